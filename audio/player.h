@@ -1,0 +1,31 @@
+/* One element on air: a decoder feeding an output, pumped from the
+ * daemon's poll() loop. Opening does the slow work (file, device, first
+ * block decoded) ahead of time, so player_start() at the scheduled instant
+ * only hands frames to ALSA. */
+#ifndef LOA_PLAYER_H
+#define LOA_PLAYER_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct player;
+
+/* Pre-roll: opens PATH and DEVICE and decodes the first block. Returns 0, or
+ * negative errno with a message for people in msg. */
+int player_open(const char *device, const char *path, struct player **out, char *msg, size_t msglen);
+/* Hands the first frames to the device. Returns the CLOCK_REALTIME instant
+ * (ms) taken just before the first frame was written, or negative errno. */
+int64_t player_start(struct player *p);
+int player_pollfds(struct player *p, struct pollfd *fds, int max);
+/* Moves audio along after poll(). Returns 0 while playing, 1 once every
+ * frame has been played, or negative errno (device lost, decode error). */
+int player_pump(struct player *p, struct pollfd *fds, int n);
+/* Frames known to have left the device (written minus still queued). */
+int64_t player_frames_played(struct player *p);
+int player_rate(const struct player *p);
+int player_xruns(const struct player *p);
+/* Stops at once, dropping what is queued. NULL is a no-op. */
+void player_close(struct player *p);
+
+#endif

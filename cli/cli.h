@@ -1,0 +1,59 @@
+/* The command line, git-style: `loa [--config FILE] COMMAND ...`. Each
+ * command is an entry in a table (name, usage, exec), as in tmux. Exit
+ * codes are the public contract: 0 ok, 1 runtime failure, 2 usage or
+ * invalid input. */
+#ifndef LOA_CLI_H
+#define LOA_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config/config.h"
+#include "ledger/db.h"
+
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+struct cli {
+	const char *config_path;
+	struct config *cfg;
+	struct db *db;
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;   /* the arguments after the command name */
+	const char *summary; /* one line for `loa --help` */
+	int (*exec)(struct cli *cli, const struct cmd_entry *self, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_check_entry, cmd_import_entry, cmd_list_entry,
+	cmd_log_entry, cmd_next_entry, cmd_daemon_entry;
+
+/* Loads and validates the config (jingles probed, zone set); on failure
+ * prints every problem and returns EXIT_USAGE, else 0. */
+int cli_load_config(struct cli *cli);
+/* Opens the station database; on failure prints why and returns the exit
+ * status to use, else 0. A missing database in DB_READ_ONLY mode is not an
+ * error: cli->db stays NULL and readers show an empty station. */
+int cli_open_db(struct cli *cli, enum db_mode mode);
+/* Prints "usage: loa NAME USAGE" and a hint to stderr; returns EXIT_USAGE. */
+int cli_usage(const struct cmd_entry *self);
+/* After getopt_long returned '?' or ':': names the bad option, prints the
+ * usage, returns EXIT_USAGE. Option strings must start with ":". */
+int cli_bad_option(const struct cmd_entry *self, char **argv);
+/* Prints "loa NAME: message" to stderr. */
+void cli_error(const struct cmd_entry *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Strict YYYY-MM-DD option parsing with a message naming the option. */
+int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day);
+/* True if S is valid UTF-8 without control characters. */
+bool cli_text_ok(const char *s);
+/* Writes one RFC 4180 CSV field (quoted when needed). */
+void csv_field(FILE *f, const char *s);
+/* Starts a CSV document: the UTF-8 BOM Excel needs to read Vietnamese. */
+void csv_begin(FILE *f);
+void csv_end_row(FILE *f);
+
+#endif

@@ -1,0 +1,35 @@
+/* `loa check`: validate the config the daemon would use, without touching
+ * anything. Operators run it after every edit. */
+#include "cli/cli.h"
+
+#include <getopt.h>
+
+static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: loa %s %s\n", self->name, self->usage);
+			return EXIT_OK;
+		}
+		return cli_bad_option(self, argv);
+	}
+	if (optind < argc) {
+		cli_error(self, "takes no arguments (the config is chosen with --config)");
+		return cli_usage(self);
+	}
+	ret = cli_load_config(cli);
+	if (ret)
+		return ret;
+	puts("ok");
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_check_entry = {
+	.name = "check",
+	.usage = "",
+	.summary = "validate the config: prints ok, or FILE:LINE: message per problem",
+	.exec = cmd_check,
+};

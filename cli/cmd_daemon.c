@@ -1,0 +1,42 @@
+/* `loa daemon`: run the station. A config error is a usage error (exit 2);
+ * a database that cannot be opened is a runtime failure (exit 1). */
+#include "cli/cli.h"
+
+#include <getopt.h>
+
+#include "scheduler/daemon.h"
+
+static int cmd_daemon(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	struct config *cfg;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: loa %s %s\n", self->name, self->usage);
+			return EXIT_OK;
+		}
+		return cli_bad_option(self, argv);
+	}
+	if (optind < argc) {
+		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(self);
+	}
+	ret = cli_load_config(cli);
+	if (!ret)
+		ret = cli_open_db(cli, DB_READ_WRITE);
+	if (ret)
+		return ret;
+	/* The daemon owns the config from here: it swaps it on reload. */
+	cfg = cli->cfg;
+	cli->cfg = NULL;
+	return daemon_run(cli->config_path, cfg, cli->db);
+}
+
+const struct cmd_entry cmd_daemon_entry = {
+	.name = "daemon",
+	.usage = "",
+	.summary = "run the station: air each slot on time and record it in the ledger",
+	.exec = cmd_daemon,
+};

@@ -1,0 +1,132 @@
+/* `loa list`: the bulletin library, for people or (--json) for machines. */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <string.h>
+
+#include "content/library.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+static void json_day(struct json *j, const char *key, int32_t day)
+{
+	char buf[16];
+
+	json_key(j, key);
+	if (day == DAY_NONE_BEFORE || day == DAY_NONE_AFTER)
+		json_null(j);
+	else
+		json_string(j, time_format_day(day, buf));
+}
+
+static void print_json(const struct bulletin *v, size_t n)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		const struct bulletin *b = &v[i];
+
+		json_object_begin(&j);
+		json_kv_int(&j, "id", b->id);
+		json_kv_string(&j, "title", b->title);
+		json_kv_string(&j, "topic", b->topic);
+		json_kv_string(&j, "plan", b->plan);
+		json_kv_string(&j, "priority", priority_name(b->priority));
+		json_key(&j, "slots");
+		json_array_begin(&j);
+		for (size_t k = 0; k < b->n_slots; k++)
+			json_string(&j, b->slots[k]);
+		json_array_end(&j);
+		json_day(&j, "from", b->valid_from);
+		json_day(&j, "until", b->valid_until);
+		json_kv_int(&j, "duration_ms", b->audio.duration_ms);
+		json_kv_int(&j, "sample_rate", b->audio.sample_rate);
+		json_kv_int(&j, "channels", b->audio.channels);
+		json_kv_string(&j, "format", b->audio.format);
+		json_kv_double(&j, "peak_dbfs", b->audio.peak_dbfs, 2);
+		json_kv_double(&j, "loudness_lufs", b->audio.loudness_lufs, 2);
+		json_kv_double(&j, "true_peak_dbtp", b->audio.true_peak_dbtp, 2);
+		json_kv_string(&j, "sha256", b->sha256);
+		json_kv_string(&j, "source_name", b->source_name);
+		json_kv_time(&j, "imported_at", b->imported_at);
+		json_kv_bool(&j, "retired", b->retired_at != 0);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+}
+
+static void print_text(const struct bulletin *v, size_t n)
+{
+	if (n == 0) {
+		puts("no bulletins yet; add one with: loa import --slot NAME FILE");
+		return;
+	}
+	printf("%5s  %8s  %-9s  %-8s  %-16s  %s\n", "ID", "LENGTH", "PRIORITY", "TOPIC", "SLOTS", "TITLE");
+	for (size_t i = 0; i < n; i++) {
+		const struct bulletin *b = &v[i];
+		char slots[64] = "-";
+		size_t used = 0;
+
+		for (size_t k = 0; k < b->n_slots && used < sizeof(slots) - 1; k++)
+			used += (size_t)snprintf(slots + used, sizeof(slots) - used, "%s%s", k ? "," : "", b->slots[k]);
+		printf("%5lld  %5lld:%02lld  %-9s  %-8s  %-16s  %s%s\n", (long long)b->id,
+		       (long long)(b->audio.duration_ms / 60000), (long long)(b->audio.duration_ms / 1000 % 60),
+		       priority_name(b->priority), b->topic ? b->topic : "-", slots, b->title,
+		       b->retired_at ? " (retired)" : "");
+	}
+}
+
+static int cmd_list(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bulletin *v = NULL;
+	size_t n = 0;
+	bool json = false, all = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'a')
+			all = true;
+		else if (c == 'h') {
+			printf("usage: loa %s %s\n", self->name, self->usage);
+			return EXIT_OK;
+		} else
+			return cli_bad_option(self, argv);
+	}
+	if (optind < argc) {
+		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(self);
+	}
+	ret = cli_load_config(cli);
+	if (!ret)
+		ret = cli_open_db(cli, DB_READ_ONLY);
+	if (ret)
+		return ret;
+	if (cli->db && library_list(cli->db, all, &v, &n) < 0) {
+		cli_error(self, "cannot read the bulletin library");
+		return EXIT_RUNTIME;
+	}
+	if (json)
+		print_json(v, n);
+	else
+		print_text(v, n);
+	bulletins_free(v, n);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.usage = "[--all] [--json]",
+	.summary = "list the bulletins (--all includes retired ones)",
+	.exec = cmd_list,
+};

@@ -1,0 +1,177 @@
+/* `loa next`: what will air, computed by the same planner the daemon runs,
+ * so the preview is the schedule. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "content/library.h"
+#include "scheduler/plan.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+#define DAYS_MAX 3660
+
+static void print_json(const struct plan *p, bool all)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->v[i];
+
+		if (it->part != PART_ITEM || (it->skipped && !all))
+			continue;
+		json_object_begin(&j);
+		json_kv_time(&j, "occurrence_at", it->occurrence_at);
+		json_kv_time(&j, "at", it->at);
+		json_kv_string(&j, "slot", it->slot->name);
+		json_kv_int(&j, "bulletin_id", it->bulletin->id);
+		json_kv_string(&j, "title", it->bulletin->title);
+		json_kv_string(&j, "topic", it->bulletin->topic);
+		json_kv_string(&j, "priority", priority_name(it->bulletin->priority));
+		json_kv_int(&j, "expected_ms", it->expected_ms);
+		if (it->skipped) {
+			json_kv_bool(&j, "skipped", true);
+			json_kv_string(&j, "reason", it->reason);
+		}
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+}
+
+static void print_text(const struct plan *p, bool all)
+{
+	char a[ISO_LEN];
+	size_t shown = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->v[i];
+
+		if (it->part != PART_ITEM || (it->skipped && !all))
+			continue;
+		if (!shown++)
+			printf("%-19s  %-10s  %5s  %8s  %s\n", "AT", "SLOT", "ID", "LENGTH", "TITLE");
+		time_format_iso(it->at, a);
+		a[19] = '\0';
+		a[10] = ' ';
+		printf("%-19s  %-10s  %5lld  %5lld:%02lld  %s%s%s\n", a, it->slot->name,
+		       (long long)it->bulletin->id, (long long)(it->expected_ms / 60000),
+		       (long long)(it->expected_ms / 1000 % 60), it->bulletin->title,
+		       it->skipped ? " — skipped: " : "", it->skipped ? it->reason : "");
+	}
+	if (!shown)
+		puts("nothing will air in this period");
+}
+
+static int parse_days(const struct cmd_entry *self, const char *arg, long *days)
+{
+	char *end;
+
+	errno = 0;
+	*days = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || *days < 1 || *days > DAYS_MAX) {
+		cli_error(self, "--days '%s' must be a whole number of days from 1 to %d", arg, DAYS_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "days", required_argument, NULL, 'd' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int32_t from = DAY_NONE_BEFORE, to = DAY_NONE_AFTER;
+	struct bulletin *lib = NULL;
+	struct plan plan = { 0 };
+	size_t n_lib = 0;
+	bool json = false, all = false, have_days = false;
+	long days = 7;
+	int64_t from_ms, to_ms;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (parse_days(self, optarg, &days) < 0)
+				return EXIT_USAGE;
+			have_days = true;
+			break;
+		case 'f':
+			if (cli_parse_day(self, "--from", optarg, &from) < 0)
+				return EXIT_USAGE;
+			break;
+		case 't':
+			if (cli_parse_day(self, "--to", optarg, &to) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			printf("usage: loa %s %s\n", self->name, self->usage);
+			return EXIT_OK;
+		default:
+			return cli_bad_option(self, argv);
+		}
+	}
+	if (optind < argc) {
+		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(self);
+	}
+	if (have_days && (from != DAY_NONE_BEFORE || to != DAY_NONE_AFTER)) {
+		cli_error(self, "use either --days or --from/--to, not both");
+		return EXIT_USAGE;
+	}
+	if ((from == DAY_NONE_BEFORE) != (to == DAY_NONE_AFTER)) {
+		cli_error(self, "--from and --to go together");
+		return EXIT_USAGE;
+	}
+	if (from > to || (from != DAY_NONE_BEFORE && to - from >= DAYS_MAX)) {
+		cli_error(self, "--from must not be after --to, and the period at most %d days", DAYS_MAX);
+		return EXIT_USAGE;
+	}
+	ret = cli_load_config(cli);
+	if (!ret)
+		ret = cli_open_db(cli, DB_READ_ONLY);
+	if (ret)
+		return ret;
+	if (from != DAY_NONE_BEFORE) {
+		from_ms = time_local_ms(from, 0);
+		to_ms = time_local_ms(to + 1, 0);
+	} else {
+		from_ms = time_now_ms();
+		to_ms = from_ms + days * 86400000LL;
+	}
+	if (cli->db && library_list(cli->db, false, &lib, &n_lib) < 0) {
+		cli_error(self, "cannot read the bulletin library");
+		return EXIT_RUNTIME;
+	}
+	plan_range(cli->cfg, lib, n_lib, from_ms, to_ms, &plan);
+	if (json)
+		print_json(&plan, all);
+	else
+		print_text(&plan, all);
+	plan_done(&plan);
+	bulletins_free(lib, n_lib);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_next_entry = {
+	.name = "next",
+	.usage = "[--days N | --from YYYY-MM-DD --to YYYY-MM-DD] [--all] [--json]",
+	.summary = "preview what will air (--all adds what will be skipped, and why)",
+	.exec = cmd_next,
+};

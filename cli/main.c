@@ -1,0 +1,225 @@
+/* Entry point: global options, then dispatch through the command table. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "content/jingle.h"
+#include "util/timeutil.h"
+
+#ifndef LOA_VERSION
+#define LOA_VERSION "0.1.0"
+#endif
+
+static const struct cmd_entry *const commands[] = {
+	&cmd_daemon_entry, &cmd_check_entry, &cmd_import_entry, &cmd_list_entry,
+	&cmd_next_entry, &cmd_log_entry,
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_help(FILE *f)
+{
+	fprintf(f, "usage: loa [--config FILE] COMMAND [ARGS]\n\n"
+		   "The config is --config FILE, else $LOA_CONFIG, else %s.\n\ncommands:\n",
+		CONFIG_DEFAULT_PATH);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "\n'loa COMMAND --help' shows a command's arguments.\n");
+}
+
+void cli_error(const struct cmd_entry *self, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "loa %s: ", self->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const struct cmd_entry *self)
+{
+	fprintf(stderr, "usage: loa %s %s\n", self->name, self->usage);
+	return EXIT_USAGE;
+}
+
+int cli_bad_option(const struct cmd_entry *self, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && optopt != '?' && strchr(":", optopt) == NULL && arg[0] == '-' && arg[1] != '-')
+		cli_error(self, "option '-%c' is not known or needs a value", optopt);
+	else
+		cli_error(self, "option '%s' is not known or needs a value", arg);
+	return cli_usage(self);
+}
+
+int cli_load_config(struct cli *cli)
+{
+	struct strlist errs = { 0 };
+	int err;
+
+	err = config_load(cli->config_path, &cli->cfg, &errs);
+	if (err == 0)
+		err = jingle_probe_config(cli->cfg, &errs);
+	if (err == 0 && time_set_zone(cli->cfg->timezone) < 0) {
+		strlist_addf(&errs, "%s: the time zone '%s' cannot be used", cli->config_path, cli->cfg->timezone);
+		err = -EINVAL;
+	}
+	if (err < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		if (errs.n == 0)
+			fprintf(stderr, "%s: the config cannot be used\n", cli->config_path);
+		strlist_done(&errs);
+		config_free(cli->cfg);
+		cli->cfg = NULL;
+		return EXIT_USAGE;
+	}
+	strlist_done(&errs);
+	return 0;
+}
+
+int cli_open_db(struct cli *cli, enum db_mode mode)
+{
+	char msg[512];
+	int err = db_open(cli->cfg->state_dir, mode, &cli->db, msg, sizeof(msg));
+
+	if (err == -ENOENT && mode == DB_READ_ONLY) {
+		cli->db = NULL;
+		return 0;
+	}
+	if (err < 0) {
+		fprintf(stderr, "loa: %s\n", msg);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day)
+{
+	if (time_parse_day(arg, day) < 0) {
+		cli_error(self, "%s '%s' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23", opt, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool cli_text_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int len;
+
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+		if (*p < 0x80)
+			len = 1;
+		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			len = 2;
+		else if ((*p & 0xf0) == 0xe0)
+			len = 3;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			len = 4;
+		else
+			return false;
+		for (int i = 1; i < len; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		p += len;
+	}
+	return true;
+}
+
+void csv_begin(FILE *f)
+{
+	fputs("\xef\xbb\xbf", f);
+}
+
+void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void csv_end_row(FILE *f)
+{
+	fputs("\r\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { 0 };
+	const char *name;
+	int c, ret;
+
+	setlocale(LC_ALL, "");
+	/* Messages and numbers stay parseable: only the character type follows the locale. */
+	setlocale(LC_NUMERIC, "C");
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cli.config_path = optarg;
+			break;
+		case 'h':
+			print_help(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("loa %s\n", LOA_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "loa: unknown option '%s'\n", argv[optind - 1]);
+			print_help(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (!cli.config_path)
+		cli.config_path = getenv("LOA_CONFIG");
+	if (!cli.config_path || !*cli.config_path)
+		cli.config_path = CONFIG_DEFAULT_PATH;
+
+	name = argv[optind];
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (strcmp(commands[i]->name, name) != 0)
+			continue;
+		argc -= optind;
+		argv += optind;
+		optind = 0; /* restart getopt for the command's own options */
+		ret = commands[i]->exec(&cli, commands[i], argc, argv);
+		if (cli.db)
+			db_close(cli.db);
+		config_free(cli.cfg);
+		return ret;
+	}
+	fprintf(stderr, "loa: '%s' is not a loa command; 'loa --help' lists them\n", name);
+	return EXIT_USAGE;
+}

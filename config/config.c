@@ -1,0 +1,1005 @@
+/* The station config: libconfig does the syntax, this file does the meaning.
+ * Everything is checked in one pass that keeps going after a problem, so an
+ * operator fixing the file sees every mistake at once instead of one per
+ * `loa check`. A config with any problem is freed whole and never returned:
+ * the daemon keeps the schedule it has rather than half of a new one.
+ *
+ * libconfig's own names (config_t, config_init, config_setting_*) share our
+ * prefix; ours are only config_load/config_free/config_slot/slot_skips, and
+ * the libconfig handle is always called `lc` to keep the two apart. */
+#include "config/config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/timeutil.h"
+
+#define ZONEINFO_DIR "/usr/share/zoneinfo"
+
+/* What one load needs to report problems: the file as the operator named
+ * it, its absolute folder for relative paths, and where messages go. */
+struct ctx {
+	const char *path;
+	char *dir;
+	struct strlist *errs;
+	int nerr;
+};
+
+static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "slots", NULL };
+static const char *const station_keys[] = { "name", "timezone", NULL };
+static const char *const paths_keys[] = { "state_dir", NULL };
+static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "power_on",
+					  "power_off", "warmup_ms", NULL };
+static const char *const clock_keys[] = { "require_sync", "grace_minutes", NULL };
+static const char *const limits_keys[] = { "earliest", "latest", NULL };
+static const char *const slot_keys[] = { "name", "start", "days", "max_minutes", "from", "until",
+					 "skip_dates", "intro", "outro", "topics", NULL };
+static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+
+static const char TIME_HELP[] = "write it as HH:MM or HH:MM:SS with two digits each, "
+				"from 00:00 to 23:59:59, e.g. \"05:30\"";
+static const char DATE_HELP[] = "write it as YYYY-MM-DD with a day that exists, e.g. \"2026-09-02\"";
+
+static char *vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	char *s;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	s = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	vsnprintf(s, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+	return s;
+}
+
+/* "FILE:LINE: message" at setting S. An included file names itself, so the
+ * line number is always read against the right file. */
+static void err_at(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void err_at(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+{
+	const char *file = config_setting_source_file(s);
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = vfmt(fmt, ap);
+	va_end(ap);
+	strlist_addf(c->errs, "%s:%u: %s", file ? file : c->path, (unsigned)config_setting_source_line(s), msg);
+	free(msg);
+	c->nerr++;
+}
+
+/* "FILE: message", for what has no line: a missing group, an unreadable file. */
+static void err_file(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void err_file(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = vfmt(fmt, ap);
+	va_end(ap);
+	strlist_addf(c->errs, "%s: %s", c->path, msg);
+	free(msg);
+	c->nerr++;
+}
+
+/* What the operator actually wrote, for "must be X, not Y". */
+static const char *describe(const config_setting_t *s, char *buf, size_t len)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		snprintf(buf, len, "an integer (%lld)", config_setting_get_int64(s));
+		break;
+	case CONFIG_TYPE_FLOAT:
+		snprintf(buf, len, "a decimal number (%g)", config_setting_get_float(s));
+		break;
+	case CONFIG_TYPE_STRING:
+		snprintf(buf, len, "a string (\"%.40s\")", config_setting_get_string(s));
+		break;
+	case CONFIG_TYPE_BOOL:
+		snprintf(buf, len, "a true/false value (%s)", config_setting_get_bool(s) ? "true" : "false");
+		break;
+	case CONFIG_TYPE_ARRAY:
+		snprintf(buf, len, "a list [ ... ]");
+		break;
+	case CONFIG_TYPE_LIST:
+		snprintf(buf, len, "a list ( ... )");
+		break;
+	case CONFIG_TYPE_GROUP:
+		snprintf(buf, len, "a group { ... }");
+		break;
+	default:
+		snprintf(buf, len, "an empty value");
+		break;
+	}
+	return buf;
+}
+
+static void bad_type(struct ctx *c, const config_setting_t *s, const char *what, const char *expect)
+{
+	char d[96];
+
+	err_at(c, s, "%s must be %s, not %s", what, expect, describe(s, d, sizeof(d)));
+}
+
+static const config_setting_t *member(const config_setting_t *grp, const char *key)
+{
+	return grp ? config_setting_get_member(grp, key) : NULL;
+}
+
+/* Edit distance of two short keys, to point a typo at its intended key. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[33];
+
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+static void report_unknown(struct ctx *c, const config_setting_t *s, const char *where,
+			   const char *const *allowed)
+{
+	const char *name = config_setting_name(s), *near = NULL;
+	size_t best = 3, len = 1;
+	char *list;
+
+	for (size_t k = 0; allowed[k]; k++) {
+		size_t d = distance(name, allowed[k]);
+
+		if (d < best) {
+			best = d;
+			near = allowed[k];
+		}
+		len += strlen(allowed[k]) + 2;
+	}
+	list = xmalloc(len);
+	list[0] = '\0';
+	for (size_t k = 0; allowed[k]; k++) {
+		if (k)
+			strcat(list, ", ");
+		strcat(list, allowed[k]);
+	}
+	if (near)
+		err_at(c, s, "unknown key '%s' %s; allowed keys are: %s (did you mean '%s'?)", name, where, list,
+		       near);
+	else
+		err_at(c, s, "unknown key '%s' %s; allowed keys are: %s", name, where, list);
+	free(list);
+}
+
+/* Unknown keys are errors: a misspelt key silently ignored would leave a
+ * default in force that the operator believes they changed. */
+static void check_keys(struct ctx *c, const config_setting_t *grp, const char *where,
+		       const char *const *allowed)
+{
+	for (int i = 0; i < config_setting_length(grp); i++) {
+		const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
+		const char *name = config_setting_name(s);
+		size_t k;
+
+		if (!name)
+			continue;
+		for (k = 0; allowed[k]; k++)
+			if (strcmp(name, allowed[k]) == 0)
+				break;
+		if (!allowed[k])
+			report_unknown(c, s, where, allowed);
+	}
+}
+
+/* Each getter returns 1 with *out set when KEY is present and valid, 0 when
+ * it is absent (defaults stay), and -1 after reporting why it is invalid. */
+static int get_int(struct ctx *c, const config_setting_t *grp, const char *key, const char *what, int lo,
+		   int hi, int *out)
+{
+	const config_setting_t *s = member(grp, key);
+	char expect[64];
+	long long v;
+
+	if (!s)
+		return 0;
+	snprintf(expect, sizeof(expect), "an integer from %d to %d", lo, hi);
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+		bad_type(c, s, what, expect);
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi) {
+		err_at(c, s, "%s must be %s, not %lld", what, expect, v);
+		return -1;
+	}
+	*out = (int)v;
+	return 1;
+}
+
+/* A decimal setting; "-16" means the same as "-16.0", so integers pass. */
+static int get_float(struct ctx *c, const config_setting_t *grp, const char *key, const char *what, double lo,
+		     double hi, double *out)
+{
+	const config_setting_t *s = member(grp, key);
+	char expect[64];
+	double v;
+
+	if (!s)
+		return 0;
+	snprintf(expect, sizeof(expect), "a number from %g to %g", lo, hi);
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = (double)config_setting_get_int64(s);
+		break;
+	case CONFIG_TYPE_FLOAT:
+		v = config_setting_get_float(s);
+		break;
+	default:
+		bad_type(c, s, what, expect);
+		return -1;
+	}
+	if (!(v >= lo && v <= hi)) {
+		err_at(c, s, "%s must be %s, not %g", what, expect, v);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+static int get_bool(struct ctx *c, const config_setting_t *grp, const char *key, const char *what, bool *out)
+{
+	const config_setting_t *s = member(grp, key);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		bad_type(c, s, what, "true or false (without quotes)");
+		return -1;
+	}
+	*out = config_setting_get_bool(s);
+	return 1;
+}
+
+/* A non-empty string; EXPECT says what it should hold, with an example. */
+static int get_string(struct ctx *c, const config_setting_t *grp, const char *key, const char *what,
+		      const char *expect, const char **out)
+{
+	const config_setting_t *s = member(grp, key);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		bad_type(c, s, what, expect);
+		return -1;
+	}
+	if (!*config_setting_get_string(s)) {
+		err_at(c, s, "%s is empty; it must be %s", what, expect);
+		return -1;
+	}
+	*out = config_setting_get_string(s);
+	return 1;
+}
+
+static int get_hms(struct ctx *c, const config_setting_t *grp, const char *key, const char *what, int *sec)
+{
+	const char *v;
+	int r = get_string(c, grp, key, what, "a time of day in quotes, e.g. \"05:30\"", &v);
+
+	if (r <= 0)
+		return r;
+	if (time_parse_hms(v, sec) < 0) {
+		err_at(c, member(grp, key), "%s '%s' is not a time of day; %s", what, v, TIME_HELP);
+		return -1;
+	}
+	return 1;
+}
+
+static int get_day(struct ctx *c, const config_setting_t *grp, const char *key, const char *what, int32_t *day)
+{
+	const char *v;
+	int r = get_string(c, grp, key, what, "a date in quotes, e.g. \"2026-09-02\"", &v);
+
+	if (r <= 0)
+		return r;
+	if (time_parse_day(v, day) < 0) {
+		err_at(c, member(grp, key), "%s '%s' is not a date; %s", what, v, DATE_HELP);
+		return -1;
+	}
+	return 1;
+}
+
+static void strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* A list of non-empty strings, either [ ... ] or ( ... ). *out is a new
+ * NULL-terminated array, only set when every item is good; *list gets the
+ * setting so callers can point at an item's line. */
+static int get_strings(struct ctx *c, const config_setting_t *grp, const char *key, const char *what,
+		       const char *example, bool allow_empty, char ***out, size_t *n,
+		       const config_setting_t **list)
+{
+	const config_setting_t *s = member(grp, key);
+	char expect[160];
+	char **v;
+	int len, bad = 0;
+
+	if (!s)
+		return 0;
+	snprintf(expect, sizeof(expect), "a list of strings in square brackets, e.g. %s", example);
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
+		bad_type(c, s, what, expect);
+		return -1;
+	}
+	len = config_setting_length(s);
+	if (len == 0 && !allow_empty) {
+		err_at(c, s, "%s is empty; it must be %s", what, expect);
+		return -1;
+	}
+	v = xcalloc((size_t)len + 1, sizeof(*v));
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		char d[96];
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			err_at(c, e, "%s: item %d must be a string in quotes, not %s", what, i + 1,
+			       describe(e, d, sizeof(d)));
+			bad = 1;
+		} else if (!*config_setting_get_string(e)) {
+			err_at(c, e, "%s: item %d is empty; each item must be non-empty text, as in %s", what, i + 1,
+			       example);
+			bad = 1;
+		} else {
+			v[i] = xstrdup(config_setting_get_string(e));
+		}
+	}
+	if (bad) {
+		for (int i = 0; i < len; i++)
+			free(v[i]);
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = (size_t)len;
+	if (list)
+		*list = s;
+	return 1;
+}
+
+/* A top-level group, checked for unknown keys. NULL when absent or wrong. */
+static const config_setting_t *get_group(struct ctx *c, const config_setting_t *root, const char *key,
+					 const char *const *allowed, const char *example)
+{
+	const config_setting_t *s = member(root, key);
+	char where[64];
+
+	if (!s)
+		return NULL;
+	if (!config_setting_is_group(s)) {
+		char expect[192];
+
+		snprintf(expect, sizeof(expect), "a group in braces, e.g. %s", example);
+		bad_type(c, s, key, expect);
+		return NULL;
+	}
+	snprintf(where, sizeof(where), "in group '%s'", key);
+	check_keys(c, s, where, allowed);
+	return s;
+}
+
+/* Joins DIR and P and drops "." , ".." and doubled slashes by spelling alone:
+ * the folders need not exist yet (state_dir is created later), so realpath()
+ * cannot be used. */
+static char *normalise(const char *dir, const char *p)
+{
+	char *joined = p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", dir, p);
+	char *out = xmalloc(strlen(joined) + 2);
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(joined, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (strcmp(t, ".") == 0)
+			continue;
+		if (strcmp(t, "..") == 0) {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+			continue;
+		}
+		out[n++] = '/';
+		memcpy(out + n, t, strlen(t));
+		n += strlen(t);
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	free(joined);
+	return out;
+}
+
+/* The config file's folder as an absolute path, or NULL when the file was
+ * named relatively and the current folder cannot be found. */
+static char *config_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *rel, *cwd, *dir;
+
+	if (slash == path)
+		return xstrdup("/");
+	rel = xstrdup(slash ? path : ".");
+	if (slash)
+		rel[slash - path] = '\0';
+	if (rel[0] == '/') {
+		dir = normalise("/", rel);
+	} else {
+		cwd = getcwd(NULL, 0);
+		dir = cwd ? normalise(cwd, rel) : NULL;
+		free(cwd);
+	}
+	free(rel);
+	return dir;
+}
+
+/* A zone name is checked against the zoneinfo files rather than by
+ * setting TZ: libc accepts any string there and silently runs on UTC, which
+ * would air every slot seven hours off. */
+static bool zone_known(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char magic[4];
+	struct stat st;
+	char *file;
+	FILE *f;
+	bool ok = false;
+
+	if (!dir || !*dir)
+		dir = ZONEINFO_DIR;
+	if (!*name || name[0] == '/' || strstr(name, ".."))
+		return false;
+	file = xasprintf("%s/%s", dir, name);
+	/* zoneinfo also holds zone.tab and friends; only TZif files are zones. */
+	if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (f = fopen(file, "rb"))) {
+		ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+		fclose(f);
+	}
+	free(file);
+	return ok;
+}
+
+static void load_station(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	static const char example[] = "station = { name = \"Xã Thanh Thủy\"; timezone = \"Asia/Ho_Chi_Minh\"; };";
+	const config_setting_t *g;
+	const char *v;
+
+	if (!member(root, "station")) {
+		err_file(c, "the station group is missing; add e.g. %s", example);
+		return;
+	}
+	if (!(g = get_group(c, root, "station", station_keys, example)))
+		return;
+	if (!member(g, "name"))
+		err_at(c, g, "station.name is missing; add e.g. name = \"Xã Thanh Thủy\"; to the station group");
+	else if (get_string(c, g, "name", "station.name", "the station's name in quotes, e.g. \"Xã Thanh Thủy\"",
+			    &v) > 0)
+		cfg->station_name = xstrdup(v);
+
+	if (!member(g, "timezone")) {
+		err_at(c, g, "station.timezone is missing; add e.g. timezone = \"Asia/Ho_Chi_Minh\"; "
+			     "to the station group");
+	} else if (get_string(c, g, "timezone", "station.timezone",
+			      "a time zone name in quotes, e.g. \"Asia/Ho_Chi_Minh\"", &v) > 0) {
+		if (zone_known(v))
+			cfg->timezone = xstrdup(v);
+		else
+			err_at(c, member(g, "timezone"), "station.timezone '%s' is not a time zone known to this "
+				"system; Vietnam is \"Asia/Ho_Chi_Minh\"", v);
+	}
+}
+
+static void load_paths(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	static const char example[] = "paths = { state_dir = \"/var/lib/loa\"; };";
+	const config_setting_t *g;
+	const char *v;
+
+	if (!member(root, "paths")) {
+		err_file(c, "the paths group is missing; add e.g. %s", example);
+		return;
+	}
+	if (!(g = get_group(c, root, "paths", paths_keys, example)))
+		return;
+	if (!member(g, "state_dir"))
+		err_at(c, g, "paths.state_dir is missing; add e.g. state_dir = \"/var/lib/loa\"; to the paths group");
+	else if (get_string(c, g, "state_dir", "paths.state_dir",
+			    "the folder for the database and audio store in quotes, e.g. \"/var/lib/loa\"", &v) > 0)
+		cfg->state_dir = normalise(c->dir, v);
+}
+
+/* The relay command runs unattended just before air, so a command that
+ * cannot run is found now rather than by a silent broadcast. */
+static void load_power(struct ctx *c, const config_setting_t *g, const char *key, char ***out)
+{
+	char what[32], example[64];
+	const config_setting_t *list;
+	char **argv;
+	size_t n;
+
+	snprintf(what, sizeof(what), "audio.%s", key);
+	snprintf(example, sizeof(example), "[\"/usr/local/bin/relay\", \"%s\"]",
+		 strcmp(key, "power_on") == 0 ? "on" : "off");
+	if (get_strings(c, g, key, what, example, false, &argv, &n, &list) <= 0)
+		return;
+	if (argv[0][0] != '/') {
+		err_at(c, list, "%s: the program '%s' must be given as an absolute path (starting with /), "
+			"e.g. %s", what, argv[0], example);
+	} else if (access(argv[0], X_OK) < 0) {
+		err_at(c, list, "%s: the program '%s' cannot be run (%s); give the absolute path of the "
+			"command that switches the amplifiers, e.g. %s", what, argv[0], strerror(errno), example);
+	} else {
+		*out = argv;
+		return;
+	}
+	strv_free(argv);
+}
+
+static void load_audio(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	const config_setting_t *g = get_group(c, root, "audio", audio_keys, "audio = { device = \"default\"; };");
+	const char *v;
+
+	if (!g)
+		return;
+	if (get_string(c, g, "device", "audio.device",
+		       "the name of an ALSA device in quotes, e.g. \"default\" or \"plughw:1\"", &v) > 0) {
+		free(cfg->audio_device);
+		cfg->audio_device = xstrdup(v);
+	}
+	get_int(c, g, "gap_ms", "audio.gap_ms (milliseconds of silence between items)", 0, 60000, &cfg->gap_ms);
+	get_float(c, g, "target_lufs", "audio.target_lufs (loudness in LUFS)", -70, 0, &cfg->target_lufs);
+	get_float(c, g, "gain_db", "audio.gain_db (station-wide gain in dB)", -30, 20, &cfg->gain_db);
+	load_power(c, g, "power_on", &cfg->power_on);
+	load_power(c, g, "power_off", &cfg->power_off);
+	get_int(c, g, "warmup_ms", "audio.warmup_ms (milliseconds the amplifiers need after power_on)", 0, 60000,
+		&cfg->warmup_ms);
+}
+
+static void load_clock(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	const config_setting_t *g = get_group(c, root, "clock", clock_keys, "clock = { require_sync = true; };");
+
+	if (!g)
+		return;
+	get_bool(c, g, "require_sync", "clock.require_sync", &cfg->require_sync);
+	get_int(c, g, "grace_minutes", "clock.grace_minutes", 0, 1440, &cfg->grace_minutes);
+}
+
+static void load_limits(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	const config_setting_t *g = get_group(c, root, "limits", limits_keys,
+					      "limits = { earliest = \"05:00\"; latest = \"21:00\"; };");
+	int e = -1, l = -1;
+
+	if (!g)
+		return;
+	get_hms(c, g, "earliest", "limits.earliest", &e);
+	get_hms(c, g, "latest", "limits.latest", &l);
+	if (e >= 0 && l >= 0 && e >= l) {
+		err_at(c, member(g, "latest"), "limits.latest (%s) must be later than limits.earliest (%s); "
+			"they are the first and last times of day a slot may start",
+			config_setting_get_string(member(g, "latest")),
+			config_setting_get_string(member(g, "earliest")));
+		return;
+	}
+	cfg->limit_earliest = e;
+	cfg->limit_latest = l;
+}
+
+static bool name_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static int cmp_day(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void load_days(struct ctx *c, const config_setting_t *g, const char *label, struct slot *s)
+{
+	static const char example[] = "[\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]";
+	const config_setting_t *list;
+	char what[192];
+	char **v;
+	size_t n;
+	unsigned days = 0;
+	bool bad = false;
+
+	snprintf(what, sizeof(what), "%s: days", label);
+	if (!member(g, "days")) {
+		err_at(c, g, "%s is missing; add e.g. days = %s; to the slot", what, example);
+		return;
+	}
+	if (get_strings(c, g, "days", what, example, false, &v, &n, &list) <= 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		int d;
+
+		for (d = 0; d < 7; d++)
+			if (strcmp(v[i], weekdays[d]) == 0)
+				break;
+		if (d == 7) {
+			err_at(c, e, "%s: '%s' is not a weekday; use mon, tue, wed, thu, fri, sat or sun", what, v[i]);
+			bad = true;
+		} else if (days & (1u << d)) {
+			err_at(c, e, "%s: '%s' is listed twice; list each weekday once", what, v[i]);
+			bad = true;
+		}
+		if (d < 7)
+			days |= 1u << d;
+	}
+	strv_free(v);
+	if (!bad)
+		s->days = days;
+}
+
+static void load_skips(struct ctx *c, const config_setting_t *g, const char *label, struct slot *s)
+{
+	const config_setting_t *list;
+	char what[192];
+	char **v;
+	size_t n, k = 0;
+	int32_t *days;
+	bool bad = false;
+
+	snprintf(what, sizeof(what), "%s: skip_dates", label);
+	if (get_strings(c, g, "skip_dates", what, "[\"2026-09-02\"]", true, &v, &n, &list) <= 0)
+		return;
+	days = xcalloc(n, sizeof(*days));
+	for (size_t i = 0; i < n; i++) {
+		if (time_parse_day(v[i], &days[i]) < 0) {
+			err_at(c, config_setting_get_elem(list, (unsigned)i), "%s: '%s' is not a date; %s", what, v[i],
+			       DATE_HELP);
+			bad = true;
+		}
+	}
+	strv_free(v);
+	if (bad || n == 0) {
+		free(days);
+		return;
+	}
+	/* Sorted and unique, so slot_skips() can bsearch. */
+	qsort(days, n, sizeof(*days), cmp_day);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || days[k - 1] != days[i])
+			days[k++] = days[i];
+	s->skip_days = days;
+	s->n_skip = k;
+}
+
+/* Intro and outro are checked for existence here; whether they decode is
+ * content/jingle's job, which needs the audio code. */
+static void load_jingle(struct ctx *c, const config_setting_t *g, const char *label, const char *key,
+			char **out)
+{
+	const config_setting_t *s;
+	char what[192];
+	const char *v, *why = NULL;
+	struct stat st;
+	char *abs;
+
+	snprintf(what, sizeof(what), "%s: %s", label, key);
+	if (get_string(c, g, key, what, "the path of an audio file in quotes, e.g. \"chime.wav\"", &v) <= 0)
+		return;
+	s = member(g, key);
+	abs = normalise(c->dir, v);
+	if (stat(abs, &st) < 0)
+		why = errno == ENOENT ? "no such file" : strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = "it is a folder, not a file";
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (access(abs, R_OK) < 0)
+		why = errno == EACCES ? "loa may not read it (permission denied)" : strerror(errno);
+	if (why) {
+		err_at(c, s, "%s '%s' (%s): %s; give a path to an audio file, relative to %s's folder or absolute",
+		       what, v, abs, why, c->path);
+		free(abs);
+		return;
+	}
+	*out = abs;
+}
+
+static void load_slot(struct ctx *c, const config_setting_t *g, struct config *cfg, size_t idx)
+{
+	struct slot *s = &cfg->slots[idx];
+	const config_setting_t *m;
+	char label[128], what[192], where[192];
+	const char *v;
+	int r;
+
+	s->line = config_setting_source_line(g);
+	s->from_day = DAY_NONE_BEFORE;
+	s->until_day = DAY_NONE_AFTER;
+
+	/* The name labels every other message, so it comes first. */
+	snprintf(label, sizeof(label), "slot #%zu", idx + 1);
+	m = member(g, "name");
+	if (!m) {
+		err_at(c, g, "%s: name is missing; add e.g. name = \"sang\"; to the slot", label);
+	} else if (get_string(c, g, "name", "slot name", "a name in quotes, e.g. \"sang\"", &v) > 0) {
+		if (!name_ok(v)) {
+			err_at(c, m, "slot name '%s' has spaces or control characters; use letters, digits, '-' "
+				"or '_', e.g. \"sang\" or \"chieu-cn\"", v);
+		} else {
+			snprintf(label, sizeof(label), "slot '%.100s'", v);
+			for (size_t k = 0; k < idx; k++) {
+				if (cfg->slots[k].name && strcmp(cfg->slots[k].name, v) == 0) {
+					err_at(c, m, "slot name '%s' is used twice, at lines %d and %d; give each "
+						"slot its own name", v, cfg->slots[k].line, s->line);
+					break;
+				}
+			}
+			s->name = xstrdup(v);
+		}
+	}
+	snprintf(where, sizeof(where), "in %s", label);
+	check_keys(c, g, where, slot_keys);
+
+	snprintf(what, sizeof(what), "%s: start", label);
+	if (!member(g, "start")) {
+		err_at(c, g, "%s is missing; add e.g. start = \"05:30\"; to the slot", what);
+	} else if (get_hms(c, g, "start", what, &s->start_sec) > 0) {
+		bool early = cfg->limit_earliest >= 0 && s->start_sec < cfg->limit_earliest;
+		bool late = cfg->limit_latest >= 0 && s->start_sec > cfg->limit_latest;
+
+		if (early || late) {
+			char lo[16] = "00:00:00", hi[16] = "23:59:59";
+
+			if (cfg->limit_earliest >= 0)
+				snprintf(lo, sizeof(lo), "%02d:%02d:%02d", cfg->limit_earliest / 3600,
+					 cfg->limit_earliest / 60 % 60, cfg->limit_earliest % 60);
+			if (cfg->limit_latest >= 0)
+				snprintf(hi, sizeof(hi), "%02d:%02d:%02d", cfg->limit_latest / 3600,
+					 cfg->limit_latest / 60 % 60, cfg->limit_latest % 60);
+			err_at(c, member(g, "start"), "%s '%s' is %s the station's broadcast hours (limits: %s to "
+				"%s); move the slot or change the limits group",
+				what, config_setting_get_string(member(g, "start")), early ? "before" : "after", lo, hi);
+		}
+	}
+
+	load_days(c, g, label, s);
+
+	snprintf(what, sizeof(what), "%s: max_minutes (the longest the slot may run)", label);
+	get_int(c, g, "max_minutes", what, 1, 1440, &s->max_minutes);
+
+	snprintf(what, sizeof(what), "%s: from", label);
+	r = get_day(c, g, "from", what, &s->from_day);
+	snprintf(what, sizeof(what), "%s: until", label);
+	if (get_day(c, g, "until", what, &s->until_day) > 0 && r > 0 && s->from_day > s->until_day)
+		err_at(c, member(g, "until"), "%s: from %s is after until %s; the slot would never air; "
+			"swap them or fix the dates", label, config_setting_get_string(member(g, "from")),
+			config_setting_get_string(member(g, "until")));
+
+	load_skips(c, g, label, s);
+	load_jingle(c, g, label, "intro", &s->intro);
+	load_jingle(c, g, label, "outro", &s->outro);
+
+	snprintf(what, sizeof(what), "%s: topics", label);
+	get_strings(c, g, "topics", what, "[\"1\", \"3\"]", false, &s->topics, &s->n_topics, NULL);
+}
+
+static void load_slots(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	static const char expect[] = "a list of slot groups in parentheses, e.g. slots = ( { name = \"sang\"; "
+				     "start = \"05:30\"; days = [\"mon\"]; } );";
+	const config_setting_t *list = member(root, "slots");
+	int n;
+
+	if (!list)
+		return;
+	/* `slots = [];` is how some write "none yet"; arrays cannot hold groups. */
+	if (config_setting_type(list) == CONFIG_TYPE_ARRAY && config_setting_length(list) == 0)
+		return;
+	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
+		bad_type(c, list, "slots", expect);
+		return;
+	}
+	n = config_setting_length(list);
+	cfg->slots = xcalloc((size_t)n, sizeof(*cfg->slots));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		char d[96];
+
+		cfg->n_slots++;
+		if (!config_setting_is_group(g)) {
+			err_at(c, g, "slots: item %d must be a slot group { name = ...; start = ...; days = [...]; }, "
+				"not %s", i + 1, describe(g, d, sizeof(d)));
+			cfg->slots[i].line = config_setting_source_line(g);
+			continue;
+		}
+		load_slot(c, g, cfg, (size_t)i);
+	}
+}
+
+/* Opens the file ourselves first: libconfig only says "file I/O error",
+ * and the operator needs to know whether it is missing or forbidden. */
+static int read_file(struct ctx *c, config_t *lc)
+{
+	struct stat st;
+	FILE *f;
+
+	if (stat(c->path, &st) < 0) {
+		err_file(c, "cannot read the config file: %s%s", strerror(errno),
+			 errno == ENOENT ? "; check the path, or create the file (see the README for an example)" : "");
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err_file(c, "this is a folder, not a config file; give the path of the file, e.g. %s",
+			 CONFIG_DEFAULT_PATH);
+		return -1;
+	}
+	f = fopen(c->path, "r");
+	if (!f) {
+		err_file(c, "cannot read the config file: %s%s", strerror(errno),
+			 errno == EACCES ? "; the user running loa needs read permission on it" : "");
+		return -1;
+	}
+	fclose(f);
+	if (c->dir)
+		config_set_include_dir(lc, c->dir);
+	if (config_read_file(lc, c->path) == CONFIG_TRUE)
+		return 0;
+	if (config_error_type(lc) == CONFIG_ERR_PARSE) {
+		const char *text = config_error_text(lc) ? config_error_text(lc) : "syntax error";
+		const char *hint = "";
+
+		if (strcmp(text, "syntax error") == 0)
+			hint = "; check the quotes, braces, brackets and the ';' after each setting "
+			       "on this line or the one before";
+		else if (strcmp(text, "duplicate setting name") == 0)
+			hint = "; each key may appear only once in a group";
+		else if (strcmp(text, "mismatched element type in array") == 0)
+			hint = "; every item of a [ ... ] list must be of the same kind, e.g. all in quotes";
+		strlist_addf(c->errs, "%s:%d: %s%s", config_error_file(lc) ? config_error_file(lc) : c->path,
+			     config_error_line(lc), text, hint);
+		c->nerr++;
+	} else {
+		err_file(c, "cannot read the config file: %s",
+			 config_error_text(lc) ? config_error_text(lc) : "I/O error");
+	}
+	return -1;
+}
+
+int config_load(const char *path, struct config **out, struct strlist *errs)
+{
+	struct ctx c = { .path = path, .errs = errs };
+	const config_setting_t *root;
+	struct config *cfg;
+	config_t lc;
+
+	c.dir = config_dir(path);
+	if (!c.dir) {
+		err_file(&c, "cannot find the current folder to resolve relative paths (%s); give the config "
+			 "file as an absolute path", strerror(errno));
+		return -EINVAL;
+	}
+	config_init(&lc);
+	if (read_file(&c, &lc) < 0) {
+		config_destroy(&lc);
+		free(c.dir);
+		return -EINVAL;
+	}
+
+	cfg = xcalloc(1, sizeof(*cfg));
+	cfg->path = xstrdup(path);
+	cfg->audio_device = xstrdup("default");
+	cfg->gap_ms = 1000;
+	cfg->target_lufs = -16.0;
+	cfg->gain_db = 0.0;
+	cfg->warmup_ms = 0;
+	cfg->require_sync = true;
+	cfg->grace_minutes = 10;
+	cfg->limit_earliest = -1;
+	cfg->limit_latest = -1;
+
+	root = config_root_setting(&lc);
+	load_station(&c, root, cfg);
+	load_paths(&c, root, cfg);
+	load_audio(&c, root, cfg);
+	load_clock(&c, root, cfg);
+	/* Before the slots, which are checked against them. */
+	load_limits(&c, root, cfg);
+	load_slots(&c, root, cfg);
+	check_keys(&c, root, "at the top level", top_keys);
+
+	config_destroy(&lc);
+	free(c.dir);
+	if (c.nerr) {
+		config_free(cfg);
+		return -EINVAL;
+	}
+	*out = cfg;
+	return 0;
+}
+
+static void slot_done(struct slot *s)
+{
+	free(s->name);
+	free(s->skip_days);
+	free(s->intro);
+	free(s->outro);
+	strv_free(s->topics);
+}
+
+void config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->n_slots; i++)
+		slot_done(&cfg->slots[i]);
+	free(cfg->slots);
+	free(cfg->path);
+	free(cfg->station_name);
+	free(cfg->timezone);
+	free(cfg->state_dir);
+	free(cfg->audio_device);
+	strv_free(cfg->power_on);
+	strv_free(cfg->power_off);
+	free(cfg);
+}
+
+const struct slot *config_slot(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_slots; i++)
+		if (cfg->slots[i].name && strcmp(cfg->slots[i].name, name) == 0)
+			return &cfg->slots[i];
+	return NULL;
+}
+
+bool slot_skips(const struct slot *s, int32_t day)
+{
+	return s->n_skip && bsearch(&day, s->skip_days, s->n_skip, sizeof(*s->skip_days), cmp_day);
+}

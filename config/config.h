@@ -1,0 +1,64 @@
+/* The station's configuration (libconfig syntax), parsed into a fresh struct
+ * and validated whole: every problem is reported as "FILE:LINE: message"
+ * naming what is wrong and what is allowed, and a config with any problem is
+ * never used. Unknown keys are errors, so a typo cannot be silently ignored. */
+#ifndef LOA_CONFIG_H
+#define LOA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/xmalloc.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/loa/loa.conf"
+
+/* Bit d of slot.days is weekday d, 0 = Monday .. 6 = Sunday (days_weekday()). */
+#define DAYS_ALL 0x7f
+
+struct slot {
+	char *name;
+	int start_sec;        /* seconds after local midnight */
+	unsigned days;        /* weekday bitmask */
+	int max_minutes;      /* 0 = no limit */
+	int32_t from_day;     /* first local day it airs, DAY_NONE_BEFORE when open */
+	int32_t until_day;    /* last local day it airs (inclusive), DAY_NONE_AFTER when open */
+	int32_t *skip_days;   /* sorted local day numbers on which it does not air */
+	size_t n_skip;
+	char *intro, *outro;  /* absolute paths or NULL */
+	int64_t intro_ms, outro_ms; /* durations, filled by whoever probes the files; 0 until then */
+	char **topics;        /* only bulletins of these topics air in it; n_topics 0 = any */
+	size_t n_topics;
+	int line;             /* where it was defined, for messages */
+};
+
+struct config {
+	char *path;           /* the file it came from */
+	char *station_name;
+	char *timezone;       /* IANA name */
+	char *state_dir;      /* absolute; relative paths in the file are relative to the file's folder */
+	char *audio_device;   /* ALSA PCM name, default "default" */
+	int gap_ms;           /* silence between items, default 1000 */
+	double target_lufs;   /* default -16 */
+	double gain_db;       /* station-wide trim, default 0 */
+	char **power_on, **power_off; /* NULL-terminated argv lists, or NULL */
+	int warmup_ms;        /* default 0 */
+	bool require_sync;    /* default true */
+	int grace_minutes;    /* default 10 */
+	int limit_earliest;   /* seconds after midnight, -1 when unset */
+	int limit_latest;     /* seconds after midnight, -1 when unset */
+	struct slot *slots;
+	size_t n_slots;
+};
+
+/* Parses and validates PATH. Returns 0 and a new *out (free with
+ * config_free), or -EINVAL after appending one "FILE:LINE: message" per
+ * problem to errs (or "FILE: message" when no line applies, e.g. unreadable). */
+int config_load(const char *path, struct config **out, struct strlist *errs);
+void config_free(struct config *cfg);
+/* The slot called NAME, or NULL. */
+const struct slot *config_slot(const struct config *cfg, const char *name);
+/* True if DAY is in slot->skip_days. */
+bool slot_skips(const struct slot *s, int32_t day);
+
+#endif

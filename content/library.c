@@ -1,0 +1,342 @@
+/* The bulletin library in the station database: adding bulletins with their
+ * slots, and reading them back for the planner, `loa list` and reports.
+ * Open ends are stored as NULL (validity windows, -infinity levels, not
+ * retired), so the SQL and the reports read naturally. */
+#include "content/library.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/db.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+static const char *const priority_names[] = {
+	[PRIO_NORMAL] = "normal",
+	[PRIO_PRIORITY] = "priority",
+	[PRIO_EMERGENCY] = "emergency",
+};
+#define PRIO_COUNT (sizeof(priority_names) / sizeof(priority_names[0]))
+
+const char *priority_name(enum priority p)
+{
+	return (unsigned)p < PRIO_COUNT ? priority_names[p] : NULL;
+}
+
+int priority_parse(const char *s, enum priority *out)
+{
+	for (unsigned i = 0; s && i < PRIO_COUNT; i++) {
+		if (strcmp(s, priority_names[i]) == 0) {
+			*out = (enum priority)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+bool bulletin_in_slot(const struct bulletin *b, const char *name)
+{
+	for (size_t i = 0; name && i < b->n_slots; i++)
+		if (strcmp(b->slots[i], name) == 0)
+			return true;
+	return false;
+}
+
+void bulletin_done(struct bulletin *b)
+{
+	if (!b)
+		return;
+	free(b->title);
+	free(b->topic);
+	free(b->plan);
+	for (size_t i = 0; i < b->n_slots; i++)
+		free(b->slots[i]);
+	free(b->slots);
+	free(b->path);
+	free(b->source_name);
+	memset(b, 0, sizeof(*b));
+}
+
+void bulletins_free(struct bulletin *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		bulletin_done(&v[i]);
+	free(v);
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* -infinity (silence, unmeasurable) and NaN have no SQL value: NULL. */
+static int bind_level(sqlite3_stmt *st, int i, double v)
+{
+	return isnan(v) || (isinf(v) && v < 0) ? sqlite3_bind_null(st, i) : sqlite3_bind_double(st, i, v);
+}
+
+static double col_level(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -INFINITY : sqlite3_column_double(st, i);
+}
+
+static int bind_day(sqlite3_stmt *st, int i, int32_t day, int32_t open)
+{
+	return day == open ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, day);
+}
+
+static int32_t col_day(sqlite3_stmt *st, int i, int32_t open)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? open : sqlite3_column_int(st, i);
+}
+
+static bool bulletin_valid(const struct bulletin *b)
+{
+	if (b->title && b->path && b->source_name && priority_name(b->priority) &&
+	    b->audio.sample_rate > 0 && b->audio.channels > 0)
+		return true;
+	log_err("library: refusing bulletin \"%s\": title, path, source name, priority and audio "
+		"format must all be set (a bug in loa)", b->title ? b->title : "");
+	return false;
+}
+
+int library_add(struct db *db, struct bulletin *b)
+{
+	sqlite3 *h = db_sqlite(db);
+	char sha[SHA256_HEX], format[sizeof(b->audio.format)];
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+	int r, rc;
+
+	if (!bulletin_valid(b))
+		return -EINVAL;
+	memcpy(sha, b->sha256, sizeof(sha) - 1);
+	sha[sizeof(sha) - 1] = '\0';
+	memcpy(format, b->audio.format, sizeof(format) - 1);
+	format[sizeof(format) - 1] = '\0';
+
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	if (sqlite3_prepare_v2(h,
+			       "INSERT INTO bulletins (title, topic, plan, priority, valid_from,"
+			       " valid_until, sha256, path, source_name, format, frames, duration_ms,"
+			       " sample_rate, channels, peak_dbfs, loudness_lufs, true_peak_dbtp,"
+			       " imported_at, retired_at)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+			       " ?15, ?16, ?17, ?18, ?19)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	rc = bind_text(st, 1, b->title) |
+	     bind_text(st, 2, b->topic) |
+	     bind_text(st, 3, b->plan) |
+	     sqlite3_bind_int(st, 4, (int)b->priority) |
+	     bind_day(st, 5, b->valid_from, DAY_NONE_BEFORE) |
+	     bind_day(st, 6, b->valid_until, DAY_NONE_AFTER) |
+	     bind_text(st, 7, sha) |
+	     bind_text(st, 8, b->path) |
+	     bind_text(st, 9, b->source_name) |
+	     bind_text(st, 10, format) |
+	     sqlite3_bind_int64(st, 11, b->audio.frames) |
+	     sqlite3_bind_int64(st, 12, b->audio.duration_ms) |
+	     sqlite3_bind_int(st, 13, b->audio.sample_rate) |
+	     sqlite3_bind_int(st, 14, b->audio.channels) |
+	     bind_level(st, 15, b->audio.peak_dbfs) |
+	     bind_level(st, 16, b->audio.loudness_lufs) |
+	     bind_level(st, 17, b->audio.true_peak_dbtp) |
+	     sqlite3_bind_int64(st, 18, b->imported_at);
+	rc |= b->retired_at ? sqlite3_bind_int64(st, 19, b->retired_at) : sqlite3_bind_null(st, 19);
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	id = sqlite3_last_insert_rowid(h);
+	sqlite3_finalize(st);
+
+	/* OR IGNORE: naming a slot twice means it once. */
+	if (sqlite3_prepare_v2(h, "INSERT OR IGNORE INTO bulletin_slots (bulletin_id, slot) VALUES (?1, ?2)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < b->n_slots; i++) {
+		sqlite3_reset(st);
+		if ((sqlite3_bind_int64(st, 1, id) | bind_text(st, 2, b->slots[i])) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_commit(db) < 0) {
+		db_rollback(db);
+		return -EIO;
+	}
+	b->id = id;
+	return 0;
+fail:
+	r = db_fail(db, "adding a bulletin to the library");
+	sqlite3_finalize(st);
+	db_rollback(db);
+	return r;
+}
+
+#define BULLETIN_COLS \
+	"id, title, topic, plan, priority, valid_from, valid_until, sha256, path, source_name," \
+	" format, frames, duration_ms, sample_rate, channels, peak_dbfs, loudness_lufs," \
+	" true_peak_dbtp, imported_at, retired_at"
+
+/* One row of a SELECT BULLETIN_COLS, slots not included. */
+static void read_bulletin(sqlite3_stmt *st, struct bulletin *b)
+{
+	const char *s;
+
+	memset(b, 0, sizeof(*b));
+	b->id = sqlite3_column_int64(st, 0);
+	b->title = xstrdup_or_null((const char *)sqlite3_column_text(st, 1));
+	b->topic = xstrdup_or_null((const char *)sqlite3_column_text(st, 2));
+	b->plan = xstrdup_or_null((const char *)sqlite3_column_text(st, 3));
+	b->priority = (enum priority)sqlite3_column_int(st, 4);
+	b->valid_from = col_day(st, 5, DAY_NONE_BEFORE);
+	b->valid_until = col_day(st, 6, DAY_NONE_AFTER);
+	s = (const char *)sqlite3_column_text(st, 7);
+	snprintf(b->sha256, sizeof(b->sha256), "%s", s ? s : "");
+	b->path = xstrdup_or_null((const char *)sqlite3_column_text(st, 8));
+	b->source_name = xstrdup_or_null((const char *)sqlite3_column_text(st, 9));
+	s = (const char *)sqlite3_column_text(st, 10);
+	snprintf(b->audio.format, sizeof(b->audio.format), "%s", s ? s : "");
+	b->audio.frames = sqlite3_column_int64(st, 11);
+	b->audio.duration_ms = sqlite3_column_int64(st, 12);
+	b->audio.sample_rate = sqlite3_column_int(st, 13);
+	b->audio.channels = sqlite3_column_int(st, 14);
+	b->audio.peak_dbfs = col_level(st, 15);
+	b->audio.loudness_lufs = col_level(st, 16);
+	b->audio.true_peak_dbtp = col_level(st, 17);
+	b->imported_at = sqlite3_column_int64(st, 18);
+	b->retired_at = sqlite3_column_int64(st, 19);
+}
+
+static void add_slot(struct bulletin *b, const char *name, size_t *cap)
+{
+	xgrow(&b->slots, cap, b->n_slots + 1, sizeof(*b->slots));
+	b->slots[b->n_slots++] = xstrdup(name ? name : "");
+}
+
+/* The bulletins and their slots come from two SELECTs; one read transaction
+ * makes them see the same snapshot, so an import in between cannot give a
+ * bulletin without its slots. Inside a caller's transaction they already do. */
+static bool read_begin(struct db *db)
+{
+	sqlite3 *h = db_sqlite(db);
+
+	return sqlite3_get_autocommit(h) && sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void read_end(struct db *db, bool began)
+{
+	if (began)
+		sqlite3_exec(db_sqlite(db), "COMMIT", NULL, NULL, NULL);
+}
+
+int library_list(struct db *db, bool include_retired, struct bulletin **out, size_t *n)
+{
+	sqlite3 *h = db_sqlite(db);
+	struct bulletin *v = NULL;
+	size_t len = 0, cap = 0, *slot_cap = NULL, j = 0;
+	sqlite3_stmt *st = NULL;
+	bool began;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	began = read_begin(db);
+	if (sqlite3_prepare_v2(h, "SELECT " BULLETIN_COLS " FROM bulletins"
+			       " WHERE ?1 OR retired_at IS NULL ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int(st, 1, include_retired);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow(&v, &cap, len + 1, sizeof(*v));
+		read_bulletin(st, &v[len++]);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+
+	/* All slots in one go, in the same order as the bulletins, merged in
+	 * one pass; rowid keeps each bulletin's slots in the order given. */
+	if (sqlite3_prepare_v2(h, "SELECT s.bulletin_id, s.slot FROM bulletin_slots AS s"
+			       " JOIN bulletins AS b ON b.id = s.bulletin_id"
+			       " WHERE ?1 OR b.retired_at IS NULL ORDER BY s.bulletin_id, s.rowid",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int(st, 1, include_retired);
+	slot_cap = xcalloc(len, sizeof(*slot_cap));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		while (j < len && v[j].id < id)
+			j++;
+		if (j < len && v[j].id == id)
+			add_slot(&v[j], (const char *)sqlite3_column_text(st, 1), &slot_cap[j]);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	free(slot_cap);
+	read_end(db, began);
+	*out = v;
+	*n = len;
+	return 0;
+fail:
+	r = db_fail(db, "reading the library");
+	sqlite3_finalize(st);
+	free(slot_cap);
+	read_end(db, began);
+	bulletins_free(v, len);
+	return r;
+}
+
+int library_get(struct db *db, int64_t id, struct bulletin *out)
+{
+	sqlite3 *h = db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	size_t slot_cap = 0;
+	bool began;
+	int rc, r;
+
+	memset(out, 0, sizeof(*out));
+	began = read_begin(db);
+	if (sqlite3_prepare_v2(h, "SELECT " BULLETIN_COLS " FROM bulletins WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		read_end(db, began);
+		return -ENOENT;
+	}
+	if (rc != SQLITE_ROW)
+		goto fail;
+	read_bulletin(st, out);
+	sqlite3_finalize(st);
+
+	if (sqlite3_prepare_v2(h, "SELECT slot FROM bulletin_slots WHERE bulletin_id = ?1 ORDER BY rowid",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		add_slot(out, (const char *)sqlite3_column_text(st, 0), &slot_cap);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	read_end(db, began);
+	return 0;
+fail:
+	r = db_fail(db, "reading a bulletin");
+	sqlite3_finalize(st);
+	read_end(db, began);
+	bulletin_done(out);
+	return r;
+}

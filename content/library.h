@@ -1,0 +1,51 @@
+/* The bulletin library: one row per imported item, with the slots it airs
+ * in. Rows are never deleted (retire marks them), so the ledger's foreign
+ * keys and the evidence stay whole. */
+#ifndef LOA_LIBRARY_H
+#define LOA_LIBRARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "content/probe.h"
+#include "content/store.h"
+
+struct db;
+
+enum priority { PRIO_NORMAL = 0, PRIO_PRIORITY = 1, PRIO_EMERGENCY = 2 };
+
+struct bulletin {
+	int64_t id;
+	char *title;
+	char *topic;          /* code "1".."6" or a station slug; NULL when none */
+	char *plan;           /* plan reference; NULL when none */
+	enum priority priority;
+	int32_t valid_from;   /* local day, DAY_NONE_BEFORE when open */
+	int32_t valid_until;  /* inclusive, DAY_NONE_AFTER when open */
+	char **slots;         /* slot names */
+	size_t n_slots;
+	char sha256[SHA256_HEX];
+	char *path;           /* absolute path in the content store */
+	char *source_name;    /* the file name it was imported from */
+	struct audio_info audio;
+	int64_t imported_at;  /* ms */
+	int64_t retired_at;   /* ms, 0 while active */
+};
+
+/* Inserts B (slots included) in one transaction and sets b->id. Returns 0 or -EIO. */
+int library_add(struct db *db, struct bulletin *b);
+/* All bulletins ordered by id; retired ones only when include_retired. Caller frees with bulletins_free. */
+int library_list(struct db *db, bool include_retired, struct bulletin **out, size_t *n);
+/* One bulletin. Returns 0, -ENOENT, or -EIO. Caller frees with bulletin_done. */
+int library_get(struct db *db, int64_t id, struct bulletin *out);
+/* True if B airs in slot NAME. */
+bool bulletin_in_slot(const struct bulletin *b, const char *name);
+void bulletin_done(struct bulletin *b);
+void bulletins_free(struct bulletin *v, size_t n);
+
+const char *priority_name(enum priority p);
+/* Returns 0 or -EINVAL. */
+int priority_parse(const char *s, enum priority *out);
+
+#endif

@@ -1,0 +1,19 @@
+/* The content store: imported files copied under their SHA-256 in
+ * STATE_DIR/content, written atomically (temp file, fsync, rename) so a power
+ * cut never leaves a half file under a real name. */
+#ifndef LOA_STORE_H
+#define LOA_STORE_H
+
+#include <stdbool.h>
+
+#define SHA256_HEX 65
+
+/* SHA-256 of a file's bytes as lowercase hex. Returns 0 or negative errno. */
+int store_hash_file(const char *path, char hex[SHA256_HEX]);
+/* Copies SRC into the store as <hex><ext>. *stored (caller frees) gets the
+ * absolute path; *created says whether this call made it (false when the
+ * same content was already there). Returns 0 or negative errno. */
+int store_put(const char *state_dir, const char *src, const char *hex, const char *ext,
+	      char **stored, bool *created);
+
+#endif

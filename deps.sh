@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the Debian packages loa's build and tests need (Debian 12 /
+# Raspberry Pi OS). As root it runs apt-get; otherwise it prints the exact
+# command to run and exits 1, so `make check` never half-works.
+set -eu
+
+PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
+libsqlite3-dev libcmocka-dev libebur128-dev nettle-dev tzdata sqlite3 jq valgrind"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "loa needs these Debian packages:$missing" >&2
+	echo "install them with:" >&2
+	echo "  sudo apt-get update && sudo $cmd" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $cmd

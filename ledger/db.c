@@ -1,0 +1,523 @@
+/* The station database: opening STATE_DIR/loa.db safely, and the schema with
+ * its migrations. The database holds the ledger, which is evidence, so this
+ * module never overwrites, truncates or "repairs" a file it does not
+ * recognise: a damaged file, a foreign SQLite file or one from a newer loa is
+ * refused with a message, and the people at the station decide. */
+#include "ledger/db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* "loa!" as a big-endian integer, stamped into the header so `file` and loa
+ * itself can tell a loa database from any other SQLite file. */
+#define LOA_APPLICATION_ID 0x6c6f6121
+
+struct db {
+	sqlite3 *h;
+	char *path;
+};
+
+/*
+ * migrations[i] takes the schema from version i to i + 1. Each runs in one
+ * transaction that also sets PRAGMA user_version, so a power cut leaves
+ * either the old schema or the new one. Append only: a released entry is
+ * never edited, since stations already carry databases it made. The SQL keeps
+ * its comments and line breaks because SQLite stores the CREATE text, and
+ * `sqlite3 loa.db .schema` is what the next person will read.
+ */
+static const char *const migrations[] = {
+	/* 1: bulletins, their slots, the hash-chained ledger, the item on air. */
+	"PRAGMA application_id = 1819238689;\n" /* LOA_APPLICATION_ID */
+	"CREATE TABLE bulletins (\n"
+	"	id             INTEGER PRIMARY KEY,\n"
+	"	title          TEXT NOT NULL,\n"
+	"	topic          TEXT,\n"
+	"	plan           TEXT,\n"
+	"	priority       INTEGER NOT NULL DEFAULT 0 CHECK (priority IN (0, 1, 2)),\n"
+	"	valid_from     INTEGER,  -- station-local day number; NULL = open\n"
+	"	valid_until    INTEGER,  -- inclusive; NULL = open\n"
+	"	sha256         TEXT NOT NULL,  -- of the stored file's bytes, lowercase hex\n"
+	"	path           TEXT NOT NULL,  -- absolute, in the content store\n"
+	"	source_name    TEXT NOT NULL,  -- the file name it was imported from\n"
+	"	format         TEXT NOT NULL,\n"
+	"	frames         INTEGER NOT NULL CHECK (frames >= 0),\n"
+	"	duration_ms    INTEGER NOT NULL CHECK (duration_ms >= 0),\n"
+	"	sample_rate    INTEGER NOT NULL CHECK (sample_rate > 0),\n"
+	"	channels       INTEGER NOT NULL CHECK (channels > 0),\n"
+	"	peak_dbfs      REAL,     -- NULL = -infinity (digital silence)\n"
+	"	loudness_lufs  REAL,     -- NULL = -infinity (unmeasurable)\n"
+	"	true_peak_dbtp REAL,     -- NULL = -infinity\n"
+	"	imported_at    INTEGER NOT NULL,  -- ms since the epoch, UTC\n"
+	"	retired_at     INTEGER,           -- ms; NULL while active\n"
+	"	CHECK (valid_from IS NULL OR valid_until IS NULL OR valid_from <= valid_until)\n"
+	");\n"
+	"CREATE INDEX bulletins_sha256 ON bulletins (sha256);\n"
+	/* The ledger's foreign keys protect aired bulletins already; this also
+	 * keeps the ids of never-aired ones from being reused. */
+	"CREATE TRIGGER bulletins_no_delete BEFORE DELETE ON bulletins BEGIN\n"
+	"	SELECT RAISE(ABORT, 'bulletins are retired, never deleted');\n"
+	"END;\n"
+	"CREATE TABLE bulletin_slots (\n"
+	"	bulletin_id INTEGER NOT NULL REFERENCES bulletins (id),\n"
+	"	slot        TEXT NOT NULL,\n"
+	"	PRIMARY KEY (bulletin_id, slot)\n"
+	");\n"
+	"CREATE TABLE ledger (\n"
+	"	id             INTEGER PRIMARY KEY,  -- assigned as max + 1, part of row_hash\n"
+	"	kind           TEXT NOT NULL CHECK (kind IN ('slot', 'play', 'alert')),\n"
+	"	occurrence_at  INTEGER,              -- the slot's start (ms); NULL for play/alert\n"
+	"	scheduled_at   INTEGER NOT NULL,\n"
+	"	started_at     INTEGER,              -- NULL if it never started\n"
+	"	ended_at       INTEGER,\n"
+	"	frames         INTEGER NOT NULL,\n"
+	"	played_ms      INTEGER NOT NULL,\n"
+	"	outcome        TEXT NOT NULL CHECK (outcome IN ('completed', 'partial', 'preempted',\n"
+	"	                   'cancelled', 'failed', 'missed', 'skipped')),\n"
+	"	reason         TEXT,\n"
+	"	bulletin_id    INTEGER REFERENCES bulletins (id),\n"
+	"	title          TEXT NOT NULL,        -- snapshots of the bulletin when it aired\n"
+	"	topic          TEXT,\n"
+	"	plan           TEXT,\n"
+	"	slot           TEXT,\n"
+	"	content_sha256 TEXT NOT NULL,\n"
+	"	xruns          INTEGER NOT NULL DEFAULT 0,\n"
+	"	prev_hash      TEXT NOT NULL CHECK (length(prev_hash) = 64),\n"
+	"	row_hash       TEXT NOT NULL UNIQUE CHECK (length(row_hash) = 64)\n"
+	");\n"
+	"CREATE INDEX ledger_scheduled ON ledger (scheduled_at);\n"
+	"CREATE INDEX ledger_item ON ledger (slot, occurrence_at, bulletin_id);\n"
+	/* New rows only go after the last one: no INSERT OR REPLACE over an
+	 * existing id, no filling in of a gap. */
+	"CREATE TRIGGER ledger_append_at_end BEFORE INSERT ON ledger\n"
+	"	WHEN NEW.id <= (SELECT max(id) FROM ledger) BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the ledger is append-only');\n"
+	"END;\n"
+	"CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the ledger is append-only');\n"
+	"END;\n"
+	"CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the ledger is append-only');\n"
+	"END;\n"
+	/* At most one item is on air; its row outlives a power cut so the
+	 * next start can record it as interrupted. */
+	"CREATE TABLE inflight (\n"
+	"	id             INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"	kind           TEXT NOT NULL CHECK (kind IN ('slot', 'play', 'alert')),\n"
+	"	occurrence_at  INTEGER,\n"
+	"	scheduled_at   INTEGER NOT NULL,\n"
+	"	started_at     INTEGER,\n"
+	"	bulletin_id    INTEGER REFERENCES bulletins (id),\n"
+	"	title          TEXT NOT NULL,\n"
+	"	topic          TEXT,\n"
+	"	plan           TEXT,\n"
+	"	slot           TEXT,\n"
+	"	content_sha256 TEXT NOT NULL,\n"
+	"	sample_rate    INTEGER NOT NULL CHECK (sample_rate > 0),\n"
+	"	frames         INTEGER NOT NULL DEFAULT 0,  -- known played at checkpoint_at\n"
+	"	checkpoint_at  INTEGER                      -- ms; NULL before the first checkpoint\n"
+	");\n",
+};
+
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int db_schema_version(void)
+{
+	return N_MIGRATIONS;
+}
+
+sqlite3 *db_sqlite(struct db *db)
+{
+	return db->h;
+}
+
+int db_fail(struct db *db, const char *what)
+{
+	log_err("database %s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
+	return -EIO;
+}
+
+static int exec_logged(struct db *db, const char *sql, const char *what)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, what);
+	return 0;
+}
+
+int db_begin(struct db *db)
+{
+	return exec_logged(db, "BEGIN IMMEDIATE", "starting a transaction");
+}
+
+int db_commit(struct db *db)
+{
+	return exec_logged(db, "COMMIT", "committing");
+}
+
+int db_rollback(struct db *db)
+{
+	/* SQLite rolls back by itself after some errors (disk full, I/O);
+	 * a second ROLLBACK would only log a confusing "no transaction". */
+	if (sqlite3_get_autocommit(db->h))
+		return 0;
+	return exec_logged(db, "ROLLBACK", "rolling back");
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	if (db->h && sqlite3_close(db->h) != SQLITE_OK)
+		log_err("database %s: closing: %s", db->path, sqlite3_errmsg(db->h));
+	free(db->path);
+	free(db);
+}
+
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!msg || !msglen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+}
+
+/* mkdir -p; only the folders it creates get MODE. */
+static int mkdir_p(const char *dir, mode_t mode)
+{
+	char *p = xstrdup(dir);
+	struct stat st;
+	int r = 0;
+
+	for (char *s = p + 1; ; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			r = -errno;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	if (!r && stat(dir, &st) < 0)
+		r = -errno;
+	else if (!r && !S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
+	free(p);
+	return r;
+}
+
+static bool errno_is_access(int e)
+{
+	return e == EACCES || e == EPERM || e == EROFS;
+}
+
+static int refuse_access(const char *path, bool writing, char *msg, size_t msglen)
+{
+	set_msg(msg, msglen, "permission denied %s %s; ask to be added to group loa",
+		writing ? "writing" : "reading", path);
+	return -EACCES;
+}
+
+static int refuse_damaged(const char *path, const char *why, char *msg, size_t msglen)
+{
+	set_msg(msg, msglen,
+		"the database %s is damaged (%s); loa will not touch it: restore it from a "
+		"backup (loa backup), or move it aside if you want loa to start a new, empty one",
+		path, why);
+	return -EBADMSG;
+}
+
+/*
+ * Looks at the first bytes before SQLite does. SQLite refuses most garbage by
+ * itself, but checking the magic string first makes sure no PRAGMA that
+ * writes (journal_mode) ever reaches a file that is not a database. An empty
+ * file is what a crash right after creation leaves; SQLite treats it as new.
+ */
+static int check_header(const char *path, char *msg, size_t msglen)
+{
+	static const char magic[16] = "SQLite format 3";
+	char buf[sizeof(magic)];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno_is_access(errno))
+			return refuse_access(path, false, msg, msglen);
+		set_msg(msg, msglen, "cannot open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0) {
+		int e = errno;
+		close(fd);
+		set_msg(msg, msglen, "cannot read %s: %s", path, strerror(e));
+		return -e;
+	}
+	close(fd);
+	if (n > 0 && (n < (ssize_t)sizeof(buf) || memcmp(buf, magic, sizeof(magic)) != 0))
+		return refuse_damaged(path, "it does not start like an SQLite database", msg, msglen);
+	return 0;
+}
+
+/* Maps the failure of the first read of the file to an errno and a message. */
+static int first_read_failed(struct db *db, int rc, bool writing, char *msg, size_t msglen)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return refuse_damaged(db->path, sqlite3_errmsg(db->h), msg, msglen);
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		if (errno_is_access(sqlite3_system_errno(db->h)) || (rc & 0xff) != SQLITE_CANTOPEN)
+			return refuse_access(db->path, writing, msg, msglen);
+		break;
+	}
+	set_msg(msg, msglen, "cannot read the database %s: %s", db->path, sqlite3_errmsg(db->h));
+	return -EIO;
+}
+
+/* One integer from a statement without parameters (PRAGMA, count). */
+static int query_int(struct db *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Applies the one migration after the current version, in one transaction.
+ * The version is read again under the write lock, so two processes opening
+ * a new database at once (daemon and CLI) do not both migrate it. Sets *done
+ * when the schema is the newest. */
+static int migrate_step(struct db *db, bool *done, char *msg, size_t msglen)
+{
+	int64_t v = -1;
+	char sql[64];
+
+	if (db_begin(db) < 0)
+		goto fail;
+	if (query_int(db, "PRAGMA user_version", &v) != SQLITE_OK)
+		goto fail;
+	if (v >= N_MIGRATIONS) {
+		*done = true;
+		if (db_commit(db) < 0)
+			goto fail;
+		return 0;
+	}
+	if (sqlite3_exec(db->h, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	/* PRAGMA takes no parameters; the number is our own. */
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", (int)v + 1);
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	if (db_commit(db) < 0)
+		goto fail;
+	if (v > 0) /* a new database needs no news */
+		log_info("database %s: schema upgraded to version %d", db->path, (int)v + 1);
+	return 0;
+fail:
+	if (v >= 0 && v < N_MIGRATIONS)
+		set_msg(msg, msglen, "cannot upgrade the database %s to schema version %d: %s",
+			db->path, (int)v + 1, sqlite3_errmsg(db->h));
+	else
+		set_msg(msg, msglen, "cannot upgrade the database %s: %s", db->path,
+			sqlite3_errmsg(db->h));
+	db_rollback(db);
+	return -EIO;
+}
+
+static int migrate(struct db *db, char *msg, size_t msglen)
+{
+	bool done = false;
+	int r = 0;
+
+	while (!done && r == 0)
+		r = migrate_step(db, &done, msg, msglen);
+	return r;
+}
+
+/* Checks what the file is and which schema it carries, then configures the
+ * connection and migrates. */
+static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
+{
+	bool rw = mode == DB_READ_WRITE;
+	int64_t n_objects, version, app_id;
+	int rc;
+
+	sqlite3_busy_timeout(db->h, 5000);
+	/* The first statement to read the file: garbage and damage show here. */
+	rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &n_objects);
+	if (rc != SQLITE_OK)
+		return first_read_failed(db, rc, rw, msg, msglen);
+	if (rw && sqlite3_db_readonly(db->h, "main") == 1)
+		return refuse_access(db->path, true, msg, msglen);
+	rc = query_int(db, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = query_int(db, "PRAGMA application_id", &app_id);
+	if (rc != SQLITE_OK)
+		return first_read_failed(db, rc, rw, msg, msglen);
+	if ((version == 0 && n_objects > 0) || (version > 0 && app_id != LOA_APPLICATION_ID)) {
+		set_msg(msg, msglen, "%s is an SQLite database, but not one of loa's; loa will not "
+			"touch it: move it aside, or point state_dir at another folder", db->path);
+		return -EBADMSG;
+	}
+	if (version > N_MIGRATIONS) {
+		set_msg(msg, msglen, "the database %s was made by a newer loa (schema version %lld, "
+			"this loa knows up to %d); upgrade loa", db->path, (long long)version,
+			N_MIGRATIONS);
+		return -EPROTO;
+	}
+	if (!rw && version == 0) {
+		set_msg(msg, msglen, "no database at %s yet; import a bulletin or start the daemon "
+			"first", db->path);
+		return -ENOENT;
+	}
+	if (!rw && version < N_MIGRATIONS) {
+		set_msg(msg, msglen, "the database %s was made by an older loa (schema version %lld, "
+			"this loa needs %d); start the daemon once, and it will upgrade it",
+			db->path, (long long)version, N_MIGRATIONS);
+		return -EPROTO;
+	}
+
+	if (rw) {
+		sqlite3_stmt *st;
+		bool wal = false;
+		int persist = 1;
+
+		if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				const char *m = (const char *)sqlite3_column_text(st, 0);
+				wal = m && strcmp(m, "wal") == 0;
+			}
+			sqlite3_finalize(st);
+		}
+		if (!wal) {
+			set_msg(msg, msglen, "cannot switch the database %s to WAL mode: %s", db->path,
+				sqlite3_errmsg(db->h));
+			return -EIO;
+		}
+		/* Keep loa.db-wal and -shm after the last close: otherwise the first
+		 * reader to come along (an operator's `loa list`) recreates them as
+		 * its own files, which the daemon then may not be able to write. */
+		sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+		/* ...but not at its high-water mark: a kept WAL is otherwise never
+		 * shrunk, and a Pi's SD card is small. */
+		if (sqlite3_exec(db->h, "PRAGMA journal_size_limit = 1048576", NULL, NULL, NULL) != SQLITE_OK) {
+			set_msg(msg, msglen, "cannot configure the database %s: %s", db->path,
+				sqlite3_errmsg(db->h));
+			return -EIO;
+		}
+	}
+	/* FULL: with WAL, every commit is synced before it returns, so a
+	 * ledger row that was reported written survives a power cut.
+	 * recursive_triggers: without it, the rows that INSERT OR REPLACE
+	 * deletes to resolve a conflict skip the no-delete triggers. */
+	if (sqlite3_exec(db->h, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+			 " PRAGMA recursive_triggers = ON",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		set_msg(msg, msglen, "cannot configure the database %s: %s", db->path,
+			sqlite3_errmsg(db->h));
+		return -EIO;
+	}
+	if (rw && version < N_MIGRATIONS)
+		return migrate(db, msg, msglen);
+	return 0;
+}
+
+int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg, size_t msglen)
+{
+	bool rw = mode == DB_READ_WRITE;
+	struct db *db;
+	struct stat st;
+	int flags, rc, r;
+
+	*out = NULL;
+	set_msg(msg, msglen, "%s", "");
+	if (!state_dir || !*state_dir) {
+		set_msg(msg, msglen, "no state folder given");
+		return -EINVAL;
+	}
+	if (rw) {
+		r = mkdir_p(state_dir, 0750);
+		if (r < 0) {
+			if (errno_is_access(-r))
+				set_msg(msg, msglen, "permission denied creating the state folder %s; "
+					"ask to be added to group loa", state_dir);
+			else
+				set_msg(msg, msglen, "cannot create the state folder %s: %s",
+					state_dir, strerror(-r));
+			return r;
+		}
+	}
+
+	db = xcalloc(1, sizeof(*db));
+	db->path = xasprintf("%s/loa.db", state_dir);
+	if (stat(db->path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			set_msg(msg, msglen, "%s is not a regular file; move it aside", db->path);
+			r = -EINVAL;
+			goto fail;
+		}
+		r = check_header(db->path, msg, msglen);
+		if (r < 0)
+			goto fail;
+	} else if (errno_is_access(errno)) {
+		r = refuse_access(db->path, false, msg, msglen);
+		goto fail;
+	} else if (errno != ENOENT && errno != ENOTDIR) {
+		set_msg(msg, msglen, "cannot look at %s: %s", db->path, strerror(errno));
+		r = -errno;
+		goto fail;
+	} else if (!rw) {
+		set_msg(msg, msglen, "no database at %s yet; import a bulletin or start the "
+			"daemon first", db->path);
+		r = -ENOENT;
+		goto fail;
+	}
+
+	flags = (rw ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
+		SQLITE_OPEN_NOMUTEX;
+	rc = sqlite3_open_v2(db->path, &db->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		if (!db->h)
+			abort(); /* SQLite could not even allocate its handle */
+		r = first_read_failed(db, rc, rw, msg, msglen);
+		goto fail;
+	}
+	r = db_setup(db, mode, msg, msglen);
+	if (r < 0)
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	db_close(db);
+	return r;
+}

@@ -1,0 +1,32 @@
+/* The station database, STATE_DIR/loa.db: SQLite in WAL mode with durable
+ * commits (synchronous=FULL), foreign keys on, schema versioned by
+ * PRAGMA user_version and migrated in place on open. */
+#ifndef LOA_DB_H
+#define LOA_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct db;
+
+enum db_mode {
+	DB_READ_WRITE, /* creates state_dir and the database when missing */
+	DB_READ_ONLY,  /* fails with -ENOENT when there is no database */
+};
+
+/* Opens (and migrates) STATE_DIR/loa.db. Returns 0, or negative errno with
+ * a message for people in msg. */
+int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg, size_t msglen);
+void db_close(struct db *db);
+sqlite3 *db_sqlite(struct db *db);
+/* The schema version this build writes. */
+int db_schema_version(void);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -EIO (logged). */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+int db_rollback(struct db *db);
+/* Logs the connection's last SQLite error with WHAT as context ("appending
+ * to the ledger"); returns -EIO, for `return db_fail(db, "...")`. */
+int db_fail(struct db *db, const char *what);
+
+#endif

@@ -1,0 +1,625 @@
+/* The ledger: appending hash-chained rows, reading them back, and the
+ * inflight record that lets a power cut mid-item end up as a `partial` row
+ * instead of a hole. Every write is one BEGIN IMMEDIATE transaction, so the
+ * chain is extended by one writer at a time, and commits are durable
+ * (synchronous=FULL, see db.c). */
+#include "ledger/ledger.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/db.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+static const char *const outcome_names[OUTCOME_COUNT] = {
+	[OUTCOME_COMPLETED] = "completed",
+	[OUTCOME_PARTIAL] = "partial",
+	[OUTCOME_PREEMPTED] = "preempted",
+	[OUTCOME_CANCELLED] = "cancelled",
+	[OUTCOME_FAILED] = "failed",
+	[OUTCOME_MISSED] = "missed",
+	[OUTCOME_SKIPPED] = "skipped",
+};
+
+static const char *const kind_names[] = {
+	[KIND_SLOT] = "slot",
+	[KIND_PLAY] = "play",
+	[KIND_ALERT] = "alert",
+};
+#define KIND_COUNT (sizeof(kind_names) / sizeof(kind_names[0]))
+
+const char *outcome_name(enum outcome o)
+{
+	return (unsigned)o < OUTCOME_COUNT ? outcome_names[o] : NULL;
+}
+
+int outcome_parse(const char *s, enum outcome *out)
+{
+	for (unsigned i = 0; s && i < OUTCOME_COUNT; i++) {
+		if (strcmp(s, outcome_names[i]) == 0) {
+			*out = (enum outcome)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *air_kind_name(enum air_kind k)
+{
+	return (unsigned)k < KIND_COUNT ? kind_names[k] : NULL;
+}
+
+static int air_kind_parse(const char *s, enum air_kind *out)
+{
+	for (unsigned i = 0; s && i < KIND_COUNT; i++) {
+		if (strcmp(s, kind_names[i]) == 0) {
+			*out = (enum air_kind)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/*
+ * The canonical encoding that row_hash is the SHA-256 of. `loa verify`
+ * recomputes it from the stored columns, so it is frozen: a change needs a
+ * new tag and verify must keep understanding the old one.
+ *
+ *   "loa-ledger-v1\n"
+ *   then one line per field, in exactly this order:
+ *     id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames,
+ *     played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,
+ *     content_sha256, xruns, prev_hash
+ *   each line being  NAME "=" VALUE "\n"  where VALUE is either
+ *     "null"                  for an SQL NULL, or
+ *     LEN ":" BYTES           LEN the decimal byte count of BYTES.
+ *
+ * Integers are written as decimal text ("-" for negatives, no leading zeros)
+ * and then length-prefixed like strings; kind and outcome as their names
+ * ("slot", "completed"). NULL is the stored form of a NULL string and of the
+ * integers that use 0 for "none": occurrence_at, started_at, ended_at and
+ * bulletin_id. The length prefix makes any byte (newline, '=', "null") safe
+ * inside a value, so two different rows never share an encoding. The id is
+ * included so that moving a row to another position breaks the chain, and
+ * prev_hash is the previous row's row_hash (LEDGER_GENESIS_HASH for row 1).
+ * The digest is written as 64 lowercase hex digits.
+ */
+static void put_bytes(struct sha256_ctx *c, const char *s, size_t n)
+{
+	sha256_update(c, n, (const uint8_t *)s);
+}
+
+static void put_str(struct sha256_ctx *c, const char *name, const char *val)
+{
+	char len[32];
+
+	put_bytes(c, name, strlen(name));
+	put_bytes(c, "=", 1);
+	if (!val) {
+		put_bytes(c, "null", 4);
+	} else {
+		size_t n = strlen(val);
+		put_bytes(c, len, (size_t)snprintf(len, sizeof(len), "%zu:", n));
+		put_bytes(c, val, n);
+	}
+	put_bytes(c, "\n", 1);
+}
+
+static void put_int(struct sha256_ctx *c, const char *name, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	put_str(c, name, buf);
+}
+
+/* For the integers whose 0 is stored as NULL. */
+static void put_opt_int(struct sha256_ctx *c, const char *name, int64_t v)
+{
+	if (v)
+		put_int(c, name, v);
+	else
+		put_str(c, name, NULL);
+}
+
+/* The fixed-size hex fields, even if a caller forgot the terminator. */
+static void put_hex(struct sha256_ctx *c, const char *name, const char hex[SHA256_HEX])
+{
+	char buf[SHA256_HEX];
+
+	memcpy(buf, hex, SHA256_HEX - 1);
+	buf[SHA256_HEX - 1] = '\0';
+	put_str(c, name, buf);
+}
+
+int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX])
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *kind = air_kind_name(row->kind);
+	const char *outcome = outcome_name(row->outcome);
+	uint8_t d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx c;
+
+	if (!kind || !outcome)
+		return -EINVAL;
+	sha256_init(&c);
+	put_bytes(&c, "loa-ledger-v1\n", 14);
+	put_int(&c, "id", row->id);
+	put_str(&c, "kind", kind);
+	put_opt_int(&c, "occurrence_at", row->occurrence_at);
+	put_int(&c, "scheduled_at", row->scheduled_at);
+	put_opt_int(&c, "started_at", row->started_at);
+	put_opt_int(&c, "ended_at", row->ended_at);
+	put_int(&c, "frames", row->frames);
+	put_int(&c, "played_ms", row->played_ms);
+	put_str(&c, "outcome", outcome);
+	put_str(&c, "reason", row->reason);
+	put_opt_int(&c, "bulletin_id", row->bulletin_id);
+	put_str(&c, "title", row->title);
+	put_str(&c, "topic", row->topic);
+	put_str(&c, "plan", row->plan);
+	put_str(&c, "slot", row->slot);
+	put_hex(&c, "content_sha256", row->content_sha256);
+	put_int(&c, "xruns", row->xruns);
+	put_hex(&c, "prev_hash", row->prev_hash);
+	sha256_digest(&c, sizeof(d), d);
+	for (size_t i = 0; i < sizeof(d); i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 0xf];
+	}
+	out[SHA256_HEX - 1] = '\0';
+	return 0;
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+static int bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
+{
+	return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+static char *col_strdup(sqlite3_stmt *st, int i)
+{
+	return xstrdup_or_null((const char *)sqlite3_column_text(st, i));
+}
+
+static void col_hex(sqlite3_stmt *st, int i, char out[SHA256_HEX])
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	snprintf(out, SHA256_HEX, "%s", s ? s : "");
+}
+
+static bool row_valid(const struct ledger_row *row)
+{
+	if (air_kind_name(row->kind) && outcome_name(row->outcome) && row->title)
+		return true;
+	log_err("ledger: refusing a row with kind %d, outcome %d, title %s (a bug in loa)",
+		(int)row->kind, (int)row->outcome, row->title ? "set" : "missing");
+	return false;
+}
+
+/* Where a new row goes in the chain: its id and hashes. */
+struct link {
+	int64_t id;
+	char prev_hash[SHA256_HEX];
+	char row_hash[SHA256_HEX];
+};
+
+/* Appends ROW inside the caller's BEGIN IMMEDIATE transaction; the write
+ * lock is what makes "read the last row, then insert after it" safe. */
+static int append_locked(struct db *db, const struct ledger_row *row, struct link *link)
+{
+	static const char insert[] =
+		"INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
+		" frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
+		" content_sha256, xruns, prev_hash, row_hash)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19)";
+	sqlite3 *h = db_sqlite(db);
+	struct ledger_row r = *row;
+	char content[SHA256_HEX];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(h, "SELECT id, row_hash FROM ledger ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "reading the end of the ledger");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(st, 0) + 1;
+		col_hex(st, 1, r.prev_hash);
+	} else if (rc == SQLITE_DONE) {
+		r.id = 1;
+		snprintf(r.prev_hash, sizeof(r.prev_hash), "%s", LEDGER_GENESIS_HASH);
+	} else {
+		rc = db_fail(db, "reading the end of the ledger");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if (ledger_row_hash(&r, r.row_hash) < 0)
+		return -EINVAL;
+
+	memcpy(content, r.content_sha256, SHA256_HEX - 1);
+	content[SHA256_HEX - 1] = '\0';
+	if (sqlite3_prepare_v2(h, insert, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "appending to the ledger");
+	rc = sqlite3_bind_int64(st, 1, r.id) |
+	     bind_text(st, 2, air_kind_name(r.kind)) |
+	     bind_opt_int(st, 3, r.occurrence_at) |
+	     sqlite3_bind_int64(st, 4, r.scheduled_at) |
+	     bind_opt_int(st, 5, r.started_at) |
+	     bind_opt_int(st, 6, r.ended_at) |
+	     sqlite3_bind_int64(st, 7, r.frames) |
+	     sqlite3_bind_int64(st, 8, r.played_ms) |
+	     bind_text(st, 9, outcome_name(r.outcome)) |
+	     bind_text(st, 10, r.reason) |
+	     bind_opt_int(st, 11, r.bulletin_id) |
+	     bind_text(st, 12, r.title) |
+	     bind_text(st, 13, r.topic) |
+	     bind_text(st, 14, r.plan) |
+	     bind_text(st, 15, r.slot) |
+	     bind_text(st, 16, content) |
+	     sqlite3_bind_int(st, 17, r.xruns) |
+	     bind_text(st, 18, r.prev_hash) |
+	     bind_text(st, 19, r.row_hash);
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
+		rc = db_fail(db, "appending to the ledger");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	link->id = r.id;
+	memcpy(link->prev_hash, r.prev_hash, SHA256_HEX);
+	memcpy(link->row_hash, r.row_hash, SHA256_HEX);
+	return 0;
+}
+
+/* Only after the commit: a rolled-back row must not look appended. */
+static void apply_link(struct ledger_row *row, const struct link *link)
+{
+	row->id = link->id;
+	memcpy(row->prev_hash, link->prev_hash, SHA256_HEX);
+	memcpy(row->row_hash, link->row_hash, SHA256_HEX);
+}
+
+/* Commits, or rolls back when R (the result so far) or the commit failed. */
+static int finish_tx(struct db *db, int r)
+{
+	if (r >= 0 && db_commit(db) < 0)
+		r = -EIO;
+	if (r < 0)
+		db_rollback(db);
+	return r;
+}
+
+int ledger_append(struct db *db, struct ledger_row *row)
+{
+	struct link link;
+	int r;
+
+	if (!row_valid(row))
+		return -EINVAL;
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = finish_tx(db, append_locked(db, row, &link));
+	if (r < 0)
+		return r;
+	apply_link(row, &link);
+	return 0;
+}
+
+#define LEDGER_COLS \
+	"id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames, played_ms," \
+	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
+	" prev_hash, row_hash"
+
+/* One row of a SELECT LEDGER_COLS. */
+static int read_row(sqlite3_stmt *st, struct ledger_row *r)
+{
+	const char *kind = (const char *)sqlite3_column_text(st, 1);
+	const char *outcome = (const char *)sqlite3_column_text(st, 8);
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	/* The CHECK constraints make this impossible short of editing the
+	 * file by hand; say which row, since that is then the question. */
+	if (air_kind_parse(kind, &r->kind) < 0 || outcome_parse(outcome, &r->outcome) < 0) {
+		log_err("ledger row %" PRId64 ": unknown kind '%s' or outcome '%s'; run loa verify",
+			r->id, kind ? kind : "", outcome ? outcome : "");
+		return -EIO;
+	}
+	r->occurrence_at = sqlite3_column_int64(st, 2);
+	r->scheduled_at = sqlite3_column_int64(st, 3);
+	r->started_at = sqlite3_column_int64(st, 4);
+	r->ended_at = sqlite3_column_int64(st, 5);
+	r->frames = sqlite3_column_int64(st, 6);
+	r->played_ms = sqlite3_column_int64(st, 7);
+	r->reason = col_strdup(st, 9);
+	r->bulletin_id = sqlite3_column_int64(st, 10);
+	r->title = col_strdup(st, 11);
+	r->topic = col_strdup(st, 12);
+	r->plan = col_strdup(st, 13);
+	r->slot = col_strdup(st, 14);
+	col_hex(st, 15, r->content_sha256);
+	r->xruns = sqlite3_column_int(st, 16);
+	col_hex(st, 17, r->prev_hash);
+	col_hex(st, 18, r->row_hash);
+	return 0;
+}
+
+int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_row **out, size_t *n)
+{
+	struct ledger_row *v = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db_sqlite(db),
+			       "SELECT " LEDGER_COLS " FROM ledger"
+			       " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "reading the ledger");
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow(&v, &cap, len + 1, sizeof(*v));
+		r = read_row(st, &v[len]);
+		if (r < 0)
+			break;
+		len++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = db_fail(db, "reading the ledger");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		ledger_rows_free(v, len);
+		return r;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int64_t bulletin_id)
+{
+	sqlite3_stmt *st;
+	bool found;
+	int rc;
+
+	if (sqlite3_prepare_v2(db_sqlite(db),
+			       "SELECT 1 FROM ledger WHERE slot = ?1 AND occurrence_at = ?2"
+			       " AND bulletin_id IS ?3 LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		db_fail(db, "looking up an item in the ledger");
+		return false;
+	}
+	bind_text(st, 1, slot);
+	sqlite3_bind_int64(st, 2, occurrence_at);
+	bind_opt_int(st, 3, bulletin_id);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail(db, "looking up an item in the ledger");
+	sqlite3_finalize(st);
+	return found;
+}
+
+int64_t ledger_last_occurrence(struct db *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(db_sqlite(db),
+			       "SELECT max(occurrence_at) FROM ledger WHERE kind = 'slot'",
+			       -1, &st, NULL) != SQLITE_OK) {
+		db_fail(db, "reading the last occurrence in the ledger");
+		return 0;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0); /* NULL (empty ledger) reads as 0 */
+	else
+		db_fail(db, "reading the last occurrence in the ledger");
+	sqlite3_finalize(st);
+	return v;
+}
+
+void ledger_row_done(struct ledger_row *row)
+{
+	if (!row)
+		return;
+	free(row->reason);
+	free(row->title);
+	free(row->topic);
+	free(row->plan);
+	free(row->slot);
+	memset(row, 0, sizeof(*row));
+}
+
+void ledger_rows_free(struct ledger_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ledger_row_done(&v[i]);
+	free(v);
+}
+
+/* Turns the inflight record, if any, into a `partial` row, inside the
+ * caller's transaction. Returns 1, 0 (none) or -EIO. */
+static int recover_locked(struct db *db)
+{
+	struct ledger_row row = { .kind = KIND_SLOT, .outcome = OUTCOME_PARTIAL };
+	int64_t sample_rate, checkpoint_at;
+	struct link link;
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (sqlite3_prepare_v2(db_sqlite(db),
+			       "SELECT kind, occurrence_at, scheduled_at, started_at, bulletin_id,"
+			       " title, topic, plan, slot, content_sha256, sample_rate, frames,"
+			       " checkpoint_at FROM inflight WHERE id = 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "reading the item that was on air");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		r = db_fail(db, "reading the item that was on air");
+		sqlite3_finalize(st);
+		return r;
+	}
+	if (air_kind_parse((const char *)sqlite3_column_text(st, 0), &row.kind) < 0) {
+		log_err("the item that was on air has an unknown kind; run loa verify");
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	row.occurrence_at = sqlite3_column_int64(st, 1);
+	row.scheduled_at = sqlite3_column_int64(st, 2);
+	row.started_at = sqlite3_column_int64(st, 3);
+	row.bulletin_id = sqlite3_column_int64(st, 4);
+	row.title = col_strdup(st, 5);
+	row.topic = col_strdup(st, 6);
+	row.plan = col_strdup(st, 7);
+	row.slot = col_strdup(st, 8);
+	col_hex(st, 9, row.content_sha256);
+	sample_rate = sqlite3_column_int64(st, 10);
+	row.frames = sqlite3_column_int64(st, 11);
+	checkpoint_at = sqlite3_column_int64(st, 12);
+	sqlite3_finalize(st);
+
+	row.played_ms = sample_rate > 0 ? row.frames * 1000 / sample_rate : 0;
+	/* The last checkpoint is the last moment it is known to have been
+	 * playing; without one, assume it played exactly what was counted. */
+	if (checkpoint_at)
+		row.ended_at = checkpoint_at;
+	else if (row.started_at)
+		row.ended_at = row.started_at + row.played_ms;
+	row.reason = xasprintf("interrupted: loa stopped while this item was on air (power cut "
+			       "or crash); %" PRId64 " ms known to have played", row.played_ms);
+
+	r = append_locked(db, &row, &link);
+	if (r == 0 && sqlite3_exec(db_sqlite(db), "DELETE FROM inflight", NULL, NULL, NULL) != SQLITE_OK)
+		r = db_fail(db, "clearing the item that was on air");
+	if (r == 0) {
+		log_notice("ledger: \"%s\" was on air when loa stopped; recorded as partial, "
+			   "%" PRId64 " ms played (row %" PRId64 ")", row.title ? row.title : "",
+			   row.played_ms, link.id);
+		r = 1;
+	}
+	ledger_row_done(&row);
+	return r;
+}
+
+int ledger_recover_inflight(struct db *db)
+{
+	int r = db_begin(db);
+
+	if (r < 0)
+		return r;
+	return finish_tx(db, recover_locked(db));
+}
+
+int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sample_rate)
+{
+	char content[SHA256_HEX];
+	sqlite3_stmt *st;
+	int r;
+
+	if (!row_valid(row))
+		return -EINVAL;
+	if (sample_rate <= 0) {
+		log_err("ledger: refusing an item on air with sample rate %d (a bug in loa)", sample_rate);
+		return -EINVAL;
+	}
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	/* A record still here means an earlier item was never finished (its
+	 * finish failed); replacing it would lose that item's row. */
+	r = recover_locked(db);
+	if (r == 1)
+		log_warn("ledger: an earlier item was still marked as on air; recorded it as partial");
+	if (r < 0)
+		return finish_tx(db, r);
+
+	if (sqlite3_prepare_v2(db_sqlite(db),
+			       "INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at,"
+			       " bulletin_id, title, topic, plan, slot, content_sha256, sample_rate,"
+			       " frames, checkpoint_at)"
+			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return finish_tx(db, db_fail(db, "recording the item on air"));
+	memcpy(content, row->content_sha256, SHA256_HEX - 1);
+	content[SHA256_HEX - 1] = '\0';
+	r = bind_text(st, 1, air_kind_name(row->kind)) |
+	    bind_opt_int(st, 2, row->occurrence_at) |
+	    sqlite3_bind_int64(st, 3, row->scheduled_at) |
+	    bind_opt_int(st, 4, row->started_at) |
+	    bind_opt_int(st, 5, row->bulletin_id) |
+	    bind_text(st, 6, row->title) |
+	    bind_text(st, 7, row->topic) |
+	    bind_text(st, 8, row->plan) |
+	    bind_text(st, 9, row->slot) |
+	    bind_text(st, 10, content) |
+	    sqlite3_bind_int(st, 11, sample_rate) |
+	    sqlite3_bind_int64(st, 12, row->frames);
+	if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+		r = db_fail(db, "recording the item on air");
+	else
+		r = 0;
+	sqlite3_finalize(st);
+	return finish_tx(db, r);
+}
+
+int ledger_inflight_checkpoint(struct db *db, int64_t frames, int64_t now_ms)
+{
+	sqlite3 *h = db_sqlite(db);
+	sqlite3_stmt *st;
+	int r = 0;
+
+	/* Autocommit: one statement is its own durable transaction. */
+	if (sqlite3_prepare_v2(h, "UPDATE inflight SET frames = ?1, checkpoint_at = ?2 WHERE id = 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "checkpointing the item on air");
+	sqlite3_bind_int64(st, 1, frames);
+	sqlite3_bind_int64(st, 2, now_ms);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_fail(db, "checkpointing the item on air");
+	else if (sqlite3_changes(h) == 0)
+		r = -ENOENT;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int ledger_inflight_finish(struct db *db, struct ledger_row *row)
+{
+	struct link link;
+	int r;
+
+	if (!row_valid(row))
+		return -EINVAL;
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = append_locked(db, row, &link);
+	if (r == 0 && sqlite3_exec(db_sqlite(db), "DELETE FROM inflight", NULL, NULL, NULL) != SQLITE_OK)
+		r = db_fail(db, "clearing the item on air");
+	r = finish_tx(db, r);
+	if (r < 0)
+		return r;
+	apply_link(row, &link);
+	return 0;
+}

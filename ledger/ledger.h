@@ -1,0 +1,86 @@
+/* The ledger: the append-only record of what aired and what did not. One
+ * final row per planned item or manual play, each a snapshot of the
+ * bulletin (title, topic, plan, content hash) so later edits never rewrite
+ * history. Rows are hash-chained: row_hash = SHA-256 over the row's canonical
+ * encoding and prev_hash; triggers refuse UPDATE and DELETE. Every append is
+ * a durable commit. */
+#ifndef LOA_LEDGER_H
+#define LOA_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "content/store.h"
+
+struct db;
+
+enum outcome {
+	OUTCOME_COMPLETED,
+	OUTCOME_PARTIAL,
+	OUTCOME_PREEMPTED,
+	OUTCOME_CANCELLED,
+	OUTCOME_FAILED,
+	OUTCOME_MISSED,
+	OUTCOME_SKIPPED,
+};
+#define OUTCOME_COUNT 7
+
+/* Why an item aired: part of a slot occurrence, `loa play`, or `loa alert`. */
+enum air_kind { KIND_SLOT, KIND_PLAY, KIND_ALERT };
+
+struct ledger_row {
+	int64_t id;
+	enum air_kind kind;
+	int64_t occurrence_at; /* the slot's start (ms), 0 for play/alert */
+	int64_t scheduled_at;  /* when the item was due (ms) */
+	int64_t started_at;    /* first frame handed to ALSA (ms), 0 if it never started */
+	int64_t ended_at;      /* ms, 0 if it never started */
+	int64_t frames;        /* frames known to have been played */
+	int64_t played_ms;     /* frames * 1000 / sample_rate */
+	enum outcome outcome;
+	char *reason;          /* for anything but completed; may be NULL */
+	int64_t bulletin_id;
+	char *title, *topic, *plan, *slot; /* snapshots; slot NULL for play/alert */
+	char content_sha256[SHA256_HEX];
+	int xruns;
+	char prev_hash[SHA256_HEX];
+	char row_hash[SHA256_HEX];
+};
+
+/* The prev_hash of the first row: 64 zeros. */
+#define LEDGER_GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* Appends ROW durably: fills id, prev_hash and row_hash. Returns 0, -EIO, or
+ * -EINVAL for a row loa should never build (bad kind/outcome, no title). */
+int ledger_append(struct db *db, struct ledger_row *row);
+/* Rows whose scheduled_at is in [from_ms, to_ms), by id. Caller frees with ledger_rows_free. */
+int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_row **out, size_t *n);
+/* True if the ledger already holds a row for this item of this occurrence. */
+bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int64_t bulletin_id);
+/* The occurrence_at of the latest slot row, or 0 when there is none. */
+int64_t ledger_last_occurrence(struct db *db);
+/* row_hash of ROW as stored (its id and prev_hash included), for `loa verify`;
+ * the canonical encoding is documented in ledger.c. Returns 0, or -EINVAL for
+ * an out-of-range kind or outcome. */
+int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX]);
+void ledger_row_done(struct ledger_row *row);
+void ledger_rows_free(struct ledger_row *v, size_t n);
+
+/* The item on air, kept in the inflight table so a power cut leaves a trace:
+ * begin when the first frame goes out, checkpoint its frame count now and
+ * then, and finish (final row + inflight cleared, one transaction). */
+/* Begin first records a left-over item, if any, as partial rather than overwrite it. */
+int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sample_rate);
+/* Returns 0, -ENOENT when nothing is on air, or -EIO. */
+int ledger_inflight_checkpoint(struct db *db, int64_t frames, int64_t now_ms);
+int ledger_inflight_finish(struct db *db, struct ledger_row *row);
+/* Turns a left-over inflight record (the daemon died mid-item) into a
+ * `partial` row. Returns 1 if it recovered one, 0 if none, or -EIO. */
+int ledger_recover_inflight(struct db *db);
+
+const char *outcome_name(enum outcome o);
+int outcome_parse(const char *s, enum outcome *out);
+const char *air_kind_name(enum air_kind k);
+
+#endif

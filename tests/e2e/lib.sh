@@ -1,0 +1,86 @@
+# Shared set-up for end-to-end tests: a private station (config, state
+# folder, ALSA devices) in a temporary folder, and small assertions.
+# Each test sources this, then builds what it needs.
+set -euo pipefail
+
+T=$(mktemp -d)
+DAEMON_PID=""
+cleanup() {
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+export TZ_STATION=Asia/Ho_Chi_Minh
+export LOA_CONFIG="$T/loa.conf"
+
+# Real ALSA devices made of alsa-lib plugins: "capture" writes exactly the
+# frames played to a WAV file and discards them, at full speed.
+cat >"$T/asound.conf" <<ALSA
+pcm.capture { type file; slave.pcm "null"; file "$T/capture.wav"; format "wav"; }
+pcm.nowhere { type hw; card 99; }
+ALSA
+export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$T/asound.conf"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+assert_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
+
+# Station-local clock time SECONDS from now, as HH:MM:SS.
+local_hms_in() { TZ=$TZ_STATION date -d "+$1 sec" +%H:%M:%S; }
+
+# write_config SLOT_START [DEVICE] [EXTRA SLOT KEYS]
+write_config() {
+	cat >"$LOA_CONFIG" <<CONF
+station = { name = "Xã Thử Nghiệm"; timezone = "$TZ_STATION"; };
+paths = { state_dir = "state"; };
+audio = { device = "${2:-capture}"; };
+clock = { require_sync = false; };
+slots = (
+  { name = "sang"; start = "$1"; days = ["mon","tue","wed","thu","fri","sat","sun"]; ${3:-} }
+);
+CONF
+}
+
+# Runs loa, expecting exit status WANT; keeps stdout in $OUT, stderr in $ERR.
+expect_exit() {
+	local want=$1 rc=0
+	shift
+	"$LOA" "$@" >"$T/out" 2>"$T/err" || rc=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+	[ "$rc" -eq "$want" ] || fail "loa $*: exit $rc, expected $want; stderr: $ERR"
+}
+
+start_daemon() {
+	"$LOA" daemon >"$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+}
+
+stop_daemon() {
+	kill -TERM "$DAEMON_PID"
+	local rc=0
+	wait "$DAEMON_PID" || rc=$?
+	DAEMON_PID=""
+	[ "$rc" -eq 0 ] || fail "daemon exited $rc on SIGTERM; log: $(cat "$T/daemon.log")"
+}
+
+# wait_rows N SECONDS: waits until the ledger holds N rows.
+wait_rows() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		if [ "$("$LOA" log --json | jq length)" -ge "$1" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "the ledger did not reach $1 row(s) in $2 s; daemon log: $(cat "$T/daemon.log")"
+}
+
+# Frames in a WAV written by the file plugin (S16, CHANNELS): data bytes / frame size.
+wav_frames() {
+	local bytes
+	bytes=$(stat -c %s "$1")
+	echo $(((bytes - 44) / ($2 * 2)))
+}

@@ -1,0 +1,14 @@
+# A sound card that is not there: the item gets a `failed` row that says
+# why, and the daemon keeps running.
+. "$(dirname "$0")/lib.sh"
+
+"$MKAUDIO" --seconds 1 tone "$T/a.wav"
+write_config "$(local_hms_in 4)" nowhere
+expect_exit 0 import --slot sang "$T/a.wav"
+start_daemon
+wait_rows 1 15
+kill -0 "$DAEMON_PID" || fail "the daemon died when the device was missing"
+stop_daemon
+expect_exit 0 log --json
+assert_eq "$(jq -r '.[0].outcome' <<<"$OUT")" failed outcome
+[[ "$(jq -r '.[0].reason' <<<"$OUT")" == *"nowhere"* ]] || fail "the reason does not name the device"
