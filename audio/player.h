@@ -11,9 +11,21 @@
 
 struct player;
 
-/* Pre-roll: opens PATH and DEVICE and decodes the first block. Returns 0, or
- * negative errno with a message for people in msg. */
-int player_open(const char *device, const char *path, struct player **out, char *msg, size_t msglen);
+/* How an element is to sound. */
+struct player_opts {
+	double gain_db;      /* applied before the limiter (loudness normalisation + station trim) */
+	double ceiling_dbtp; /* the limiter keeps the true peak at or below this; 0 or above disables it */
+	int fade_ms;         /* length of the fade-out on player_fade_out() */
+};
+
+/* Pre-roll: opens PATH and DEVICE and decodes the first block. OPTS may be
+ * NULL (unity gain, no limiter). Returns 0, or negative errno with a
+ * message for people in msg. */
+int player_open(const char *device, const char *path, const struct player_opts *opts,
+		struct player **out, char *msg, size_t msglen);
+/* Starts a short fade-out (opts->fade_ms) after which player_pump reports
+ * the element finished: stop and preemption without a click. */
+void player_fade_out(struct player *p);
 /* Hands the first frames to the device. Returns the CLOCK_REALTIME instant
  * (ms) taken just before the first frame was written, or negative errno. */
 int64_t player_start(struct player *p);

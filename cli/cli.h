@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "content/library.h"
 #include "ledger/db.h"
 
 #define EXIT_OK 0
@@ -30,7 +31,8 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_check_entry, cmd_import_entry, cmd_list_entry,
-	cmd_log_entry, cmd_next_entry, cmd_daemon_entry;
+	cmd_log_entry, cmd_next_entry, cmd_daemon_entry, cmd_edit_entry, cmd_retire_entry,
+	cmd_play_entry, cmd_alert_entry, cmd_stop_entry, cmd_status_entry;
 
 /* Loads and validates the config (jingles probed, zone set); on failure
  * prints every problem and returns EXIT_USAGE, else 0. */
@@ -50,6 +52,34 @@ void cli_error(const struct cmd_entry *self, const char *fmt, ...) __attribute__
 int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day);
 /* True if S is valid UTF-8 without control characters. */
 bool cli_text_ok(const char *s);
+/* The long options import and edit share (title, topic, plan, slot, from,
+ * until, priority), for an option table. */
+#define CLI_BULLETIN_OPTIONS \
+	{ "title", required_argument, NULL, 't' }, \
+	{ "topic", required_argument, NULL, 'T' }, \
+	{ "plan", required_argument, NULL, 'p' }, \
+	{ "slot", required_argument, NULL, 's' }, \
+	{ "from", required_argument, NULL, 'f' }, \
+	{ "until", required_argument, NULL, 'u' }, \
+	{ "priority", required_argument, NULL, 'P' }
+/* Applies one of those options to B (slots collect in SLOTS). Returns 0,
+ * -EINVAL after printing why, or 1 when C is not one of them. */
+int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
+			struct bulletin *b, struct strlist *slots);
+/* Checks what options alone cannot: from <= until, slots in the config. */
+int cli_check_bulletin(struct cli *cli, const struct cmd_entry *self, const struct bulletin *b,
+		       const struct strlist *slots);
+/* Replaces B's slots with SLOTS (taken over). */
+void cli_take_slots(struct bulletin *b, struct strlist *slots);
+/* Tells a running daemon the library changed; silent when none runs. */
+void cli_notify_daemon(struct cli *cli);
+/* Sends LINE to the daemon. Returns the exit status; on success *body
+ * (caller frees) holds the reply's body. Prints why on failure. */
+int cli_daemon_request(struct cli *cli, const struct cmd_entry *self, const char *line, char **body);
+/* Parses a whole number MIN..MAX given to option OPT. */
+int cli_parse_count(const struct cmd_entry *self, const char *opt, const char *arg, int min, int max, int *out);
+/* Parses a bulletin id argument (a positive integer). */
+int cli_parse_id(const struct cmd_entry *self, const char *arg, int64_t *id);
 /* Writes one RFC 4180 CSV field (quoted when needed). */
 void csv_field(FILE *f, const char *s);
 /* Starts a CSV document: the UTF-8 BOM Excel needs to read Vietnamese. */

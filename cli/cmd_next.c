@@ -2,7 +2,6 @@
  * so the preview is the schedule. */
 #include "cli/cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 
@@ -66,19 +65,6 @@ static void print_text(const struct plan *p, bool all)
 		puts("nothing will air in this period");
 }
 
-static int parse_days(const struct cmd_entry *self, const char *arg, long *days)
-{
-	char *end;
-
-	errno = 0;
-	*days = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || *days < 1 || *days > DAYS_MAX) {
-		cli_error(self, "--days '%s' must be a whole number of days from 1 to %d", arg, DAYS_MAX);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -95,14 +81,14 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	struct plan plan = { 0 };
 	size_t n_lib = 0;
 	bool json = false, all = false, have_days = false;
-	long days = 7;
+	int days = 7;
 	int64_t from_ms, to_ms;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (parse_days(self, optarg, &days) < 0)
+			if (cli_parse_count(self, "--days", optarg, 1, DAYS_MAX, &days) < 0)
 				return EXIT_USAGE;
 			have_days = true;
 			break;

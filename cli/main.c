@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "content/jingle.h"
+#include "scheduler/control.h"
 #include "util/timeutil.h"
 
 #ifndef LOA_VERSION
@@ -17,8 +18,9 @@
 #endif
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_daemon_entry, &cmd_check_entry, &cmd_import_entry, &cmd_list_entry,
-	&cmd_next_entry, &cmd_log_entry,
+	&cmd_daemon_entry, &cmd_check_entry, &cmd_import_entry, &cmd_edit_entry,
+	&cmd_retire_entry, &cmd_list_entry, &cmd_next_entry, &cmd_play_entry, &cmd_alert_entry,
+	&cmd_stop_entry, &cmd_status_entry, &cmd_log_entry,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -136,6 +138,80 @@ bool cli_text_ok(const char *s)
 		p += len;
 	}
 	return true;
+}
+
+int cli_parse_id(const struct cmd_entry *self, const char *arg, int64_t *id)
+{
+	char *end;
+
+	errno = 0;
+	*id = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || *id < 1) {
+		cli_error(self, "'%s' is not a bulletin id; 'loa list' shows the ids", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_parse_count(const struct cmd_entry *self, const char *opt, const char *arg, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		cli_error(self, "%s '%s' must be a whole number from %d to %d", opt, arg, min, max);
+		return -EINVAL;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+void cli_notify_daemon(struct cli *cli)
+{
+	char *reply = NULL;
+
+	if (control_request(cli->cfg->socket_path, "changed", &reply) == 0)
+		free(reply);
+}
+
+int cli_daemon_request(struct cli *cli, const struct cmd_entry *self, const char *line, char **body)
+{
+	char *reply = NULL, *nl;
+	int err = control_request(cli->cfg->socket_path, line, &reply);
+	int code;
+
+	if (err == -ENOENT || err == -ECONNREFUSED) {
+		cli_error(self, "the loa daemon is not running (nothing listens on %s); start it with "
+			  "'systemctl start loa' or 'loa daemon'", cli->cfg->socket_path);
+		return EXIT_RUNTIME;
+	}
+	if (err == -EACCES) {
+		cli_error(self, "permission denied on %s: ask to be added to group loa", cli->cfg->socket_path);
+		return EXIT_RUNTIME;
+	}
+	if (err < 0) {
+		cli_error(self, "cannot talk to the daemon on %s: %s", cli->cfg->socket_path, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	nl = strchr(reply, '\n');
+	*body = xstrdup(nl ? nl + 1 : "");
+	/* A message is one line; its newline is the caller's to print. */
+	if ((*body)[0] != '{')
+		(*body)[strcspn(*body, "\n")] = '\0';
+	if (!strncmp(reply, "ok", 2)) {
+		free(reply);
+		return EXIT_OK;
+	}
+	code = atoi(reply + strlen("error "));
+	cli_error(self, "%s", (*body)[0] ? *body : "the daemon refused the request");
+	free(reply);
+	free(*body);
+	*body = NULL;
+	/* No such bulletin, outside the station's hours, a bad request: the
+	 * input was wrong. Anything else is the station's state. */
+	return code == ENOENT || code == EPERM || code == EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
 void csv_begin(FILE *f)

@@ -33,7 +33,7 @@ struct ctx {
 
 static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "slots", NULL };
 static const char *const station_keys[] = { "name", "timezone", NULL };
-static const char *const paths_keys[] = { "state_dir", NULL };
+static const char *const paths_keys[] = { "state_dir", "socket", NULL };
 static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "power_on",
 					  "power_off", "warmup_ms", NULL };
 static const char *const clock_keys[] = { "require_sync", "grace_minutes", NULL };
@@ -550,6 +550,14 @@ static void load_paths(struct ctx *c, const config_setting_t *root, struct confi
 	else if (get_string(c, g, "state_dir", "paths.state_dir",
 			    "the folder for the database and audio store in quotes, e.g. \"/var/lib/loa\"", &v) > 0)
 		cfg->state_dir = normalise(c->dir, v);
+	if (member(g, "socket") &&
+	    get_string(c, g, "socket", "paths.socket",
+		       "the control socket's path in quotes, e.g. \"/run/loa/loa.sock\"", &v) > 0)
+		cfg->socket_path = normalise(c->dir, v);
+	/* Without a runtime folder from systemd, the socket lives with the
+	 * database: same owner, same group, same permissions. */
+	if (!cfg->socket_path && cfg->state_dir)
+		cfg->socket_path = xasprintf("%s/loa.sock", cfg->state_dir);
 }
 
 /* The relay command runs unattended just before air, so a command that
@@ -985,6 +993,7 @@ void config_free(struct config *cfg)
 	free(cfg->station_name);
 	free(cfg->timezone);
 	free(cfg->state_dir);
+	free(cfg->socket_path);
 	free(cfg->audio_device);
 	strv_free(cfg->power_on);
 	strv_free(cfg->power_off);

@@ -37,6 +37,7 @@ struct config {
 	char *station_name;
 	char *timezone;       /* IANA name */
 	char *state_dir;      /* absolute; relative paths in the file are relative to the file's folder */
+	char *socket_path;    /* the daemon's control socket, default STATE_DIR/loa.sock */
 	char *audio_device;   /* ALSA PCM name, default "default" */
 	int gap_ms;           /* silence between items, default 1000 */
 	double target_lufs;   /* default -16 */

@@ -105,6 +105,24 @@ static bool bulletin_valid(const struct bulletin *b)
 	return false;
 }
 
+/* Inside a transaction: B's slots for bulletin ID. OR IGNORE: naming a
+ * slot twice means it once. */
+static int insert_slots(sqlite3 *h, int64_t id, const struct bulletin *b)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(h, "INSERT OR IGNORE INTO bulletin_slots (bulletin_id, slot) VALUES (?1, ?2)",
+				    -1, &st, NULL);
+
+	for (size_t i = 0; rc == SQLITE_OK && i < b->n_slots; i++) {
+		sqlite3_reset(st);
+		rc = sqlite3_bind_int64(st, 1, id) | bind_text(st, 2, b->slots[i]);
+		if (rc == SQLITE_OK && sqlite3_step(st) != SQLITE_DONE)
+			rc = SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int library_add(struct db *db, struct bulletin *b)
 {
 	sqlite3 *h = db_sqlite(db);
@@ -156,18 +174,9 @@ int library_add(struct db *db, struct bulletin *b)
 	id = sqlite3_last_insert_rowid(h);
 	sqlite3_finalize(st);
 
-	/* OR IGNORE: naming a slot twice means it once. */
-	if (sqlite3_prepare_v2(h, "INSERT OR IGNORE INTO bulletin_slots (bulletin_id, slot) VALUES (?1, ?2)",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto fail;
-	for (size_t i = 0; i < b->n_slots; i++) {
-		sqlite3_reset(st);
-		if ((sqlite3_bind_int64(st, 1, id) | bind_text(st, 2, b->slots[i])) != SQLITE_OK ||
-		    sqlite3_step(st) != SQLITE_DONE)
-			goto fail;
-	}
-	sqlite3_finalize(st);
 	st = NULL;
+	if (insert_slots(h, id, b) != SQLITE_OK)
+		goto fail;
 	if (db_commit(db) < 0) {
 		db_rollback(db);
 		return -EIO;
@@ -339,4 +348,72 @@ fail:
 	read_end(db, began);
 	bulletin_done(out);
 	return r;
+}
+
+int library_update(struct db *db, const struct bulletin *b)
+{
+	sqlite3 *h = db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	if (!bulletin_valid(b))
+		return -EINVAL;
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	if (sqlite3_prepare_v2(h,
+			       "UPDATE bulletins SET title = ?2, topic = ?3, plan = ?4, priority = ?5,"
+			       " valid_from = ?6, valid_until = ?7 WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_bind_int64(st, 1, b->id) |
+	     bind_text(st, 2, b->title) |
+	     bind_text(st, 3, b->topic) |
+	     bind_text(st, 4, b->plan) |
+	     sqlite3_bind_int(st, 5, (int)b->priority) |
+	     bind_day(st, 6, b->valid_from, DAY_NONE_BEFORE) |
+	     bind_day(st, 7, b->valid_until, DAY_NONE_AFTER);
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_changes(h) != 1) {
+		db_rollback(db);
+		return -ENOENT;
+	}
+	if (sqlite3_prepare_v2(h, "DELETE FROM bulletin_slots WHERE bulletin_id = ?1", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, b->id) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (insert_slots(h, b->id, b) != SQLITE_OK)
+		goto fail;
+	if (db_commit(db) < 0) {
+		db_rollback(db);
+		return -EIO;
+	}
+	return 0;
+fail:
+	r = db_fail(db, "changing a bulletin");
+	sqlite3_finalize(st);
+	db_rollback(db);
+	return r;
+}
+
+int library_retire(struct db *db, int64_t id, int64_t when)
+{
+	sqlite3 *h = db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (sqlite3_prepare_v2(h, "UPDATE bulletins SET retired_at = ?2 WHERE id = ?1 AND retired_at IS NULL",
+			       -1, &st, NULL) != SQLITE_OK ||
+	    (sqlite3_bind_int64(st, 1, id) | sqlite3_bind_int64(st, 2, when)) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		r = db_fail(db, "retiring a bulletin");
+		sqlite3_finalize(st);
+		return r;
+	}
+	sqlite3_finalize(st);
+	return sqlite3_changes(h) == 1 ? 0 : -ENOENT;
 }

@@ -35,6 +35,12 @@ struct bulletin {
 
 /* Inserts B (slots included) in one transaction and sets b->id. Returns 0 or -EIO. */
 int library_add(struct db *db, struct bulletin *b);
+/* Rewrites B's title, topic, plan, priority, validity and slots (by b->id)
+ * in one transaction. Returns 0, -ENOENT, -EINVAL or -EIO. */
+int library_update(struct db *db, const struct bulletin *b);
+/* Marks bulletin ID retired at WHEN (ms): it never airs again, its history
+ * stays. Returns 0, -ENOENT (no such active bulletin) or -EIO. */
+int library_retire(struct db *db, int64_t id, int64_t when);
 /* All bulletins ordered by id; retired ones only when include_retired. Caller frees with bulletins_free. */
 int library_list(struct db *db, bool include_retired, struct bulletin **out, size_t *n);
 /* One bulletin. Returns 0, -ENOENT, or -EIO. Caller frees with bulletin_done. */

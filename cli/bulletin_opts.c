@@ -1,0 +1,108 @@
+/* The bulletin options `import` and `edit` share: --title, --topic, --plan,
+ * --slot, --from, --until, --priority, each checked the same way. */
+#include "cli/cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/timeutil.h"
+
+#define TEXT_MAX 500
+
+/* A topic is a built-in code 1..6 or a station's own lowercase slug. */
+static bool topic_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 40 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+static int check_text(const struct cmd_entry *self, const char *opt, const char *s)
+{
+	if (!*s || strlen(s) > TEXT_MAX || !cli_text_ok(s)) {
+		cli_error(self, "%s must be 1 to %d bytes of UTF-8 text without control characters",
+			  opt, TEXT_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
+			struct bulletin *b, struct strlist *slots)
+{
+	switch (c) {
+	case 't':
+		if (check_text(self, "--title", arg) < 0)
+			return -EINVAL;
+		free(b->title);
+		b->title = xstrdup(arg);
+		return 0;
+	case 'T':
+		if (!topic_ok(arg)) {
+			cli_error(self, "--topic '%s' is not a topic; use a code 1 to 6 or a lowercase "
+				  "slug of letters, digits and '-', e.g. an-ninh", arg);
+			return -EINVAL;
+		}
+		free(b->topic);
+		b->topic = xstrdup(arg);
+		return 0;
+	case 'p':
+		if (check_text(self, "--plan", arg) < 0)
+			return -EINVAL;
+		free(b->plan);
+		b->plan = xstrdup(arg);
+		return 0;
+	case 's':
+		strlist_add(slots, arg);
+		return 0;
+	case 'f':
+		return cli_parse_day(self, "--from", arg, &b->valid_from);
+	case 'u':
+		return cli_parse_day(self, "--until", arg, &b->valid_until);
+	case 'P':
+		if (priority_parse(arg, &b->priority) < 0) {
+			cli_error(self, "--priority '%s' is not a priority; use normal, priority or emergency", arg);
+			return -EINVAL;
+		}
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int cli_check_bulletin(struct cli *cli, const struct cmd_entry *self, const struct bulletin *b,
+		       const struct strlist *slots)
+{
+	if (b->valid_from > b->valid_until) {
+		cli_error(self, "--from is after --until; the bulletin would never air");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < slots->n; i++) {
+		if (config_slot(cli->cfg, slots->v[i]))
+			continue;
+		fprintf(stderr, "loa %s: there is no slot named '%s' in %s; slots are:", self->name,
+			slots->v[i], cli->config_path);
+		for (size_t k = 0; k < cli->cfg->n_slots; k++)
+			fprintf(stderr, " %s", cli->cfg->slots[k].name);
+		fprintf(stderr, "%s\n", cli->cfg->n_slots ? "" : " (none yet; add one to the config)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void cli_take_slots(struct bulletin *b, struct strlist *slots)
+{
+	for (size_t i = 0; i < b->n_slots; i++)
+		free(b->slots[i]);
+	free(b->slots);
+	b->slots = slots->v;
+	b->n_slots = slots->n;
+	*slots = (struct strlist){ 0 };
+}

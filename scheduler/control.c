@@ -1,0 +1,251 @@
+/* See control.h. Requests are tiny and answered at once, so a client is
+ * read without blocking the loop and answered with one write; a client
+ * that sends nothing within a few loop turns is simply dropped. */
+#include "scheduler/control.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "scheduler/engine.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define LINE_MAX_LEN 256
+
+struct client {
+	int fd;
+	size_t len;
+	char buf[LINE_MAX_LEN];
+};
+
+struct control {
+	char *path;
+	int fd;
+	struct client clients[CONTROL_MAX_CLIENTS];
+	size_t n_clients;
+};
+
+static int fill_addr(const char *path, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a->sun_path, path);
+	return 0;
+}
+
+int control_open(const char *path, struct control **out, char *msg, size_t len)
+{
+	struct sockaddr_un a;
+	struct control *c;
+	int fd, err;
+
+	if (fill_addr(path, &a) < 0) {
+		snprintf(msg, len, "the control socket path %s is too long; set a shorter paths.socket", path);
+		return -ENAMETOOLONG;
+	}
+	/* A socket file with a listener behind it is another daemon. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		close(fd);
+		snprintf(msg, len, "another loa daemon is already running on %s; stop it first "
+			 "(systemctl stop loa)", path);
+		return -EADDRINUSE;
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(path, 0660) < 0 ||
+	    listen(fd, CONTROL_MAX_CLIENTS) < 0) {
+		err = -errno;
+		snprintf(msg, len, "cannot listen on the control socket %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->path = xstrdup(path);
+	c->fd = fd;
+	*out = c;
+	return 0;
+}
+
+static void drop_client(struct control *c, size_t i)
+{
+	close(c->clients[i].fd);
+	c->clients[i] = c->clients[--c->n_clients];
+}
+
+void control_close(struct control *c)
+{
+	if (!c)
+		return;
+	while (c->n_clients)
+		drop_client(c, 0);
+	close(c->fd);
+	unlink(c->path);
+	free(c->path);
+	free(c);
+}
+
+int control_pollfds(struct control *c, struct pollfd *fds, int max)
+{
+	int n = 0;
+
+	if (max < 1)
+		return 0;
+	fds[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+	for (size_t i = 0; i < c->n_clients && n < max; i++)
+		fds[n++] = (struct pollfd){ .fd = c->clients[i].fd, .events = POLLIN };
+	return n;
+}
+
+static bool parse_id(const char *s, int64_t *id)
+{
+	char *end;
+
+	errno = 0;
+	*id = strtoll(s, &end, 10);
+	return s != end && !*end && !errno && *id > 0;
+}
+
+/* Runs one request and writes its reply to F: "ok" or "error ERRNO" on the
+ * first line, then the body (a message for people, or the status). */
+static void run_request(struct engine *e, char *line, FILE *f)
+{
+	char msg[512] = "";
+	char *argv[6] = { 0 };
+	int argc = 0, err = -EINVAL;
+	int64_t id;
+
+	for (char *tok = strtok(line, " "); tok && argc < 6; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	if (argc == 0) {
+		snprintf(msg, sizeof(msg), "empty request");
+	} else if (!strcmp(argv[0], "status") && argc == 1) {
+		struct json j;
+
+		fputs("ok\n", f);
+		json_init(&j, f);
+		engine_status(e, &j);
+		return;
+	} else if (!strcmp(argv[0], "status-line") && argc == 1) {
+		engine_status_line(e, msg, sizeof(msg));
+		err = 0;
+	} else if (!strcmp(argv[0], "play") && (argc == 2 || argc == 3) && parse_id(argv[1], &id)) {
+		err = engine_play(e, id, argc == 3 && !strcmp(argv[2], "force"), msg, sizeof(msg));
+	} else if (!strcmp(argv[0], "alert") && argc == 4 && parse_id(argv[1], &id)) {
+		err = engine_alert(e, id, atoi(argv[2]), atoi(argv[3]), msg, sizeof(msg));
+	} else if (!strcmp(argv[0], "alert-cancel") && argc == 1) {
+		err = engine_alert_cancel(e, msg, sizeof(msg));
+	} else if (!strcmp(argv[0], "stop") && argc == 1) {
+		err = engine_stop(e, msg, sizeof(msg));
+	} else if (!strcmp(argv[0], "changed") && argc == 1) {
+		/* The library changed: nothing queued yet needs it (occurrences
+		 * read the library at pre-roll); waking the engine is enough. */
+		engine_run(e);
+		err = 0;
+		snprintf(msg, sizeof(msg), "the daemon airs the library as it is now");
+	} else {
+		snprintf(msg, sizeof(msg), "unknown request '%s'", argv[0]);
+	}
+	if (err)
+		fprintf(f, "error %d\n%s\n", -err, msg);
+	else
+		fprintf(f, "ok\n%s\n", msg);
+}
+
+static void answer(struct control *c, size_t i, struct engine *e)
+{
+	struct client *cl = &c->clients[i];
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	cl->buf[cl->len] = '\0';
+	cl->buf[strcspn(cl->buf, "\r\n")] = '\0';
+	run_request(e, cl->buf, f);
+	fclose(f);
+	/* A reply is well under the socket buffer; a client that does not
+	 * read it loses it rather than stalling the station. */
+	if (write(cl->fd, out, outlen) < 0)
+		log_warn("control: a client left before its answer: %s", strerror(errno));
+	free(out);
+	drop_client(c, i);
+}
+
+void control_handle(struct control *c, struct pollfd *fds, int n, struct engine *e)
+{
+	/* Clients first: accepting may reorder the array. */
+	for (int k = n - 1; k >= 1; k--) {
+		size_t i = (size_t)(k - 1);
+		struct client *cl;
+		ssize_t r;
+
+		if (!fds[k].revents || i >= c->n_clients || c->clients[i].fd != fds[k].fd)
+			continue;
+		cl = &c->clients[i];
+		r = read(cl->fd, cl->buf + cl->len, sizeof(cl->buf) - 1 - cl->len);
+		if (r <= 0) {
+			if (r < 0 && errno == EAGAIN)
+				continue;
+			drop_client(c, i);
+			continue;
+		}
+		cl->len += (size_t)r;
+		if (memchr(cl->buf, '\n', cl->len) || cl->len == sizeof(cl->buf) - 1)
+			answer(c, i, e);
+	}
+	if (n >= 1 && (fds[0].revents & POLLIN)) {
+		int fd;
+
+		while ((fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+			if (c->n_clients == CONTROL_MAX_CLIENTS) {
+				close(fd);
+				continue;
+			}
+			c->clients[c->n_clients++] = (struct client){ .fd = fd };
+		}
+	}
+}
+
+int control_request(const char *path, const char *line, char **reply)
+{
+	struct sockaddr_un a;
+	char buf[8192];
+	size_t len = 0;
+	ssize_t r;
+	int fd, err;
+
+	if (fill_addr(path, &a) < 0)
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	while (len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	buf[len] = '\0';
+	if (len == 0)
+		return -EPROTO;
+	*reply = xstrdup(buf);
+	return 0;
+}

@@ -1,0 +1,887 @@
+/* The station engine (see engine.h).
+ *
+ * Work is a queue of elements to air. An occurrence puts its elements on
+ * the queue at its pre-roll instant (intro, items, outro, each a snapshot
+ * that owns its strings, so reloads and library edits never leave a
+ * dangling pointer); `loa play` puts one at the head; an alert goes to the
+ * head and preempts what is on air, which is put back behind it if its slot
+ * still has room. One element at a time is "current": opened ahead of its
+ * instant (pre-roll), then on air, then possibly fading out.
+ *
+ * Occurrences are taken in (start, slot index) order after a cursor, the
+ * last one taken. Whatever the clock does, an occurrence before the cursor
+ * is never taken again, and each item is checked against the ledger before
+ * it is queued, so nothing airs twice.
+ */
+#include "scheduler/engine.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "content/library.h"
+#include "ledger/db.h"
+#include "ledger/ledger.h"
+#include "scheduler/plan.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+#define PREROLL_MS 2000
+#define CHECKPOINT_MS 5000
+#define CLOCK_RECHECK_MS 5000
+#define FADE_MS 30
+/* How far back a start reconciles at most: a year of missed rows is the
+ * evidence of a year off air; more is a clock that is wildly wrong. */
+#define RECONCILE_MAX_MS (366LL * 86400000)
+#define DAY_MS 86400000LL
+
+struct element {
+	enum air_kind kind;
+	enum plan_part part;
+	char *slot;            /* NULL for play and alert */
+	int64_t occurrence_at; /* 0 for play and alert */
+	int64_t due;           /* not before this instant; 0 = as soon as possible */
+	int64_t scheduled_at;  /* for the ledger */
+	int64_t slot_end;      /* occurrence_at + max_minutes; 0 = no limit */
+	int64_t expected_ms;
+	char *path;
+	/* The bulletin as it was when queued (items only). */
+	int64_t bulletin_id;
+	char *title, *topic, *plan;
+	char sha256[SHA256_HEX];
+	double loudness_lufs;
+};
+
+enum cur_state { CUR_NONE, CUR_PREROLL, CUR_PLAYING, CUR_STOPPING };
+
+struct engine {
+	struct config *cfg;
+	struct db *db;
+	const struct engine_env *env;
+
+	struct element *q;
+	size_t nq, capq;
+
+	enum cur_state state;
+	struct element cur;
+	void *h;
+	struct ledger_row row;   /* the item on air */
+	enum outcome stop_outcome;
+	char *stop_reason;
+	int64_t gap_until;
+	int64_t last_checkpoint;
+
+	int64_t cursor_at;
+	long cursor_slot;
+	bool have_next;
+	size_t next_slot;
+	int64_t next_at;
+
+	bool trusted;
+	bool reconciled;
+	int64_t clock_checked_at;
+
+	int64_t alert_id;
+	int alert_left;
+	int64_t alert_every_ms;
+	int64_t alert_next_at;
+
+	bool device_ok;
+	char last_error[256];
+};
+
+static int64_t now(const struct engine *e)
+{
+	return e->env->now(e->env->ctx);
+}
+
+static void set_error(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct engine *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->last_error, sizeof(e->last_error), fmt, ap);
+	va_end(ap);
+	log_err("%s", e->last_error);
+}
+
+/* ---- elements and the queue ---- */
+
+static void element_done(struct element *el)
+{
+	free(el->slot);
+	free(el->path);
+	free(el->title);
+	free(el->topic);
+	free(el->plan);
+	memset(el, 0, sizeof(*el));
+}
+
+static void element_from_bulletin(struct element *el, const struct bulletin *b)
+{
+	el->part = PART_ITEM;
+	el->path = xstrdup(b->path);
+	el->bulletin_id = b->id;
+	el->title = xstrdup(b->title);
+	el->topic = xstrdup_or_null(b->topic);
+	el->plan = xstrdup_or_null(b->plan);
+	memcpy(el->sha256, b->sha256, SHA256_HEX);
+	el->loudness_lufs = b->audio.loudness_lufs;
+	el->expected_ms = b->audio.duration_ms;
+}
+
+static void element_copy(struct element *dst, const struct element *src)
+{
+	*dst = *src;
+	dst->slot = xstrdup_or_null(src->slot);
+	dst->path = xstrdup_or_null(src->path);
+	dst->title = xstrdup_or_null(src->title);
+	dst->topic = xstrdup_or_null(src->topic);
+	dst->plan = xstrdup_or_null(src->plan);
+}
+
+/* Inserts EL (taken over) at index AT of the queue. */
+static void queue_insert(struct engine *e, size_t at, struct element *el)
+{
+	xgrow(&e->q, &e->capq, e->nq + 1, sizeof(*e->q));
+	if (at > e->nq)
+		at = e->nq;
+	memmove(e->q + at + 1, e->q + at, (e->nq - at) * sizeof(*e->q));
+	e->q[at] = *el;
+	e->nq++;
+	memset(el, 0, sizeof(*el));
+}
+
+static void queue_pop(struct engine *e, struct element *out)
+{
+	*out = e->q[0];
+	e->nq--;
+	memmove(e->q, e->q + 1, e->nq * sizeof(*e->q));
+}
+
+/* ---- the ledger ---- */
+
+static void row_from_element(struct ledger_row *row, const struct element *el)
+{
+	memset(row, 0, sizeof(*row));
+	row->kind = el->kind;
+	row->occurrence_at = el->occurrence_at;
+	row->scheduled_at = el->scheduled_at;
+	row->bulletin_id = el->bulletin_id;
+	row->title = el->title;
+	row->topic = el->topic;
+	row->plan = el->plan;
+	row->slot = el->slot;
+	memcpy(row->content_sha256, el->sha256, SHA256_HEX);
+}
+
+/* A row for an item that never started. */
+static void record_unaired(struct engine *e, const struct element *el, enum outcome oc, const char *reason)
+{
+	struct ledger_row row;
+
+	row_from_element(&row, el);
+	row.outcome = oc;
+	row.reason = (char *)reason;
+	if (ledger_append(e->db, &row) < 0)
+		set_error(e, "could not record '%s' as %s in the ledger", el->title, outcome_name(oc));
+}
+
+/* ---- occurrences ---- */
+
+/* The next occurrence after the cursor, in (start, slot index) order. */
+static void find_next(struct engine *e)
+{
+	e->have_next = false;
+	for (size_t i = 0; i < e->cfg->n_slots; i++) {
+		const struct slot *s = &e->cfg->slots[i];
+		int64_t t = plan_slot_next(s, (long)i > e->cursor_slot ? e->cursor_at : e->cursor_at + 1);
+
+		if (t < 0)
+			continue;
+		if (!e->have_next || t < e->next_at) {
+			e->have_next = true;
+			e->next_slot = i;
+			e->next_at = t;
+		}
+	}
+}
+
+/* Bulletins as they stood at instant T: imported by then, and not yet
+ * retired (a retired one is shown active again). Shallow copies. */
+static struct bulletin *library_at(const struct bulletin *lib, size_t n, int64_t t, size_t *out_n)
+{
+	struct bulletin *v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (lib[i].imported_at > t || (lib[i].retired_at && lib[i].retired_at <= t))
+			continue;
+		v[k] = lib[i];
+		v[k].retired_at = 0;
+		k++;
+	}
+	*out_n = k;
+	return v;
+}
+
+static void element_from_plan(struct element *el, const struct plan_item *it, const struct slot *s)
+{
+	memset(el, 0, sizeof(*el));
+	if (it->bulletin)
+		element_from_bulletin(el, it->bulletin);
+	el->kind = KIND_SLOT;
+	el->part = it->part;
+	el->slot = xstrdup(s->name);
+	el->occurrence_at = it->occurrence_at;
+	el->scheduled_at = it->at;
+	el->expected_ms = it->expected_ms;
+	el->slot_end = s->max_minutes ? it->occurrence_at + (int64_t)s->max_minutes * 60000 : 0;
+	if (it->part == PART_INTRO)
+		el->path = xstrdup(s->intro);
+	else if (it->part == PART_OUTRO)
+		el->path = xstrdup(s->outro);
+}
+
+/* Plans slot S on the day of AT with the library as it stands, and either
+ * queues it (ON_AIR) or records every item as missed with REASON. Items the
+ * ledger already holds are left alone. */
+static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, bool on_air, const char *reason)
+{
+	struct bulletin *lib = NULL, *then;
+	struct plan plan = { 0 };
+	size_t n_lib = 0, n_then;
+	bool first = true;
+
+	if (library_list(e->db, true, &lib, &n_lib) < 0) {
+		set_error(e, "cannot read the bulletin library; slot '%s' does not air", s->name);
+		return;
+	}
+	then = library_at(lib, n_lib, at, &n_then);
+	plan_occurrence(e->cfg, s, time_local_day(at, NULL), then, n_then, &plan);
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct plan_item *it = &plan.v[i];
+		struct element el;
+
+		if (it->part == PART_ITEM && ledger_has_item(e->db, s->name, at, it->bulletin->id))
+			continue;
+		element_from_plan(&el, it, s);
+		if (it->skipped) {
+			if (it->part == PART_ITEM)
+				record_unaired(e, &el, OUTCOME_SKIPPED, it->reason);
+		} else if (!on_air) {
+			if (it->part == PART_ITEM)
+				record_unaired(e, &el, OUTCOME_MISSED, reason);
+		} else {
+			/* The occurrence's first element waits for the slot's
+			 * instant; the rest follow, gap by gap. */
+			el.due = first ? at : 0;
+			first = false;
+			queue_insert(e, e->nq, &el);
+		}
+		element_done(&el);
+	}
+	plan_done(&plan);
+	free(then);
+	bulletins_free(lib, n_lib);
+}
+
+static void missed_reason(const struct engine *e, int64_t at, char *buf, size_t len)
+{
+	char when[ISO_LEN];
+
+	snprintf(buf, len, "the slot was due at %s while loa was not running or the clock was not "
+		 "trusted, and more than the %d-minute grace period has passed",
+		 time_format_iso(at, when), e->cfg->grace_minutes);
+}
+
+/* Takes every occurrence from the cursor whose pre-roll instant has come. */
+static void take_due_occurrences(struct engine *e, int64_t t_now)
+{
+	int64_t grace = (int64_t)e->cfg->grace_minutes * 60000;
+
+	while (e->have_next && t_now >= e->next_at - PREROLL_MS) {
+		const struct slot *s = &e->cfg->slots[e->next_slot];
+		int64_t at = e->next_at;
+
+		if (t_now - at > grace) {
+			char reason[256];
+
+			missed_reason(e, at, reason, sizeof(reason));
+			take_occurrence(e, s, at, false, reason);
+		} else {
+			take_occurrence(e, s, at, true, NULL);
+		}
+		e->cursor_at = at;
+		e->cursor_slot = (long)e->next_slot;
+		find_next(e);
+	}
+}
+
+/* Accounts for every occurrence after FROM whose grace period is over by
+ * T_NOW as missed, then leaves the cursor so that those still within grace
+ * air late. */
+static void reconcile(struct engine *e, int64_t from, int64_t t_now)
+{
+	int64_t cutoff = t_now - (int64_t)e->cfg->grace_minutes * 60000;
+
+	if (from < t_now - RECONCILE_MAX_MS)
+		from = t_now - RECONCILE_MAX_MS;
+	for (;;) {
+		const struct slot *best = NULL;
+		int64_t best_at = 0;
+
+		for (size_t i = 0; i < e->cfg->n_slots; i++) {
+			int64_t t = plan_slot_next(&e->cfg->slots[i], from);
+
+			if (t >= 0 && t < cutoff && (!best || t < best_at)) {
+				best = &e->cfg->slots[i];
+				best_at = t;
+			}
+		}
+		if (!best)
+			break;
+		/* Every slot starting at best_at is accounted for together. */
+		for (size_t i = 0; i < e->cfg->n_slots; i++) {
+			if (plan_slot_next(&e->cfg->slots[i], best_at) == best_at) {
+				char reason[256];
+
+				missed_reason(e, best_at, reason, sizeof(reason));
+				take_occurrence(e, &e->cfg->slots[i], best_at, false, reason);
+			}
+		}
+		from = best_at + 1;
+	}
+	if (cutoff > e->cursor_at || e->cursor_slot == LONG_MIN) {
+		e->cursor_at = cutoff;
+		e->cursor_slot = -1;
+	}
+	e->reconciled = true;
+	find_next(e);
+}
+
+/* The earliest instant from which a start must account for missed slots:
+ * the last occurrence the ledger knows (its unrecorded items included), or,
+ * on a new station, the first import. */
+static int64_t reconcile_from(struct engine *e)
+{
+	int64_t last = ledger_last_occurrence(e->db);
+	struct bulletin *lib = NULL;
+	size_t n = 0;
+	int64_t first = INT64_MAX;
+
+	if (last > 0)
+		return last;
+	if (library_list(e->db, true, &lib, &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (lib[i].imported_at < first)
+				first = lib[i].imported_at;
+	bulletins_free(lib, n);
+	return first == INT64_MAX ? now(e) : first;
+}
+
+/* ---- the element on air ---- */
+
+/* The gain that brings a bulletin measured at MEASURED LUFS to the
+ * station's target, plus the station trim. An unmeasurable recording gets
+ * the trim alone; the boost is capped because the limiter, not the gain,
+ * must do the rest for a very quiet file. */
+static double gain_for(double measured, double target, double trim)
+{
+	double g;
+
+	if (!isfinite(measured))
+		return trim;
+	g = target - measured;
+	if (g > 20.0)
+		g = 20.0;
+	return g + trim;
+}
+
+static struct player_opts element_opts(const struct engine *e, const struct element *el)
+{
+	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = -1.0, .fade_ms = FADE_MS };
+
+	if (el->part == PART_ITEM)
+		o.gain_db = gain_for(el->loudness_lufs, e->cfg->target_lufs, e->cfg->gain_db);
+	return o;
+}
+
+static void close_current(struct engine *e)
+{
+	if (e->h)
+		e->env->sink->close(e->env->ctx, e->h);
+	e->h = NULL;
+	element_done(&e->cur);
+	free(e->stop_reason);
+	e->stop_reason = NULL;
+	memset(&e->row, 0, sizeof(e->row));
+	e->state = CUR_NONE;
+}
+
+/* Opens the queue's head ahead of its instant. Elements whose file or
+ * device cannot be opened are recorded as failed and passed over. */
+static void preroll_next(struct engine *e)
+{
+	while (e->state == CUR_NONE && e->nq > 0) {
+		struct player_opts opts;
+		char msg[512];
+		int err = 0;
+
+		queue_pop(e, &e->cur);
+		opts = element_opts(e, &e->cur);
+		e->h = e->env->sink->open(e->env->ctx, e->cur.path, &opts, &err, msg, sizeof(msg));
+		if (e->h) {
+			e->state = CUR_PREROLL;
+			return;
+		}
+		e->device_ok = err != -ENOENT && err != -ENODEV && err != -EBUSY ? e->device_ok : false;
+		set_error(e, "cannot air %s: %s", e->cur.title ? e->cur.title : e->cur.path, msg);
+		if (e->cur.part == PART_ITEM)
+			record_unaired(e, &e->cur, OUTCOME_FAILED, msg);
+		element_done(&e->cur);
+	}
+}
+
+static void start_current(struct engine *e, int64_t t_now)
+{
+	int64_t started = e->env->sink->start(e->env->ctx, e->h);
+	char when[ISO_LEN];
+
+	if (started < 0) {
+		e->device_ok = false;
+		set_error(e, "the audio device failed at the start of '%s': %s",
+			  e->cur.title ? e->cur.title : e->cur.path, strerror((int)-started));
+		if (e->cur.part == PART_ITEM)
+			record_unaired(e, &e->cur, OUTCOME_FAILED, e->last_error);
+		close_current(e);
+		e->gap_until = t_now;
+		return;
+	}
+	e->device_ok = true;
+	e->state = CUR_PLAYING;
+	if (e->cur.part != PART_ITEM)
+		return;
+	if (e->cur.kind != KIND_SLOT)
+		e->cur.scheduled_at = e->cur.scheduled_at ? e->cur.scheduled_at : started;
+	row_from_element(&e->row, &e->cur);
+	e->row.started_at = started;
+	e->last_checkpoint = t_now;
+	if (ledger_inflight_begin(e->db, &e->row, e->env->sink->rate(e->env->ctx, e->h)) < 0)
+		set_error(e, "could not record '%s' as on air; a power cut now would leave no trace of it",
+			  e->cur.title);
+	log_info("on air: #%lld '%s' (%s, started %s)", (long long)e->cur.bulletin_id, e->cur.title,
+		 e->cur.slot ? e->cur.slot : air_kind_name(e->cur.kind), time_format_iso(started, when));
+}
+
+/* Fades the element on air out; it ends with OUTCOME and REASON. */
+static void stop_current(struct engine *e, enum outcome oc, const char *reason)
+{
+	e->stop_outcome = oc;
+	free(e->stop_reason);
+	e->stop_reason = xstrdup(reason);
+	e->state = CUR_STOPPING;
+	e->env->sink->fade_out(e->env->ctx, e->h);
+}
+
+void engine_ended(struct engine *e, int result)
+{
+	const struct sink_ops *sink = e->env->sink;
+	int64_t t_now = now(e);
+	enum outcome oc;
+	const char *reason = NULL;
+	char buf[256];
+
+	if (e->state != CUR_PLAYING && e->state != CUR_STOPPING)
+		return;
+	if (e->state == CUR_STOPPING) {
+		oc = e->stop_outcome;
+		reason = e->stop_reason;
+	} else if (result == 1) {
+		oc = OUTCOME_COMPLETED;
+	} else {
+		e->device_ok = false;
+		snprintf(buf, sizeof(buf), "the audio output failed while airing: %s", strerror(-result));
+		set_error(e, "'%s': %s", e->cur.title ? e->cur.title : e->cur.path, buf);
+		oc = OUTCOME_PARTIAL;
+		reason = buf;
+	}
+	if (e->cur.part == PART_ITEM) {
+		int64_t frames = sink->frames(e->env->ctx, e->h);
+		int rate = sink->rate(e->env->ctx, e->h);
+
+		e->row.ended_at = t_now;
+		e->row.frames = frames;
+		e->row.played_ms = rate > 0 ? frames * 1000 / rate : 0;
+		e->row.xruns = sink->xruns(e->env->ctx, e->h);
+		e->row.outcome = oc;
+		e->row.reason = (char *)reason;
+		if (ledger_inflight_finish(e->db, &e->row) < 0)
+			set_error(e, "could not record '%s' (%s) in the ledger", e->row.title, outcome_name(oc));
+		log_info("%s: #%lld '%s', %lld ms", outcome_name(oc), (long long)e->row.bulletin_id,
+			 e->row.title, (long long)e->row.played_ms);
+	}
+	/* A stop or preemption moves straight on; a finished element leaves
+	 * the station's gap of silence. */
+	e->gap_until = oc == OUTCOME_COMPLETED ? t_now + e->cfg->gap_ms : t_now;
+	close_current(e);
+	engine_run(e);
+}
+
+/* ---- alerts ---- */
+
+/* Puts the alert at the head and preempts a non-alert on air; the
+ * preempted item goes back behind the alert if its slot has room. */
+static void fire_alert(struct engine *e, int64_t t_now)
+{
+	struct bulletin b;
+	struct element el = { 0 };
+
+	if (library_get(e->db, e->alert_id, &b) < 0) {
+		set_error(e, "alert: bulletin #%lld is gone; the alert is cancelled", (long long)e->alert_id);
+		e->alert_left = 0;
+		return;
+	}
+	element_from_bulletin(&el, &b);
+	bulletin_done(&b);
+	el.kind = KIND_ALERT;
+	el.scheduled_at = t_now;
+	queue_insert(e, 0, &el);
+	if (--e->alert_left > 0)
+		e->alert_next_at += e->alert_every_ms;
+
+	if (e->state == CUR_PREROLL && e->cur.kind != KIND_ALERT) {
+		/* Not started yet: it simply waits behind the alert. */
+		element_copy(&el, &e->cur);
+		queue_insert(e, 1, &el);
+		close_current(e);
+	} else if ((e->state == CUR_PLAYING) && e->cur.kind != KIND_ALERT) {
+		if (e->cur.part == PART_ITEM) {
+			int64_t left = e->cur.slot_end ? e->cur.slot_end - t_now : INT64_MAX;
+
+			/* Airs again whole after the alert if the slot can hold it
+			 * (the alert itself counted); else the preempted row is all. */
+			if (e->cur.kind != KIND_SLOT || left >= e->q[0].expected_ms + e->cur.expected_ms) {
+				element_copy(&el, &e->cur);
+				el.due = 0;
+				queue_insert(e, 1, &el);
+			}
+		}
+		stop_current(e, OUTCOME_PREEMPTED, "preempted by an emergency alert");
+	}
+	e->gap_until = t_now;
+}
+
+/* ---- the loop's entry points ---- */
+
+void engine_run(struct engine *e)
+{
+	int64_t t_now = now(e);
+
+	if (!e->trusted) {
+		if (!e->cfg->require_sync || e->env->clock_trusted(e->env->ctx)) {
+			e->trusted = true;
+			e->reconciled = false;
+			log_notice("the clock is trusted; planning from %s", "now");
+		} else {
+			e->clock_checked_at = t_now;
+			return;
+		}
+	}
+	if (!e->reconciled)
+		reconcile(e, reconcile_from(e), t_now);
+	if (e->alert_left > 0 && t_now >= e->alert_next_at)
+		fire_alert(e, t_now);
+	take_due_occurrences(e, t_now);
+	if (e->state == CUR_NONE)
+		preroll_next(e);
+	if (e->state == CUR_PREROLL) {
+		int64_t due = e->cur.due > e->gap_until ? e->cur.due : e->gap_until;
+
+		if (t_now >= due)
+			start_current(e, t_now);
+		if (e->state == CUR_NONE && e->nq > 0) {
+			engine_run(e);
+			return;
+		}
+	}
+	if (e->state == CUR_PLAYING && e->cur.part == PART_ITEM && t_now - e->last_checkpoint >= CHECKPOINT_MS) {
+		e->last_checkpoint = t_now;
+		ledger_inflight_checkpoint(e->db, e->env->sink->frames(e->env->ctx, e->h), t_now);
+	}
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+int64_t engine_wake_at(const struct engine *e)
+{
+	int64_t w = 0;
+
+	if (!e->trusted)
+		return e->clock_checked_at + CLOCK_RECHECK_MS;
+	if (e->have_next)
+		w = earliest(w, e->next_at - PREROLL_MS);
+	if (e->state == CUR_PREROLL)
+		w = earliest(w, e->cur.due > e->gap_until ? e->cur.due : e->gap_until);
+	if (e->state == CUR_PLAYING && e->cur.part == PART_ITEM)
+		w = earliest(w, e->last_checkpoint + CHECKPOINT_MS);
+	if (e->alert_left > 0)
+		w = earliest(w, e->alert_next_at);
+	return w;
+}
+
+void *engine_on_air(const struct engine *e)
+{
+	return e->state == CUR_PLAYING || e->state == CUR_STOPPING ? e->h : NULL;
+}
+
+void engine_clock_stepped(struct engine *e)
+{
+	int64_t t_now = now(e);
+
+	if (!e->trusted)
+		return;
+	/* Forward: what was jumped over is late within grace, else missed.
+	 * Backward: the cursor stays, so nothing already taken comes back. */
+	if (t_now > e->cursor_at)
+		reconcile(e, e->cursor_at + 1, t_now);
+	else
+		find_next(e);
+	engine_run(e);
+}
+
+struct engine *engine_new(struct config *cfg, struct db *db, const struct engine_env *env)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	int rec;
+
+	e->cfg = cfg;
+	e->db = db;
+	e->env = env;
+	e->device_ok = true;
+	e->cursor_slot = LONG_MIN;
+	rec = ledger_recover_inflight(db);
+	if (rec > 0)
+		log_warn("the previous run stopped while an item was on air; it is recorded as partial");
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	if ((e->state == CUR_PLAYING || e->state == CUR_STOPPING) && e->cur.part == PART_ITEM) {
+		e->state = CUR_STOPPING;
+		e->stop_outcome = OUTCOME_PARTIAL;
+		free(e->stop_reason);
+		e->stop_reason = xstrdup("loa was stopped while this item was on air");
+		engine_ended(e, 0);
+	}
+	close_current(e);
+	for (size_t i = 0; i < e->nq; i++)
+		element_done(&e->q[i]);
+	free(e->q);
+	config_free(e->cfg);
+	free(e);
+}
+
+void engine_set_config(struct engine *e, struct config *cfg)
+{
+	config_free(e->cfg);
+	e->cfg = cfg;
+	/* Slot indices change with the config; every occurrence at the
+	 * cursor's instant was taken together, so step past it. */
+	if (e->cursor_slot != LONG_MIN) {
+		e->cursor_at += 1;
+		e->cursor_slot = -1;
+	}
+	if (e->reconciled)
+		find_next(e);
+	engine_run(e);
+}
+
+const struct config *engine_config(const struct engine *e)
+{
+	return e->cfg;
+}
+
+/* ---- commands ---- */
+
+static int get_active(struct engine *e, int64_t id, struct bulletin *b, char *msg, size_t len)
+{
+	if (library_get(e->db, id, b) < 0) {
+		snprintf(msg, len, "there is no bulletin #%lld; 'loa list' shows them", (long long)id);
+		return -ENOENT;
+	}
+	if (b->retired_at) {
+		snprintf(msg, len, "bulletin #%lld '%s' is retired and does not air again", (long long)id, b->title);
+		bulletin_done(b);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
+{
+	const struct config *c = e->cfg;
+	struct element el = { 0 };
+	struct bulletin b;
+	int sec, err;
+
+	err = get_active(e, id, &b, msg, len);
+	if (err < 0)
+		return err;
+	time_local_day(now(e), &sec);
+	if (!force && b.priority != PRIO_EMERGENCY &&
+	    ((c->limit_earliest >= 0 && sec < c->limit_earliest) || (c->limit_latest >= 0 && sec > c->limit_latest))) {
+		snprintf(msg, len, "it is outside the station's hours (limits.earliest / limits.latest); "
+			 "add --force to air it anyway");
+		bulletin_done(&b);
+		return -EPERM;
+	}
+	element_from_bulletin(&el, &b);
+	bulletin_done(&b);
+	el.kind = KIND_PLAY;
+	el.scheduled_at = now(e);
+	/* After the current item: the head of the queue. */
+	queue_insert(e, 0, &el);
+	snprintf(msg, len, "bulletin #%lld airs %s", (long long)id, e->state == CUR_NONE ? "now" : "after the current item");
+	engine_run(e);
+	return 0;
+}
+
+int engine_alert(struct engine *e, int64_t id, int repeat, int every, char *msg, size_t len)
+{
+	struct bulletin b;
+	int err;
+
+	err = get_active(e, id, &b, msg, len);
+	if (err < 0)
+		return err;
+	bulletin_done(&b);
+	e->alert_id = id;
+	e->alert_left = repeat < 1 ? 1 : repeat;
+	e->alert_every_ms = (int64_t)(every < 1 ? 60 : every) * 60000;
+	e->alert_next_at = now(e);
+	snprintf(msg, len, "alert #%lld on air now%s", (long long)id, repeat > 1 ? ", repeating" : "");
+	engine_run(e);
+	return 0;
+}
+
+int engine_alert_cancel(struct engine *e, char *msg, size_t len)
+{
+	if (e->alert_left <= 0) {
+		snprintf(msg, len, "no alert repetitions are pending");
+		return -EAGAIN;
+	}
+	e->alert_left = 0;
+	snprintf(msg, len, "the alert's repetitions are cancelled");
+	return 0;
+}
+
+int engine_stop(struct engine *e, char *msg, size_t len)
+{
+	if (e->state != CUR_PLAYING) {
+		snprintf(msg, len, "nothing is on air");
+		return -EAGAIN;
+	}
+	snprintf(msg, len, "stopping '%s'", e->cur.title ? e->cur.title : e->cur.path);
+	stop_current(e, OUTCOME_CANCELLED, "stopped by the operator (loa stop)");
+	return 0;
+}
+
+/* ---- status ---- */
+
+static const char *state_name(const struct engine *e)
+{
+	if (!e->trusted)
+		return "waiting-for-clock";
+	switch (e->state) {
+	case CUR_PREROLL:
+		return "preroll";
+	case CUR_PLAYING:
+	case CUR_STOPPING:
+		return "playing";
+	default:
+		return "idle";
+	}
+}
+
+void engine_status(const struct engine *e, struct json *j)
+{
+	json_object_begin(j);
+	json_kv_string(j, "state", state_name(e));
+	json_kv_string(j, "station", e->cfg->station_name);
+	json_kv_bool(j, "clock_trusted", e->trusted);
+	json_kv_bool(j, "device_ok", e->device_ok);
+	json_kv_string(j, "device", e->cfg->audio_device);
+	json_key(j, "now_playing");
+	if (e->state == CUR_PLAYING || e->state == CUR_STOPPING) {
+		int rate = e->env->sink->rate(e->env->ctx, e->h);
+		int64_t frames = e->env->sink->frames(e->env->ctx, e->h);
+
+		json_object_begin(j);
+		json_kv_string(j, "kind", air_kind_name(e->cur.kind));
+		if (e->cur.part == PART_ITEM)
+			json_kv_int(j, "id", e->cur.bulletin_id);
+		json_kv_string(j, "title", e->cur.title ? e->cur.title : e->cur.path);
+		json_kv_string(j, "slot", e->cur.slot);
+		json_kv_time(j, "started_at", e->row.started_at);
+		json_kv_int(j, "position_ms", rate > 0 ? frames * 1000 / rate : 0);
+		json_kv_int(j, "duration_ms", e->cur.expected_ms);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "next");
+	if (e->have_next) {
+		json_object_begin(j);
+		json_kv_string(j, "slot", e->cfg->slots[e->next_slot].name);
+		json_kv_time(j, "at", e->next_at);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_kv_int(j, "queued", (int64_t)e->nq);
+	json_key(j, "alert");
+	if (e->alert_left > 0) {
+		json_object_begin(j);
+		json_kv_int(j, "bulletin_id", e->alert_id);
+		json_kv_int(j, "remaining", e->alert_left);
+		json_kv_time(j, "next_at", e->alert_next_at);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_kv_string(j, "last_error", e->last_error[0] ? e->last_error : NULL);
+	json_object_end(j);
+}
+
+void engine_status_line(const struct engine *e, char *buf, size_t len)
+{
+	char when[ISO_LEN];
+
+	if (!e->trusted)
+		snprintf(buf, len, "waiting for a synchronised clock");
+	else if (e->state == CUR_PLAYING)
+		snprintf(buf, len, "on air: %s", e->cur.title ? e->cur.title : e->cur.path);
+	else if (e->have_next)
+		snprintf(buf, len, "next: %s at %s", e->cfg->slots[e->next_slot].name,
+			 time_format_iso(e->next_at, when));
+	else
+		snprintf(buf, len, "idle: no slot airs again under this config");
+}

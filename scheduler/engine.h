@@ -1,0 +1,77 @@
+/* The station engine: every decision the daemon makes (which occurrence is
+ * next, what airs now, preemption, stop, missed broadcasts, clock trust,
+ * ledger rows), with the clock and the audio sink injected. The daemon
+ * binds it to real fds and ALSA; tests bind it to a virtual clock and a
+ * sink that plays instantly, and run a year in seconds. */
+#ifndef LOA_ENGINE_H
+#define LOA_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audio/player.h"
+#include "config/config.h"
+
+struct db;
+struct json;
+struct engine;
+
+/* The audio sink. A handle is one element, opened ahead of its instant. */
+struct sink_ops {
+	/* Pre-roll PATH. Returns a handle, or NULL with *err (negative errno) and msg set. */
+	void *(*open)(void *ctx, const char *path, const struct player_opts *opts, int *err,
+		      char *msg, size_t msglen);
+	/* Hands the first frames over. Returns the instant (ms) or negative errno. */
+	int64_t (*start)(void *ctx, void *h);
+	int64_t (*frames)(void *ctx, void *h); /* frames played so far */
+	int (*rate)(void *ctx, void *h);
+	int (*xruns)(void *ctx, void *h);
+	void (*fade_out)(void *ctx, void *h);  /* engine_ended() follows when the fade is done */
+	void (*close)(void *ctx, void *h);
+};
+
+struct engine_env {
+	void *ctx;
+	int64_t (*now)(void *ctx);            /* CLOCK_REALTIME, ms */
+	bool (*clock_trusted)(void *ctx);     /* the kernel says the clock is synchronised */
+	const struct sink_ops *sink;
+};
+
+/* Takes ownership of CFG; uses DB and ENV (which must outlive it). */
+struct engine *engine_new(struct config *cfg, struct db *db, const struct engine_env *env);
+/* Records what is on air as partial and frees everything. NULL is a no-op. */
+void engine_free(struct engine *e);
+/* Does everything that is due now: reconciling, starting occurrences,
+ * pre-rolling and starting elements, alert repetitions, checkpoints. Call it
+ * after every event and whenever engine_wake_at() is reached. */
+void engine_run(struct engine *e);
+/* The next instant engine_run() must be called at (ms), or 0 when only an
+ * event (a command, a reload, the element ending) can make work. */
+int64_t engine_wake_at(const struct engine *e);
+/* The sink handle that is on air and must be pumped, or NULL. */
+void *engine_on_air(const struct engine *e);
+/* The element on air ended: RESULT 1 when every frame was played, else a
+ * negative errno (device lost, decode error). */
+void engine_ended(struct engine *e, int result);
+/* The wall clock was stepped: re-plan (late within grace, else missed;
+ * nothing the ledger holds airs again). */
+void engine_clock_stepped(struct engine *e);
+/* A new, validated config (ownership taken). */
+void engine_set_config(struct engine *e, struct config *cfg);
+const struct config *engine_config(const struct engine *e);
+
+/* Operator commands. Each returns 0, or a negative errno with a message
+ * for people in msg (-ENOENT no such bulletin, -EPERM outside limits, -EAGAIN
+ * nothing to stop, ...). */
+int engine_play(struct engine *e, int64_t bulletin_id, bool force, char *msg, size_t msglen);
+int engine_alert(struct engine *e, int64_t bulletin_id, int repeat, int every_minutes, char *msg, size_t msglen);
+int engine_alert_cancel(struct engine *e, char *msg, size_t msglen);
+int engine_stop(struct engine *e, char *msg, size_t msglen);
+
+/* Writes the state as a JSON object (for `loa status`). */
+void engine_status(const struct engine *e, struct json *j);
+/* One line for systemd's STATUS=. */
+void engine_status_line(const struct engine *e, char *buf, size_t len);
+
+#endif
