@@ -38,12 +38,14 @@ static int refill(struct player *p)
 	return 0;
 }
 
-int player_open(const char *device, const char *path, struct player **out, char *msg, size_t msglen)
+int player_open(const char *device, const char *path, const struct player_opts *opts,
+		struct player **out, char *msg, size_t msglen)
 {
 	struct player *p = xcalloc(1, sizeof(*p));
 	const struct decoder_info *info;
 	int err;
 
+	(void)opts; /* gain, limiter and fades: see player_opts */
 	err = decoder_open(path, &p->dec, msg, msglen);
 	if (err < 0) {
 		free(p);
@@ -153,4 +155,11 @@ void player_close(struct player *p)
 	decoder_close(p->dec);
 	free(p->block);
 	free(p);
+}
+
+void player_fade_out(struct player *p)
+{
+	/* Until fades exist, stopping drops what is queued at once. */
+	p->eof = true;
+	p->block_pos = p->block_len;
 }
