@@ -199,6 +199,11 @@ static void record_unaired(struct engine *e, const struct element *el, enum outc
 /* The next occurrence after the cursor, in (start, slot index) order. */
 static void find_next(struct engine *e)
 {
+	bool had = e->have_next;
+	int64_t was = e->next_at;
+	size_t was_slot = e->next_slot;
+	char when[ISO_LEN];
+
 	e->have_next = false;
 	for (size_t i = 0; i < e->cfg->n_slots; i++) {
 		const struct slot *s = &e->cfg->slots[i];
@@ -212,6 +217,11 @@ static void find_next(struct engine *e)
 			e->next_at = t;
 		}
 	}
+	if (e->have_next && (!had || was != e->next_at || was_slot != e->next_slot))
+		log_info("next: slot '%s' at %s", e->cfg->slots[e->next_slot].name,
+			 time_format_iso(e->next_at, when));
+	else if (!e->have_next && had)
+		log_notice("no slot airs again under this config");
 }
 
 /* Bulletins as they stood at instant T: imported by then, and not yet
@@ -467,8 +477,11 @@ static void start_current(struct engine *e, int64_t t_now)
 	}
 	e->device_ok = true;
 	e->state = CUR_PLAYING;
-	if (e->cur.part != PART_ITEM)
+	if (e->cur.part != PART_ITEM) {
+		log_info("on air: %s of slot '%s' (%s)", e->cur.part == PART_INTRO ? "intro" : "outro",
+			 e->cur.slot, e->cur.path);
 		return;
+	}
 	if (e->cur.kind != KIND_SLOT)
 		e->cur.scheduled_at = e->cur.scheduled_at ? e->cur.scheduled_at : started;
 	row_from_element(&e->row, &e->cur);
@@ -589,7 +602,8 @@ void engine_run(struct engine *e)
 		if (!e->cfg->require_sync || e->env->clock_trusted(e->env->ctx)) {
 			e->trusted = true;
 			e->reconciled = false;
-			log_notice("the clock is trusted; planning from %s", "now");
+			if (e->cfg->require_sync)
+				log_notice("the kernel reports a synchronised clock; airing and accounting for missed slots from now on");
 		} else {
 			e->clock_checked_at = t_now;
 			return;
