@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128
+PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd
 TESTPKGS = cmocka
 
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -38,7 +38,7 @@ all: $(BUILD)/loa $(BUILD)/mkaudio
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBLOA): $(LIB_OBJS)
 	@rm -f $@
@@ -83,14 +83,75 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@./demo.sh
 
+# Everything a station needs, under DESTDIR: the binary, the unit (its
+# ExecStart pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man
+# pages, bash completion, and /etc/loa/loa.conf unless one is there already.
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR  ?= /etc
+
 install: $(BUILD)/loa
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/loa $(DESTDIR)$(PREFIX)/bin/loa
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/loa
+	install -m 0755 $(BUILD)/loa $(DESTDIR)$(BINDIR)/loa
+	sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/loa.service >$(DESTDIR)$(UNITDIR)/loa.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/loa.service
+	install -m 0644 systemd/loa.sysusers $(DESTDIR)$(SYSUSERSDIR)/loa.conf
+	install -m 0644 systemd/loa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/loa.conf
+	install -m 0644 doc/loa.1 $(DESTDIR)$(MANDIR)/man1/loa.1
+	install -m 0644 doc/loa.conf.5 $(DESTDIR)$(MANDIR)/man5/loa.conf.5
+	install -m 0644 doc/loa.bash-completion $(DESTDIR)$(COMPLETIONDIR)/loa
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf ]; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; the example is systemd/loa.conf"; \
+	else install -m 0644 systemd/loa.conf $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; fi
+	@if [ -z "$(DESTDIR)" ]; then \
+	  echo "next, as root: systemd-sysusers loa.conf && systemd-tmpfiles --create loa.conf &&"; \
+	  echo "  systemctl daemon-reload && systemctl enable --now loa"; fi
+
+# The station's config and its evidence (/var/lib/loa) stay.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service \
+	  $(DESTDIR)$(SYSUSERSDIR)/loa.conf $(DESTDIR)$(TMPFILESDIR)/loa.conf \
+	  $(DESTDIR)$(MANDIR)/man1/loa.1 $(DESTDIR)$(MANDIR)/man5/loa.conf.5 \
+	  $(DESTDIR)$(COMPLETIONDIR)/loa
+
+# The Debian package, built by dpkg-buildpackage in a copy of the tree
+# (build/deb/loa/), so its by-products stay out of the work tree:
+# build/deb/loa_<version>_<arch>.deb, then lintian's verdict on it.
+deb:
+	@for t in dpkg-buildpackage dh lintian; do command -v $$t >/dev/null || { \
+	  echo "make deb needs debhelper, devscripts and lintian:" >&2; \
+	  echo "  sudo apt-get install --no-install-recommends debhelper devscripts lintian" >&2; exit 1; }; done
+	rm -rf build/deb && mkdir -p build/deb/loa
+	tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -xf - -C build/deb/loa
+	cd build/deb/loa && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning build/deb/*.changes
+	@ls build/deb/*.deb
+
+# Cross-build for a Raspberry Pi (ARCH=arm64 or armhf) with Debian's cross
+# toolchain and multiarch -dev packages into build-ARCH/, then run the unit
+# tests under qemu-user. Fixtures come from the native mkaudio.
+ARCH ?= arm64
+cross-check: $(BUILD)/mkaudio
+	@./deps.sh $(ARCH)
+	@triplet=$$(dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null) && \
+	qemu=qemu-$$(dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_CPU 2>/dev/null) && \
+	PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/usr/lib/$$triplet/pkgconfig:/usr/share/pkgconfig \
+	  $(MAKE) --no-print-directory BUILD=build-$(ARCH) CC=$$triplet-gcc AR=$$triplet-ar \
+	  build-$(ARCH)/loa $(TEST_SRCS:tests/%.c=build-$(ARCH)/tests/%) && \
+	failed=0 && \
+	for t in $(TEST_SRCS:tests/%.c=build-$(ARCH)/tests/%); do \
+	  LOA_MKAUDIO=$(BUILD)/mkaudio $$qemu -L /usr/$$triplet $$t || failed=1; done; exit $$failed
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-arm64 build-armhf
 
-.PHONY: all deps unit e2e check check-valgrind demo install clean
+.PHONY: all deps unit e2e check check-valgrind demo install uninstall deb cross-check clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

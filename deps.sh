@@ -2,10 +2,29 @@
 # Installs the Debian packages loa's build and tests need (Debian 12 /
 # Raspberry Pi OS). As root it runs apt-get; otherwise it prints the exact
 # command to run and exits 1, so `make check` never half-works.
+# `deps.sh ARCH` (arm64, armhf) installs instead what `make cross-check`
+# needs: the cross toolchain, the ARCH -dev packages (multiarch) and qemu-user.
 set -eu
 
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
-libsqlite3-dev libcmocka-dev libebur128-dev nettle-dev tzdata sqlite3 jq valgrind"
+libsqlite3-dev libcmocka-dev libebur128-dev nettle-dev libsystemd-dev tzdata sqlite3 jq valgrind"
+
+if [ $# -gt 0 ]; then
+	a=$1
+	PKGS="crossbuild-essential-$a qemu-user pkg-config tzdata"
+	for d in libasound2-dev libsndfile1-dev libconfig-dev libsqlite3-dev libcmocka-dev \
+		 libebur128-dev nettle-dev libsystemd-dev; do
+		PKGS="$PKGS $d:$a"
+	done
+	if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+		if [ "$(id -u)" -ne 0 ]; then
+			echo "cross-building for $a needs its packages: sudo dpkg --add-architecture $a" >&2
+			echo "then run this again" >&2
+			exit 1
+		fi
+		dpkg --add-architecture "$a"
+	fi
+fi
 
 missing=""
 for p in $PKGS; do

@@ -24,6 +24,7 @@
 #include "scheduler/control.h"
 #include "scheduler/engine.h"
 #include "util/log.h"
+#include "util/notify.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -43,7 +44,38 @@ struct daemon {
 	/* The stall watchdog. */
 	int64_t progress_frames;
 	int64_t progress_mono;
+	/* systemd: the watchdog's period (0 = none) and the last STATUS= sent. */
+	int64_t watchdog_ms;
+	int64_t watchdog_sent;
+	char status[256];
 };
+
+/* Tells systemd what is on air or next, when that changes. */
+static void report_status(struct daemon *d)
+{
+	char line[256];
+
+	engine_status_line(d->engine, line, sizeof(line));
+	if (strcmp(line, d->status) != 0) {
+		memcpy(d->status, line, sizeof(line));
+		notify_status("%s", line);
+	}
+}
+
+/* Proves the loop is alive to systemd's watchdog; returns the poll
+ * timeout it needs (ms), or -1 when there is no watchdog. */
+static int watchdog_tick(struct daemon *d)
+{
+	int64_t mono = time_mono_ms();
+
+	if (!d->watchdog_ms)
+		return -1;
+	if (mono - d->watchdog_sent >= d->watchdog_ms) {
+		notify_watchdog();
+		d->watchdog_sent = mono;
+	}
+	return (int)(d->watchdog_sent + d->watchdog_ms - mono);
+}
 
 /* ---- the real sink: audio/player ---- */
 
@@ -140,6 +172,7 @@ static void reload(struct daemon *d)
 	struct strlist errs = { 0 };
 	struct config *cfg = NULL;
 
+	notify_reloading();
 	if (config_load(d->config_path, &cfg, &errs) < 0 || jingle_probe_config(cfg, &errs) < 0 ||
 	    time_set_zone(cfg->timezone) < 0) {
 		log_err("config reload rejected; the schedule in force stays as it was:");
@@ -147,11 +180,13 @@ static void reload(struct daemon *d)
 			log_err("%s", errs.v[i]);
 		config_free(cfg);
 		strlist_done(&errs);
+		notify_ready();
 		return;
 	}
 	strlist_done(&errs);
 	engine_set_config(d->engine, cfg);
 	log_notice("config reloaded: %s", d->config_path);
+	notify_ready();
 }
 
 static void on_signal(struct daemon *d)
@@ -237,6 +272,8 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 	d.engine = engine_new(cfg, db, &env);
 	engine_run(d.engine);
 	arm(&d);
+	d.watchdog_ms = notify_watchdog_interval_ms();
+	notify_ready();
 
 	while (!d.quit) {
 		struct pollfd fds[3 + CONTROL_MAX_FDS + MAX_PLAYER_FDS];
@@ -247,9 +284,13 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		fds[1] = (struct pollfd){ .fd = d.timerfd, .events = POLLIN };
 		nc = control_pollfds(d.control, fds + n, CONTROL_MAX_FDS);
 		n += nc;
+		report_status(&d);
+		timeout = watchdog_tick(&d);
 		if (h) {
 			np = player_pollfds(h, fds + n, MAX_PLAYER_FDS);
-			timeout = 1000; /* the stall watchdog's tick, only while on air */
+			/* the stall watchdog's tick, only while on air */
+			if (timeout < 0 || timeout > 1000)
+				timeout = 1000;
 		}
 		if (poll(fds, (nfds_t)(n + np), timeout) < 0) {
 			if (errno == EINTR)
@@ -269,6 +310,7 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		arm(&d);
 	}
 
+	notify_stopping();
 	engine_free(d.engine);
 	control_close(d.control);
 	close(d.sigfd);
