@@ -17,12 +17,12 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/loudness.h"
 #include "content/library.h"
 #include "ledger/db.h"
 #include "ledger/ledger.h"
@@ -399,28 +399,12 @@ static int64_t reconcile_from(struct engine *e)
 
 /* ---- the element on air ---- */
 
-/* The gain that brings a bulletin measured at MEASURED LUFS to the
- * station's target, plus the station trim. An unmeasurable recording gets
- * the trim alone; the boost is capped because the limiter, not the gain,
- * must do the rest for a very quiet file. */
-static double gain_for(double measured, double target, double trim)
-{
-	double g;
-
-	if (!isfinite(measured))
-		return trim;
-	g = target - measured;
-	if (g > 20.0)
-		g = 20.0;
-	return g + trim;
-}
-
 static struct player_opts element_opts(const struct engine *e, const struct element *el)
 {
 	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = -1.0, .fade_ms = FADE_MS };
 
 	if (el->part == PART_ITEM)
-		o.gain_db = gain_for(el->loudness_lufs, e->cfg->target_lufs, e->cfg->gain_db);
+		o.gain_db = loudness_gain_db(el->loudness_lufs, e->cfg->target_lufs, e->cfg->gain_db);
 	return o;
 }
 
