@@ -436,6 +436,32 @@ int64_t ledger_last_occurrence(struct db *db)
 	return v;
 }
 
+int ledger_head(struct db *db, char out[SHA256_HEX], int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(out, SHA256_HEX, "%s", LEDGER_GENESIS_HASH);
+	if (id)
+		*id = 0;
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT id, row_hash FROM ledger ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "reading the end of the ledger");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (id)
+			*id = sqlite3_column_int64(st, 0);
+		col_hex(st, 1, out);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = db_fail(db, "reading the end of the ledger");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 void ledger_row_done(struct ledger_row *row)
 {
 	if (!row)

@@ -60,6 +60,10 @@ int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_ro
 bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int64_t bulletin_id);
 /* The occurrence_at of the latest slot row, or 0 when there is none. */
 int64_t ledger_last_occurrence(struct db *db);
+/* The row_hash of the last row and its id (*id may be NULL): the ledger's
+ * head, which reports print so they can be checked later with `loa verify
+ * --head`; LEDGER_GENESIS_HASH and 0 when empty. Returns 0 or -EIO. */
+int ledger_head(struct db *db, char out[SHA256_HEX], int64_t *id);
 /* row_hash of ROW as stored (its id and prev_hash included), for `loa verify`;
  * the canonical encoding is documented in ledger.c. Returns 0, or -EINVAL for
  * an out-of-range kind or outcome. */

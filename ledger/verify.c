@@ -1,0 +1,570 @@
+/* `loa verify`: recomputes the ledger's hash chain from the stored columns.
+ *
+ * Each row's row_hash covers its id, its content and the previous row's
+ * row_hash (ledger.c documents the encoding). Walking the rows in id order,
+ * a row is intact when its hash matches its columns, its id follows the one
+ * before, and its prev_hash is the row_hash of the row before. The first row
+ * that is not is diagnosed with a few targeted look-ups: a row whose columns
+ * hash correctly under another id was moved (or the rows around it were
+ * removed or inserted and the rest renumbered); a gap in the ids is a removed
+ * row; a row that hashes under no id near its own was edited.
+ *
+ * What a chain alone cannot show: rows removed from the very end, or rows
+ * appended by someone who has the database and loa's code. The head hash a
+ * report prints is the defence: `loa verify --head HASH` checks that the row
+ * it names is still in the intact chain.
+ *
+ * The file is opened read-only and never written: verifying evidence must
+ * not change it. */
+#include "ledger/verify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ledger/db.h"
+#include "ledger/ledger.h"
+
+/* "loa!": see db.c. */
+#define LOA_APPLICATION_ID 0x6c6f6121
+/* How far from its position a moved row's original id is looked for. */
+#define MOVE_WINDOW 10000
+
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+}
+
+const char *verify_problem_name(enum verify_problem p)
+{
+	switch (p) {
+	case VERIFY_INTACT: return "intact";
+	case VERIFY_EDITED: return "edited";
+	case VERIFY_REMOVED: return "removed";
+	case VERIFY_INSERTED: return "inserted";
+	case VERIFY_REORDERED: return "reordered";
+	}
+	return "unknown";
+}
+
+void verify_result_done(struct verify_result *res)
+{
+	strlist_done(&res->warnings);
+}
+
+/* "file:" URI of PATH with everything but unreserved characters and '/'
+ * percent-encoded, so '?', '#' and '%' in a file name stay part of it. */
+static char *file_uri(const char *path, const char *params)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path);
+	char *uri = xmalloc(n * 3 + strlen(params) + 8), *o = uri;
+
+	o += sprintf(o, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/-._~", *p)) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 0xf];
+		}
+	}
+	strcpy(o, params);
+	return uri;
+}
+
+static int query_int(sqlite3 *h, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The magic string, read before SQLite sees the file. */
+static int check_magic(const char *path, char *msg, size_t msglen)
+{
+	static const char magic[16] = "SQLite format 3";
+	char buf[sizeof(magic)];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+		set_msg(msg, msglen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n != (ssize_t)sizeof(buf) || memcmp(buf, magic, sizeof(magic)) != 0) {
+		set_msg(msg, msglen, "%s is not a loa database (it is not an SQLite database at all)", path);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* True if PATH-wal exists and is not empty: then its committed rows are part
+ * of the ledger, and a reader that ignores it would verify an old state. */
+static bool has_wal(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat st;
+	bool r = stat(wal, &st) == 0 && st.st_size > 0;
+
+	free(wal);
+	return r;
+}
+
+static int open_uri(const char *path, const char *params, sqlite3 **h, int64_t *n_objects)
+{
+	char *uri = file_uri(path, params);
+	int rc;
+
+	rc = sqlite3_open_v2(uri, h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	free(uri);
+	if (!*h)
+		abort(); /* SQLite could not even allocate its handle */
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(*h, 5000);
+		rc = query_int(*h, "SELECT count(*) FROM sqlite_schema", n_objects);
+	}
+	return rc;
+}
+
+int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen)
+{
+	int64_t n_objects = 0, version = 0, app_id = 0;
+	sqlite3 *h = NULL;
+	struct stat st;
+	int r, rc;
+
+	*out = NULL;
+	if (stat(path, &st) < 0) {
+		r = -errno;
+		if (r == -ENOENT)
+			set_msg(msg, msglen, "there is no database at %s; check the path", path);
+		else
+			set_msg(msg, msglen, "cannot look at %s: %s", path, strerror(-r));
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_msg(msg, msglen, "%s is not a regular file; name a loa database file (loa.db)", path);
+		return -EINVAL;
+	}
+	r = check_magic(path, msg, msglen);
+	if (r < 0)
+		return r;
+	rc = open_uri(path, "?mode=ro", &h, &n_objects);
+	/*
+	 * A read-only reader of a WAL database needs the -shm file, and may
+	 * have to create it. Where it cannot (a folder it may not write, a
+	 * backup on read-only media), the file can still be read as immutable,
+	 * but only if no write-ahead log holds rows that are not in the file.
+	 */
+	if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
+		sqlite3_close(h);
+		h = NULL;
+		if (has_wal(path)) {
+			set_msg(msg, msglen, "cannot read %s: its newest rows are in %s-wal and reading them "
+				"needs write access to the folder; run loa verify as a member of group "
+				"loa, or verify a copy made with loa backup", path, path);
+			return -EACCES;
+		}
+		rc = open_uri(path, "?mode=ro&immutable=1", &h, &n_objects);
+	}
+	if (rc == SQLITE_OK)
+		rc = query_int(h, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = query_int(h, "PRAGMA application_id", &app_id);
+	if (rc != SQLITE_OK) {
+		set_msg(msg, msglen, "cannot read %s: %s", path, sqlite3_errmsg(h));
+		r = (rc & 0xff) == SQLITE_NOTADB ? -EBADMSG : -EIO;
+		goto fail;
+	}
+	if (app_id != LOA_APPLICATION_ID || version == 0) {
+		set_msg(msg, msglen, "%s is an SQLite database, but not one of loa's", path);
+		r = -EBADMSG;
+		goto fail;
+	}
+	if (version > db_schema_version()) {
+		set_msg(msg, msglen, "%s was made by a newer loa (schema version %" PRId64 ", this loa "
+			"knows up to %d); verify it with that loa", path, version, db_schema_version());
+		r = -EPROTO;
+		goto fail;
+	}
+	(void)n_objects;
+	*out = h;
+	return 0;
+fail:
+	sqlite3_close(h);
+	return r;
+}
+
+#define VERIFY_COLS \
+	"id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames, played_ms," \
+	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
+	" prev_hash, row_hash"
+
+/* How loa stores each column; anything else was written by someone else. */
+enum form {
+	F_INT,      /* INTEGER */
+	F_OPT_INT,  /* NULL or a non-zero INTEGER (0 means "none" and is stored as NULL) */
+	F_TEXT,     /* TEXT */
+	F_OPT_TEXT, /* NULL or TEXT */
+	F_HASH,     /* TEXT of at most 64 characters (exactly 64 for the chain's own hashes) */
+};
+
+static const struct {
+	const char *name;
+	enum form form;
+} columns[] = {
+	{ "id", F_INT }, { "kind", F_TEXT }, { "occurrence_at", F_OPT_INT },
+	{ "scheduled_at", F_INT }, { "started_at", F_OPT_INT }, { "ended_at", F_OPT_INT },
+	{ "frames", F_INT }, { "played_ms", F_INT }, { "outcome", F_TEXT },
+	{ "reason", F_OPT_TEXT }, { "bulletin_id", F_OPT_INT }, { "title", F_TEXT },
+	{ "topic", F_OPT_TEXT }, { "plan", F_OPT_TEXT }, { "slot", F_OPT_TEXT },
+	{ "content_sha256", F_HASH }, { "xruns", F_INT }, { "prev_hash", F_HASH },
+	{ "row_hash", F_HASH },
+};
+#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+static bool column_ok(sqlite3_stmt *st, int i)
+{
+	int type = sqlite3_column_type(st, i);
+	const char *s;
+
+	switch (columns[i].form) {
+	case F_INT:
+		return type == SQLITE_INTEGER;
+	case F_OPT_INT:
+		return type == SQLITE_NULL || (type == SQLITE_INTEGER && sqlite3_column_int64(st, i) != 0);
+	case F_OPT_TEXT:
+		if (type == SQLITE_NULL)
+			return true;
+		/* fall through */
+	case F_TEXT:
+	case F_HASH:
+		if (type != SQLITE_TEXT)
+			return false;
+		s = (const char *)sqlite3_column_text(st, i);
+		/* A NUL inside would hide the rest of the value from the hash. */
+		if (!s || (size_t)sqlite3_column_bytes(st, i) != strlen(s))
+			return false;
+		if (columns[i].form != F_HASH)
+			return true;
+		return strlen(s) == SHA256_HEX - 1 || (i == 15 && strlen(s) < SHA256_HEX - 1);
+	}
+	return false;
+}
+
+static const char *text_col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static bool parse_kind(const char *s, enum air_kind *out)
+{
+	for (enum air_kind k = KIND_SLOT; air_kind_name(k); k++) {
+		if (s && strcmp(s, air_kind_name(k)) == 0) {
+			*out = k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Fills R from the current row of a SELECT VERIFY_COLS; its strings point
+ * into the statement and live until it steps again. Returns NULL when every
+ * column is stored as loa stores it, else the first column that is not.
+ */
+static const char *load_row(sqlite3_stmt *st, struct ledger_row *r)
+{
+	int64_t xruns;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < N_COLUMNS; i++)
+		if (!column_ok(st, (int)i))
+			return columns[i].name;
+	r->id = sqlite3_column_int64(st, 0);
+	if (!parse_kind(text_col(st, 1), &r->kind))
+		return "kind";
+	r->occurrence_at = sqlite3_column_int64(st, 2);
+	r->scheduled_at = sqlite3_column_int64(st, 3);
+	r->started_at = sqlite3_column_int64(st, 4);
+	r->ended_at = sqlite3_column_int64(st, 5);
+	r->frames = sqlite3_column_int64(st, 6);
+	r->played_ms = sqlite3_column_int64(st, 7);
+	if (outcome_parse(text_col(st, 8), &r->outcome) < 0)
+		return "outcome";
+	r->reason = (char *)text_col(st, 9);
+	r->bulletin_id = sqlite3_column_int64(st, 10);
+	r->title = (char *)text_col(st, 11);
+	r->topic = (char *)text_col(st, 12);
+	r->plan = (char *)text_col(st, 13);
+	r->slot = (char *)text_col(st, 14);
+	snprintf(r->content_sha256, SHA256_HEX, "%s", text_col(st, 15));
+	xruns = sqlite3_column_int64(st, 16);
+	if (xruns < INT_MIN || xruns > INT_MAX)
+		return "xruns";
+	r->xruns = (int)xruns;
+	snprintf(r->prev_hash, SHA256_HEX, "%s", text_col(st, 17));
+	snprintf(r->row_hash, SHA256_HEX, "%s", text_col(st, 18));
+	return NULL;
+}
+
+/* True if R's columns, with id ID, hash to its stored row_hash. */
+static bool hashes_as(struct ledger_row *r, int64_t id)
+{
+	char calc[SHA256_HEX];
+	int64_t own = r->id;
+	bool ok;
+
+	r->id = id;
+	ok = ledger_row_hash(r, calc) == 0 && strcmp(calc, r->row_hash) == 0;
+	r->id = own;
+	return ok;
+}
+
+/* The id of the row whose stored row_hash is HASH; 0 when none, -1 on error. */
+static int64_t hash_position(sqlite3 *h, const char *hash)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+	int rc;
+
+	if (sqlite3_prepare_v2(h, "SELECT id FROM ledger WHERE row_hash = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		id = 0;
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* The id R was written with, if not its own: first right after the row that
+ * holds its predecessor's hash, then ever further from where it is. 0 when
+ * none is found. */
+static int64_t find_written_as(sqlite3 *h, struct ledger_row *r)
+{
+	int64_t q = hash_position(h, r->prev_hash);
+
+	if (strcmp(r->prev_hash, LEDGER_GENESIS_HASH) == 0 && r->id != 1 && hashes_as(r, 1))
+		return 1;
+	if (q > 0 && q + 1 != r->id && hashes_as(r, q + 1))
+		return q + 1;
+	for (int64_t d = 1; d <= MOVE_WINDOW; d++) {
+		if (r->id - d >= 1 && hashes_as(r, r->id - d))
+			return r->id - d;
+		if (hashes_as(r, r->id + d))
+			return r->id + d;
+	}
+	return 0;
+}
+
+/* True if the row after AFTER (by id) is intact when given id AS: it was
+ * written as row AS, so whatever is at AS now was put in front of it. */
+static bool next_written_as(sqlite3 *h, int64_t after, int64_t as)
+{
+	struct ledger_row s;
+	sqlite3_stmt *st;
+	bool r = false;
+
+	if (sqlite3_prepare_v2(h, "SELECT " VERIFY_COLS " FROM ledger WHERE id > ?1 ORDER BY id LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(st, 1, after);
+	if (sqlite3_step(st) == SQLITE_ROW && !load_row(st, &s))
+		r = hashes_as(&s, as);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static void found(struct verify_result *res, enum verify_problem p, int64_t row, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void found(struct verify_result *res, enum verify_problem p, int64_t row, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->ok = false;
+	res->problem = p;
+	res->bad_row = row;
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+}
+
+/* "row 4" or "rows 4–7". */
+static const char *rows_span(char *buf, size_t len, int64_t a, int64_t b)
+{
+	if (a == b)
+		snprintf(buf, len, "row %" PRId64, a);
+	else
+		snprintf(buf, len, "rows %" PRId64 "–%" PRId64, a, b);
+	return buf;
+}
+
+/*
+ * R is the first row that is not intact; EXPECTED_ID and PREV are what the
+ * intact rows before it say should come next. BAD_COL names a column stored
+ * in a form loa never writes, SELF_OK says whether R's hash matches its
+ * columns and its own id.
+ */
+static void diagnose(sqlite3 *h, struct ledger_row *r, const char *bad_col, bool self_ok,
+		     int64_t expected_id, const char *prev, struct verify_result *res)
+{
+	char span[64];
+	int64_t o, q;
+
+	if (bad_col) {
+		found(res, VERIFY_EDITED, r->id, "row %" PRId64 ": its %s is not stored the way loa "
+		      "writes it: the row was edited after it was written", r->id, bad_col);
+		return;
+	}
+	if (r->id < expected_id) {
+		found(res, VERIFY_INSERTED, r->id, "row %" PRId64 ": loa never writes a row with this "
+		      "id: it was inserted", r->id);
+		return;
+	}
+	if (self_ok) {
+		if (r->id > expected_id) {
+			found(res, VERIFY_REMOVED, r->id, "row %" PRId64 ": %s before it %s missing: "
+			      "removed", r->id, rows_span(span, sizeof(span), expected_id, r->id - 1),
+			      r->id - 1 == expected_id ? "is" : "are");
+			return;
+		}
+		/* In its place and whole, but not linked to the row before it. */
+		q = hash_position(h, r->prev_hash);
+		if (q > 0) {
+			found(res, VERIFY_REORDERED, r->id, "row %" PRId64 ": it was written after what is "
+			      "now row %" PRId64 ": rows were moved", r->id, q);
+		} else if (strcmp(prev, LEDGER_GENESIS_HASH) == 0) {
+			found(res, VERIFY_EDITED, r->id, "row %" PRId64 ": it does not start the chain as "
+			      "written: it was edited and its hash recomputed", r->id);
+		} else {
+			found(res, VERIFY_EDITED, expected_id - 1, "row %" PRId64 ": its content was "
+			      "changed and its hash recomputed: row %" PRId64 ", written after it, no longer "
+			      "links to it", expected_id - 1, r->id);
+		}
+		return;
+	}
+	o = find_written_as(h, r);
+	if (o > r->id) {
+		res->written_as = o;
+		if (hash_position(h, r->prev_hash) == 0)
+			found(res, VERIFY_REMOVED, r->id, "row %" PRId64 " holds what was written as row "
+			      "%" PRId64 ": the %s written before it %s removed and the rest renumbered",
+			      r->id, o, rows_span(span, sizeof(span), r->id, o - 1),
+			      o - 1 == r->id ? "was" : "were");
+		else
+			found(res, VERIFY_REORDERED, r->id, "row %" PRId64 " holds what was written as row "
+			      "%" PRId64 ": rows were swapped or moved", r->id, o);
+	} else if (o > 0) {
+		res->written_as = o;
+		found(res, VERIFY_INSERTED, o, "%s %s not part of the chain as written: inserted; what "
+		      "was written as row %" PRId64 " is now row %" PRId64,
+		      rows_span(span, sizeof(span), o, r->id - 1), o == r->id - 1 ? "is" : "are", o, r->id);
+	} else if (next_written_as(h, r->id, r->id)) {
+		found(res, VERIFY_INSERTED, r->id, "row %" PRId64 " is not part of the chain as "
+		      "written: inserted in front of what was written as row %" PRId64, r->id, r->id);
+	} else {
+		found(res, VERIFY_EDITED, r->id, "row %" PRId64 ": its content does not match its hash: "
+		      "it was edited after it was written", r->id);
+	}
+}
+
+static void check_schema(sqlite3 *h, struct verify_result *res)
+{
+	static const char *const triggers[] = { "ledger_append_at_end", "ledger_no_update", "ledger_no_delete" };
+	int64_t n;
+
+	for (size_t i = 0; i < sizeof(triggers) / sizeof(triggers[0]); i++) {
+		char *sql = sqlite3_mprintf("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+					    " AND tbl_name = 'ledger' AND name = %Q", triggers[i]);
+
+		if (query_int(h, sql, &n) == SQLITE_OK && n == 0)
+			strlist_addf(&res->warnings, "the trigger %s that keeps the ledger append-only is "
+				     "missing (someone removed it by hand): rows can be changed without an "
+				     "error until it is back; restore the database from a backup", triggers[i]);
+		sqlite3_free(sql);
+	}
+	if (query_int(h, "SELECT count(*) FROM inflight", &n) == SQLITE_OK && n > 0)
+		strlist_addf(&res->warnings, "an item is recorded as on air; when the daemon is not "
+			     "running, its next start records it as partial");
+}
+
+int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
+{
+	char prev[SHA256_HEX] = LEDGER_GENESIS_HASH;
+	int64_t expected_id = 1;
+	struct ledger_row r;
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->ok = true;
+	snprintf(res->head, sizeof(res->head), "%s", LEDGER_GENESIS_HASH);
+	/* One snapshot for the walk and the look-ups, even while the daemon appends. */
+	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT " VERIFY_COLS " FROM ledger ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		set_msg(res->message, sizeof(res->message), "cannot read the ledger: %s", sqlite3_errmsg(h));
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+		res->ok = false;
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *bad = load_row(st, &r);
+		bool self_ok = !bad && hashes_as(&r, r.id);
+
+		if (self_ok && r.id == expected_id && strcmp(r.prev_hash, prev) == 0) {
+			res->rows++;
+			res->head_id = r.id;
+			memcpy(res->head, r.row_hash, SHA256_HEX);
+			memcpy(prev, r.row_hash, SHA256_HEX);
+			expected_id = r.id + 1;
+			if (expect_head && strcasecmp(expect_head, r.row_hash) == 0)
+				res->expect_row = r.id;
+			continue;
+		}
+		diagnose(h, &r, bad, self_ok, expected_id, prev, res);
+		break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_msg(res->message, sizeof(res->message), "cannot read the ledger after row %" PRId64
+			": %s", res->head_id, sqlite3_errmsg(h));
+		res->ok = false;
+		ret = -EIO;
+	}
+	sqlite3_finalize(st);
+	if (ret == 0)
+		check_schema(h, res);
+	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	return ret;
+}

@@ -1,0 +1,51 @@
+/* Checking the ledger's hash chain: every row's hash is recomputed from its
+ * stored columns and every link to the row before it followed, so an edited,
+ * removed, inserted or reordered row is found and named. Works on any loa
+ * database file, opened read-only, without a config. */
+#ifndef LOA_VERIFY_H
+#define LOA_VERIFY_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "content/store.h"
+#include "util/xmalloc.h"
+
+enum verify_problem {
+	VERIFY_INTACT,
+	VERIFY_EDITED,    /* a row's content no longer matches its hash */
+	VERIFY_REMOVED,   /* a row is missing before the one named */
+	VERIFY_INSERTED,  /* the row named was not part of the chain as written */
+	VERIFY_REORDERED, /* the row named holds what was written at another position */
+};
+
+struct verify_result {
+	bool ok;
+	int64_t rows;                /* rows found intact: all of them when ok, else those before the bad one */
+	char head[SHA256_HEX];       /* row_hash of the last intact row; LEDGER_GENESIS_HASH when none */
+	int64_t head_id;             /* its id; 0 when none */
+	enum verify_problem problem; /* VERIFY_INTACT when ok */
+	int64_t bad_row;             /* the row named, when !ok */
+	int64_t written_as;          /* for moved rows: the id it was written with; else 0 */
+	char message[512];           /* for people, when !ok: "row 17: ..." */
+	int64_t expect_row;          /* the id whose row_hash is the expected head; 0 if not found */
+	struct strlist warnings;     /* what is not tampering but should not be so (missing triggers) */
+};
+
+/* Opens the loa database file PATH read-only; nothing in or next to it is
+ * ever written. Returns 0, -ENOENT (no such file), -EBADMSG (not a loa
+ * database), -EPROTO (schema too new or old) or -EIO, with a message in msg. */
+int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen);
+/* Walks the whole ledger of H in id order in one read transaction. When
+ * EXPECT_HEAD is not NULL, also looks for a row whose row_hash is it (a head
+ * printed on an earlier report). Returns 0 with *res filled (res->ok says
+ * whether the chain is intact) or -EIO (unreadable; message in res->message).
+ * Free res->warnings with verify_result_done. */
+int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res);
+void verify_result_done(struct verify_result *res);
+/* "intact", "edited", "removed", "inserted", "reordered". */
+const char *verify_problem_name(enum verify_problem p);
+
+#endif
