@@ -122,13 +122,16 @@ uninstall:
 
 # The Debian package, built by dpkg-buildpackage in a copy of the tree
 # (build/deb/loa/), so its by-products stay out of the work tree:
-# build/deb/loa_<version>_<arch>.deb, then lintian's verdict on it.
+# build/deb/loa_<version>_<arch>.deb, then lintian's verdict on it. In a git
+# checkout the copy is the committed HEAD: a package is what a commit says,
+# never what happened to be half-edited in the work tree.
 deb:
 	@for t in dpkg-buildpackage dh lintian; do command -v $$t >/dev/null || { \
 	  echo "make deb needs debhelper, devscripts and lintian:" >&2; \
 	  echo "  sudo apt-get install --no-install-recommends debhelper devscripts lintian" >&2; exit 1; }; done
 	rm -rf build/deb && mkdir -p build/deb/loa
-	tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -xf - -C build/deb/loa
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git archive HEAD | tar -xf - -C build/deb/loa; \
+	else tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -xf - -C build/deb/loa; fi
 	cd build/deb/loa && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning build/deb/*.changes
 	@ls build/deb/*.deb
