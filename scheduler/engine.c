@@ -268,7 +268,7 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 	struct bulletin *lib = NULL, *then;
 	struct plan plan = { 0 };
 	size_t n_lib = 0, n_then;
-	bool first = true;
+	bool first = true, any_item = false;
 
 	if (library_list(e->db, true, &lib, &n_lib) < 0) {
 		set_error(e, "cannot read the bulletin library; slot '%s' does not air", s->name);
@@ -276,11 +276,18 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 	}
 	then = library_at(lib, n_lib, at, &n_then);
 	plan_occurrence(e->cfg, s, time_local_day(at, NULL), then, n_then, &plan);
+	/* An intro or outro never airs alone, e.g. after a restart within
+	 * grace of an occurrence whose items the ledger already holds. */
+	for (size_t i = 0; i < plan.n && !any_item; i++)
+		any_item = plan.v[i].part == PART_ITEM && !plan.v[i].skipped &&
+			   !ledger_has_item(e->db, s->name, at, plan.v[i].bulletin->id);
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.v[i];
 		struct element el;
 
 		if (it->part == PART_ITEM && ledger_has_item(e->db, s->name, at, it->bulletin->id))
+			continue;
+		if (it->part != PART_ITEM && !any_item)
 			continue;
 		element_from_plan(&el, it, s);
 		if (it->skipped) {
