@@ -447,6 +447,11 @@ static void preroll_next(struct engine *e)
 		set_error(e, "cannot air %s: %s", e->cur.title ? e->cur.title : e->cur.path, msg);
 		if (e->cur.part == PART_ITEM)
 			record_unaired(e, &e->cur, OUTCOME_FAILED, msg);
+		/* The occurrence's next element still waits for its instant,
+		 * rather than start at the pre-roll, ahead of the slot. */
+		if (e->cur.due && e->nq > 0 && !e->q[0].due && e->q[0].kind == KIND_SLOT &&
+		    e->q[0].occurrence_at == e->cur.occurrence_at)
+			e->q[0].due = e->cur.due;
 		element_done(&e->cur);
 	}
 }
