@@ -663,6 +663,17 @@ void engine_clock_stepped(struct engine *e)
 {
 	int64_t t_now = now(e);
 
+	/* Waits counted on the old clock must not grow by a backward step:
+	 * the gap between items, the checkpoint, the clock check, the next
+	 * alert repetition. */
+	if (e->gap_until > t_now + e->cfg->gap_ms)
+		e->gap_until = t_now + e->cfg->gap_ms;
+	if (e->last_checkpoint > t_now)
+		e->last_checkpoint = t_now;
+	if (e->clock_checked_at > t_now)
+		e->clock_checked_at = t_now;
+	if (e->alert_left > 0 && e->alert_next_at > t_now + e->alert_every_ms)
+		e->alert_next_at = t_now + e->alert_every_ms;
 	if (!e->trusted)
 		return;
 	/* Forward: what was jumped over is late within grace, else missed.
