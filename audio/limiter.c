@@ -3,7 +3,7 @@
  *   r[m]  = ceiling / true peak of the interval m..m+1 (all channels), at most 1
  *   mn[m] = min r[m-L .. m]          sliding minimum over the look-ahead
  *   s[m]  = mean mn[m-L+1 .. m]      boxcar: turns steps into L-frame ramps
- *   g     = s when s is lower, else a first-order release towards s
+ *   g     = s when s is lower, else a release towards s (below)
  *
  * and g multiplies frame m-L+1. Each mn in that boxcar window has seen
  * both intervals touching the frame, so s never exceeds what the coming
@@ -18,7 +18,6 @@
 #include "audio/limiter.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +32,6 @@ struct limiter {
 	int look;          /* L, frames */
 	int delay;         /* frames held back: L - 1 + TP_HALF */
 	double ceiling;    /* linear */
-	double release;    /* per-frame coefficient of the release */
 	float coef[TP_PHASES][TP_TAPS];
 	float *hist;       /* per channel 2 * TP_TAPS: each sample stored twice,
 			    * so the last TP_TAPS are always contiguous */
@@ -47,7 +45,8 @@ struct limiter {
 	int bpos;
 	double box_sum;
 	double env;        /* the gain applied to the last frame out */
-	double slow, fast, slow_att, slow_rel, fast_rel;
+	double slow, fast; /* the two stages of the envelope, dB */
+	double slow_att, slow_rel, fast_rel; /* per-frame coefficients */
 	float *zero;       /* one silent frame, pushed by flush */
 	int64_t pushed;    /* frames through the pipeline, flush's silence included */
 	int64_t taken, given;
@@ -77,6 +76,12 @@ static void design(struct limiter *l)
 	}
 }
 
+/* The per-frame coefficient of a first-order smoother with time constant MS. */
+static double coefficient(int rate, double ms)
+{
+	return 1.0 - exp(-1.0 / (rate * ms / 1000.0));
+}
+
 struct limiter *limiter_new(int rate, int channels, double ceiling_dbtp)
 {
 	struct limiter *l = xcalloc(1, sizeof(*l));
@@ -87,15 +92,9 @@ struct limiter *limiter_new(int rate, int channels, double ceiling_dbtp)
 		l->look = TP_TAPS;
 	l->delay = l->look - 1 + TP_HALF;
 	l->ceiling = pow(10.0, ceiling_dbtp / 20.0);
-	l->release = 1.0 - exp(-1.0 / (rate * LIMITER_RELEASE_MS / 1000.0));
-	{
-		const char *e = getenv("LIM_T");
-		double tf = 0.05, tsa = 0.3, tsr = 0.3;
-		if (e) sscanf(e, "%lf,%lf,%lf", &tf, &tsa, &tsr);
-		l->fast_rel = 1.0 - exp(-1.0 / (rate * tf));
-		l->slow_att = 1.0 - exp(-1.0 / (rate * tsa));
-		l->slow_rel = 1.0 - exp(-1.0 / (rate * tsr));
-	}
+	l->fast_rel = coefficient(rate, LIMITER_RELEASE_MS);
+	l->slow_att = coefficient(rate, LIMITER_SLOW_MS);
+	l->slow_rel = l->slow_att;
 	design(l);
 	l->hist = xcalloc((size_t)channels * 2 * TP_TAPS, sizeof(float));
 	l->dline = xcalloc((size_t)(l->delay + 1) * (size_t)channels, sizeof(float));
@@ -188,11 +187,18 @@ static double boxcar(struct limiter *l, double mn)
 	return l->box_sum / l->look;
 }
 
+/* Two stages in dB whose sum is the gain: a slow one that follows the
+ * reduction a passage needs (LIMITER_SLOW_MS both ways), and a fast one
+ * for what the slow one does not cover, which drops at once and recovers
+ * over LIMITER_RELEASE_MS. An isolated peak is then taken by the fast stage
+ * alone and forgotten quickly; a passage that needs reduction all along is
+ * held by the slow stage, without the gain pumping back up between its
+ * peaks. Either way the sum never exceeds S (the fast stage at once takes
+ * whatever the slow one lacks), so the guarantee above holds. */
 static double envelope(struct limiter *l, double s)
 {
 	double sdb = s < 1.0 ? 20.0 * log10(s) : 0.0, tgt;
 
-	/* slow stage: follows the required reduction with slow attack and release */
 	if (sdb < l->slow)
 		l->slow += (sdb - l->slow) * l->slow_att;
 	else

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #define LIMITER_LOOKAHEAD_MS 5   /* attack: the gain is down when the peak arrives */
-#define LIMITER_RELEASE_MS 200   /* time constant of the return to unity gain */
+#define LIMITER_RELEASE_MS 50    /* recovery after an isolated peak */
+#define LIMITER_SLOW_MS 300      /* the stage that holds a passage needing reduction */
 
 struct limiter;
 

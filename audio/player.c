@@ -1,41 +1,185 @@
-/* The decode → output pump for one element. Decoding happens a block at a
- * time, only when the device has room, so memory stays at one block however
- * long the bulletin is. */
+/* The decode → shape → output pump for one element. Decoding happens a
+ * block at a time, only when the device has room, so memory stays at one
+ * block however long the bulletin is.
+ *
+ * Each decoded block is shaped once, before any of it is written: the
+ * element's gain, then the true-peak limiter (which holds back its
+ * look-ahead and gives it back at the end of the file, so every decoded
+ * frame is written exactly once), then the fade-out when one was asked for.
+ * The device then gets the shaped block in as many writes as it needs. */
 #include "audio/player.h"
 
+#include <ebur128.h>
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "audio/decode.h"
+#include "audio/limiter.h"
+#include "audio/loudness.h"
 #include "audio/output.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 #define BLOCK_FRAMES 4096
+/* What opts->makeup listens to: enough speech to be representative,
+ * little enough to decode and limit during pre-roll (a few ms per second
+ * of audio on a Raspberry Pi 4). */
+#define MAKEUP_WINDOW_S 10
+/* Beyond this the limiter would be crushing the recording, not lifting it. */
+#define MAKEUP_MAX_DB 10.0
+#define MAKEUP_TOLERANCE_DB 0.2
+#define MAKEUP_ROUNDS 3
+/* Sample peaks this far under the ceiling leave no inter-sample peak over it. */
+#define MAKEUP_CLEAR_DB 1.0
 
 struct player {
 	struct decoder *dec;
 	struct output *out;
-	int channels;
+	struct limiter *lim;  /* NULL when the ceiling is 0 dBTP or above */
+	int channels, rate;
+	float gain;           /* linear */
+	double makeup_db;
 	float *block;
-	int64_t block_len, block_pos; /* frames decoded into block, frames of it written */
-	bool eof;
+	int64_t block_len, block_pos; /* frames shaped into block, frames of it written */
+	bool decoded;         /* the decoder has given its last frame */
+	bool eof;             /* nothing more comes into block */
 	bool started;
+	/* The fade-out: fade_len frames from when it was asked for. */
+	bool fading;
+	int64_t fade_len, fade_pos;
 };
 
+/* Multiplies frames [from, len) of the block by the fade's falling
+ * half-cosine and cuts the block where the fade reaches silence. */
+static void fade(struct player *p, int64_t from)
+{
+	for (int64_t i = from; i < p->block_len; i++, p->fade_pos++) {
+		float g;
+
+		if (p->fade_pos >= p->fade_len) {
+			p->block_len = i;
+			p->eof = true;
+			return;
+		}
+		g = (float)(0.5 * (1.0 + cos(M_PI * (double)p->fade_pos / (double)p->fade_len)));
+		for (int c = 0; c < p->channels; c++)
+			p->block[i * p->channels + c] *= g;
+	}
+}
+
+/* Fills the block with the next shaped frames. Loops because the limiter
+ * gives nothing back while its look-ahead fills. */
 static int refill(struct player *p)
 {
-	int64_t r = decoder_read(p->dec, p->block, BLOCK_FRAMES);
-
-	if (r < 0)
-		return (int)r;
-	p->block_len = r;
+	p->block_len = 0;
 	p->block_pos = 0;
-	if (r == 0)
-		p->eof = true;
+	while (p->block_len == 0 && !p->eof) {
+		int64_t r = 0;
+
+		if (!p->decoded) {
+			r = decoder_read(p->dec, p->block, BLOCK_FRAMES);
+			if (r < 0)
+				return (int)r;
+			p->decoded = r == 0;
+		}
+		if (r > 0) {
+			if (p->gain != 1.0f)
+				for (int64_t i = 0; i < r * p->channels; i++)
+					p->block[i] *= p->gain;
+			if (p->lim)
+				r = limiter_process(p->lim, p->block, r);
+		} else if (p->lim) {
+			r = limiter_flush(p->lim, p->block, BLOCK_FRAMES);
+		}
+		p->block_len = r;
+		if (r == 0 && p->decoded)
+			p->eof = true;
+	}
+	if (p->fading)
+		fade(p, 0);
 	return 0;
+}
+
+/* Integrated loudness of N frames of BUF after GAIN_DB and, when CEILING
+ * is below 0, the limiter: what the air would carry. -INFINITY when the
+ * frames are too short or too quiet to gate. */
+static double aired_loudness(const float *buf, int64_t n, int ch, int rate, double gain_db, double ceiling)
+{
+	ebur128_state *m = ebur128_init((unsigned)ch, (unsigned long)rate, EBUR128_MODE_I);
+	struct limiter *lim = ceiling < 0 ? limiter_new(rate, ch, ceiling) : NULL;
+	float *tmp = xmalloc(sizeof(float) * BLOCK_FRAMES * (size_t)ch);
+	float g = (float)loudness_db_to_amp(gain_db);
+	double lufs = -INFINITY;
+
+	for (int64_t done = 0; done < n || lim;) {
+		int64_t k = n - done < BLOCK_FRAMES ? n - done : BLOCK_FRAMES;
+
+		if (k > 0) {
+			for (int64_t i = 0; i < k * ch; i++)
+				tmp[i] = buf[done * ch + i] * g;
+			done += k;
+			if (lim)
+				k = limiter_process(lim, tmp, k);
+		} else {
+			k = limiter_flush(lim, tmp, BLOCK_FRAMES);
+			if (k == 0)
+				break;
+		}
+		ebur128_add_frames_float(m, tmp, (size_t)k);
+	}
+	if (ebur128_loudness_global(m, &lufs) != EBUR128_SUCCESS || !isfinite(lufs))
+		lufs = -INFINITY;
+	ebur128_destroy(&m);
+	limiter_free(lim);
+	free(tmp);
+	return lufs;
+}
+
+/* The gain to add so the limited opening of the file is as loud as the
+ * unlimited one would be with GAIN_DB. Limiting takes more the more it is
+ * given, so the guess follows the secant through the last two tries.
+ * Leaves the decoder at frame 0. */
+static int find_makeup(struct player *p, double gain_db, double ceiling)
+{
+	int64_t want = (int64_t)p->rate * MAKEUP_WINDOW_S, n = 0, r;
+	float *buf = xmalloc(sizeof(float) * (size_t)want * (size_t)p->channels);
+	double goal, m = 0, l, pm = 0, pl = 0;
+	float peak = 0;
+
+	while (n < want && (r = decoder_read(p->dec, buf + n * p->channels, want - n)) > 0)
+		n += r;
+	for (int64_t i = 0; i < n * p->channels; i++)
+		peak = fmaxf(peak, fabsf(buf[i]));
+	if (20 * log10(peak) + gain_db < ceiling - MAKEUP_CLEAR_DB) {
+		free(buf); /* the limiter will not act on the opening */
+		return decoder_seek(p->dec, 0);
+	}
+	goal = aired_loudness(buf, n, p->channels, p->rate, gain_db, 0);
+	l = aired_loudness(buf, n, p->channels, p->rate, gain_db, ceiling);
+	for (int round = 0; round < MAKEUP_ROUNDS && isfinite(goal) && isfinite(l); round++) {
+		double next, slope = 1, tried;
+
+		if (fabs(goal - l) < MAKEUP_TOLERANCE_DB)
+			break;
+		if (round > 0 && m != pm)
+			slope = fmax((l - pl) / (m - pm), 0.1);
+		next = fmin(fmax(m + (goal - l) / slope, 0), MAKEUP_MAX_DB);
+		if (next == m)
+			break;
+		tried = aired_loudness(buf, n, p->channels, p->rate, gain_db + next, ceiling);
+		if (!isfinite(tried))
+			break;
+		pm = m;
+		pl = l;
+		m = next;
+		l = tried;
+	}
+	free(buf);
+	p->makeup_db = m;
+	return decoder_seek(p->dec, 0);
 }
 
 int player_open(const char *device, const char *path, const struct player_opts *opts,
@@ -45,7 +189,6 @@ int player_open(const char *device, const char *path, const struct player_opts *
 	const struct decoder_info *info;
 	int err;
 
-	(void)opts; /* gain, limiter and fades: see player_opts */
 	err = decoder_open(path, &p->dec, msg, msglen);
 	if (err < 0) {
 		free(p);
@@ -53,9 +196,27 @@ int player_open(const char *device, const char *path, const struct player_opts *
 	}
 	info = decoder_info(p->dec);
 	p->channels = info->channels;
+	p->rate = info->sample_rate;
+	p->gain = 1.0f;
+	if (opts) {
+		if (opts->ceiling_dbtp < 0 && opts->makeup) {
+			err = find_makeup(p, opts->gain_db, opts->ceiling_dbtp);
+			if (err < 0) {
+				snprintf(msg, msglen, "cannot decode %s", path);
+				decoder_close(p->dec);
+				free(p);
+				return err;
+			}
+		}
+		p->gain = (float)loudness_db_to_amp(opts->gain_db + p->makeup_db);
+		if (opts->ceiling_dbtp < 0)
+			p->lim = limiter_new(p->rate, p->channels, opts->ceiling_dbtp);
+		p->fade_len = (int64_t)opts->fade_ms * p->rate / 1000;
+	}
 	err = output_open(device, info->sample_rate, info->channels, &p->out, msg, msglen);
 	if (err < 0) {
 		decoder_close(p->dec);
+		limiter_free(p->lim);
 		free(p);
 		return err;
 	}
@@ -70,7 +231,7 @@ int player_open(const char *device, const char *path, const struct player_opts *
 	return 0;
 }
 
-/* Writes decoded audio until the device is full or the file ends. */
+/* Writes shaped audio until the device is full or the element ends. */
 static int feed(struct player *p)
 {
 	for (;;) {
@@ -83,7 +244,7 @@ static int feed(struct player *p)
 			err = refill(p);
 			if (err < 0)
 				return err;
-			if (p->eof)
+			if (p->block_len == 0)
 				return 0;
 		}
 		w = output_write(p->out, p->block + p->block_pos * p->channels, p->block_len - p->block_pos);
@@ -132,6 +293,11 @@ int player_pump(struct player *p, struct pollfd *fds, int n)
 	return output_drain(p->out);
 }
 
+double player_makeup_db(const struct player *p)
+{
+	return p->makeup_db;
+}
+
 int64_t player_frames_played(struct player *p)
 {
 	return output_written(p->out) - output_queued(p->out);
@@ -153,13 +319,19 @@ void player_close(struct player *p)
 		return;
 	output_close(p->out);
 	decoder_close(p->dec);
+	limiter_free(p->lim);
 	free(p->block);
 	free(p);
 }
 
+/* What the device already holds (at most its 200 ms buffer) plays as it
+ * is; the fade starts with the first frame not yet written, so the end is
+ * heard within that buffer plus fade_ms, and always as a fade. */
 void player_fade_out(struct player *p)
 {
-	/* Until fades exist, stopping drops what is queued at once. */
-	p->eof = true;
-	p->block_pos = p->block_len;
+	if (p->fading)
+		return;
+	p->fading = true;
+	p->fade_pos = 0;
+	fade(p, p->block_pos);
 }

@@ -6,6 +6,7 @@
 #define LOA_PLAYER_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,15 +17,20 @@ struct player_opts {
 	double gain_db;      /* applied before the limiter (loudness normalisation + station trim) */
 	double ceiling_dbtp; /* the limiter keeps the true peak at or below this; 0 or above disables it */
 	int fade_ms;         /* length of the fade-out on player_fade_out() */
+	bool makeup;         /* add back the loudness the limiter takes (see player_open) */
 };
 
 /* Pre-roll: opens PATH and DEVICE and decodes the first block. OPTS may be
- * NULL (unity gain, no limiter). Returns 0, or negative errno with a
- * message for people in msg. */
+ * NULL (unity gain, no limiter). With opts->makeup, the opening seconds are
+ * first run through gain and limiter to learn how much loudness limiting
+ * takes from this recording, and that much is added to the gain, so a
+ * quiet recording with loud peaks still airs at its target. Returns 0, or
+ * negative errno with a message for people in msg. */
 int player_open(const char *device, const char *path, const struct player_opts *opts,
 		struct player **out, char *msg, size_t msglen);
-/* Starts a short fade-out (opts->fade_ms) after which player_pump reports
- * the element finished: stop and preemption without a click. */
+/* Starts a short fade-out (opts->fade_ms, half-cosine) from the first frame
+ * not yet handed to the device, after which player_pump reports the element
+ * finished: stop and preemption without a click. */
 void player_fade_out(struct player *p);
 /* Hands the first frames to the device. Returns the CLOCK_REALTIME instant
  * (ms) taken just before the first frame was written, or negative errno. */
@@ -33,6 +39,8 @@ int player_pollfds(struct player *p, struct pollfd *fds, int max);
 /* Moves audio along after poll(). Returns 0 while playing, 1 once every
  * frame has been played, or negative errno (device lost, decode error). */
 int player_pump(struct player *p, struct pollfd *fds, int n);
+/* The gain in dB added by opts->makeup (0 without it). */
+double player_makeup_db(const struct player *p);
 /* Frames known to have left the device (written minus still queued). */
 int64_t player_frames_played(struct player *p);
 int player_rate(const struct player *p);

@@ -410,8 +410,10 @@ static struct player_opts element_opts(const struct engine *e, const struct elem
 {
 	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = -1.0, .fade_ms = FADE_MS };
 
-	if (el->part == PART_ITEM)
+	if (el->part == PART_ITEM) {
 		o.gain_db = loudness_gain_db(el->loudness_lufs, e->cfg->target_lufs, e->cfg->gain_db);
+		o.makeup = true; /* a bulletin reaches the target even where it is limited */
+	}
 	return o;
 }
 

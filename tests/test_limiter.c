@@ -1,0 +1,290 @@
+/* Tests of audio/limiter.c and audio/loudness.c: the true peak that comes
+ * out (measured independently, with libebur128) stays at the ceiling, every
+ * frame that goes in comes out, the gain moves without clicks, audio under
+ * the ceiling passes bit for bit, and the normalisation maths holds. */
+#include <ebur128.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+#include "audio/limiter.h"
+#include "audio/loudness.h"
+#include "util/xmalloc.h"
+
+/* libebur128 and the limiter interpolate with different filters; their
+ * true-peak readings of the same audio differ by hundredths of a dB. */
+#define TP_TOLERANCE_DB 0.02
+
+enum signal { SINE, QUARTER, CLICKS, NOISE, SPEECH };
+
+/* A test signal of N frames: a 997 Hz sine; a sine at a quarter of the
+ * rate whose samples miss its peaks by 3 dB (an inter-sample peak); a quiet
+ * tone with a full-scale click every 2 s; white noise; or speech-like bursts
+ * of harmonics. Peak AMP. */
+static float *make(enum signal kind, int rate, int ch, int64_t n, double amp)
+{
+	float *x = xcalloc((size_t)(n * ch), sizeof(float));
+	uint32_t seed = 12345;
+
+	for (int64_t i = 0; i < n; i++) {
+		double t = (double)i / rate, v = 0;
+
+		switch (kind) {
+		case SINE:
+			v = sin(2 * M_PI * 997 * t);
+			break;
+		case QUARTER:
+			v = sin(2 * M_PI * i / 4.0 + M_PI / 4);
+			v /= sin(M_PI / 4); /* samples at +-1, the wave between them at 1.41 */
+			break;
+		case CLICKS:
+			v = 0.03 * sin(2 * M_PI * 300 * t);
+			if (i % (rate * 2) == rate / 4)
+				v = 1.0;
+			break;
+		case NOISE:
+			seed = seed * 1664525u + 1013904223u;
+			v = (seed >> 8) / (double)(1 << 24) * 2 - 1;
+			break;
+		case SPEECH: {
+			double syl = fmax(0, sin(2 * M_PI * 3.7 * t)), h = 0;
+
+			for (int k = 1; k <= 8; k++)
+				h += sin(2 * M_PI * 140 * k * t + k) / k;
+			v = 0.45 * h * syl * syl * (fmod(t, 4.0) < 3.2 ? 1 : 0);
+			break;
+		}
+		}
+		for (int c = 0; c < ch; c++)
+			x[i * ch + c] = (float)(amp * v * (c == 1 ? 0.8 : 1.0));
+	}
+	return x;
+}
+
+/* Runs X (N frames) through a limiter in chunks of CHUNK frames, then
+ * flushes it; returns the frames that came out (*out_n of them). */
+static float *run(struct limiter *l, const float *x, int64_t n, int ch, int64_t chunk, int64_t *out_n)
+{
+	float *y = xcalloc((size_t)((n + limiter_latency(l) + chunk) * ch), sizeof(float));
+	int64_t k = 0, r;
+
+	for (int64_t i = 0; i < n; i += chunk) {
+		int64_t m = n - i < chunk ? n - i : chunk;
+
+		memcpy(y + k * ch, x + i * ch, sizeof(float) * (size_t)(m * ch));
+		k += limiter_process(l, y + k * ch, m);
+	}
+	while ((r = limiter_flush(l, y + k * ch, chunk)) > 0)
+		k += r;
+	*out_n = k;
+	return y;
+}
+
+static double true_peak_db(const float *y, int64_t n, int ch, int rate)
+{
+	ebur128_state *m = ebur128_init((unsigned)ch, (unsigned long)rate, EBUR128_MODE_TRUE_PEAK);
+	double tp, max = 0;
+
+	ebur128_add_frames_float(m, y, (size_t)n);
+	for (int c = 0; c < ch; c++) {
+		assert_int_equal(ebur128_true_peak(m, (unsigned)c, &tp), EBUR128_SUCCESS);
+		max = fmax(max, tp);
+	}
+	ebur128_destroy(&m);
+	return 20 * log10(max);
+}
+
+static double lufs(const float *y, int64_t n, int ch, int rate)
+{
+	ebur128_state *m = ebur128_init((unsigned)ch, (unsigned long)rate, EBUR128_MODE_I);
+	double l;
+
+	ebur128_add_frames_float(m, y, (size_t)n);
+	assert_int_equal(ebur128_loudness_global(m, &l), EBUR128_SUCCESS);
+	ebur128_destroy(&m);
+	return l;
+}
+
+static void test_true_peak_held(void **state)
+{
+	static const struct {
+		enum signal kind;
+		int rate, ch;
+		double amp, ceiling;
+	} cases[] = {
+		{ SINE, 48000, 2, 4.0, -1.0 },   /* +12 dB over full scale */
+		{ QUARTER, 48000, 1, 1.0, -1.0 }, /* samples at 0 dBFS, true peak +3 dBTP */
+		{ QUARTER, 44100, 2, 0.5, -3.0 },
+		{ CLICKS, 44100, 1, 5.0, -1.0 },
+		{ NOISE, 22050, 2, 3.0, -1.0 },
+		{ SPEECH, 16000, 1, 6.0, -2.0 },
+		{ SPEECH, 96000, 2, 3.0, -1.0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rate = cases[i].rate, ch = cases[i].ch;
+		int64_t n = rate * 2, got;
+		float *x = make(cases[i].kind, rate, ch, n, cases[i].amp);
+		struct limiter *l = limiter_new(rate, ch, cases[i].ceiling);
+		float *y = run(l, x, n, ch, 1000, &got);
+		double in_tp = true_peak_db(x, n, ch, rate), out_tp = true_peak_db(y, got, ch, rate);
+
+		if (in_tp <= cases[i].ceiling)
+			fail_msg("case %zu: the input (%.2f dBTP) does not test the ceiling", i, in_tp);
+		if (out_tp > cases[i].ceiling + TP_TOLERANCE_DB)
+			fail_msg("case %zu: true peak %.3f dBTP, ceiling %.1f", i, out_tp, cases[i].ceiling);
+		/* Limited, not muted: the loudest moments sit near the ceiling. */
+		if (out_tp < cases[i].ceiling - 1.0)
+			fail_msg("case %zu: true peak %.3f dBTP, far under the ceiling %.1f", i, out_tp,
+				 cases[i].ceiling);
+		assert_int_equal(got, n);
+		limiter_free(l);
+		free(x);
+		free(y);
+	}
+}
+
+/* Every frame taken comes out, whatever the chunking, even for a stream
+ * shorter than the look-ahead. */
+static void test_frames_out_equal_frames_in(void **state)
+{
+	static const int64_t lengths[] = { 1, 7, 100, 240, 241, 4096, 48000 + 17 };
+	static const int64_t chunks[] = { 1, 13, 512, 100000 };
+
+	(void)state;
+	for (size_t a = 0; a < sizeof(lengths) / sizeof(lengths[0]); a++)
+		for (size_t b = 0; b < sizeof(chunks) / sizeof(chunks[0]); b++) {
+			int64_t n = lengths[a], got;
+			float *x = make(SINE, 48000, 2, n, 3.0);
+			struct limiter *l = limiter_new(48000, 2, -1.0);
+			float *y = run(l, x, n, 2, chunks[b], &got);
+
+			if (got != n)
+				fail_msg("%lld frames in chunks of %lld: %lld came out", (long long)n,
+					 (long long)chunks[b], (long long)got);
+			assert_int_equal(limiter_flush(l, y, 10), 0);
+			limiter_free(l);
+			free(x);
+			free(y);
+		}
+}
+
+/* The gain, frame by frame, never steps: a step is a click. A brick-wall
+ * limiter would go from 1 to 0.2 between two frames on each click here. */
+static void test_gain_moves_smoothly(void **state)
+{
+	static const enum signal kinds[] = { CLICKS, SPEECH, NOISE };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		int rate = 48000;
+		int64_t n = rate * 2;
+		float *x = make(kinds[k], rate, 1, n, 5.0);
+		struct limiter *l = limiter_new(rate, 1, -1.0);
+		/* The look-ahead's ramp: at most the whole range over L frames. */
+		double bound = 1.0 / (rate * LIMITER_LOOKAHEAD_MS / 1000.0), prev = NAN, worst = 0, lowest = 1;
+
+		for (int64_t i = 0; i < n; i++) {
+			float f = x[i];
+			double g;
+
+			if (limiter_process(l, &f, 1) == 0)
+				continue;
+			g = pow(10, limiter_gain_db(l) / 20);
+			if (!isnan(prev)) /* the first frame out has no neighbour to click against */
+				worst = fmax(worst, fabs(g - prev));
+			lowest = fmin(lowest, g);
+			prev = g;
+		}
+		if (worst > bound)
+			fail_msg("signal %zu: the gain stepped by %.5f between two frames (bound %.5f)", k,
+				 worst, bound);
+		if (lowest > 0.5)
+			fail_msg("signal %zu: the limiter never acted (lowest gain %.2f)", k, lowest);
+		limiter_free(l);
+		free(x);
+	}
+}
+
+/* Under the ceiling, the output is the input delayed, bit for bit. */
+static void test_quiet_passes_unchanged(void **state)
+{
+	int64_t n = 20000, got;
+	float *x = make(SINE, 44100, 2, n, 0.5);
+	struct limiter *l = limiter_new(44100, 2, -1.0);
+	float *y = run(l, x, n, 2, 777, &got);
+
+	(void)state;
+	assert_int_equal(got, n);
+	assert_memory_equal(x, y, sizeof(float) * (size_t)(n * 2));
+	assert_true(limiter_gain_db(l) == 0.0);
+	assert_true(limiter_latency(l) >= 44100 * LIMITER_LOOKAHEAD_MS / 1000);
+	limiter_free(l);
+	free(x);
+	free(y);
+}
+
+/* A quiet recording whose clicks reach full scale: the gain alone would
+ * push the clicks 14 dB over; gain then limiter lands on the target. */
+static void test_quiet_recording_reaches_target(void **state)
+{
+	int rate = 48000, ch = 2;
+	int64_t n = rate * 12, got;
+	float *x = make(CLICKS, rate, ch, n, 1.0), *y;
+	double in = lufs(x, n, ch, rate), g, out, tp;
+	struct limiter *l = limiter_new(rate, ch, -1.0);
+
+	(void)state;
+	if (in > -27 || in < -33 || true_peak_db(x, n, ch, rate) < -0.5)
+		fail_msg("the fixture is not a quiet recording with full-scale peaks (%.1f LUFS)", in);
+	g = loudness_gain_db(in, -16, 0);
+	for (int64_t i = 0; i < n * ch; i++)
+		x[i] *= (float)loudness_db_to_amp(g);
+	y = run(l, x, n, ch, 4096, &got);
+	out = lufs(y, got, ch, rate);
+	tp = true_peak_db(y, got, ch, rate);
+	if (fabs(out + 16) > 1.0 || tp > -1.0 + TP_TOLERANCE_DB)
+		fail_msg("a %.1f LUFS recording came out at %.2f LUFS, %.2f dBTP (target -16, -1)", in, out, tp);
+	limiter_free(l);
+	free(x);
+	free(y);
+}
+
+static void test_loudness_gain(void **state)
+{
+	(void)state;
+	assert_float_equal(loudness_gain_db(-30, -16, 0), 14, 1e-9);
+	assert_float_equal(loudness_gain_db(-10, -16, 0), -6, 1e-9);
+	assert_float_equal(loudness_gain_db(-16, -16, 1.5), 1.5, 1e-9);
+	/* The boost is capped; the trim comes on top of the cap. */
+	assert_float_equal(loudness_gain_db(-60, -16, 0), LOUDNESS_MAX_BOOST_DB, 1e-9);
+	assert_float_equal(loudness_gain_db(-60, -16, 3), LOUDNESS_MAX_BOOST_DB + 3, 1e-9);
+	/* Unmeasurable loudness: the trim alone. */
+	assert_float_equal(loudness_gain_db(-INFINITY, -16, -2), -2, 1e-9);
+	assert_float_equal(loudness_gain_db(NAN, -16, 0), 0, 1e-9);
+	assert_float_equal(loudness_db_to_amp(0), 1, 1e-12);
+	assert_float_equal(loudness_db_to_amp(20), 10, 1e-9);
+	assert_float_equal(loudness_db_to_amp(-6.0206), 0.5, 1e-4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_true_peak_held),
+		cmocka_unit_test(test_frames_out_equal_frames_in),
+		cmocka_unit_test(test_gain_moves_smoothly),
+		cmocka_unit_test(test_quiet_passes_unchanged),
+		cmocka_unit_test(test_quiet_recording_reaches_target),
+		cmocka_unit_test(test_loudness_gain),
+	};
+
+	return cmocka_run_group_tests_name("limiter", tests, NULL, NULL);
+}
