@@ -56,6 +56,9 @@ struct element {
 	char *title, *topic, *plan;
 	char sha256[SHA256_HEX];
 	double loudness_lufs;
+	/* A planned item that does not fit: its `skipped` row is written
+	 * when the queue reaches it, so rows follow the order of the queue. */
+	char *skip_reason;
 };
 
 enum cur_state { CUR_NONE, CUR_PREROLL, CUR_PLAYING, CUR_STOPPING };
@@ -121,6 +124,7 @@ static void element_done(struct element *el)
 	free(el->title);
 	free(el->topic);
 	free(el->plan);
+	free(el->skip_reason);
 	memset(el, 0, sizeof(*el));
 }
 
@@ -145,6 +149,7 @@ static void element_copy(struct element *dst, const struct element *src)
 	dst->title = xstrdup_or_null(src->title);
 	dst->topic = xstrdup_or_null(src->topic);
 	dst->plan = xstrdup_or_null(src->plan);
+	dst->skip_reason = xstrdup_or_null(src->skip_reason);
 }
 
 /* Inserts EL (taken over) at index AT of the queue. */
@@ -290,9 +295,15 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 		if (it->part != PART_ITEM && !any_item)
 			continue;
 		element_from_plan(&el, it, s);
-		if (it->skipped) {
-			if (it->part == PART_ITEM)
-				record_unaired(e, &el, OUTCOME_SKIPPED, it->reason);
+		if (it->skipped && on_air) {
+			/* Recorded in queue order: were it recorded now, ahead of
+			 * an earlier occurrence still queued, a power cut would
+			 * leave the ledger's last occurrence past that one's
+			 * unrecorded items, and the next start would skip them. */
+			el.skip_reason = xstrdup(it->reason);
+			queue_insert(e, e->nq, &el);
+		} else if (it->skipped) {
+			record_unaired(e, &el, OUTCOME_SKIPPED, it->reason);
 		} else if (!on_air) {
 			if (it->part == PART_ITEM)
 				record_unaired(e, &el, OUTCOME_MISSED, reason);
@@ -429,6 +440,16 @@ static void close_current(struct engine *e)
 	e->state = CUR_NONE;
 }
 
+/* The current element is passed over: the occurrence's next element still
+ * waits for its instant, rather than start at the pre-roll, ahead of the
+ * slot. */
+static void pass_due_on(struct engine *e)
+{
+	if (e->cur.due && e->nq > 0 && !e->q[0].due && e->q[0].kind == KIND_SLOT &&
+	    e->q[0].occurrence_at == e->cur.occurrence_at)
+		e->q[0].due = e->cur.due;
+}
+
 /* Opens the queue's head ahead of its instant. Elements whose file or
  * device cannot be opened are recorded as failed and passed over. */
 static void preroll_next(struct engine *e)
@@ -439,6 +460,12 @@ static void preroll_next(struct engine *e)
 		int err = 0;
 
 		queue_pop(e, &e->cur);
+		if (e->cur.skip_reason) {
+			record_unaired(e, &e->cur, OUTCOME_SKIPPED, e->cur.skip_reason);
+			pass_due_on(e);
+			element_done(&e->cur);
+			continue;
+		}
 		opts = element_opts(e, &e->cur);
 		e->h = e->env->sink->open(e->env->ctx, e->cur.path, &opts, &err, msg, sizeof(msg));
 		if (e->h) {
@@ -449,11 +476,7 @@ static void preroll_next(struct engine *e)
 		set_error(e, "cannot air %s: %s", e->cur.title ? e->cur.title : e->cur.path, msg);
 		if (e->cur.part == PART_ITEM)
 			record_unaired(e, &e->cur, OUTCOME_FAILED, msg);
-		/* The occurrence's next element still waits for its instant,
-		 * rather than start at the pre-roll, ahead of the slot. */
-		if (e->cur.due && e->nq > 0 && !e->q[0].due && e->q[0].kind == KIND_SLOT &&
-		    e->q[0].occurrence_at == e->cur.occurrence_at)
-			e->q[0].due = e->cur.due;
+		pass_due_on(e);
 		element_done(&e->cur);
 	}
 }
