@@ -684,6 +684,49 @@ void *engine_on_air(const struct engine *e)
 	return e->state == CUR_PLAYING || e->state == CUR_STOPPING ? e->h : NULL;
 }
 
+/* After a forward step: an occurrence queued but not begun (its first
+ * element still waits for its instant) whose grace period the step jumped
+ * past is missed, as if it had never been taken. */
+static void drop_overdue(struct engine *e, int64_t t_now)
+{
+	int64_t grace = (int64_t)e->cfg->grace_minutes * 60000;
+
+	if (e->state == CUR_PREROLL && e->cur.kind == KIND_SLOT && e->cur.due &&
+	    t_now - e->cur.occurrence_at > grace) {
+		struct element el;
+
+		element_copy(&el, &e->cur);
+		close_current(e);
+		queue_insert(e, 0, &el);
+	}
+	for (size_t i = 0; i < e->nq;) {
+		int64_t at = e->q[i].occurrence_at;
+		char *slot, reason[256];
+		size_t k = i;
+
+		if (e->q[i].kind != KIND_SLOT || !e->q[i].due || t_now - at <= grace) {
+			i++;
+			continue;
+		}
+		slot = xstrdup(e->q[i].slot);
+		missed_reason(e, at, reason, sizeof(reason));
+		for (size_t j = i; j < e->nq; j++) {
+			struct element *el = &e->q[j];
+
+			if (el->kind != KIND_SLOT || el->occurrence_at != at || strcmp(el->slot, slot)) {
+				e->q[k++] = *el;
+				continue;
+			}
+			if (el->part == PART_ITEM)
+				record_unaired(e, el, el->skip_reason ? OUTCOME_SKIPPED : OUTCOME_MISSED,
+					       el->skip_reason ? el->skip_reason : reason);
+			element_done(el);
+		}
+		e->nq = k;
+		free(slot);
+	}
+}
+
 void engine_clock_stepped(struct engine *e)
 {
 	int64_t t_now = now(e);
@@ -703,6 +746,7 @@ void engine_clock_stepped(struct engine *e)
 		return;
 	/* Forward: what was jumped over is late within grace, else missed.
 	 * Backward: the cursor stays, so nothing already taken comes back. */
+	drop_overdue(e, t_now);
 	if (t_now > e->cursor_at)
 		reconcile(e, e->cursor_at + 1, t_now);
 	else
