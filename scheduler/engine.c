@@ -525,7 +525,9 @@ static void stop_current(struct engine *e, enum outcome oc, const char *reason)
 	e->env->sink->fade_out(e->env->ctx, e->h);
 }
 
-void engine_ended(struct engine *e, int result)
+/* Records how the element on air ended and lets it go; false when
+ * nothing was on air. */
+static bool end_current(struct engine *e, int result)
 {
 	const struct sink_ops *sink = e->env->sink;
 	int64_t t_now = now(e);
@@ -534,7 +536,7 @@ void engine_ended(struct engine *e, int result)
 	char buf[256];
 
 	if (e->state != CUR_PLAYING && e->state != CUR_STOPPING)
-		return;
+		return false;
 	if (e->state == CUR_STOPPING) {
 		oc = e->stop_outcome;
 		reason = e->stop_reason;
@@ -566,7 +568,13 @@ void engine_ended(struct engine *e, int result)
 	 * the station's gap of silence. */
 	e->gap_until = oc == OUTCOME_COMPLETED ? t_now + e->cfg->gap_ms : t_now;
 	close_current(e);
-	engine_run(e);
+	return true;
+}
+
+void engine_ended(struct engine *e, int result)
+{
+	if (end_current(e, result))
+		engine_run(e);
 }
 
 /* ---- alerts ---- */
@@ -779,7 +787,9 @@ void engine_free(struct engine *e)
 		e->stop_outcome = OUTCOME_PARTIAL;
 		free(e->stop_reason);
 		e->stop_reason = xstrdup("loa was stopped while this item was on air");
-		engine_ended(e, 0);
+		/* Not engine_ended(): that would start the next element, whose
+		 * in-flight record the next start would take for a partial. */
+		end_current(e, 0);
 	}
 	close_current(e);
 	for (size_t i = 0; i < e->nq; i++)
