@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audio/player.h"
+#include "audio/power.h"
 #include "content/jingle.h"
 #include "scheduler/control.h"
 #include "scheduler/engine.h"
@@ -29,6 +30,7 @@
 #include "util/xmalloc.h"
 
 #define MAX_PLAYER_FDS 8
+#define MAX_POWER_FDS 2
 /* Output that stops consuming frames for this long, while the process is
  * alive, is a stalled device: the item is ended and the device reopened. */
 #define STALL_MS 5000
@@ -39,6 +41,7 @@ struct daemon {
 	const char *config_path;
 	struct engine *engine;
 	struct control *control;
+	struct power *power;       /* the amplifiers' power commands */
 	int sigfd, timerfd;
 	bool quit;
 	/* The stall watchdog. */
@@ -113,6 +116,17 @@ static const struct sink_ops alsa_sink = {
 	.fade_out = sink_fade_out,
 	.close = sink_close,
 };
+
+static void env_power(void *ctx, bool on)
+{
+	struct daemon *d = ctx;
+	const struct config *cfg = engine_config(d->engine);
+
+	if (on)
+		power_run(d->power, "audio.power_on", cfg->power_on);
+	else
+		power_run(d->power, "audio.power_off", cfg->power_off);
+}
 
 static int64_t env_now(void *ctx)
 {
@@ -249,7 +263,8 @@ static int setup_fds(struct daemon *d)
 int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 {
 	struct daemon d = { .config_path = config_path, .sigfd = -1, .timerfd = -1 };
-	struct engine_env env = { .ctx = &d, .now = env_now, .clock_trusted = env_clock_trusted, .sink = &alsa_sink };
+	struct engine_env env = { .ctx = &d, .now = env_now, .clock_trusted = env_clock_trusted, .sink = &alsa_sink,
+				.power = env_power };
 	char msg[512];
 	int err;
 
@@ -269,6 +284,7 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 	}
 	log_notice("daemon started: station '%s', %zu slot(s), audio device '%s', control socket %s",
 		   cfg->station_name, cfg->n_slots, cfg->audio_device, cfg->socket_path);
+	d.power = power_new(POWER_TIMEOUT_MS);
 	d.engine = engine_new(cfg, db, &env);
 	engine_run(d.engine);
 	arm(&d);
@@ -276,8 +292,8 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 	notify_ready();
 
 	while (!d.quit) {
-		struct pollfd fds[3 + CONTROL_MAX_FDS + MAX_PLAYER_FDS];
-		int n = 2, nc, np = 0, timeout = -1;
+		struct pollfd fds[3 + CONTROL_MAX_FDS + MAX_PLAYER_FDS + MAX_POWER_FDS];
+		int n = 2, nc, np = 0, npw, timeout = -1, tpw;
 		void *h = engine_on_air(d.engine);
 
 		fds[0] = (struct pollfd){ .fd = d.sigfd, .events = POLLIN };
@@ -292,7 +308,11 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 			if (timeout < 0 || timeout > 1000)
 				timeout = 1000;
 		}
-		if (poll(fds, (nfds_t)(n + np), timeout) < 0) {
+		npw = power_pollfds(d.power, fds + n + np, MAX_POWER_FDS);
+		tpw = power_timeout_ms(d.power);
+		if (tpw >= 0 && (timeout < 0 || tpw < timeout))
+			timeout = tpw;
+		if (poll(fds, (nfds_t)(n + np + npw), timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll failed: %s", strerror(errno));
@@ -307,11 +327,13 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		control_handle(d.control, fds + 2, nc, d.engine);
 		if (h && h == engine_on_air(d.engine))
 			on_player(&d, fds + n, np);
+		power_handle(d.power);
 		arm(&d);
 	}
 
 	notify_stopping();
 	engine_free(d.engine);
+	power_free(d.power); /* after the engine, whose end switches the amplifiers off */
 	control_close(d.control);
 	close(d.sigfd);
 	close(d.timerfd);

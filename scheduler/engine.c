@@ -96,6 +96,7 @@ struct engine {
 	int64_t alert_next_at;
 
 	bool device_ok;
+	bool powered;            /* audio.power_on has run, power_off not since */
 	char last_error[256];
 };
 
@@ -113,6 +114,29 @@ static void set_error(struct engine *e, const char *fmt, ...)
 	vsnprintf(e->last_error, sizeof(e->last_error), fmt, ap);
 	va_end(ap);
 	log_err("%s", e->last_error);
+}
+
+/* ---- amplifier power ---- */
+
+/* How long before its instant an occurrence is taken: the pre-roll, or the
+ * amplifiers' warm-up when that is longer, so the first frame is on time. */
+static int64_t lead_ms(const struct engine *e)
+{
+	return e->cfg->warmup_ms > PREROLL_MS ? e->cfg->warmup_ms : PREROLL_MS;
+}
+
+/* Switching on holds the next start back until the warm-up is over. */
+static void power(struct engine *e, bool on)
+{
+	int64_t ready = now(e) + e->cfg->warmup_ms;
+
+	if (e->powered == on)
+		return;
+	e->powered = on;
+	if (e->env->power)
+		e->env->power(e->env->ctx, on);
+	if (on && e->cfg->power_on && ready > e->gap_until)
+		e->gap_until = ready;
 }
 
 /* ---- elements and the queue ---- */
@@ -335,7 +359,7 @@ static void take_due_occurrences(struct engine *e, int64_t t_now)
 {
 	int64_t grace = (int64_t)e->cfg->grace_minutes * 60000;
 
-	while (e->have_next && t_now >= e->next_at - PREROLL_MS) {
+	while (e->have_next && t_now >= e->next_at - lead_ms(e)) {
 		const struct slot *s = &e->cfg->slots[e->next_slot];
 		int64_t at = e->next_at;
 
@@ -466,6 +490,7 @@ static void preroll_next(struct engine *e)
 			element_done(&e->cur);
 			continue;
 		}
+		power(e, true);
 		opts = element_opts(e, &e->cur);
 		e->h = e->env->sink->open(e->env->ctx, e->cur.path, &opts, &err, msg, sizeof(msg));
 		if (e->h) {
@@ -659,6 +684,9 @@ void engine_run(struct engine *e)
 		e->last_checkpoint = t_now;
 		ledger_inflight_checkpoint(e->db, e->env->sink->frames(e->env->ctx, e->h), t_now);
 	}
+	/* After the last element: the amplifiers go off until the next one. */
+	if (e->state == CUR_NONE && e->nq == 0)
+		power(e, false);
 }
 
 static int64_t earliest(int64_t a, int64_t b)
@@ -677,7 +705,7 @@ int64_t engine_wake_at(const struct engine *e)
 	if (!e->trusted)
 		return e->clock_checked_at + CLOCK_RECHECK_MS;
 	if (e->have_next)
-		w = earliest(w, e->next_at - PREROLL_MS);
+		w = earliest(w, e->next_at - lead_ms(e));
 	if (e->state == CUR_PREROLL)
 		w = earliest(w, e->cur.due > e->gap_until ? e->cur.due : e->gap_until);
 	if (e->state == CUR_PLAYING && e->cur.part == PART_ITEM)
@@ -792,6 +820,7 @@ void engine_free(struct engine *e)
 		end_current(e, 0);
 	}
 	close_current(e);
+	power(e, false);
 	for (size_t i = 0; i < e->nq; i++)
 		element_done(&e->q[i]);
 	free(e->q);

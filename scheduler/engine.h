@@ -36,6 +36,9 @@ struct engine_env {
 	int64_t (*now)(void *ctx);            /* CLOCK_REALTIME, ms */
 	bool (*clock_trusted)(void *ctx);     /* the kernel says the clock is synchronised */
 	const struct sink_ops *sink;
+	/* Switches the amplifiers (audio.power_on / power_off) without
+	 * waiting for them; NULL when there is nothing to switch. */
+	void (*power)(void *ctx, bool on);
 };
 
 /* Takes ownership of CFG; uses DB and ENV (which must outlive it). */

@@ -84,3 +84,20 @@ wav_frames() {
 	bytes=$(stat -c %s "$1")
 	echo $(((bytes - 44) / ($2 * 2)))
 }
+
+# write_config_audio SLOT_START AUDIO_KEYS [EXTRA SLOT KEYS]: like
+# write_config on the capture device, with more keys in the audio group.
+write_config_audio() {
+	cat >"$LOA_CONFIG" <<CONF
+station = { name = "Xã Thử Nghiệm"; timezone = "$TZ_STATION"; };
+paths = { state_dir = "state"; };
+audio = { device = "capture"; $2 };
+clock = { require_sync = false; };
+slots = (
+  { name = "sang"; start = "$1"; days = ["mon","tue","wed","thu","fri","sat","sun"]; ${3:-} }
+);
+CONF
+}
+
+# Milliseconds since the epoch of an ISO 8601 time from the ledger.
+ms_of() { date -d "$1" +%s%3N; }
