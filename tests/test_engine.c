@@ -1,0 +1,1441 @@
+/* scheduler/engine: every decision the daemon makes, on a virtual clock.
+ *
+ * The engine gets a clock, a clock-trust function and an audio sink that
+ * "plays" instantly: an element lasts its length in virtual time, and the
+ * loop below jumps straight to the next instant that matters (the engine's
+ * wake-up or the end of what is on air). The database is a real SQLite one
+ * in a temporary folder, so what is asserted is what the ledger holds.
+ *
+ * The focused tests each show one behaviour; the simulated year puts them
+ * together and checks that every item the planner planned has exactly one
+ * final ledger row with the outcome the test expects from its own record
+ * of what it did (outages, untrusted clock, clock steps, alerts, stops).
+ * LOA_TEST_ENGINE_DAYS shortens the year (the valgrind run uses it). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "content/library.h"
+#include "ledger/db.h"
+#include "ledger/ledger.h"
+#include "scheduler/engine.h"
+#include "scheduler/plan.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define H (60 * MIN)
+#define DAY_MS (24 * H)
+#define RATE 48000
+#define FADE_MS 30
+#define SHA "a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+
+static int32_t D(int y, int m, int d)
+{
+	return civil_to_days((struct civil){ y, m, d });
+}
+
+/* Local time in Vietnam (UTC+7, no DST) as UTC ms. */
+static int64_t vn(int32_t day, int h, int m, int s)
+{
+	return (int64_t)day * DAY_MS + ((int64_t)h * 3600 + m * 60 + s) * SEC - 7 * H;
+}
+
+/* ---- the simulated station ---- */
+
+struct media {
+	char *path;
+	int64_t ms;
+	int64_t bulletin_id; /* 0 for intro/outro */
+};
+
+struct airing {
+	char *path;
+	int64_t at;
+};
+
+struct fake {
+	char *path;
+	int64_t len_ms;
+	int64_t started_at; /* 0 until started */
+	int64_t end_at;     /* when it stops producing frames */
+	bool fading;
+};
+
+struct sim {
+	char dir[128];
+	char conf[192];
+	struct db *db;
+	struct engine *e;
+	struct engine_env env;
+	int64_t now;
+	bool trusted;
+	struct media media[32];
+	size_t n_media;
+	struct airing *air; /* every element the sink started, in order */
+	size_t n_air, cap_air;
+	int n_open;
+	int stderr_fd; /* the real stderr while quiet */
+	int quiet;
+};
+
+static struct media *media_find(struct sim *s, const char *path)
+{
+	for (size_t i = 0; i < s->n_media; i++)
+		if (!strcmp(s->media[i].path, path))
+			return &s->media[i];
+	return NULL;
+}
+
+static struct media *media_find_id(struct sim *s, int64_t id)
+{
+	for (size_t i = 0; i < s->n_media; i++)
+		if (s->media[i].bulletin_id == id)
+			return &s->media[i];
+	fail_msg("no bulletin #%lld", (long long)id);
+	return NULL;
+}
+
+static void *fk_open(void *ctx, const char *path, const struct player_opts *opts, int *err, char *msg, size_t len)
+{
+	struct sim *s = ctx;
+	struct media *m = media_find(s, path);
+	struct fake *f;
+
+	(void)opts;
+	if (!m) {
+		*err = -ENOENT;
+		snprintf(msg, len, "%s: no such file", path);
+		return NULL;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->path = xstrdup(path);
+	f->len_ms = m->ms;
+	s->n_open++;
+	return f;
+}
+
+static int64_t fk_start(void *ctx, void *h)
+{
+	struct sim *s = ctx;
+	struct fake *f = h;
+
+	assert_int_equal(f->started_at, 0);
+	f->started_at = s->now;
+	f->end_at = s->now + f->len_ms;
+	xgrow(&s->air, &s->cap_air, s->n_air + 1, sizeof(*s->air));
+	s->air[s->n_air++] = (struct airing){ xstrdup(f->path), s->now };
+	return s->now;
+}
+
+static int64_t fk_frames(void *ctx, void *h)
+{
+	struct sim *s = ctx;
+	struct fake *f = h;
+	int64_t t;
+
+	if (!f->started_at)
+		return 0;
+	t = (s->now < f->end_at ? s->now : f->end_at) - f->started_at;
+	return t < 0 ? 0 : t * RATE / 1000;
+}
+
+static int fk_rate(void *ctx, void *h) { (void)ctx; (void)h; return RATE; }
+static int fk_xruns(void *ctx, void *h) { (void)ctx; (void)h; return 0; }
+
+static void fk_fade_out(void *ctx, void *h)
+{
+	struct sim *s = ctx;
+	struct fake *f = h;
+
+	f->fading = true;
+	if (f->end_at > s->now + FADE_MS)
+		f->end_at = s->now + FADE_MS;
+}
+
+static void fk_close(void *ctx, void *h)
+{
+	struct fake *f = h;
+
+	(void)ctx;
+	free(f->path);
+	free(f);
+}
+
+static const struct sink_ops fake_sink = {
+	.open = fk_open, .start = fk_start, .frames = fk_frames, .rate = fk_rate,
+	.xruns = fk_xruns, .fade_out = fk_fade_out, .close = fk_close,
+};
+
+static int64_t sim_now(void *ctx) { return ((struct sim *)ctx)->now; }
+static bool sim_trusted(void *ctx) { return ((struct sim *)ctx)->trusted; }
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The engine logs every airing; a year of it would drown the test's own
+ * messages (which cmocka writes to stderr too), so while the engine runs
+ * its lines go to a file, unless LOA_TEST_VERBOSE is set. */
+static void quiet(struct sim *s)
+{
+	char path[256];
+	int fd;
+
+	if (s->quiet++ || getenv("LOA_TEST_VERBOSE"))
+		return;
+	snprintf(path, sizeof(path), "%s/engine.log", s->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd < 0)
+		return;
+	fflush(stderr);
+	s->stderr_fd = dup(2);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static void loud(struct sim *s)
+{
+	if (--s->quiet || s->stderr_fd <= 0)
+		return;
+	fflush(stderr);
+	dup2(s->stderr_fd, 2);
+	close(s->stderr_fd);
+	s->stderr_fd = 0;
+}
+
+static int setup(void **state)
+{
+	struct sim *s = xcalloc(1, sizeof(*s));
+	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	char msg[512];
+
+	snprintf(s->dir, sizeof(s->dir), "%s/loa-test-engine-XXXXXX", base);
+	if (!mkdtemp(s->dir) || time_set_zone("Asia/Ho_Chi_Minh") < 0)
+		return -1;
+	if (db_open(s->dir, DB_READ_WRITE, &s->db, msg, sizeof(msg)) < 0)
+		return -1;
+	/* Durability is the ledger's business and tested there; here a
+	 * year of commits must not wait for the disk. */
+	sqlite3_exec(db_sqlite(s->db), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+	snprintf(s->conf, sizeof(s->conf), "%s/loa.conf", s->dir);
+	s->env = (struct engine_env){ .ctx = s, .now = sim_now, .clock_trusted = sim_trusted, .sink = &fake_sink };
+	s->trusted = true;
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct sim *s = *state;
+
+	quiet(s);
+	engine_free(s->e);
+	loud(s);
+	db_close(s->db);
+	for (size_t i = 0; i < s->n_media; i++)
+		free(s->media[i].path);
+	for (size_t i = 0; i < s->n_air; i++)
+		free(s->air[i].path);
+	free(s->air);
+	nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(s);
+	return 0;
+}
+
+static void add_media(struct sim *s, const char *path, int64_t ms, int64_t id)
+{
+	assert_true(s->n_media < sizeof(s->media) / sizeof(s->media[0]));
+	s->media[s->n_media++] = (struct media){ xstrdup(path), ms, id };
+}
+
+/* Loads the station config: the common header plus SLOTS (the body of
+ * the slots list) and EXTRA groups. Intro and outro files are given lengths
+ * here, as the daemon's jingle probe would. */
+static struct config *load_config(struct sim *s, const char *clock, const char *slots)
+{
+	struct strlist errs = { 0 };
+	struct config *cfg = NULL;
+	char *text, path[256];
+
+	snprintf(path, sizeof(path), "%s/intro.wav", s->dir);
+	write_file(path, "");
+	if (!media_find(s, path))
+		add_media(s, path, 5 * SEC, 0);
+	snprintf(path, sizeof(path), "%s/outro.wav", s->dir);
+	write_file(path, "");
+	if (!media_find(s, path))
+		add_media(s, path, 4 * SEC, 0);
+	text = xasprintf("station = { name = \"Xã Thử\"; timezone = \"Asia/Ho_Chi_Minh\"; };\n"
+			 "paths = { state_dir = \"%s\"; };\n"
+			 "audio = { device = \"fake\"; gap_ms = 1000; };\n"
+			 "clock = { %s };\n"
+			 "limits = { earliest = \"05:00\"; latest = \"21:00\"; };\n"
+			 "slots = ( %s );\n",
+			 s->dir, clock ? clock : "require_sync = false; grace_minutes = 10;", slots);
+	write_file(s->conf, text);
+	free(text);
+	if (config_load(s->conf, &cfg, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			print_error("%s\n", errs.v[i]);
+		fail_msg("the test's config does not load");
+	}
+	strlist_done(&errs);
+	for (size_t i = 0; i < cfg->n_slots; i++) {
+		cfg->slots[i].intro_ms = cfg->slots[i].intro ? 5 * SEC : 0;
+		cfg->slots[i].outro_ms = cfg->slots[i].outro ? 4 * SEC : 0;
+	}
+	return cfg;
+}
+
+/* Adds a bulletin imported now; SLOTS is a space-separated list. */
+static int64_t add_bulletin(struct sim *s, const char *title, enum priority prio, int64_t ms,
+			    int32_t from, int32_t until, const char *topic, const char *slots)
+{
+	char *names[4] = { 0 }, *copy = xstrdup(slots), *save = NULL, path[256];
+	struct bulletin b = {
+		.title = (char *)title, .topic = (char *)topic, .priority = prio,
+		.valid_from = from, .valid_until = until, .slots = names, .sha256 = SHA,
+		.path = path, .source_name = (char *)"x.wav",
+		.audio = { .frames = ms * RATE / 1000, .duration_ms = ms, .sample_rate = RATE,
+			   .channels = 1, .format = "WAV", .peak_dbfs = -1, .loudness_lufs = -16,
+			   .true_peak_dbtp = -1 },
+		.imported_at = s->now,
+	};
+
+	snprintf(path, sizeof(path), "/content/%zu-%s.wav", s->n_media, title);
+	for (char *t = strtok_r(copy, " ", &save); t && b.n_slots < 4; t = strtok_r(NULL, " ", &save))
+		names[b.n_slots++] = t;
+	assert_int_equal(library_add(s->db, &b), 0);
+	free(copy);
+	add_media(s, path, ms, b.id);
+	return b.id;
+}
+
+/* A normal bulletin of topic 1 in slot sang, valid for ever. */
+static int64_t add_sang(struct sim *s, const char *title, int64_t ms)
+{
+	return add_bulletin(s, title, PRIO_NORMAL, ms, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "sang");
+}
+
+static void start_engine(struct sim *s, struct config *cfg)
+{
+	assert_null(s->e);
+	quiet(s);
+	s->e = engine_new(cfg, s->db, &s->env);
+	engine_run(s->e);
+	loud(s);
+}
+
+static struct fake *on_air(struct sim *s)
+{
+	return engine_on_air(s->e);
+}
+
+/* Runs the engine as the daemon's loop would, jumping from one instant that
+ * matters to the next, until T (the clock then reads T). */
+static void run_until(struct sim *s, int64_t t)
+{
+	int64_t last = INT64_MIN;
+	int same = 0;
+
+	quiet(s);
+	for (;;) {
+		struct fake *f = on_air(s);
+		int64_t w = engine_wake_at(s->e), next = f ? f->end_at : 0;
+
+		if (w && (!next || w < next))
+			next = w;
+		if (!next || next > t)
+			break;
+		if (next < s->now)
+			next = s->now;
+		if (next == last && ++same > 100) {
+			loud(s);
+			fail_msg("the engine asks to be woken at %lld again and again", (long long)next);
+		}
+		if (next != last)
+			same = 0;
+		last = next;
+		s->now = next;
+		if (f && f->end_at <= s->now)
+			engine_ended(s->e, 1);
+		else
+			engine_run(s->e);
+	}
+	if (s->now < t)
+		s->now = t;
+	loud(s);
+}
+
+/* Steps the wall clock to T, as the kernel would; what is on air keeps
+ * its own (sample) clock, so its instants move with the step. */
+static void step_clock(struct sim *s, int64_t t)
+{
+	struct fake *f = on_air(s);
+	int64_t delta = t - s->now;
+
+	if (f) {
+		f->started_at += delta;
+		f->end_at += delta;
+	}
+	s->now = t;
+	quiet(s);
+	engine_clock_stepped(s->e);
+	loud(s);
+}
+
+/* Drops the engine as a power cut would: nothing it still wants to write
+ * reaches the ledger (its connection is made read-only first), and the
+ * next engine gets a fresh connection. */
+static void power_cut(struct sim *s)
+{
+	char msg[512];
+
+	sqlite3_exec(db_sqlite(s->db), "PRAGMA query_only = ON", NULL, NULL, NULL);
+	quiet(s);
+	engine_free(s->e);
+	loud(s);
+	s->e = NULL;
+	db_close(s->db);
+	assert_int_equal(db_open(s->dir, DB_READ_WRITE, &s->db, msg, sizeof(msg)), 0);
+	sqlite3_exec(db_sqlite(s->db), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+}
+
+static void stop_engine(struct sim *s)
+{
+	quiet(s);
+	engine_free(s->e);
+	loud(s);
+	s->e = NULL;
+}
+
+struct rows {
+	struct ledger_row *v;
+	size_t n;
+};
+
+static struct rows ledger(struct sim *s)
+{
+	struct rows r = { 0 };
+
+	assert_int_equal(ledger_query(s->db, INT64_MIN, INT64_MAX, &r.v, &r.n), 0);
+	return r;
+}
+
+static void rows_free(struct rows *r)
+{
+	ledger_rows_free(r->v, r->n);
+	memset(r, 0, sizeof(*r));
+}
+
+static size_t count_airings(const struct sim *s, const char *suffix)
+{
+	size_t n = 0, k = strlen(suffix);
+
+	for (size_t i = 0; i < s->n_air; i++) {
+		size_t l = strlen(s->air[i].path);
+
+		n += l >= k && !strcmp(s->air[i].path + l - k, suffix);
+	}
+	return n;
+}
+
+static char *status_json(struct sim *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+
+	json_init(&j, f);
+	engine_status(s->e, &j);
+	fclose(f);
+	return buf;
+}
+
+#define ONE_SLOT "{ name = \"sang\"; start = \"06:00\"; days = [\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\",\"sun\"]; }"
+#define DAY0 D(2027, 1, 4) /* a Monday */
+
+/* The station most tests need: at 05:00 on DAY0, slot sang daily at 06:00
+ * with two one-minute bulletins, a then b. */
+static void start_ab(struct sim *s)
+{
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	add_sang(s, "b", 60 * SEC);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+}
+
+/* ---- one behaviour each ---- */
+
+static void test_slot_airs_in_priority_order(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	int64_t a, b;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 60 * SEC);
+	b = add_bulletin(s, "b", PRIO_PRIORITY, 30 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "sang");
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 6, 10, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].bulletin_id, b);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 0, 0));
+	assert_int_equal(r.v[0].played_ms, 30 * SEC);
+	assert_int_equal(r.v[1].bulletin_id, a);
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 0, 31));
+	assert_int_equal(r.v[1].scheduled_at, vn(DAY0, 6, 0, 31));
+	assert_int_equal(r.v[1].occurrence_at, vn(DAY0, 6, 0, 0));
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+	/* Idle until the next day's slot: no wake-up in between but it. */
+	assert_int_equal(engine_wake_at(s->e), vn(DAY0 + 1, 6, 0, 0) - 2 * SEC);
+}
+
+static void test_max_minutes_first_fit(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 50 * SEC);
+	add_sang(s, "b", 40 * SEC);
+	add_sang(s, "c", 5 * SEC);
+	start_engine(s, load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; max_minutes = 1; }"));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	/* Rows in the order of the plan. */
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_string_equal(r.v[1].title, "b");
+	assert_int_equal(r.v[1].outcome, OUTCOME_SKIPPED);
+	assert_non_null(strstr(r.v[1].reason, "does not fit"));
+	assert_string_equal(r.v[2].title, "c");
+	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[2].started_at, vn(DAY0, 6, 0, 51));
+	rows_free(&r);
+}
+
+static void test_intro_and_outro_frame_the_items(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 20 * SEC);
+	start_engine(s, load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; intro = \"intro.wav\"; outro = \"outro.wav\"; }"));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	assert_int_equal(s->n_air, 3);
+	assert_non_null(strstr(s->air[0].path, "intro.wav"));
+	assert_int_equal(s->air[0].at, vn(DAY0, 6, 0, 0));
+	assert_int_equal(s->air[1].at, vn(DAY0, 6, 0, 6));
+	assert_non_null(strstr(s->air[2].path, "outro.wav"));
+	assert_int_equal(s->air[2].at, vn(DAY0, 6, 0, 27));
+	r = ledger(s);
+	assert_int_equal(r.n, 1); /* intros and outros are not ledger items */
+	rows_free(&r);
+}
+
+/* A restart after an occurrence aired whole, within its grace period,
+ * airs nothing again: not its items, and not its intro and outro alone. */
+static void test_restart_after_aired_occurrence_airs_nothing(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 20 * SEC);
+	start_engine(s, load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; intro = \"intro.wav\"; outro = \"outro.wav\"; }"));
+	run_until(s, vn(DAY0, 6, 2, 0));
+	assert_int_equal(s->n_air, 3);
+	stop_engine(s);
+	s->now = vn(DAY0, 6, 3, 0);
+	start_engine(s, load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; intro = \"intro.wav\"; outro = \"outro.wav\"; }"));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	assert_int_equal(s->n_air, 3);
+	assert_int_equal(count_airings(s, "/intro.wav"), 1);
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	rows_free(&r);
+}
+
+static void test_alert_preempts_and_item_airs_again(void **state)
+{
+	struct sim *s = *state;
+	char msg[256];
+	struct rows r;
+	int64_t a, al;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 120 * SEC);
+	al = add_bulletin(s, "bão", PRIO_EMERGENCY, 30 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 6, 0, 40));
+	assert_int_equal(engine_alert(s->e, al, 1, 60, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.v[0].bulletin_id, a);
+	assert_int_equal(r.v[0].outcome, OUTCOME_PREEMPTED);
+	assert_int_equal(r.v[0].played_ms, 40 * SEC + FADE_MS);
+	assert_int_equal(r.v[1].bulletin_id, al);
+	assert_int_equal(r.v[1].kind, KIND_ALERT);
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	/* At once: the fade-out of what played, and no gap. */
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 0, 40) + FADE_MS);
+	assert_int_equal(r.v[2].bulletin_id, a);
+	assert_int_equal(r.v[2].kind, KIND_SLOT);
+	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[2].played_ms, 120 * SEC);
+	assert_int_equal(r.v[2].started_at, r.v[1].ended_at + SEC);
+	rows_free(&r);
+}
+
+static void test_alert_preempted_item_without_room_does_not_air_again(void **state)
+{
+	struct sim *s = *state;
+	char msg[256];
+	struct rows r;
+	int64_t al;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 120 * SEC);
+	al = add_bulletin(s, "bão", PRIO_EMERGENCY, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	start_engine(s, load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; max_minutes = 3; }"));
+	run_until(s, vn(DAY0, 6, 1, 30));
+	assert_int_equal(engine_alert(s->e, al, 1, 60, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_PREEMPTED);
+	assert_int_equal(r.v[1].kind, KIND_ALERT);
+	rows_free(&r);
+}
+
+static void test_alert_repeats_and_cancel(void **state)
+{
+	struct sim *s = *state;
+	char msg[256];
+	struct rows r;
+	int64_t al;
+
+	s->now = vn(DAY0, 8, 0, 0);
+	al = add_bulletin(s, "bão", PRIO_EMERGENCY, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	assert_int_equal(engine_alert(s->e, al, 3, 20, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 10, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(r.v[i].kind, KIND_ALERT);
+		assert_int_equal(r.v[i].started_at, vn(DAY0, 8, 0, 0) + (int64_t)i * 20 * MIN);
+	}
+	rows_free(&r);
+	assert_int_equal(engine_alert_cancel(s->e, msg, sizeof(msg)), -EAGAIN);
+
+	assert_int_equal(engine_alert(s->e, al, 5, 10, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 10, 5, 0));
+	assert_int_equal(engine_alert_cancel(s->e, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 12, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 4);
+	rows_free(&r);
+	assert_int_equal(engine_alert(s->e, 999, 1, 1, msg, sizeof(msg)), -ENOENT);
+}
+
+static void test_play_airs_after_current_item(void **state)
+{
+	struct sim *s = *state;
+	char msg[256];
+	struct rows r;
+	int64_t p;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	p = add_bulletin(s, "p", PRIO_NORMAL, 10 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	/* Idle: at once. Outside the station's hours: refused unless forced. */
+	s->now = vn(DAY0, 4, 59, 0);
+	assert_int_equal(engine_play(s->e, p, false, msg, sizeof(msg)), -EPERM);
+	s->now = vn(DAY0, 5, 10, 0);
+	assert_int_equal(engine_play(s->e, p, false, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 6, 0, 20));
+	assert_int_equal(engine_play(s->e, p, false, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.v[0].kind, KIND_PLAY);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 5, 10, 0));
+	assert_int_equal(r.v[1].kind, KIND_SLOT);
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[2].kind, KIND_PLAY);
+	assert_int_equal(r.v[2].started_at, vn(DAY0, 6, 1, 1));
+	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+	assert_int_equal(engine_play(s->e, 999, true, msg, sizeof(msg)), -ENOENT);
+	s->now = vn(DAY0, 23, 0, 0);
+	assert_int_equal(engine_play(s->e, p, true, msg, sizeof(msg)), 0);
+}
+
+static void test_stop_cancels_current_item(void **state)
+{
+	struct sim *s = *state;
+	char msg[256];
+	struct rows r;
+
+	start_ab(s);
+	assert_int_equal(engine_stop(s->e, msg, sizeof(msg)), -EAGAIN);
+	run_until(s, vn(DAY0, 6, 0, 10));
+	assert_int_equal(engine_stop(s->e, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_CANCELLED);
+	assert_int_equal(r.v[0].ended_at, vn(DAY0, 6, 0, 10) + FADE_MS);
+	assert_string_equal(r.v[1].title, "b");
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	/* The next item follows at once: a stop leaves no gap. */
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 0, 10) + FADE_MS);
+	rows_free(&r);
+}
+
+static void test_open_failure_is_failed_row(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	add_sang(s, "b", 60 * SEC);
+	free(s->media[0].path);
+	s->media[0].path = xstrdup("gone");
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_FAILED);
+	assert_non_null(strstr(r.v[0].reason, "no such file"));
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 0, 0));
+	rows_free(&r);
+}
+
+/* The daemon was down at 06:00: started again within the grace period the
+ * slot airs late; after it, every item is recorded as missed. */
+static void test_start_within_grace_airs_late(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	s->now = vn(DAY0, 6, 7, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 7, 0));
+	rows_free(&r);
+}
+
+static void test_start_after_grace_records_missed(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0 - 3, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	add_bulletin(s, "b", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY0 - 2, "1", "sang");
+	s->now = vn(DAY0, 6, 11, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	/* Days -3, -2 (a and b), -1 and 0 (a only): every item once. */
+	assert_int_equal(r.n, 6);
+	for (size_t i = 0; i < r.n; i++) {
+		assert_int_equal(r.v[i].outcome, OUTCOME_MISSED);
+		assert_int_equal(r.v[i].started_at, 0);
+		assert_non_null(strstr(r.v[i].reason, "grace"));
+	}
+	assert_int_equal(r.v[5].occurrence_at, vn(DAY0, 6, 0, 0));
+	rows_free(&r);
+	assert_int_equal(s->n_air, 0);
+	/* Started again: nothing is recorded twice. */
+	stop_engine(s);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 8, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 6);
+	rows_free(&r);
+}
+
+/* loa stopped (SIGTERM) mid-item: that item is partial, and the next one,
+ * which never started, is missed after grace, not partial. */
+static void test_stop_mid_item_then_restart(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 30));
+	stop_engine(s);
+	assert_int_equal(s->n_air, 1);
+	s->now = vn(DAY0, 6, 30, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_int_equal(r.v[0].played_ms, 30 * SEC);
+	assert_string_equal(r.v[1].title, "b");
+	assert_int_equal(r.v[1].outcome, OUTCOME_MISSED);
+	rows_free(&r);
+}
+
+/* A power cut mid-item: the next start records it as partial with the
+ * frames of its last checkpoint, and the rest of its occurrence as missed
+ * (after grace) or late (within it). */
+static void test_power_cut_mid_item(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 12));
+	assert_non_null(on_air(s));
+	power_cut(s);
+	r = ledger(s);
+	assert_int_equal(r.n, 0);
+	rows_free(&r);
+
+	s->now = vn(DAY0, 6, 4, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_int_equal(r.v[0].played_ms, 10 * SEC); /* the checkpoint at 5 s intervals */
+	assert_string_equal(r.v[1].title, "b");
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 4, 0));
+	rows_free(&r);
+}
+
+/* A power cut while an occurrence runs into the next one, whose skipped
+ * item was already recorded: the first occurrence's unaired items are
+ * still accounted for on the next start. */
+static void test_power_cut_with_occurrences_queued(void **state)
+{
+	const char *slots = ONE_SLOT ", { name = \"b\"; start = \"06:03\"; days = [\"mon\"]; max_minutes = 1; }";
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a1", 5 * MIN);
+	add_sang(s, "a2", 5 * MIN);
+	add_bulletin(s, "b1", PRIO_NORMAL, 40 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "b");
+	add_bulletin(s, "b2", PRIO_NORMAL, 40 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "b");
+	start_engine(s, load_config(s, NULL, slots));
+	run_until(s, vn(DAY0, 6, 4, 0));
+	power_cut(s);
+	s->now = vn(DAY0, 7, 0, 0);
+	start_engine(s, load_config(s, NULL, slots));
+	run_until(s, vn(DAY0, 8, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 4);
+	for (size_t i = 0; i < r.n; i++) {
+		if (!strcmp(r.v[i].title, "a1"))
+			assert_int_equal(r.v[i].outcome, OUTCOME_PARTIAL);
+		else if (!strcmp(r.v[i].title, "b2"))
+			assert_int_equal(r.v[i].outcome, OUTCOME_SKIPPED);
+		else
+			assert_int_equal(r.v[i].outcome, OUTCOME_MISSED);
+	}
+	rows_free(&r);
+}
+
+/* With require_sync, nothing airs and nothing is judged while the kernel
+ * says the clock is not synchronised; status says so. */
+static void test_untrusted_clock_waits(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	char *st, msg[256];
+
+	s->now = vn(DAY0 - 1, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	s->trusted = false;
+	s->now = vn(DAY0, 5, 50, 0);
+	start_engine(s, load_config(s, "require_sync = true; grace_minutes = 10;", ONE_SLOT));
+	st = status_json(s);
+	assert_non_null(strstr(st, "\"state\":\"waiting-for-clock\""));
+	assert_non_null(strstr(st, "\"clock_trusted\":false"));
+	free(st);
+	run_until(s, vn(DAY0, 6, 5, 0));
+	assert_int_equal(s->n_air, 0);
+	r = ledger(s);
+	assert_int_equal(r.n, 0);
+	rows_free(&r);
+	/* Not even a stop has anything to act on. */
+	assert_int_equal(engine_stop(s->e, msg, sizeof(msg)), -EAGAIN);
+
+	s->trusted = true;
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	/* Yesterday's slot is missed; today's, within grace, airs late. */
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_MISSED);
+	assert_int_equal(r.v[0].occurrence_at, vn(DAY0 - 1, 6, 0, 0));
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	assert_true(r.v[1].started_at > vn(DAY0, 6, 5, 0));
+	assert_true(r.v[1].started_at <= vn(DAY0, 6, 5, 5));
+	rows_free(&r);
+	st = status_json(s);
+	assert_non_null(strstr(st, "\"state\":\"idle\""));
+	assert_non_null(strstr(st, "\"clock_trusted\":true"));
+	free(st);
+}
+
+static void test_clock_step_forward(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	start_engine(s, load_config(s, NULL,
+		ONE_SLOT ", { name = \"chieu\"; start = \"17:00\"; days = [\"mon\"]; }"));
+	/* Over 06:00 by 5 minutes: late. Over 17:00 by 30: missed. */
+	run_until(s, vn(DAY0, 5, 50, 0));
+	step_clock(s, vn(DAY0, 6, 5, 0));
+	run_until(s, vn(DAY0, 16, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 5, 0));
+	rows_free(&r);
+	add_bulletin(s, "b", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "chieu");
+	step_clock(s, vn(DAY0, 17, 30, 0));
+	run_until(s, vn(DAY0, 18, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[1].outcome, OUTCOME_MISSED);
+	assert_int_equal(r.v[1].occurrence_at, vn(DAY0, 17, 0, 0));
+	rows_free(&r);
+	assert_int_equal(s->n_air, 1);
+}
+
+/* A step forward past the grace period of an occurrence that was already
+ * pre-rolled (the step came in the last two seconds before it) makes it
+ * missed, as if the step had come earlier. */
+static void test_clock_step_forward_over_prerolled_occurrence(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 5, 59, 59));
+	step_clock(s, vn(DAY0, 6, 30, 0));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	assert_int_equal(s->n_air, 0);
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_MISSED);
+	assert_int_equal(r.v[1].outcome, OUTCOME_MISSED);
+	rows_free(&r);
+}
+
+/* Stepped back over what aired: nothing airs twice. */
+static void test_clock_step_back_airs_nothing_twice(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 6, 10, 0));
+	step_clock(s, vn(DAY0, 5, 30, 0));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	rows_free(&r);
+	assert_int_equal(s->n_air, 1);
+	/* A restart on the stepped-back clock does not air it either. */
+	step_clock(s, vn(DAY0, 5, 58, 0));
+	stop_engine(s);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 6, 30, 0));
+	assert_int_equal(s->n_air, 1);
+	/* Tomorrow airs as usual. */
+	run_until(s, vn(DAY0 + 1, 7, 0, 0));
+	assert_int_equal(s->n_air, 2);
+}
+
+/* A step back between two items of an occurrence (in the gap) does not
+ * hold the next item back by the size of the step. */
+static void test_clock_step_back_in_gap(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 1, 0) + 500); /* a ended at 06:01:00, gap till :01 */
+	assert_null(on_air(s));
+	step_clock(s, vn(DAY0, 5, 1, 0) + 500);
+	run_until(s, vn(DAY0, 5, 10, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	/* At most a whole gap after the step, not an hour. */
+	assert_true(r.v[1].started_at >= vn(DAY0, 5, 1, 0) + 500);
+	assert_true(r.v[1].started_at <= vn(DAY0, 5, 1, 1) + 500);
+	rows_free(&r);
+}
+
+/* Retiring or editing a bulletin changes the next occurrence without a
+ * restart: the engine reads the library when it plans each occurrence. */
+static void test_library_changes_reach_next_occurrence(void **state)
+{
+	struct sim *s = *state;
+	struct bulletin b;
+	struct rows r;
+	int64_t a, c;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 60 * SEC);
+	c = add_bulletin(s, "c", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 5, 30, 0));
+	assert_int_equal(library_retire(s->db, a, s->now), 0);
+	assert_int_equal(library_get(s->db, c, &b), 0);
+	assert_int_equal(b.n_slots, 0);
+	free(b.slots);
+	b.slots = xcalloc(1, sizeof(*b.slots));
+	b.slots[0] = xstrdup("sang");
+	b.n_slots = 1;
+	assert_int_equal(library_update(s->db, &b), 0);
+	bulletin_done(&b);
+	engine_run(s->e); /* what `changed` on the control socket does */
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].bulletin_id, c);
+	rows_free(&r);
+}
+
+static void test_status_while_playing(void **state)
+{
+	struct sim *s = *state;
+	char *st;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "Tin sáng", 60 * SEC);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	st = status_json(s);
+	assert_non_null(strstr(st, "\"state\":\"idle\""));
+	assert_non_null(strstr(st, "\"next\":{\"slot\":\"sang\",\"at\":\"2027-01-04T06:00:00.000+07:00\"}"));
+	free(st);
+	run_until(s, vn(DAY0, 6, 0, 20));
+	st = status_json(s);
+	assert_non_null(strstr(st, "\"state\":\"playing\""));
+	assert_non_null(strstr(st, "\"title\":\"Tin sáng\""));
+	assert_non_null(strstr(st, "\"started_at\":\"2027-01-04T06:00:00.000+07:00\""));
+	assert_non_null(strstr(st, "\"position_ms\":20000"));
+	free(st);
+}
+
+/* Slots over a month: weekday rules, from/until and skip dates decide
+ * which days air, and each aired day gets its rows. */
+static void test_calendar_over_a_month(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	size_t want = 0;
+
+	s->now = vn(DAY0, 0, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	start_engine(s, load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\",\"wed\",\"fri\"]; from = \"2027-01-06\";"
+		" until = \"2027-01-29\"; skip_dates = [\"2027-01-15\", \"2027-01-20\"]; }"));
+	run_until(s, vn(DAY0 + 40, 0, 0, 0));
+	for (int32_t d = D(2027, 1, 6); d <= D(2027, 1, 29); d++) {
+		int wd = days_weekday(d);
+
+		want += (wd == 0 || wd == 2 || wd == 4) && d != D(2027, 1, 15) && d != D(2027, 1, 20);
+	}
+	assert_int_equal(want, 9);
+	r = ledger(s);
+	assert_int_equal(r.n, want);
+	for (size_t i = 0; i < r.n; i++)
+		assert_int_equal(r.v[i].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+	assert_int_equal(engine_wake_at(s->e), 0); /* the slot never airs again */
+}
+
+/* ---- the simulated year ---- */
+
+#define Y0 D(2027, 1, 1) /* a Friday */
+
+static int64_t at(int day, int h, int m, int sec)
+{
+	return vn(Y0 + day, h, m, sec);
+}
+
+static struct config *year_config(struct sim *s)
+{
+	return load_config(s, "require_sync = true; grace_minutes = 10;",
+		"{ name = \"sang\"; start = \"05:30\"; days = [\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"];"
+		"  max_minutes = 10; intro = \"intro.wav\"; outro = \"outro.wav\";"
+		"  skip_dates = [\"2027-01-01\", \"2027-04-30\", \"2027-05-03\", \"2027-09-02\"]; },"
+		"{ name = \"trua\"; start = \"11:00\"; days = [\"sat\",\"sun\"]; from = \"2027-03-01\";"
+		"  until = \"2027-10-31\"; max_minutes = 6; },"
+		"{ name = \"chieu\"; start = \"17:00\"; days = [\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\",\"sun\"];"
+		"  max_minutes = 15; topics = [\"1\", \"3\"];"
+		"  skip_dates = [\"2027-02-06\", \"2027-02-07\", \"2027-02-08\", \"2027-02-09\", \"2027-02-10\"]; }");
+}
+
+/* What the test did, and so what it expects besides "completed". */
+struct expect {
+	struct { int64_t occ, bid; const char *want; } special[16];
+	size_t n_special;
+	struct { int64_t from, to; } dark[8]; /* occurrences strictly inside are missed */
+	size_t n_dark;
+	int alerts, plays;
+};
+
+static void expect_item(struct expect *x, int64_t occ, int64_t bid, const char *want)
+{
+	assert_true(x->n_special < 16);
+	x->special[x->n_special].occ = occ;
+	x->special[x->n_special].bid = bid;
+	x->special[x->n_special++].want = want;
+}
+
+static void expect_dark(struct expect *x, int64_t from, int64_t to)
+{
+	assert_true(x->n_dark < 8);
+	x->dark[x->n_dark].from = from;
+	x->dark[x->n_dark++].to = to;
+}
+
+static const char *expected_for(const struct expect *x, const struct plan_item *it)
+{
+	if (it->skipped)
+		return "S";
+	for (size_t i = 0; i < x->n_special; i++)
+		if (x->special[i].occ == it->occurrence_at && x->special[i].bid == it->bulletin->id)
+			return x->special[i].want;
+	for (size_t i = 0; i < x->n_dark; i++)
+		if (it->occurrence_at > x->dark[i].from && it->occurrence_at < x->dark[i].to)
+			return "M";
+	return "C";
+}
+
+static char outcome_letter(enum outcome o)
+{
+	return "CRPXFMS"[o];
+}
+
+/* Asserts that bulletin BID is on air (the test's commands rely on it). */
+static void assert_on_air(struct sim *s, int64_t bid)
+{
+	struct fake *f = on_air(s);
+
+	assert_non_null(f);
+	assert_int_equal(media_find(s, f->path)->bulletin_id, bid);
+}
+
+static void year_alert(struct sim *s, struct expect *x, int64_t id, int repeat, int every)
+{
+	char msg[256];
+
+	assert_int_equal(engine_alert(s->e, id, repeat, every, msg, sizeof(msg)), 0);
+	x->alerts += repeat;
+}
+
+static void year_play(struct sim *s, struct expect *x, int64_t id)
+{
+	char msg[256];
+
+	assert_int_equal(engine_play(s->e, id, false, msg, sizeof(msg)), 0);
+	x->plays++;
+}
+
+/* Every planned item of [FROM, TO) has exactly the rows X expects, in
+ * order; no slot row is for anything else; alerts and plays all aired. */
+static void check_year(struct sim *s, const struct expect *x, int64_t from, int64_t to)
+{
+	struct config *cfg = year_config(s);
+	struct bulletin *lib = NULL;
+	struct plan plan = { 0 };
+	size_t n_lib = 0, matched = 0, n_slot = 0, intros = 0, want_intros = 1;
+	int alerts = 0, plays = 0;
+	struct rows r = ledger(s);
+	char *got = xmalloc(r.n + 1);
+
+	assert_int_equal(library_list(s->db, true, &lib, &n_lib), 0);
+	plan_range(cfg, lib, n_lib, from, to, &plan);
+	assert_true(plan.n > 0);
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct plan_item *it = &plan.v[i];
+		const char *want;
+		size_t k = 0;
+
+		if (it->part == PART_INTRO)
+			want_intros += expected_for(x, &plan.v[i + 1])[0] != 'M';
+		if (it->part != PART_ITEM)
+			continue;
+		want = expected_for(x, it);
+		for (size_t j = 0; j < r.n; j++)
+			if (r.v[j].kind == KIND_SLOT && r.v[j].occurrence_at == it->occurrence_at &&
+			    r.v[j].bulletin_id == it->bulletin->id && !strcmp(r.v[j].slot, it->slot->name))
+				got[k++] = outcome_letter(r.v[j].outcome);
+		got[k] = '\0';
+		if (strcmp(got, want)) {
+			char when[ISO_LEN];
+
+			fail_msg("slot '%s' at %s, bulletin #%lld: rows '%s', expected '%s'", it->slot->name,
+				 time_format_iso(it->occurrence_at, when), (long long)it->bulletin->id, got, want);
+		}
+		matched += k;
+	}
+	for (size_t j = 0; j < r.n; j++) {
+		n_slot += r.v[j].kind == KIND_SLOT;
+		if (r.v[j].kind == KIND_ALERT) {
+			alerts++;
+			assert_int_equal(r.v[j].outcome, OUTCOME_COMPLETED);
+		}
+		if (r.v[j].kind == KIND_PLAY) {
+			plays++;
+			assert_int_equal(r.v[j].outcome, OUTCOME_COMPLETED);
+		}
+		if (r.v[j].outcome == OUTCOME_PREEMPTED || r.v[j].outcome == OUTCOME_CANCELLED ||
+		    r.v[j].outcome == OUTCOME_PARTIAL) {
+			assert_true(r.v[j].played_ms > 0);
+			assert_true(r.v[j].played_ms < media_find_id(s, r.v[j].bulletin_id)->ms);
+		}
+	}
+	assert_int_equal(n_slot, matched);
+	assert_int_equal(alerts, x->alerts);
+	assert_int_equal(plays, x->plays);
+	intros = count_airings(s, "/intro.wav");
+	/* Each sang occurrence that aired opens with its intro once; the
+	 * restart within grace opened the rest of its occurrence again. */
+	assert_int_equal(intros, want_intros);
+	print_message("simulated %lld days: %zu planned elements, %zu ledger rows, %zu airings\n",
+		      (long long)((to - from) / DAY_MS), plan.n, r.n, s->n_air);
+	free(got);
+	rows_free(&r);
+	plan_done(&plan);
+	bulletins_free(lib, n_lib);
+	config_free(cfg);
+}
+
+static void test_simulated_year(void **state)
+{
+	struct sim *s = *state;
+	const char *env = getenv("LOA_TEST_ENGINE_DAYS");
+	int days = env ? atoi(env) : 365;
+	struct expect x = { 0 };
+	int64_t b_all, b_vacc, b_law, b_flood, b_vote, b_model, b_farm, b_road, b_storm, b_notice;
+	struct rows r;
+	size_t n_rows, n_air;
+	char *st;
+
+	if (days < 1 || days > 365)
+		days = 365;
+	s->now = at(0, 0, 0, 0) - H;
+	b_all = add_bulletin(s, "Tin chung", PRIO_NORMAL, 180 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "sang chieu");
+	b_vacc = add_bulletin(s, "Tiêm chủng", PRIO_PRIORITY, 240 * SEC, D(2027, 1, 10), D(2027, 3, 31), "3", "sang");
+	b_law = add_bulletin(s, "Luật đất đai", PRIO_NORMAL, 300 * SEC, D(2027, 2, 1), D(2027, 6, 30), "3", "chieu");
+	b_flood = add_bulletin(s, "Phòng chống lũ", PRIO_EMERGENCY, 120 * SEC, D(2027, 5, 15), D(2027, 5, 31), "3", "sang chieu");
+	b_vote = add_bulletin(s, "Bầu cử", PRIO_NORMAL, 420 * SEC, D(2027, 4, 1), D(2027, 12, 31), "1", "chieu");
+	b_model = add_bulletin(s, "Gương tốt", PRIO_PRIORITY, 200 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "6", "trua");
+	b_farm = add_bulletin(s, "Nông nghiệp", PRIO_NORMAL, 150 * SEC, D(2027, 6, 1), D(2027, 8, 31), "1", "trua chieu");
+	b_road = add_bulletin(s, "An toàn giao thông", PRIO_NORMAL, 90 * SEC, D(2027, 9, 1), DAY_NONE_AFTER, "1", "sang");
+	b_storm = add_bulletin(s, "Khẩn: bão", PRIO_EMERGENCY, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	b_notice = add_bulletin(s, "Thông báo", PRIO_NORMAL, 30 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
+	/* Topic 5 is not among chieu's topics: never planned. */
+	add_bulletin(s, "Văn nghệ", PRIO_NORMAL, 100 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "5", "chieu");
+	(void)b_model;
+	(void)b_farm;
+	(void)b_road;
+	start_engine(s, year_config(s));
+
+	if (days > 20) {
+		/* Wed 20 Jan, sang: an alert, repeated twice half-hourly,
+		 * preempts the priority item, which airs again after it. */
+		run_until(s, at(19, 5, 31, 0));
+		assert_on_air(s, b_vacc);
+		year_alert(s, &x, b_storm, 3, 30);
+		expect_item(&x, at(19, 5, 30, 0), b_vacc, "PC");
+	}
+	if (days > 42) {
+		/* Wed 10 Feb (chieu skipped for Tết): a play when idle; Thu 11
+		 * Feb: a play during chieu airs after the current item. */
+		run_until(s, at(40, 12, 0, 0));
+		year_play(s, &x, b_notice);
+		run_until(s, at(41, 17, 1, 0));
+		assert_on_air(s, b_all);
+		year_play(s, &x, b_notice);
+	}
+	if (days > 61) {
+		/* Tue 2 Mar, chieu: the operator stops the law bulletin. */
+		run_until(s, at(60, 17, 4, 0));
+		assert_on_air(s, b_law);
+		assert_int_equal(engine_stop(s->e, (char[256]){ 0 }, 256), 0);
+		expect_item(&x, at(60, 17, 0, 0), b_law, "X");
+	}
+	if (days > 76) {
+		/* Wed 17 Mar, sang: an alert with too little of the slot left
+		 * for the preempted item to air again. */
+		run_until(s, at(75, 5, 36, 30));
+		assert_on_air(s, b_all);
+		year_alert(s, &x, b_storm, 1, 60);
+		expect_item(&x, at(75, 5, 30, 0), b_all, "P");
+	}
+	if (days > 104) {
+		/* Sun 11 Apr, chieu: a power cut during the law bulletin; three
+		 * days dark; on Wed 14 Apr the box boots at 16:00 with a clock
+		 * it cannot trust until 17:06; then that day's chieu airs late. */
+		run_until(s, at(100, 17, 5, 0));
+		assert_on_air(s, b_law);
+		power_cut(s);
+		expect_item(&x, at(100, 17, 0, 0), b_law, "R");
+		s->now = at(103, 16, 0, 0);
+		s->trusted = false;
+		start_engine(s, year_config(s));
+		/* The cut item is recorded at once (partial, from its last
+		 * checkpoint); nothing is judged or aired by this clock. */
+		r = ledger(s);
+		n_rows = r.n;
+		assert_int_equal(r.v[r.n - 1].outcome, OUTCOME_PARTIAL);
+		rows_free(&r);
+		n_air = s->n_air;
+		run_until(s, at(103, 17, 6, 0));
+		r = ledger(s);
+		assert_int_equal(r.n, n_rows);
+		rows_free(&r);
+		assert_int_equal(s->n_air, n_air);
+		st = status_json(s);
+		assert_non_null(strstr(st, "\"state\":\"waiting-for-clock\""));
+		free(st);
+		s->trusted = true;
+		expect_dark(&x, at(100, 17, 0, 0), at(103, 17, 6, 0) - 10 * MIN);
+	}
+	if (days > 151) {
+		/* Mon 31 May, sang: loa is stopped during the flood bulletin
+		 * and started again within grace: the rest airs late. */
+		run_until(s, at(150, 5, 31, 0));
+		assert_on_air(s, b_flood);
+		stop_engine(s);
+		expect_item(&x, at(150, 5, 30, 0), b_flood, "R");
+		s->now = at(150, 5, 36, 0);
+		start_engine(s, year_config(s));
+	}
+	if (days > 241) {
+		/* Tue 20 Jul: stepped back over chieu, which does not air again. */
+		run_until(s, at(200, 17, 20, 0));
+		step_clock(s, at(200, 16, 50, 0));
+		/* Fri 30 Jul: forward over sang, within grace: late. */
+		run_until(s, at(210, 5, 25, 0));
+		step_clock(s, at(210, 5, 36, 0));
+		/* Mon 9 Aug: forward over chieu, past grace: missed. */
+		run_until(s, at(220, 16, 0, 0));
+		step_clock(s, at(220, 17, 30, 0));
+		expect_dark(&x, at(220, 16, 0, 0), at(220, 17, 20, 0));
+		/* Thu 19 Aug: two days forward. */
+		run_until(s, at(230, 12, 0, 0));
+		step_clock(s, at(232, 12, 0, 0));
+		expect_dark(&x, at(230, 12, 0, 0), at(232, 11, 50, 0));
+		/* Sun 29 Aug: a day back; that day is not aired twice. */
+		run_until(s, at(240, 18, 0, 0));
+		step_clock(s, at(239, 18, 0, 0));
+	}
+	if (days > 301) {
+		/* Thu 28 Oct, chieu: an alert repeated after five minutes
+		 * preempts the vote bulletin, and then its second airing. */
+		run_until(s, at(300, 17, 5, 0));
+		assert_on_air(s, b_vote);
+		year_alert(s, &x, b_storm, 2, 5);
+		expect_item(&x, at(300, 17, 0, 0), b_vote, "PP");
+	}
+	run_until(s, at(days, 0, 0, 0));
+	check_year(s, &x, at(0, 0, 0, 0), at(days, 0, 0, 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_slot_airs_in_priority_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_minutes_first_fit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intro_and_outro_frame_the_items, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_after_aired_occurrence_airs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_preempts_and_item_airs_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_preempted_item_without_room_does_not_air_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_repeats_and_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_play_airs_after_current_item, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_cancels_current_item, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_failure_is_failed_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_within_grace_airs_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_after_grace_records_missed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_mid_item_then_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_power_cut_mid_item, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_power_cut_with_occurrences_queued, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untrusted_clock_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_step_forward, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_step_forward_over_prerolled_occurrence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_step_back_airs_nothing_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_step_back_in_gap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_library_changes_reach_next_occurrence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_while_playing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calendar_over_a_month, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_simulated_year, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
