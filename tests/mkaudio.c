@@ -3,6 +3,7 @@
  * (.wav .flac .ogg .opus .mp3); the broken kinds reproduce what arrives at
  * stations: empty copies, text files with an audio name, cut-off downloads,
  * headers that promise what the file does not hold. */
+#include <ebur128.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -33,8 +34,10 @@ struct opts {
 static const char usage_text[] =
 	"usage: mkaudio [--seconds S] [--rate HZ] [--channels N] [--level DBFS] [--freq HZ]\n"
 	"               [--subtype pcm16|pcm24|pcm32|float|u8] KIND OUT\n"
+	"       mkaudio measure FILE   prints: LUFS TRUE_PEAK_DBTP FRAMES RATE CHANNELS\n"
 	"KIND: tone (a sine at --freq, amplitude-modulated at 3 Hz like speech),\n"
 	"      sine (a steady sine), silence (digital zeros), empty (0 bytes),\n"
+	"      quiet (speech-like, about -28 LUFS, with 2 ms bursts at 0 dBFS),\n"
 	"      text (a text file), header-only (a WAV header, no frames),\n"
 	"      truncated (a whole file cut to its first 40%),\n"
 	"      huge-claim (a WAV whose header claims ~4 GiB, 1 KiB present)\n"
@@ -148,11 +151,25 @@ static float sample(const struct opts *o, bool modulate, int64_t i, int64_t tota
 	return (float)(a * env * sin(2 * M_PI * o->freq * t));
 }
 
+/* A quiet recording whose peaks leave a peak normaliser no room: harmonics
+ * of 140 Hz in syllables with pauses, and a 2 ms burst near full scale
+ * every 1.5 s (a plosive into the microphone). */
+static float quiet_sample(const struct opts *o, int64_t i)
+{
+	double t = (double)i / o->rate, syl = fmax(0, sin(2 * M_PI * 3.7 * t)), h = 0;
+
+	if (fmod(t, 1.5) < 0.002)
+		return (float)(0.99 * sin(2 * M_PI * 700 * t));
+	for (int k = 1; k <= 8 && 140.0 * k < o->rate / 2.0; k++)
+		h += sin(2 * M_PI * 140 * k * t + k) / k;
+	return (float)(0.035 * h * syl * syl * (fmod(t, 4.0) < 3.2 ? 1 : 0));
+}
+
 static int write_audio(const struct opts *o, int format, const char *kind, const char *path)
 {
 	SF_INFO info = { .samplerate = o->rate, .channels = o->channels, .format = format };
 	int64_t total = llround(o->seconds * o->rate);
-	bool silent = strcmp(kind, "silence") == 0;
+	bool silent = strcmp(kind, "silence") == 0, quiet = strcmp(kind, "quiet") == 0;
 	bool modulate = strcmp(kind, "sine") != 0;
 	float *buf;
 	SNDFILE *sf;
@@ -184,7 +201,7 @@ static int write_audio(const struct opts *o, int format, const char *kind, const
 		int64_t n = total - done < CHUNK ? total - done : CHUNK;
 
 		for (int64_t i = 0; i < n; i++) {
-			float s = silent ? 0 : sample(o, modulate, done + i, total);
+			float s = silent ? 0 : quiet ? quiet_sample(o, done + i) : sample(o, modulate, done + i, total);
 
 			for (int c = 0; c < o->channels; c++)
 				buf[i * o->channels + c] = s;
@@ -277,6 +294,44 @@ static int write_truncated(const struct opts *o, int format, const char *path)
 	return 0;
 }
 
+/* Integrated loudness, true peak and length of PATH, as loa's tests check
+ * what a capture device received. */
+static int measure(const char *path)
+{
+	SF_INFO info = { 0 };
+	SNDFILE *sf = sf_open(path, SFM_READ, &info);
+	ebur128_state *m;
+	float *buf;
+	double lufs, tp, max = 0;
+	int64_t frames = 0;
+	sf_count_t r;
+
+	if (!sf)
+		return fail("cannot read", path, sf_strerror(NULL));
+	m = ebur128_init((unsigned)info.channels, (unsigned long)info.samplerate,
+			 EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+	buf = malloc(sizeof(float) * CHUNK * (size_t)info.channels);
+	if (!m || !buf) {
+		sf_close(sf);
+		return fail("cannot measure", path, "out of memory");
+	}
+	while ((r = sf_readf_float(sf, buf, CHUNK)) > 0) {
+		ebur128_add_frames_float(m, buf, (size_t)r);
+		frames += r;
+	}
+	if (ebur128_loudness_global(m, &lufs) != EBUR128_SUCCESS)
+		lufs = -HUGE_VAL;
+	for (int c = 0; c < info.channels; c++)
+		if (ebur128_true_peak(m, (unsigned)c, &tp) == EBUR128_SUCCESS && tp > max)
+			max = tp;
+	printf("%.2f %.2f %lld %d %d\n", lufs, max > 0 ? 20 * log10(max) : -HUGE_VAL, (long long)frames,
+	       info.samplerate, info.channels);
+	ebur128_destroy(&m);
+	free(buf);
+	sf_close(sf);
+	return 0;
+}
+
 static int parse_double(const char *s, double *out)
 {
 	char *end;
@@ -357,6 +412,8 @@ int main(int argc, char **argv)
 	}
 	kind = argv[optind];
 	out = argv[optind + 1];
+	if (strcmp(kind, "measure") == 0)
+		return measure(out);
 	if (o.freq >= o.rate / 2.0)
 		return usage("--freq must be below half the sample rate");
 
@@ -382,7 +439,8 @@ int main(int argc, char **argv)
 	why = rate_problem(format, o.rate);
 	if (why)
 		return usage("%s", why);
-	if (strcmp(kind, "tone") == 0 || strcmp(kind, "sine") == 0 || strcmp(kind, "silence") == 0)
+	if (strcmp(kind, "tone") == 0 || strcmp(kind, "sine") == 0 || strcmp(kind, "silence") == 0 ||
+	    strcmp(kind, "quiet") == 0)
 		return write_audio(&o, format, kind, out);
 	if (strcmp(kind, "truncated") == 0)
 		return write_truncated(&o, format, out);

@@ -1,0 +1,59 @@
+# Every format stations receive, at the extremes of rate and channels,
+# imports with its decoded length and airs whole at the target loudness:
+# one occurrence airs them all, and the capture device (one WAV per rate
+# and channel count) receives every frame of each.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T/asound.conf" <<ALSA
+pcm.capture { type file; slave.pcm "null"; file "$T/cap-%r-%c.wav"; format "wav"; }
+ALSA
+
+# name, then mkaudio's options: each a different rate/channels pair.
+formats=(
+	"cbr.mp3 --rate 44100 --channels 1"
+	"lo.mp3 --rate 11025 --channels 2"
+	"u8.wav --rate 8000 --channels 1 --subtype u8"
+	"s16.wav --rate 48000 --channels 2"
+	"s24.wav --rate 96000 --channels 2 --subtype pcm24"
+	"s32.wav --rate 32000 --channels 1 --subtype pcm32"
+	"f32.wav --rate 16000 --channels 2 --subtype float"
+	"s24.flac --rate 88200 --channels 1 --subtype pcm24"
+	"vorbis.ogg --rate 22050 --channels 2"
+	"opus.opus --rate 24000 --channels 1"
+)
+start=$(local_hms_in 8)
+write_config_audio "$start" "gap_ms = 100;"
+for f in "${formats[@]}"; do
+	read -r name opts <<<"$f"
+	# shellcheck disable=SC2086 # opts are words
+	"$MKAUDIO" --seconds 1.5 $opts tone "$T/$name"
+	expect_exit 0 import --title "$name" --slot sang "$T/$name"
+done
+expect_exit 0 list --json
+list=$OUT
+n=${#formats[@]}
+assert_eq "$(jq length <<<"$list")" "$n" "imported"
+# The decoded length, 1.5 s give or take a codec's padding.
+jq -r '.[] | "\(.title) \(.duration_ms)"' <<<"$list" | while read -r name dur; do
+	[ "$dur" -ge 1480 ] && [ "$dur" -le 1520 ] || fail "$name: decoded $dur ms, made 1500"
+done
+
+start_daemon
+wait_rows "$n" 30
+stop_daemon
+expect_exit 0 log --json
+assert_eq "$(jq -r '[.[] | select(.outcome == "completed")] | length' <<<"$OUT")" "$n" "completed rows: $OUT"
+
+jq -r '.[] | "\(.title) \(.duration_ms) \(.sample_rate) \(.channels)"' <<<"$list" |
+	while read -r name dur rate ch; do
+		cap="$T/cap-$rate-$ch.wav"
+		[ -f "$cap" ] || fail "$name: nothing captured at $rate Hz, $ch channel(s)"
+		read -r lufs tp frames _ <<<"$("$MKAUDIO" measure "$cap")"
+		want=$((dur * rate / 1000))
+		[ $((frames * 100)) -ge $((want * 99)) ] && [ $((frames * 100)) -le $((want * 101)) ] ||
+			fail "$name: captured $frames frames, decoded $want"
+		awk -v l="$lufs" 'BEGIN { exit !(l >= -17 && l <= -15) }' ||
+			fail "$name: aired at $lufs LUFS, target -16"
+		awk -v p="$tp" 'BEGIN { exit !(p <= -0.9) }' || fail "$name: aired with a true peak of $tp dBTP"
+		echo "$name: $rate Hz $ch ch, $frames frames, $lufs LUFS, $tp dBTP"
+	done
