@@ -1,0 +1,70 @@
+/* Report aggregation: ledger rows in, groups of counters out. Pure (no
+ * database, no output), so the numbers an officer signs are unit-tested
+ * against a hand-built ledger; cli/cmd_report.c renders them.
+ *
+ * planned is the number of ledger rows in a group: every planned item gets
+ * exactly one row whatever its outcome, and manual plays and alerts get one
+ * too. aired_ms sums played_ms over all rows (partial and preempted airings
+ * count for what they played). compliance = completed / planned. */
+#ifndef LOA_REPORT_H
+#define LOA_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "content/topic.h"
+#include "ledger/ledger.h"
+
+enum report_by { REPORT_BY_TOPIC, REPORT_BY_PLAN, REPORT_BY_BULLETIN, REPORT_BY_SLOT, REPORT_BY_DAY };
+
+struct report_counts {
+	int64_t planned;
+	int64_t outcome[OUTCOME_COUNT]; /* indexed by enum outcome */
+	int64_t aired_ms;
+};
+
+struct report_group {
+	char *key;  /* topic code or slug, plan, bulletin id, slot, YYYY-MM-DD; "" for none */
+	char *name; /* for people, in the report's language */
+	struct report_counts c;
+};
+
+struct report {
+	enum report_by by;
+	struct report_group *groups; /* in report order */
+	size_t n_groups;
+	struct report_counts total;
+};
+
+/* "topic", "plan", "bulletin", "slot", "day". Returns 0 or -EINVAL. */
+int report_by_parse(const char *s, enum report_by *out);
+const char *report_by_name(enum report_by by);
+/* Groups ROWS (as ledger_query returns them, by id) by BY, names in LANG.
+ * Days are station-local (time_set_zone). Free OUT with report_done. */
+void report_build(const struct ledger_row *rows, size_t n, enum report_by by, enum topic_lang lang,
+		  struct report *out);
+void report_done(struct report *r);
+/* completed / planned, or NAN when nothing was planned. */
+double report_compliance(const struct report_counts *c);
+
+/* The chart's time step: days for periods up to 31 days, else weeks
+ * (Monday to Sunday), else months when that would be more than 60 weeks. */
+enum report_step { REPORT_STEP_DAY, REPORT_STEP_WEEK, REPORT_STEP_MONTH };
+
+/* Aired milliseconds per topic per time step, for the chart. */
+struct report_series {
+	enum report_step step;
+	size_t n_buckets;
+	int32_t *bucket_day;  /* first local day of each bucket inside the period */
+	size_t n_topics;
+	char **topics;        /* in topic_compare order; NULL for rows without a topic */
+	int64_t *aired_ms;    /* [topic * n_buckets + bucket] */
+};
+
+/* Buckets the rows scheduled on local days FROM..TO (inclusive). Free OUT
+ * with report_series_done. */
+void report_series_build(const struct ledger_row *rows, size_t n, int32_t from, int32_t to,
+			 struct report_series *out);
+void report_series_done(struct report_series *s);
+
+#endif
