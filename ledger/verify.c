@@ -455,9 +455,15 @@ static void diagnose(sqlite3 *h, struct ledger_row *r, const char *bad_col, bool
 	}
 	if (self_ok) {
 		if (r->id > expected_id) {
-			found(res, VERIFY_REMOVED, r->id, "row %" PRId64 ": %s before it %s missing: "
-			      "removed", r->id, rows_span(span, sizeof(span), expected_id, r->id - 1),
-			      r->id - 1 == expected_id ? "is" : "are");
+			/* Name the first row that is gone, as for renumbered removals below. */
+			char after[64] = "starts at row";
+
+			if (expected_id > 1)
+				snprintf(after, sizeof(after), "goes from row %" PRId64 " straight to row",
+					 expected_id - 1);
+			found(res, VERIFY_REMOVED, expected_id, "%s %s removed: the ledger %s %" PRId64,
+			      rows_span(span, sizeof(span), expected_id, r->id - 1),
+			      r->id - 1 == expected_id ? "was" : "were", after, r->id);
 			return;
 		}
 		/* In its place and whole, but not linked to the row before it. */

@@ -27,7 +27,7 @@ struct verify_result {
 	char head[SHA256_HEX];       /* row_hash of the last intact row; LEDGER_GENESIS_HASH when none */
 	int64_t head_id;             /* its id; 0 when none */
 	enum verify_problem problem; /* VERIFY_INTACT when ok */
-	int64_t bad_row;             /* the row named, when !ok */
+	int64_t bad_row;             /* the row named, when !ok (for removed rows: the first one gone) */
 	int64_t written_as;          /* for moved rows: the id it was written with; else 0 */
 	char message[512];           /* for people, when !ok: "row 17: ..." */
 	int64_t expect_row;          /* the id whose row_hash is the expected head; 0 if not found */

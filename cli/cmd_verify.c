@@ -1,0 +1,217 @@
+/* `loa verify`: recomputes the ledger's hash chain (ledger/verify.c) and
+ * says, for an officer, whether the evidence is whole: exit 0 with the head
+ * hash, or exit 1 naming the first row that was edited, removed, inserted or
+ * reordered. --db checks any loa database file (a backup) without a config;
+ * --head checks that the head printed on an earlier report is still there. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ledger/ledger.h"
+#include "ledger/verify.h"
+#include "util/json.h"
+
+static bool is_hash(const char *s)
+{
+	if (strlen(s) != SHA256_HEX - 1)
+		return false;
+	for (; *s; s++)
+		if (!strchr("0123456789abcdefABCDEF", *s))
+			return false;
+	return true;
+}
+
+struct verdict {
+	const char *path;
+	const char *expect;     /* --head, or NULL */
+	bool head_found;        /* --head is in the intact chain */
+	bool ok;                /* chain intact and, with --head, the head found */
+	char message[1024];
+};
+
+static void print_json(const struct verdict *v, const struct verify_result *res)
+{
+	bool head_missing = res->ok && !v->ok;
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_kv_string(&j, "database", v->path);
+	json_kv_bool(&j, "ok", v->ok);
+	json_kv_bool(&j, "chain_intact", res->ok);
+	json_kv_int(&j, "rows", res->rows);
+	json_kv_string(&j, "head", res->head);
+	json_kv_int(&j, "head_row", res->head_id);
+	json_key(&j, "problem");
+	if (!res->ok)
+		json_string(&j, verify_problem_name(res->problem));
+	else
+		json_string(&j, head_missing ? "removed" : NULL);
+	json_key(&j, "row");
+	if (!res->ok)
+		json_int(&j, res->bad_row);
+	else if (head_missing)
+		json_int(&j, res->rows + 1);
+	else
+		json_null(&j);
+	json_key(&j, "written_as");
+	if (res->written_as)
+		json_int(&j, res->written_as);
+	else
+		json_null(&j);
+	json_kv_string(&j, "message", v->message);
+	json_key(&j, "expected_head");
+	if (v->expect) {
+		json_object_begin(&j);
+		json_kv_string(&j, "hash", v->expect);
+		json_kv_bool(&j, "found", v->head_found);
+		json_key(&j, "row");
+		if (v->head_found)
+			json_int(&j, res->expect_row);
+		else
+			json_null(&j);
+		json_object_end(&j);
+	} else {
+		json_null(&j);
+	}
+	json_key(&j, "warnings");
+	json_array_begin(&j);
+	for (size_t i = 0; i < res->warnings.n; i++)
+		json_string(&j, res->warnings.v[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+}
+
+/* What an officer reads: the verdict, what is still vouched for, and what to
+ * do next. */
+static void explain(struct verdict *v, const struct verify_result *res)
+{
+	size_t n = sizeof(v->message);
+	char intact[128];
+
+	if (res->rows == 0)
+		snprintf(intact, sizeof(intact), "no row before it can be vouched for");
+	else
+		snprintf(intact, sizeof(intact), "rows 1–%" PRId64 " before it are intact (head %s)",
+			 res->rows, res->head);
+	if (!res->ok) {
+		snprintf(v->message, n, "the ledger was tampered with: %s. %s. Keep this database file "
+			 "unchanged as evidence, and compare it with a backup: loa verify --db BACKUP",
+			 res->message, intact);
+	} else if (!v->ok) {
+		snprintf(v->message, n, "the chain of %" PRId64 " rows is intact, but the head %s from the "
+			 "earlier report is not in it: rows after row %" PRId64 " were removed from its end, "
+			 "or the report was made from another database. Compare with a backup: loa "
+			 "verify --db BACKUP --head %s", res->rows, v->expect, res->rows, v->expect);
+	} else if (v->expect) {
+		snprintf(v->message, n, "the ledger is intact: %" PRId64 " rows; the head from the earlier "
+			 "report is row %" PRId64 ", so nothing up to it has changed since", res->rows,
+			 strcasecmp(v->expect, LEDGER_GENESIS_HASH) == 0 ? 0 : res->expect_row);
+	} else {
+		snprintf(v->message, n, "the ledger is intact: %" PRId64 " row%s", res->rows,
+			 res->rows == 1 ? "" : "s");
+	}
+}
+
+static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "head", required_argument, NULL, 'H' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct verdict v = { 0 };
+	struct verify_result res;
+	const char *db_arg = NULL;
+	char msg[512], *path = NULL;
+	bool json = false;
+	sqlite3 *h;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'H':
+			if (!is_hash(optarg)) {
+				cli_error(self, "--head '%s' is not a ledger head; copy the 64 hexadecimal "
+					  "digits printed on the report", optarg);
+				return EXIT_USAGE;
+			}
+			v.expect = optarg;
+			break;
+		case 'd':
+			db_arg = optarg;
+			break;
+		case 'h':
+			printf("usage: loa %s %s\n", self->name, self->usage);
+			return EXIT_OK;
+		default:
+			return cli_bad_option(self, argv);
+		}
+	}
+	if (optind < argc) {
+		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(self);
+	}
+	if (db_arg) {
+		path = xstrdup(db_arg);
+	} else {
+		r = cli_load_config(cli);
+		if (r)
+			return r;
+		path = xasprintf("%s/loa.db", cli->cfg->state_dir);
+	}
+	v.path = path;
+	r = verify_open(path, &h, msg, sizeof(msg));
+	if (r < 0) {
+		cli_error(self, "%s", msg);
+		free(path);
+		/* A file named on the command line that is not a loa database is
+		 * bad input; the station's own database missing or broken is not. */
+		return db_arg && (r == -ENOENT || r == -EBADMSG || r == -EINVAL) ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	r = verify_chain(h, v.expect, &res);
+	sqlite3_close(h);
+	if (r < 0) {
+		cli_error(self, "%s: %s", path, res.message);
+		verify_result_done(&res);
+		free(path);
+		return EXIT_RUNTIME;
+	}
+	v.head_found = v.expect && (res.expect_row > 0 || strcasecmp(v.expect, LEDGER_GENESIS_HASH) == 0);
+	v.ok = res.ok && (!v.expect || v.head_found);
+	explain(&v, &res);
+
+	for (size_t i = 0; i < res.warnings.n; i++)
+		cli_error(self, "warning: %s", res.warnings.v[i]);
+	if (json) {
+		print_json(&v, &res);
+	} else if (v.ok) {
+		printf("%s\nhead: %s (row %" PRId64 ")\n", v.message, res.head, res.head_id);
+	} else {
+		printf("%s\n", v.message);
+	}
+	if (!v.ok && !res.ok)
+		cli_error(self, "%s: %s row %" PRId64, path, verify_problem_name(res.problem), res.bad_row);
+	else if (!v.ok)
+		cli_error(self, "%s: the head %s is not in the ledger", path, v.expect);
+	verify_result_done(&res);
+	free(path);
+	return v.ok ? EXIT_OK : EXIT_RUNTIME;
+}
+
+const struct cmd_entry cmd_verify_entry = {
+	.name = "verify",
+	.usage = "[--json] [--head HASH] [--db FILE]",
+	.summary = "check the ledger's hash chain: exit 0 and its head when intact, 1 naming the bad row",
+	.exec = cmd_verify,
+};
