@@ -2,27 +2,14 @@
  * --slot, --from, --until, --priority, each checked the same way. */
 #include "cli/cli.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "content/topic.h"
 #include "util/timeutil.h"
 
 #define TEXT_MAX 500
-
-/* A topic is a built-in code 1..6 or a station's own lowercase slug. */
-static bool topic_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 40 || !isalnum((unsigned char)s[0]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
-			return false;
-	return true;
-}
 
 static int check_text(const struct cmd_entry *self, const char *opt, const char *s)
 {
@@ -45,7 +32,7 @@ int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 		b->title = xstrdup(arg);
 		return 0;
 	case 'T':
-		if (!topic_ok(arg)) {
+		if (!topic_valid(arg)) {
 			cli_error(self, "--topic '%s' is not a topic; use a code 1 to 6 or a lowercase "
 				  "slug of letters, digits and '-', e.g. an-ninh", arg);
 			return -EINVAL;
