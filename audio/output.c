@@ -39,6 +39,56 @@ static void alsa_quiet(const char *file, int line, const char *func, int err, co
 	(void)fmt;
 }
 
+/* A period that is a whole number of frames at every common rate, on both
+ * sides of a rate conversion: alsa-lib's rate plugin converts period by
+ * period, so with 1102 frames at 22050 Hz against 2400 at 48000 Hz the
+ * whole stream would play 0.045 % slow and slip at every period. 50 ms
+ * suits 8000, 16000, 32000, 44100, 48000, 88200, 96000 Hz; 100 ms 22050;
+ * 200 ms 11025. */
+static snd_pcm_uframes_t exact_period(int rate)
+{
+	if (rate % 20 == 0)
+		return (snd_pcm_uframes_t)rate / 20;
+	if (rate % 10 == 0)
+		return (snd_pcm_uframes_t)rate / 10;
+	return (snd_pcm_uframes_t)rate / 5;
+}
+
+/* S16 interleaved at RATE and CHANNELS, resampled by ALSA if need be, with
+ * that period and about OUTPUT_LATENCY_US of buffer (at least 2 periods). */
+static int set_params(snd_pcm_t *pcm, int rate, int channels)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_sw_params_t *sw;
+	snd_pcm_uframes_t period = exact_period(rate), buffer;
+	unsigned periods = (unsigned)((int64_t)rate * OUTPUT_LATENCY_US / 1000000 / (int64_t)period);
+	int err;
+
+	if (periods < 2)
+		periods = 2;
+	buffer = period * periods;
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_sw_params_alloca(&sw);
+	if ((err = snd_pcm_hw_params_any(pcm, hw)) < 0 ||
+	    (err = snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
+	    (err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16)) < 0 ||
+	    (err = snd_pcm_hw_params_set_channels(pcm, hw, (unsigned)channels)) < 0 ||
+	    (err = snd_pcm_hw_params_set_rate_resample(pcm, hw, 1)) < 0 ||
+	    (err = snd_pcm_hw_params_set_rate(pcm, hw, (unsigned)rate, 0)) < 0)
+		return err;
+	/* Near, not exact: a card may insist on its own sizes, and then it
+	 * still plays, only with the slip this tries to avoid. */
+	if ((err = snd_pcm_hw_params_set_period_size_near(pcm, hw, &period, NULL)) < 0 ||
+	    (err = snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &buffer)) < 0 ||
+	    (err = snd_pcm_hw_params(pcm, hw)) < 0)
+		return err;
+	if ((err = snd_pcm_sw_params_current(pcm, sw)) < 0 ||
+	    (err = snd_pcm_sw_params_set_start_threshold(pcm, sw, buffer - buffer % period)) < 0 ||
+	    (err = snd_pcm_sw_params_set_avail_min(pcm, sw, period)) < 0)
+		return err;
+	return snd_pcm_sw_params(pcm, sw);
+}
+
 int output_open(const char *device, int rate, int channels, struct output **out,
 		char *msg, size_t msglen)
 {
@@ -61,8 +111,7 @@ int output_open(const char *device, int rate, int channels, struct output **out,
 		free(o);
 		return err;
 	}
-	err = snd_pcm_set_params(o->pcm, SND_PCM_FORMAT_S16, SND_PCM_ACCESS_RW_INTERLEAVED,
-				 (unsigned)channels, (unsigned)rate, 1, OUTPUT_LATENCY_US);
+	err = set_params(o->pcm, rate, channels);
 	if (err < 0) {
 		snprintf(msg, msglen, "audio device '%s' does not accept %d Hz, %d channel(s): %s; "
 			 "use a device with conversion, e.g. \"default\" or \"plughw:1\"",
