@@ -15,6 +15,7 @@
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 
 static bool is_hash(const char *s)
 {
@@ -26,12 +27,37 @@ static bool is_hash(const char *s)
 	return true;
 }
 
+/* "row 17 as it stands now: slot 'sang', scheduled ..., outcome completed,
+ * "title"" into BUF, so an officer can find the broadcast in the records;
+ * "" when the row is not there (a removed row). */
+static void describe_row(sqlite3 *h, int64_t id, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	char when[ISO_LEN];
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(h, "SELECT kind, slot, scheduled_at, outcome, title FROM ledger WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *slot = (const char *)sqlite3_column_text(st, 1);
+
+		snprintf(buf, len, "row %" PRId64 " as it stands now: %s %s, scheduled %s, outcome %s, \"%s\"",
+			 id, slot ? "slot" : (const char *)sqlite3_column_text(st, 0), slot ? slot : "",
+			 time_format_iso(sqlite3_column_int64(st, 2), when),
+			 (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4));
+	}
+	sqlite3_finalize(st);
+}
+
 struct verdict {
 	const char *path;
 	const char *expect;     /* --head, or NULL */
 	bool head_found;        /* --head is in the intact chain */
 	bool ok;                /* chain intact and, with --head, the head found */
 	char message[1024];
+	char bad_row[768];      /* the named row as it stands, or "" */
 };
 
 static void print_json(const struct verdict *v, const struct verify_result *res)
@@ -95,9 +121,11 @@ static void explain(struct verdict *v, const struct verify_result *res)
 	char intact[128];
 
 	if (res->rows == 0)
-		snprintf(intact, sizeof(intact), "no row before it can be vouched for");
+		snprintf(intact, sizeof(intact), "No row before it can be vouched for");
+	else if (res->rows == 1)
+		snprintf(intact, sizeof(intact), "Row 1 before it is intact (head %s)", res->head);
 	else
-		snprintf(intact, sizeof(intact), "rows 1–%" PRId64 " before it are intact (head %s)",
+		snprintf(intact, sizeof(intact), "Rows 1–%" PRId64 " before it are intact (head %s)",
 			 res->rows, res->head);
 	if (!res->ok) {
 		snprintf(v->message, n, "the ledger was tampered with: %s. %s. Keep this database file "
@@ -180,6 +208,8 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 		return db_arg && (r == -ENOENT || r == -EBADMSG || r == -EINVAL) ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	r = verify_chain(h, v.expect, &res);
+	if (r == 0 && !res.ok && res.problem != VERIFY_REMOVED)
+		describe_row(h, res.bad_row, v.bad_row, sizeof(v.bad_row));
 	sqlite3_close(h);
 	if (r < 0) {
 		cli_error(self, "%s: %s", path, res.message);
@@ -199,6 +229,8 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 		printf("%s\nhead: %s (row %" PRId64 ")\n", v.message, res.head, res.head_id);
 	} else {
 		printf("%s\n", v.message);
+		if (v.bad_row[0])
+			printf("%s\n", v.bad_row);
 	}
 	if (!v.ok && !res.ok)
 		cli_error(self, "%s: %s row %" PRId64, path, verify_problem_name(res.problem), res.bad_row);

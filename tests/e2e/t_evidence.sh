@@ -42,7 +42,10 @@ echo "not audio any more" >"$(sqlite3 "$db" "SELECT path FROM bulletins WHERE id
 
 start_daemon
 wait_rows 12 20
+# Online: the daemon has the database open in WAL mode.
+expect_exit 0 backup "$T/online.db"
 stop_daemon
+expect_exit 0 verify --db "$T/online.db"
 
 expect_exit 0 log --json
 log=$OUT
@@ -156,6 +159,7 @@ sqlite3 "$db" "DROP TRIGGER ledger_no_update; UPDATE ledger SET outcome = 'compl
 	played_ms = 2000 WHERE id = $missed"
 expect_exit 1 verify
 [[ "$OUT$ERR" == *"row $missed"* ]] || fail "verify does not name row $missed: $OUT $ERR"
+[[ "$OUT" == *"row $missed as it stands now: slot sang"* ]] || fail "verify does not show row $missed: $OUT"
 expect_exit 1 verify --json
 assert_eq "$(jq -r '.ok, .problem, .row' <<<"$OUT" | tr '\n' ' ')" "false edited $missed " "verify --json after an edit"
 expect_exit 0 report --from "$from" --to "$today" --format json
