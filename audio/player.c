@@ -218,7 +218,9 @@ int player_open(const char *device, const char *path, const struct player_opts *
 		decoder_close(p->dec);
 		limiter_free(p->lim);
 		free(p);
-		return err;
+		/* ALSA says -ENOENT, -EINVAL or -ENXIO for a card that is not
+		 * there; the caller must tell that from a file that is not. */
+		return err == -EBUSY ? err : -ENODEV;
 	}
 	p->block = xmalloc(sizeof(float) * BLOCK_FRAMES * (size_t)p->channels);
 	err = refill(p);

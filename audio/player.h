@@ -25,7 +25,8 @@ struct player_opts {
  * first run through gain and limiter to learn how much loudness limiting
  * takes from this recording, and that much is added to the gain, so a
  * quiet recording with loud peaks still airs at its target. Returns 0, or
- * negative errno with a message for people in msg. */
+ * negative errno with a message for people in msg: -ENODEV or -EBUSY when
+ * the device cannot be opened, other codes for the file. */
 int player_open(const char *device, const char *path, const struct player_opts *opts,
 		struct player **out, char *msg, size_t msglen);
 /* Starts a short fade-out (opts->fade_ms, half-cosine) from the first frame

@@ -497,7 +497,7 @@ static void preroll_next(struct engine *e)
 			e->state = CUR_PREROLL;
 			return;
 		}
-		e->device_ok = err != -ENOENT && err != -ENODEV && err != -EBUSY ? e->device_ok : false;
+		e->device_ok = err == -ENODEV || err == -EBUSY ? false : e->device_ok;
 		set_error(e, "cannot air %s: %s", e->cur.title ? e->cur.title : e->cur.path, msg);
 		if (e->cur.part == PART_ITEM)
 			record_unaired(e, &e->cur, OUTCOME_FAILED, msg);
