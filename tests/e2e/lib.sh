@@ -101,3 +101,51 @@ CONF
 
 # Milliseconds since the epoch of an ISO 8601 time from the ledger.
 ms_of() { date -d "$1" +%s%3N; }
+
+# Real-time pacing (DESIGN.md, "Test without a sound card"): a private jackd
+# on JACK's dummy backend, and the device "paced", the file plugin over the
+# ALSA jack plugin, so a 6 s file takes 6 s and is captured in
+# $T/paced.wav. Each test gets its own server name (JACK_DEFAULT_SERVER,
+# read by libjack in every client, the daemon included), so parallel runs
+# do not meet; the server is killed when the test exits.
+JACKD_PID=""
+jack_stop() {
+	if [ -n "$JACKD_PID" ] && kill -0 "$JACKD_PID" 2>/dev/null; then
+		kill -TERM "$JACKD_PID" 2>/dev/null || true
+		wait "$JACKD_PID" 2>/dev/null || true
+	fi
+	JACKD_PID=""
+}
+
+jack_start() {
+	local i
+	command -v jackd >/dev/null && [ -e /usr/share/alsa/alsa.conf.d/50-jack.conf ] ||
+		fail "the paced device needs jackd2 and libasound2-plugins; run ./deps.sh (as root)"
+	export JACK_DEFAULT_SERVER="loa-$$" JACK_NO_AUDIO_RESERVATION=1
+	jackd --no-realtime -d dummy -r 48000 -p 1024 >"$T/jackd.log" 2>&1 &
+	JACKD_PID=$!
+	trap 'jack_stop; cleanup' EXIT
+	# The jack PCM connects to system:playback_1/2: wait until they exist.
+	for ((i = 0; i < 100; i++)); do
+		jack_lsp 2>/dev/null | grep -q '^system:playback_2$' && break
+		kill -0 "$JACKD_PID" 2>/dev/null || fail "jackd did not start: $(cat "$T/jackd.log")"
+		sleep 0.1
+	done
+	jack_lsp 2>/dev/null | grep -q '^system:playback_2$' ||
+		fail "jackd has no playback ports after 10 s: $(cat "$T/jackd.log")"
+	cat >>"$T/asound.conf" <<ALSA
+pcm.paced { type file; slave.pcm "plug:jack"; file "$T/paced.wav"; format "wav"; }
+ALSA
+}
+
+# wait_on_air ID SECONDS: waits until `loa status --json` shows bulletin ID on air.
+wait_on_air() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		if [ "$("$LOA" status --json 2>/dev/null | jq -r '.now_playing.id // empty')" == "$1" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "bulletin #$1 was not on air within $2 s; daemon log: $(cat "$T/daemon.log")"
+}
