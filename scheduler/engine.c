@@ -97,6 +97,8 @@ struct engine {
 
 	bool device_ok;
 	bool powered;            /* audio.power_on has run, power_off not since */
+	int64_t device_retry_at; /* the head waits for a missing device until then */
+	int64_t device_retry_ms; /* the backoff: doubles from 1 s to 30 s */
 	char last_error[256];
 };
 
@@ -474,8 +476,46 @@ static void pass_due_on(struct engine *e)
 		e->q[0].due = e->cur.due;
 }
 
-/* Opens the queue's head ahead of its instant. Elements whose file or
- * device cannot be opened are recorded as failed and passed over. */
+/* ---- a missing device ---- */
+
+#define DEVICE_RETRY_MIN_MS 1000
+#define DEVICE_RETRY_MAX_MS 30000
+
+/* Until when EL may wait for the device: while it still fits in its slot,
+ * or, with no slot end, for the grace period after it was due. */
+static int64_t device_wait_until(const struct engine *e, const struct element *el)
+{
+	int64_t from = el->occurrence_at ? el->occurrence_at : el->scheduled_at;
+
+	if (el->slot_end)
+		return el->slot_end - el->expected_ms;
+	return from + (int64_t)e->cfg->grace_minutes * 60000;
+}
+
+/* The device could not be opened for the current element: it goes back to
+ * the head of the queue and is tried again after the backoff, unless its
+ * time is over. Returns false when it is to be recorded as failed. */
+static bool wait_for_device(struct engine *e, const char *msg)
+{
+	int64_t t_now = now(e);
+
+	if (t_now >= device_wait_until(e, &e->cur)) {
+		e->device_retry_ms = 0;
+		return false;
+	}
+	e->device_retry_ms = e->device_retry_ms ? e->device_retry_ms * 2 : DEVICE_RETRY_MIN_MS;
+	if (e->device_retry_ms > DEVICE_RETRY_MAX_MS)
+		e->device_retry_ms = DEVICE_RETRY_MAX_MS;
+	e->device_retry_at = t_now + e->device_retry_ms;
+	set_error(e, "cannot air %s: %s; trying again in %lld s", e->cur.title ? e->cur.title : e->cur.path,
+		  msg, (long long)(e->device_retry_ms / 1000));
+	queue_insert(e, 0, &e->cur);
+	return true;
+}
+
+/* Opens the queue's head ahead of its instant. Elements whose file cannot
+ * be opened are recorded as failed and passed over; while the device
+ * cannot be opened, the head waits for it (wait_for_device). */
 static void preroll_next(struct engine *e)
 {
 	while (e->state == CUR_NONE && e->nq > 0) {
@@ -495,9 +535,12 @@ static void preroll_next(struct engine *e)
 		e->h = e->env->sink->open(e->env->ctx, e->cur.path, &opts, &err, msg, sizeof(msg));
 		if (e->h) {
 			e->state = CUR_PREROLL;
+			e->device_retry_ms = 0;
 			return;
 		}
 		e->device_ok = err == -ENODEV || err == -EBUSY ? false : e->device_ok;
+		if ((err == -ENODEV || err == -EBUSY) && wait_for_device(e, msg))
+			return;
 		set_error(e, "cannot air %s: %s", e->cur.title ? e->cur.title : e->cur.path, msg);
 		if (e->cur.part == PART_ITEM)
 			record_unaired(e, &e->cur, OUTCOME_FAILED, msg);
@@ -668,7 +711,7 @@ void engine_run(struct engine *e)
 	if (e->alert_left > 0 && t_now >= e->alert_next_at)
 		fire_alert(e, t_now);
 	take_due_occurrences(e, t_now);
-	if (e->state == CUR_NONE)
+	if (e->state == CUR_NONE && t_now >= e->device_retry_at)
 		preroll_next(e);
 	if (e->state == CUR_PREROLL) {
 		int64_t due = e->cur.due > e->gap_until ? e->cur.due : e->gap_until;
@@ -708,6 +751,8 @@ int64_t engine_wake_at(const struct engine *e)
 		w = earliest(w, e->next_at - lead_ms(e));
 	if (e->state == CUR_PREROLL)
 		w = earliest(w, e->cur.due > e->gap_until ? e->cur.due : e->gap_until);
+	if (e->state == CUR_NONE && e->nq > 0 && e->device_retry_ms)
+		w = earliest(w, e->device_retry_at);
 	if (e->state == CUR_PLAYING && e->cur.part == PART_ITEM)
 		w = earliest(w, e->last_checkpoint + CHECKPOINT_MS);
 	if (e->alert_left > 0)

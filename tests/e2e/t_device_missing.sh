@@ -1,9 +1,11 @@
-# A sound card that is not there: the item gets a `failed` row that says
-# why, and the daemon keeps running.
+# A sound card that is not there: the item waits for it (each attempt
+# logged) until its time is over — here at once, with no grace period —
+# then gets a `failed` row that says why, and the daemon keeps running.
 . "$(dirname "$0")/lib.sh"
 
 "$MKAUDIO" --seconds 1 tone "$T/a.wav"
 write_config "$(local_hms_in 4)" nowhere
+sed -i 's/clock = { require_sync = false; };/clock = { require_sync = false; grace_minutes = 0; };/' "$LOA_CONFIG"
 expect_exit 0 import --slot sang "$T/a.wav"
 start_daemon
 wait_rows 1 15
@@ -12,3 +14,4 @@ stop_daemon
 expect_exit 0 log --json
 assert_eq "$(jq -r '.[0].outcome' <<<"$OUT")" failed outcome
 [[ "$(jq -r '.[0].reason' <<<"$OUT")" == *"nowhere"* ]] || fail "the reason does not name the device"
+grep -q "trying again in 1 s" "$T/daemon.log" || fail "no retry was logged: $(cat "$T/daemon.log")"
