@@ -153,9 +153,9 @@ static void run_request(struct engine *e, char *line, FILE *f)
 	} else if (!strcmp(argv[0], "stop") && argc == 1) {
 		err = engine_stop(e, msg, sizeof(msg));
 	} else if (!strcmp(argv[0], "changed") && argc == 1) {
-		/* The library changed: nothing queued yet needs it (occurrences
-		 * read the library at pre-roll); waking the engine is enough. */
-		engine_run(e);
+		/* Occurrences read the library when they are taken; what is
+		 * already queued is checked for retired bulletins. */
+		engine_library_changed(e);
 		err = 0;
 		snprintf(msg, sizeof(msg), "the daemon airs the library as it is now");
 	} else {

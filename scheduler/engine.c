@@ -659,6 +659,13 @@ static void fire_alert(struct engine *e, int64_t t_now)
 		e->alert_left = 0;
 		return;
 	}
+	if (b.retired_at) {
+		set_error(e, "alert: bulletin #%lld '%s' was retired; its repetitions are cancelled",
+			  (long long)e->alert_id, b.title);
+		bulletin_done(&b);
+		e->alert_left = 0;
+		return;
+	}
 	element_from_bulletin(&el, &b);
 	bulletin_done(&b);
 	el.kind = KIND_ALERT;
@@ -687,6 +694,61 @@ static void fire_alert(struct engine *e, int64_t t_now)
 		stop_current(e, OUTCOME_PREEMPTED, "preempted by an emergency alert");
 	}
 	e->gap_until = t_now;
+}
+
+/* ---- the library changed ---- */
+
+static bool retired(struct engine *e, int64_t id)
+{
+	struct bulletin b;
+	bool gone;
+
+	if (library_get(e->db, id, &b) < 0)
+		return true;
+	gone = b.retired_at != 0;
+	bulletin_done(&b);
+	return gone;
+}
+
+#define RETIRED_REASON "the bulletin was retired (loa retire) before it aired"
+
+/* Items queued or pre-rolled whose bulletin has been retired since do not
+ * air: each gets its skipped row now. What is on air plays to its end. */
+static void drop_retired(struct engine *e)
+{
+	size_t k = 0;
+	int64_t due = 0, due_occ = 0;
+
+	if (e->state == CUR_PREROLL && e->cur.part == PART_ITEM && retired(e, e->cur.bulletin_id)) {
+		record_unaired(e, &e->cur, OUTCOME_SKIPPED, RETIRED_REASON);
+		pass_due_on(e);
+		close_current(e);
+	}
+	for (size_t i = 0; i < e->nq; i++) {
+		struct element *el = &e->q[i];
+
+		if (el->part != PART_ITEM || el->skip_reason || !retired(e, el->bulletin_id)) {
+			/* The occurrence's first element keeps its instant. */
+			if (due && !el->due && el->kind == KIND_SLOT && el->occurrence_at == due_occ)
+				el->due = due;
+			due = 0;
+			e->q[k++] = *el;
+			continue;
+		}
+		record_unaired(e, el, OUTCOME_SKIPPED, RETIRED_REASON);
+		if (el->due) {
+			due = el->due;
+			due_occ = el->occurrence_at;
+		}
+		element_done(el);
+	}
+	e->nq = k;
+}
+
+void engine_library_changed(struct engine *e)
+{
+	drop_retired(e);
+	engine_run(e);
 }
 
 /* ---- the loop's entry points ---- */

@@ -60,6 +60,10 @@ void engine_ended(struct engine *e, int result);
 /* The wall clock was stepped: re-plan (late within grace, else missed;
  * nothing the ledger holds airs again). */
 void engine_clock_stepped(struct engine *e);
+/* The bulletin library changed (import, edit, retire): queued items of
+ * bulletins retired since are recorded as skipped and do not air;
+ * occurrences not yet taken read the library as it is now. */
+void engine_library_changed(struct engine *e);
 /* A new, validated config (ownership taken). */
 void engine_set_config(struct engine *e, struct config *cfg);
 const struct config *engine_config(const struct engine *e);

@@ -1059,12 +1059,47 @@ static void test_library_changes_reach_next_occurrence(void **state)
 	b.n_slots = 1;
 	assert_int_equal(library_update(s->db, &b), 0);
 	bulletin_done(&b);
-	engine_run(s->e); /* what `changed` on the control socket does */
+	engine_library_changed(s->e); /* what `changed` on the control socket does */
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.v[0].bulletin_id, c);
 	rows_free(&r);
+}
+
+/* Retired while queued (behind the item on air) or pre-rolled: it does
+ * not air, and its row says why; the rest keeps its times. */
+static void test_retire_drops_queued_items(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	int64_t a, c;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 60 * SEC);
+	add_sang(s, "b", 60 * SEC);
+	c = add_sang(s, "c", 60 * SEC);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 5, 59, 59));
+	assert_int_equal(library_retire(s->db, a, s->now), 0);
+	engine_library_changed(s->e);
+	run_until(s, vn(DAY0, 6, 0, 30));
+	assert_int_equal(library_retire(s->db, c, s->now), 0);
+	engine_library_changed(s->e);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_SKIPPED);
+	assert_non_null(strstr(r.v[0].reason, "retired"));
+	/* c is recorded when it is retired, while b is on air. */
+	assert_string_equal(r.v[1].title, "c");
+	assert_int_equal(r.v[1].outcome, OUTCOME_SKIPPED);
+	assert_string_equal(r.v[2].title, "b");
+	assert_int_equal(r.v[2].started_at, vn(DAY0, 6, 0, 0));
+	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+	assert_int_equal(s->n_air, 1);
 }
 
 static void test_status_while_playing(void **state)
@@ -1432,6 +1467,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_step_back_airs_nothing_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_back_in_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_library_changes_reach_next_occurrence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retire_drops_queued_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_while_playing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calendar_over_a_month, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simulated_year, setup, teardown),
