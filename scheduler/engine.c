@@ -971,6 +971,19 @@ static int get_active(struct engine *e, int64_t id, struct bulletin *b, char *ms
 	return 0;
 }
 
+/* Commands air nothing while the clock is not trusted: refused at once,
+ * rather than accepted and aired whenever the clock is synchronised. */
+static int refuse_untrusted(struct engine *e, char *msg, size_t len)
+{
+	engine_run(e); /* the clock may have become trusted since the last check */
+	if (e->trusted)
+		return 0;
+	snprintf(msg, len, "the daemon is waiting for a synchronised clock (clock.require_sync) and airs "
+		 "nothing until then; check the time service (timedatectl), or set clock.require_sync = "
+		 "false if this station has none");
+	return -EAGAIN;
+}
+
 int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
 {
 	const struct config *c = e->cfg;
@@ -978,7 +991,9 @@ int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
 	struct bulletin b;
 	int sec, err;
 
-	err = get_active(e, id, &b, msg, len);
+	err = refuse_untrusted(e, msg, len);
+	if (!err)
+		err = get_active(e, id, &b, msg, len);
 	if (err < 0)
 		return err;
 	time_local_day(now(e), &sec);
@@ -1005,7 +1020,9 @@ int engine_alert(struct engine *e, int64_t id, int repeat, int every, char *msg,
 	struct bulletin b;
 	int err;
 
-	err = get_active(e, id, &b, msg, len);
+	err = refuse_untrusted(e, msg, len);
+	if (!err)
+		err = get_active(e, id, &b, msg, len);
 	if (err < 0)
 		return err;
 	bulletin_done(&b);

@@ -919,7 +919,11 @@ static void test_untrusted_clock_waits(void **state)
 	r = ledger(s);
 	assert_int_equal(r.n, 0);
 	rows_free(&r);
-	/* Not even a stop has anything to act on. */
+	/* Commands are refused at once, not aired whenever the clock is
+	 * trusted; a stop has nothing to act on. */
+	assert_int_equal(engine_play(s->e, 1, true, msg, sizeof(msg)), -EAGAIN);
+	assert_non_null(strstr(msg, "synchronised clock"));
+	assert_int_equal(engine_alert(s->e, 1, 1, 60, msg, sizeof(msg)), -EAGAIN);
 	assert_int_equal(engine_stop(s->e, msg, sizeof(msg)), -EAGAIN);
 
 	s->trusted = true;

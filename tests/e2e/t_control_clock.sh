@@ -9,6 +9,7 @@
 write_config "$(local_hms_in 3)"
 sed -i 's/require_sync = false;/require_sync = true;/' "$LOA_CONFIG"
 expect_exit 0 import --title "A" --slot sang "$T/a.wav"
+a=$OUT
 export LOA_TEST_CLOCK_SYNC_FILE="$T/synced"
 start_daemon
 for ((i = 0; i < 50; i++)); do
@@ -20,6 +21,9 @@ assert_eq "$(jq -r .state <<<"$OUT")" waiting-for-clock "state"
 assert_eq "$(jq -r .clock_trusted <<<"$OUT")" false "clock_trusted"
 expect_exit 0 status
 [[ "$OUT" == *"waiting for a synchronised clock"* ]] || fail "status says '$OUT'"
+# A command is refused at once, not aired whenever the clock is trusted.
+expect_exit 1 play --force "$a"
+[[ "$ERR" == *"synchronised clock"* ]] || fail "play while waiting says: $ERR"
 sleep 5 # past the slot
 expect_exit 0 log --json
 assert_eq "$OUT" "[]" "the ledger while the clock is not trusted"
