@@ -647,6 +647,21 @@ void engine_ended(struct engine *e, int result)
 
 /* ---- alerts ---- */
 
+/* What the queue still holds of CUR's occurrence, gaps included (ms). */
+static int64_t occurrence_rest_ms(const struct engine *e, const struct element *cur)
+{
+	int64_t ms = 0;
+
+	for (size_t i = 0; i < e->nq; i++) {
+		const struct element *el = &e->q[i];
+
+		if (el->kind == KIND_SLOT && !el->skip_reason && el->occurrence_at == cur->occurrence_at &&
+		    !strcmp(el->slot, cur->slot))
+			ms += e->cfg->gap_ms + el->expected_ms;
+	}
+	return ms;
+}
+
 /* Puts the alert at the head and preempts a non-alert on air; the
  * preempted item goes back behind the alert if its slot has room. */
 static void fire_alert(struct engine *e, int64_t t_now)
@@ -684,8 +699,10 @@ static void fire_alert(struct engine *e, int64_t t_now)
 			int64_t left = e->cur.slot_end ? e->cur.slot_end - t_now : INT64_MAX;
 
 			/* Airs again whole after the alert if the slot can hold it
-			 * (the alert itself counted); else the preempted row is all. */
-			if (e->cur.kind != KIND_SLOT || left >= e->q[0].expected_ms + e->cur.expected_ms) {
+			 * with the alert and the rest of its occurrence; else the
+			 * preempted row is all. */
+			if (e->cur.kind != KIND_SLOT || left >= e->q[0].expected_ms + e->cfg->gap_ms +
+				    e->cur.expected_ms + occurrence_rest_ms(e, &e->cur)) {
 				element_copy(&el, &e->cur);
 				el.due = 0;
 				queue_insert(e, 1, &el);

@@ -651,6 +651,34 @@ static void test_alert_preempted_item_without_room_does_not_air_again(void **sta
 	rows_free(&r);
 }
 
+/* The room that counts is what the rest of the occurrence leaves: here
+ * the alert and a again would fit, but not with b after them. */
+static void test_alert_reair_counts_rest_of_occurrence(void **state)
+{
+	struct sim *s = *state;
+	char msg[256];
+	struct rows r;
+	int64_t al;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 90 * SEC);
+	add_sang(s, "b", 90 * SEC);
+	al = add_bulletin(s, "bão", PRIO_EMERGENCY, 40 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	start_engine(s, load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; max_minutes = 4; }"));
+	run_until(s, vn(DAY0, 6, 0, 30));
+	assert_int_equal(engine_alert(s->e, al, 1, 60, msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_PREEMPTED);
+	assert_int_equal(r.v[1].kind, KIND_ALERT);
+	assert_string_equal(r.v[2].title, "b");
+	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+}
+
 static void test_alert_repeats_and_cancel(void **state)
 {
 	struct sim *s = *state;
@@ -1456,6 +1484,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_after_aired_occurrence_airs_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_preempts_and_item_airs_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_preempted_item_without_room_does_not_air_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_reair_counts_rest_of_occurrence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_repeats_and_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_play_airs_after_current_item, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_cancels_current_item, setup, teardown),
