@@ -29,11 +29,12 @@ struct opts {
 	double level_dbfs;
 	double freq;
 	const char *subtype;
+	bool vbr;            /* MP3: variable bitrate instead of constant */
 };
 
 static const char usage_text[] =
 	"usage: mkaudio [--seconds S] [--rate HZ] [--channels N] [--level DBFS] [--freq HZ]\n"
-	"               [--subtype pcm16|pcm24|pcm32|float|u8] KIND OUT\n"
+	"               [--subtype pcm16|pcm24|pcm32|float|u8] [--vbr] KIND OUT\n"
 	"       mkaudio measure FILE   prints: LUFS TRUE_PEAK_DBTP FRAMES RATE CHANNELS\n"
 	"KIND: tone (a sine at --freq, amplitude-modulated at 3 Hz like speech),\n"
 	"      sine (a steady sine), silence (digital zeros), empty (0 bytes),\n"
@@ -41,7 +42,7 @@ static const char usage_text[] =
 	"      text (a text file), header-only (a WAV header, no frames),\n"
 	"      truncated (a whole file cut to its first 40%),\n"
 	"      huge-claim (a WAV whose header claims ~4 GiB, 1 KiB present)\n"
-	"OUT's extension picks the format: .wav .flac .ogg .opus .mp3\n"
+	"OUT's extension picks the format: .wav .flac .ogg .opus .mp3 (--vbr: variable bitrate)\n"
 	"defaults: 3 s, 48000 Hz, 2 channels, -12 dBFS peak, 440 Hz, pcm16\n";
 
 static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -184,7 +185,7 @@ static int write_audio(const struct opts *o, int format, const char *kind, const
 		return err;
 	}
 	if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
-		int mode = SF_BITRATE_MODE_CONSTANT;
+		int mode = o->vbr ? SF_BITRATE_MODE_VARIABLE : SF_BITRATE_MODE_CONSTANT;
 		double level = 0.5;
 
 		/* At libsndfile's default bitrate, MPEG-2 mono frames are too
@@ -363,6 +364,7 @@ int main(int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "freq", required_argument, NULL, 'f' },
 		{ "subtype", required_argument, NULL, 't' },
+		{ "vbr", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -370,7 +372,7 @@ int main(int argc, char **argv)
 	const char *kind, *out, *why;
 	int opt, format;
 
-	while ((opt = getopt_long(argc, argv, "s:r:c:l:f:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:c:l:f:t:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (parse_double(optarg, &o.seconds) < 0 || o.seconds <= 0 || o.seconds > 86400)
@@ -391,6 +393,9 @@ int main(int argc, char **argv)
 		case 'f':
 			if (parse_double(optarg, &o.freq) < 0 || o.freq <= 0)
 				return usage("--freq wants a frequency in Hz above 0, not '%s'", optarg);
+			break;
+		case 'v':
+			o.vbr = true;
 			break;
 		case 't':
 			if (strcmp(optarg, "pcm16") && strcmp(optarg, "pcm24") && strcmp(optarg, "pcm32") &&

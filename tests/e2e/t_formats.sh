@@ -1,4 +1,5 @@
-# Every format stations receive, at the extremes of rate and channels,
+# Every format stations receive (MP3 CBR and VBR, WAV 8-32 bit and float,
+# FLAC, Vorbis, Opus), at the extremes of rate and channels,
 # imports with its decoded length and airs whole at the target loudness:
 # one occurrence airs them all, and the capture device (one WAV per rate
 # and channel count) receives every frame of each.
@@ -12,6 +13,7 @@ ALSA
 formats=(
 	"cbr.mp3 --rate 44100 --channels 1"
 	"lo.mp3 --rate 11025 --channels 2"
+	"vbr.mp3 --rate 24000 --channels 2 --vbr"
 	"u8.wav --rate 8000 --channels 1 --subtype u8"
 	"s16.wav --rate 48000 --channels 2"
 	"s24.wav --rate 96000 --channels 2 --subtype pcm24"
