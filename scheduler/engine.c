@@ -762,9 +762,44 @@ static void drop_retired(struct engine *e)
 	e->nq = k;
 }
 
+static bool same_occurrence(const struct element *a, const struct element *b)
+{
+	return a->kind == KIND_SLOT && b->kind == KIND_SLOT && a->occurrence_at == b->occurrence_at &&
+	       !strcmp(a->slot, b->slot);
+}
+
+/* Does anything of EL's occurrence that is an item still air? */
+static bool items_left(const struct engine *e, const struct element *el)
+{
+	if (e->state != CUR_NONE && e->cur.part == PART_ITEM && same_occurrence(&e->cur, el))
+		return true;
+	for (size_t i = 0; i < e->nq; i++)
+		if (e->q[i].part == PART_ITEM && !e->q[i].skip_reason && same_occurrence(&e->q[i], el))
+			return true;
+	return false;
+}
+
+/* An intro or outro whose occurrence has no item left does not air alone. */
+static void drop_lone_jingles(struct engine *e)
+{
+	size_t k = 0;
+
+	if (e->state == CUR_PREROLL && e->cur.part != PART_ITEM && e->cur.kind == KIND_SLOT &&
+	    !items_left(e, &e->cur))
+		close_current(e);
+	for (size_t i = 0; i < e->nq; i++) {
+		if (e->q[i].part == PART_ITEM || e->q[i].kind != KIND_SLOT || items_left(e, &e->q[i]))
+			e->q[k++] = e->q[i];
+		else
+			element_done(&e->q[i]);
+	}
+	e->nq = k;
+}
+
 void engine_library_changed(struct engine *e)
 {
 	drop_retired(e);
+	drop_lone_jingles(e);
 	engine_run(e);
 }
 

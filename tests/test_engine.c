@@ -1134,6 +1134,32 @@ static void test_retire_drops_queued_items(void **state)
 	assert_int_equal(s->n_air, 1);
 }
 
+/* Every item of an occurrence retired once its intro was pre-rolled:
+ * neither the intro nor the outro airs alone. */
+static void test_retire_all_items_drops_intro_and_outro(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	int64_t a, b;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 60 * SEC);
+	b = add_sang(s, "b", 60 * SEC);
+	start_engine(s, load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; intro = \"intro.wav\"; outro = \"outro.wav\"; }"));
+	run_until(s, vn(DAY0, 5, 59, 59));
+	assert_int_equal(library_retire(s->db, a, s->now), 0);
+	assert_int_equal(library_retire(s->db, b, s->now), 0);
+	engine_library_changed(s->e);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	assert_int_equal(s->n_air, 0);
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_SKIPPED);
+	assert_int_equal(r.v[1].outcome, OUTCOME_SKIPPED);
+	rows_free(&r);
+}
+
 static void test_status_while_playing(void **state)
 {
 	struct sim *s = *state;
@@ -1501,6 +1527,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_step_back_in_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_library_changes_reach_next_occurrence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire_drops_queued_items, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retire_all_items_drops_intro_and_outro, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_while_playing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calendar_over_a_month, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simulated_year, setup, teardown),
