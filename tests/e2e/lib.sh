@@ -121,7 +121,9 @@ jack_start() {
 	local i
 	command -v jackd >/dev/null && [ -e /usr/share/alsa/alsa.conf.d/50-jack.conf ] ||
 		fail "the paced device needs jackd2 and libasound2-plugins; run ./deps.sh (as root)"
-	export JACK_DEFAULT_SERVER="loa-$$" JACK_NO_AUDIO_RESERVATION=1
+	# No client may start a server of its own: one that ignored the name
+	# would then fail instead of playing somewhere unpaced.
+	export JACK_DEFAULT_SERVER="loa-$$" JACK_NO_START_SERVER=1 JACK_NO_AUDIO_RESERVATION=1
 	jackd --no-realtime -d dummy -r 48000 -p 1024 >"$T/jackd.log" 2>&1 &
 	JACKD_PID=$!
 	trap 'jack_stop; cleanup' EXIT
