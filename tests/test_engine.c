@@ -347,6 +347,12 @@ static int64_t add_sang(struct sim *s, const char *title, int64_t ms)
 	return add_bulletin(s, title, PRIO_NORMAL, ms, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "sang");
 }
 
+/* An emergency bulletin in no slot: what alerts air. */
+static int64_t add_storm(struct sim *s, int64_t ms)
+{
+	return add_bulletin(s, "bão", PRIO_EMERGENCY, ms, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+}
+
 static void start_engine(struct sim *s, struct config *cfg)
 {
 	assert_null(s->e);
@@ -395,6 +401,15 @@ static void run_until(struct sim *s, int64_t t)
 	if (s->now < t)
 		s->now = t;
 	loud(s);
+}
+
+/* Runs until T, then the operator sends a one-off alert of ID. */
+static void alert_at(struct sim *s, int64_t t, int64_t id)
+{
+	char msg[256];
+
+	run_until(s, t);
+	assert_int_equal(engine_alert(s->e, id, 1, 60, msg, sizeof(msg)), 0);
 }
 
 /* Steps the wall clock to T, as the kernel would; what is on air keeps
@@ -600,16 +615,14 @@ static void test_restart_after_aired_occurrence_airs_nothing(void **state)
 static void test_alert_preempts_and_item_airs_again(void **state)
 {
 	struct sim *s = *state;
-	char msg[256];
 	struct rows r;
 	int64_t a, al;
 
 	s->now = vn(DAY0, 5, 0, 0);
 	a = add_sang(s, "a", 120 * SEC);
-	al = add_bulletin(s, "bão", PRIO_EMERGENCY, 30 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	al = add_storm(s, 30 * SEC);
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
-	run_until(s, vn(DAY0, 6, 0, 40));
-	assert_int_equal(engine_alert(s->e, al, 1, 60, msg, sizeof(msg)), 0);
+	alert_at(s, vn(DAY0, 6, 0, 40), al);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);
 	assert_int_equal(r.n, 3);
@@ -632,17 +645,15 @@ static void test_alert_preempts_and_item_airs_again(void **state)
 static void test_alert_preempted_item_without_room_does_not_air_again(void **state)
 {
 	struct sim *s = *state;
-	char msg[256];
 	struct rows r;
 	int64_t al;
 
 	s->now = vn(DAY0, 5, 0, 0);
 	add_sang(s, "a", 120 * SEC);
-	al = add_bulletin(s, "bão", PRIO_EMERGENCY, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	al = add_storm(s, 60 * SEC);
 	start_engine(s, load_config(s, NULL,
 		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; max_minutes = 3; }"));
-	run_until(s, vn(DAY0, 6, 1, 30));
-	assert_int_equal(engine_alert(s->e, al, 1, 60, msg, sizeof(msg)), 0);
+	alert_at(s, vn(DAY0, 6, 1, 30), al);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);
 	assert_int_equal(r.n, 2);
@@ -656,18 +667,16 @@ static void test_alert_preempted_item_without_room_does_not_air_again(void **sta
 static void test_alert_reair_counts_rest_of_occurrence(void **state)
 {
 	struct sim *s = *state;
-	char msg[256];
 	struct rows r;
 	int64_t al;
 
 	s->now = vn(DAY0, 5, 0, 0);
 	add_sang(s, "a", 90 * SEC);
 	add_sang(s, "b", 90 * SEC);
-	al = add_bulletin(s, "bão", PRIO_EMERGENCY, 40 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	al = add_storm(s, 40 * SEC);
 	start_engine(s, load_config(s, NULL,
 		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; max_minutes = 4; }"));
-	run_until(s, vn(DAY0, 6, 0, 30));
-	assert_int_equal(engine_alert(s->e, al, 1, 60, msg, sizeof(msg)), 0);
+	alert_at(s, vn(DAY0, 6, 0, 30), al);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);
 	assert_int_equal(r.n, 3);
@@ -687,7 +696,7 @@ static void test_alert_repeats_and_cancel(void **state)
 	int64_t al;
 
 	s->now = vn(DAY0, 8, 0, 0);
-	al = add_bulletin(s, "bão", PRIO_EMERGENCY, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "2", "");
+	al = add_storm(s, 60 * SEC);
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
 	assert_int_equal(engine_alert(s->e, al, 3, 20, msg, sizeof(msg)), 0);
 	run_until(s, vn(DAY0, 10, 0, 0));
