@@ -16,6 +16,8 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -I. -MMD -MP
 CFLAGS += $(shell pkg-config --cflags $(PKGS))
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm
+LOCALEDIR ?= $(PREFIX)/share/locale
+CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 
 ifeq ($(SANITIZE),1)
 BUILD   := build-san
@@ -34,7 +36,23 @@ CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 LIBLOA    = $(BUILD)/libloa.a
 
-all: $(BUILD)/loa $(BUILD)/mkaudio
+# Message catalogues: po/LANG.po compiled into BUILD/locale, where the tests
+# point LOA_LOCALEDIR; `make install` puts them under LOCALEDIR.
+LINGUAS  = $(basename $(notdir $(wildcard po/*.po)))
+MO_FILES = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/loa.mo)
+
+all: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
+
+$(BUILD)/locale/%/LC_MESSAGES/loa.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# After changing messages: refresh the template and merge it into every
+# translation, then translate what msgmerge marks new or fuzzy.
+pot:
+	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
+	  --package-name=loa --msgid-bugs-address=loa@example.org -o po/loa.pot -f po/POTFILES
+	for l in $(LINGUAS); do msgmerge --quiet --update --backup=none po/$$l.po po/loa.pot; done
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -65,8 +83,8 @@ unit: $(TEST_BINS) $(BUILD)/mkaudio
 	@failed=0; for t in $(TEST_BINS); do \
 	  LOA_MKAUDIO=$(BUILD)/mkaudio $$t || failed=1; done; exit $$failed
 
-e2e: $(BUILD)/loa $(BUILD)/mkaudio
-	@LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
+e2e: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
+	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
 
 check: deps
 	@$(MAKE) --no-print-directory unit e2e
@@ -94,7 +112,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR  ?= /etc
 
-install: $(BUILD)/loa
+install: $(BUILD)/loa $(MO_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/loa
@@ -106,6 +124,8 @@ install: $(BUILD)/loa
 	install -m 0644 doc/loa.1 $(DESTDIR)$(MANDIR)/man1/loa.1
 	install -m 0644 doc/loa.conf.5 $(DESTDIR)$(MANDIR)/man5/loa.conf.5
 	install -m 0644 doc/loa.bash-completion $(DESTDIR)$(COMPLETIONDIR)/loa
+	for l in $(LINGUAS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/loa.mo \
+	  $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loa.mo; done
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf ]; then \
 	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; the example is systemd/loa.conf"; \
 	else install -m 0644 systemd/loa.conf $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; fi
@@ -119,6 +139,7 @@ uninstall:
 	  $(DESTDIR)$(SYSUSERSDIR)/loa.conf $(DESTDIR)$(TMPFILESDIR)/loa.conf \
 	  $(DESTDIR)$(MANDIR)/man1/loa.1 $(DESTDIR)$(MANDIR)/man5/loa.conf.5 \
 	  $(DESTDIR)$(COMPLETIONDIR)/loa
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loa.mo; done
 
 # The Debian package, built by dpkg-buildpackage in a copy of the tree
 # (build/deb/loa/), so its by-products stay out of the work tree:
@@ -154,7 +175,8 @@ cross-check: $(BUILD)/mkaudio
 clean:
 	rm -rf build build-san build-arm64 build-armhf
 
-.PHONY: all deps unit e2e check check-valgrind demo install uninstall deb cross-check clean
+
+.PHONY: pot all deps unit e2e check check-valgrind demo install uninstall deb cross-check clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -11,6 +11,7 @@
 
 #include "content/jingle.h"
 #include "scheduler/control.h"
+#include "util/i18n.h"
 #include "util/timeutil.h"
 
 #ifndef LOA_VERSION
@@ -257,6 +258,7 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	/* Messages and numbers stay parseable: only the character type follows the locale. */
 	setlocale(LC_NUMERIC, "C");
+	i18n_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (c) {

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/i18n.h"
 #include "util/timeutil.h"
 
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
@@ -42,9 +43,9 @@ static const char *const slot_keys[] = { "name", "start", "days", "max_minutes",
 					 "skip_dates", "intro", "outro", "topics", NULL };
 static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
-static const char TIME_HELP[] = "write it as HH:MM or HH:MM:SS with two digits each, "
-				"from 00:00 to 23:59:59, e.g. \"05:30\"";
-static const char DATE_HELP[] = "write it as YYYY-MM-DD with a day that exists, e.g. \"2026-09-02\"";
+#define TIME_HELP N_("write it as HH:MM or HH:MM:SS with two digits each, " \
+			  "from 00:00 to 23:59:59, e.g. \"05:30\"")
+#define DATE_HELP N_("write it as YYYY-MM-DD with a day that exists, e.g. \"2026-09-02\"")
 
 static char *vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
@@ -103,28 +104,28 @@ static const char *describe(const config_setting_t *s, char *buf, size_t len)
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
-		snprintf(buf, len, "an integer (%lld)", config_setting_get_int64(s));
+		snprintf(buf, len, _("an integer (%lld)"), config_setting_get_int64(s));
 		break;
 	case CONFIG_TYPE_FLOAT:
-		snprintf(buf, len, "a decimal number (%g)", config_setting_get_float(s));
+		snprintf(buf, len, _("a decimal number (%g)"), config_setting_get_float(s));
 		break;
 	case CONFIG_TYPE_STRING:
-		snprintf(buf, len, "a string (\"%.40s\")", config_setting_get_string(s));
+		snprintf(buf, len, _("a string (\"%.40s\")"), config_setting_get_string(s));
 		break;
 	case CONFIG_TYPE_BOOL:
-		snprintf(buf, len, "a true/false value (%s)", config_setting_get_bool(s) ? "true" : "false");
+		snprintf(buf, len, _("a true/false value (%s)"), config_setting_get_bool(s) ? "true" : "false");
 		break;
 	case CONFIG_TYPE_ARRAY:
-		snprintf(buf, len, "a list [ ... ]");
+		snprintf(buf, len, _("a list [ ... ]"));
 		break;
 	case CONFIG_TYPE_LIST:
-		snprintf(buf, len, "a list ( ... )");
+		snprintf(buf, len, _("a list ( ... )"));
 		break;
 	case CONFIG_TYPE_GROUP:
-		snprintf(buf, len, "a group { ... }");
+		snprintf(buf, len, _("a group { ... }"));
 		break;
 	default:
-		snprintf(buf, len, "an empty value");
+		snprintf(buf, len, _("an empty value"));
 		break;
 	}
 	return buf;
@@ -134,7 +135,7 @@ static void bad_type(struct ctx *c, const config_setting_t *s, const char *what,
 {
 	char d[96];
 
-	err_at(c, s, "%s must be %s, not %s", what, expect, describe(s, d, sizeof(d)));
+	err_at(c, s, _("%s must be %s, not %s"), what, expect, describe(s, d, sizeof(d)));
 }
 
 static const config_setting_t *member(const config_setting_t *grp, const char *key)
@@ -193,10 +194,10 @@ static void report_unknown(struct ctx *c, const config_setting_t *s, const char 
 		strcat(list, allowed[k]);
 	}
 	if (near)
-		err_at(c, s, "unknown key '%s' %s; allowed keys are: %s (did you mean '%s'?)", name, where, list,
+		err_at(c, s, _("unknown key '%s' %s; allowed keys are: %s (did you mean '%s'?)"), name, where, list,
 		       near);
 	else
-		err_at(c, s, "unknown key '%s' %s; allowed keys are: %s", name, where, list);
+		err_at(c, s, _("unknown key '%s' %s; allowed keys are: %s"), name, where, list);
 	free(list);
 }
 
@@ -231,14 +232,14 @@ static int get_int(struct ctx *c, const config_setting_t *grp, const char *key, 
 
 	if (!s)
 		return 0;
-	snprintf(expect, sizeof(expect), "an integer from %d to %d", lo, hi);
+	snprintf(expect, sizeof(expect), _("an integer from %d to %d"), lo, hi);
 	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
 		bad_type(c, s, what, expect);
 		return -1;
 	}
 	v = config_setting_get_int64(s);
 	if (v < lo || v > hi) {
-		err_at(c, s, "%s must be %s, not %lld", what, expect, v);
+		err_at(c, s, _("%s must be %s, not %lld"), what, expect, v);
 		return -1;
 	}
 	*out = (int)v;
@@ -255,7 +256,7 @@ static int get_float(struct ctx *c, const config_setting_t *grp, const char *key
 
 	if (!s)
 		return 0;
-	snprintf(expect, sizeof(expect), "a number from %g to %g", lo, hi);
+	snprintf(expect, sizeof(expect), _("a number from %g to %g"), lo, hi);
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
@@ -269,7 +270,7 @@ static int get_float(struct ctx *c, const config_setting_t *grp, const char *key
 		return -1;
 	}
 	if (!(v >= lo && v <= hi)) {
-		err_at(c, s, "%s must be %s, not %g", what, expect, v);
+		err_at(c, s, _("%s must be %s, not %g"), what, expect, v);
 		return -1;
 	}
 	*out = v;
@@ -283,7 +284,7 @@ static int get_bool(struct ctx *c, const config_setting_t *grp, const char *key,
 	if (!s)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		bad_type(c, s, what, "true or false (without quotes)");
+		bad_type(c, s, what, _("true or false (without quotes)"));
 		return -1;
 	}
 	*out = config_setting_get_bool(s);
@@ -303,7 +304,7 @@ static int get_string(struct ctx *c, const config_setting_t *grp, const char *ke
 		return -1;
 	}
 	if (!*config_setting_get_string(s)) {
-		err_at(c, s, "%s is empty; it must be %s", what, expect);
+		err_at(c, s, _("%s is empty; it must be %s"), what, expect);
 		return -1;
 	}
 	*out = config_setting_get_string(s);
@@ -313,12 +314,12 @@ static int get_string(struct ctx *c, const config_setting_t *grp, const char *ke
 static int get_hms(struct ctx *c, const config_setting_t *grp, const char *key, const char *what, int *sec)
 {
 	const char *v;
-	int r = get_string(c, grp, key, what, "a time of day in quotes, e.g. \"05:30\"", &v);
+	int r = get_string(c, grp, key, what, _("a time of day in quotes, e.g. \"05:30\""), &v);
 
 	if (r <= 0)
 		return r;
 	if (time_parse_hms(v, sec) < 0) {
-		err_at(c, member(grp, key), "%s '%s' is not a time of day; %s", what, v, TIME_HELP);
+		err_at(c, member(grp, key), _("%s '%s' is not a time of day; %s"), what, v, _(TIME_HELP));
 		return -1;
 	}
 	return 1;
@@ -327,12 +328,12 @@ static int get_hms(struct ctx *c, const config_setting_t *grp, const char *key, 
 static int get_day(struct ctx *c, const config_setting_t *grp, const char *key, const char *what, int32_t *day)
 {
 	const char *v;
-	int r = get_string(c, grp, key, what, "a date in quotes, e.g. \"2026-09-02\"", &v);
+	int r = get_string(c, grp, key, what, _("a date in quotes, e.g. \"2026-09-02\""), &v);
 
 	if (r <= 0)
 		return r;
 	if (time_parse_day(v, day) < 0) {
-		err_at(c, member(grp, key), "%s '%s' is not a date; %s", what, v, DATE_HELP);
+		err_at(c, member(grp, key), _("%s '%s' is not a date; %s"), what, v, _(DATE_HELP));
 		return -1;
 	}
 	return 1;
@@ -361,14 +362,14 @@ static int get_strings(struct ctx *c, const config_setting_t *grp, const char *k
 
 	if (!s)
 		return 0;
-	snprintf(expect, sizeof(expect), "a list of strings in square brackets, e.g. %s", example);
+	snprintf(expect, sizeof(expect), _("a list of strings in square brackets, e.g. %s"), example);
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
 		bad_type(c, s, what, expect);
 		return -1;
 	}
 	len = config_setting_length(s);
 	if (len == 0 && !allow_empty) {
-		err_at(c, s, "%s is empty; it must be %s", what, expect);
+		err_at(c, s, _("%s is empty; it must be %s"), what, expect);
 		return -1;
 	}
 	v = xcalloc((size_t)len + 1, sizeof(*v));
@@ -377,11 +378,11 @@ static int get_strings(struct ctx *c, const config_setting_t *grp, const char *k
 		char d[96];
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			err_at(c, e, "%s: item %d must be a string in quotes, not %s", what, i + 1,
+			err_at(c, e, _("%s: item %d must be a string in quotes, not %s"), what, i + 1,
 			       describe(e, d, sizeof(d)));
 			bad = 1;
 		} else if (!*config_setting_get_string(e)) {
-			err_at(c, e, "%s: item %d is empty; each item must be non-empty text, as in %s", what, i + 1,
+			err_at(c, e, _("%s: item %d is empty; each item must be non-empty text, as in %s"), what, i + 1,
 			       example);
 			bad = 1;
 		} else {
@@ -413,11 +414,11 @@ static const config_setting_t *get_group(struct ctx *c, const config_setting_t *
 	if (!config_setting_is_group(s)) {
 		char expect[192];
 
-		snprintf(expect, sizeof(expect), "a group in braces, e.g. %s", example);
+		snprintf(expect, sizeof(expect), _("a group in braces, e.g. %s"), example);
 		bad_type(c, s, key, expect);
 		return NULL;
 	}
-	snprintf(where, sizeof(where), "in group '%s'", key);
+	snprintf(where, sizeof(where), _("in group '%s'"), key);
 	check_keys(c, s, where, allowed);
 	return s;
 }
@@ -509,27 +510,27 @@ static void load_station(struct ctx *c, const config_setting_t *root, struct con
 	const char *v;
 
 	if (!member(root, "station")) {
-		err_file(c, "the station group is missing; add e.g. %s", example);
+		err_file(c, _("the station group is missing; add e.g. %s"), example);
 		return;
 	}
 	if (!(g = get_group(c, root, "station", station_keys, example)))
 		return;
 	if (!member(g, "name"))
-		err_at(c, g, "station.name is missing; add e.g. name = \"Xã Thanh Thủy\"; to the station group");
-	else if (get_string(c, g, "name", "station.name", "the station's name in quotes, e.g. \"Xã Thanh Thủy\"",
+		err_at(c, g, _("station.name is missing; add e.g. name = \"Xã Thanh Thủy\"; to the station group"));
+	else if (get_string(c, g, "name", "station.name", _("the station's name in quotes, e.g. \"Xã Thanh Thủy\""),
 			    &v) > 0)
 		cfg->station_name = xstrdup(v);
 
 	if (!member(g, "timezone")) {
-		err_at(c, g, "station.timezone is missing; add e.g. timezone = \"Asia/Ho_Chi_Minh\"; "
-			     "to the station group");
+		err_at(c, g, _("station.timezone is missing; add e.g. timezone = \"Asia/Ho_Chi_Minh\"; "
+			     "to the station group"));
 	} else if (get_string(c, g, "timezone", "station.timezone",
-			      "a time zone name in quotes, e.g. \"Asia/Ho_Chi_Minh\"", &v) > 0) {
+			      _("a time zone name in quotes, e.g. \"Asia/Ho_Chi_Minh\""), &v) > 0) {
 		if (zone_known(v))
 			cfg->timezone = xstrdup(v);
 		else
-			err_at(c, member(g, "timezone"), "station.timezone '%s' is not a time zone known to this "
-				"system; Vietnam is \"Asia/Ho_Chi_Minh\"", v);
+			err_at(c, member(g, "timezone"), _("station.timezone '%s' is not a time zone known to this "
+				"system; Vietnam is \"Asia/Ho_Chi_Minh\""), v);
 	}
 }
 
@@ -540,19 +541,19 @@ static void load_paths(struct ctx *c, const config_setting_t *root, struct confi
 	const char *v;
 
 	if (!member(root, "paths")) {
-		err_file(c, "the paths group is missing; add e.g. %s", example);
+		err_file(c, _("the paths group is missing; add e.g. %s"), example);
 		return;
 	}
 	if (!(g = get_group(c, root, "paths", paths_keys, example)))
 		return;
 	if (!member(g, "state_dir"))
-		err_at(c, g, "paths.state_dir is missing; add e.g. state_dir = \"/var/lib/loa\"; to the paths group");
+		err_at(c, g, _("paths.state_dir is missing; add e.g. state_dir = \"/var/lib/loa\"; to the paths group"));
 	else if (get_string(c, g, "state_dir", "paths.state_dir",
-			    "the folder for the database and audio store in quotes, e.g. \"/var/lib/loa\"", &v) > 0)
+			    _("the folder for the database and audio store in quotes, e.g. \"/var/lib/loa\""), &v) > 0)
 		cfg->state_dir = normalise(c->dir, v);
 	if (member(g, "socket") &&
 	    get_string(c, g, "socket", "paths.socket",
-		       "the control socket's path in quotes, e.g. \"/run/loa/loa.sock\"", &v) > 0)
+		       _("the control socket's path in quotes, e.g. \"/run/loa/loa.sock\""), &v) > 0)
 		cfg->socket_path = normalise(c->dir, v);
 	/* Without a runtime folder from systemd, the socket lives with the
 	 * database: same owner, same group, same permissions. */
@@ -575,11 +576,11 @@ static void load_power(struct ctx *c, const config_setting_t *g, const char *key
 	if (get_strings(c, g, key, what, example, false, &argv, &n, &list) <= 0)
 		return;
 	if (argv[0][0] != '/') {
-		err_at(c, list, "%s: the program '%s' must be given as an absolute path (starting with /), "
-			"e.g. %s", what, argv[0], example);
+		err_at(c, list, _("%s: the program '%s' must be given as an absolute path (starting with /), "
+			"e.g. %s"), what, argv[0], example);
 	} else if (access(argv[0], X_OK) < 0) {
-		err_at(c, list, "%s: the program '%s' cannot be run (%s); give the absolute path of the "
-			"command that switches the amplifiers, e.g. %s", what, argv[0], strerror(errno), example);
+		err_at(c, list, _("%s: the program '%s' cannot be run (%s); give the absolute path of the "
+			"command that switches the amplifiers, e.g. %s"), what, argv[0], strerror(errno), example);
 	} else {
 		*out = argv;
 		return;
@@ -595,16 +596,16 @@ static void load_audio(struct ctx *c, const config_setting_t *root, struct confi
 	if (!g)
 		return;
 	if (get_string(c, g, "device", "audio.device",
-		       "the name of an ALSA device in quotes, e.g. \"default\" or \"plughw:1\"", &v) > 0) {
+		       _("the name of an ALSA device in quotes, e.g. \"default\" or \"plughw:1\""), &v) > 0) {
 		free(cfg->audio_device);
 		cfg->audio_device = xstrdup(v);
 	}
-	get_int(c, g, "gap_ms", "audio.gap_ms (milliseconds of silence between items)", 0, 60000, &cfg->gap_ms);
-	get_float(c, g, "target_lufs", "audio.target_lufs (loudness in LUFS)", -70, 0, &cfg->target_lufs);
-	get_float(c, g, "gain_db", "audio.gain_db (station-wide gain in dB)", -30, 20, &cfg->gain_db);
+	get_int(c, g, "gap_ms", _("audio.gap_ms (milliseconds of silence between items)"), 0, 60000, &cfg->gap_ms);
+	get_float(c, g, "target_lufs", _("audio.target_lufs (loudness in LUFS)"), -70, 0, &cfg->target_lufs);
+	get_float(c, g, "gain_db", _("audio.gain_db (station-wide gain in dB)"), -30, 20, &cfg->gain_db);
 	load_power(c, g, "power_on", &cfg->power_on);
 	load_power(c, g, "power_off", &cfg->power_off);
-	get_int(c, g, "warmup_ms", "audio.warmup_ms (milliseconds the amplifiers need after power_on)", 0, 60000,
+	get_int(c, g, "warmup_ms", _("audio.warmup_ms (milliseconds the amplifiers need after power_on)"), 0, 60000,
 		&cfg->warmup_ms);
 }
 
@@ -629,8 +630,8 @@ static void load_limits(struct ctx *c, const config_setting_t *root, struct conf
 	get_hms(c, g, "earliest", "limits.earliest", &e);
 	get_hms(c, g, "latest", "limits.latest", &l);
 	if (e >= 0 && l >= 0 && e >= l) {
-		err_at(c, member(g, "latest"), "limits.latest (%s) must be later than limits.earliest (%s); "
-			"they are the first and last times of day a slot may start",
+		err_at(c, member(g, "latest"), _("limits.latest (%s) must be later than limits.earliest (%s); "
+			"they are the first and last times of day a slot may start"),
 			config_setting_get_string(member(g, "latest")),
 			config_setting_get_string(member(g, "earliest")));
 		return;
@@ -666,7 +667,7 @@ static void load_days(struct ctx *c, const config_setting_t *g, const char *labe
 
 	snprintf(what, sizeof(what), "%s: days", label);
 	if (!member(g, "days")) {
-		err_at(c, g, "%s is missing; add e.g. days = %s; to the slot", what, example);
+		err_at(c, g, _("%s is missing; add e.g. days = %s; to the slot"), what, example);
 		return;
 	}
 	if (get_strings(c, g, "days", what, example, false, &v, &n, &list) <= 0)
@@ -679,10 +680,10 @@ static void load_days(struct ctx *c, const config_setting_t *g, const char *labe
 			if (strcmp(v[i], weekdays[d]) == 0)
 				break;
 		if (d == 7) {
-			err_at(c, e, "%s: '%s' is not a weekday; use mon, tue, wed, thu, fri, sat or sun", what, v[i]);
+			err_at(c, e, _("%s: '%s' is not a weekday; use mon, tue, wed, thu, fri, sat or sun"), what, v[i]);
 			bad = true;
 		} else if (days & (1u << d)) {
-			err_at(c, e, "%s: '%s' is listed twice; list each weekday once", what, v[i]);
+			err_at(c, e, _("%s: '%s' is listed twice; list each weekday once"), what, v[i]);
 			bad = true;
 		}
 		if (d < 7)
@@ -708,7 +709,7 @@ static void load_skips(struct ctx *c, const config_setting_t *g, const char *lab
 	days = xcalloc(n, sizeof(*days));
 	for (size_t i = 0; i < n; i++) {
 		if (time_parse_day(v[i], &days[i]) < 0) {
-			err_at(c, config_setting_get_elem(list, (unsigned)i), "%s: '%s' is not a date; %s", what, v[i],
+			err_at(c, config_setting_get_elem(list, (unsigned)i), _("%s: '%s' is not a date; %s"), what, v[i],
 			       DATE_HELP);
 			bad = true;
 		}
@@ -739,20 +740,20 @@ static void load_jingle(struct ctx *c, const config_setting_t *g, const char *la
 	char *abs;
 
 	snprintf(what, sizeof(what), "%s: %s", label, key);
-	if (get_string(c, g, key, what, "the path of an audio file in quotes, e.g. \"chime.wav\"", &v) <= 0)
+	if (get_string(c, g, key, what, _("the path of an audio file in quotes, e.g. \"chime.wav\""), &v) <= 0)
 		return;
 	s = member(g, key);
 	abs = normalise(c->dir, v);
 	if (stat(abs, &st) < 0)
-		why = errno == ENOENT ? "no such file" : strerror(errno);
+		why = errno == ENOENT ? _("no such file") : strerror(errno);
 	else if (S_ISDIR(st.st_mode))
-		why = "it is a folder, not a file";
+		why = _("it is a folder, not a file");
 	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
+		why = _("not a regular file");
 	else if (access(abs, R_OK) < 0)
-		why = errno == EACCES ? "loa may not read it (permission denied)" : strerror(errno);
+		why = errno == EACCES ? _("loa may not read it (permission denied)") : strerror(errno);
 	if (why) {
-		err_at(c, s, "%s '%s' (%s): %s; give a path to an audio file, relative to %s's folder or absolute",
+		err_at(c, s, _("%s '%s' (%s): %s; give a path to an audio file, relative to %s's folder or absolute"),
 		       what, v, abs, why, c->path);
 		free(abs);
 		return;
@@ -773,32 +774,32 @@ static void load_slot(struct ctx *c, const config_setting_t *g, struct config *c
 	s->until_day = DAY_NONE_AFTER;
 
 	/* The name labels every other message, so it comes first. */
-	snprintf(label, sizeof(label), "slot #%zu", idx + 1);
+	snprintf(label, sizeof(label), _("slot #%zu"), idx + 1);
 	m = member(g, "name");
 	if (!m) {
-		err_at(c, g, "%s: name is missing; add e.g. name = \"sang\"; to the slot", label);
-	} else if (get_string(c, g, "name", "slot name", "a name in quotes, e.g. \"sang\"", &v) > 0) {
+		err_at(c, g, _("%s: name is missing; add e.g. name = \"sang\"; to the slot"), label);
+	} else if (get_string(c, g, "name", _("slot name"), _("a name in quotes, e.g. \"sang\""), &v) > 0) {
 		if (!name_ok(v)) {
-			err_at(c, m, "slot name '%s' has spaces or control characters; use letters, digits, '-' "
-				"or '_', e.g. \"sang\" or \"chieu-cn\"", v);
+			err_at(c, m, _("slot name '%s' has spaces or control characters; use letters, digits, '-' "
+				"or '_', e.g. \"sang\" or \"chieu-cn\""), v);
 		} else {
-			snprintf(label, sizeof(label), "slot '%.100s'", v);
+			snprintf(label, sizeof(label), _("slot '%.100s'"), v);
 			for (size_t k = 0; k < idx; k++) {
 				if (cfg->slots[k].name && strcmp(cfg->slots[k].name, v) == 0) {
-					err_at(c, m, "slot name '%s' is used twice, at lines %d and %d; give each "
-						"slot its own name", v, cfg->slots[k].line, s->line);
+					err_at(c, m, _("slot name '%s' is used twice, at lines %d and %d; give each "
+						"slot its own name"), v, cfg->slots[k].line, s->line);
 					break;
 				}
 			}
 			s->name = xstrdup(v);
 		}
 	}
-	snprintf(where, sizeof(where), "in %s", label);
+	snprintf(where, sizeof(where), _("in %s"), label);
 	check_keys(c, g, where, slot_keys);
 
 	snprintf(what, sizeof(what), "%s: start", label);
 	if (!member(g, "start")) {
-		err_at(c, g, "%s is missing; add e.g. start = \"05:30\"; to the slot", what);
+		err_at(c, g, _("%s is missing; add e.g. start = \"05:30\"; to the slot"), what);
 	} else if (get_hms(c, g, "start", what, &s->start_sec) > 0) {
 		bool early = cfg->limit_earliest >= 0 && s->start_sec < cfg->limit_earliest;
 		bool late = cfg->limit_latest >= 0 && s->start_sec > cfg->limit_latest;
@@ -812,23 +813,27 @@ static void load_slot(struct ctx *c, const config_setting_t *g, struct config *c
 			if (cfg->limit_latest >= 0)
 				snprintf(hi, sizeof(hi), "%02d:%02d:%02d", cfg->limit_latest / 3600,
 					 cfg->limit_latest / 60 % 60, cfg->limit_latest % 60);
-			err_at(c, member(g, "start"), "%s '%s' is %s the station's broadcast hours (limits: %s to "
-				"%s); move the slot or change the limits group",
-				what, config_setting_get_string(member(g, "start")), early ? "before" : "after", lo, hi);
+			/* Two whole sentences: a spliced-in "before"/"after" cannot be translated. */
+			err_at(c, member(g, "start"),
+			       early ? _("%s '%s' is before the station's broadcast hours (limits: %s to %s); "
+					 "move the slot or change the limits group")
+				     : _("%s '%s' is after the station's broadcast hours (limits: %s to %s); "
+					 "move the slot or change the limits group"),
+			       what, config_setting_get_string(member(g, "start")), lo, hi);
 		}
 	}
 
 	load_days(c, g, label, s);
 
-	snprintf(what, sizeof(what), "%s: max_minutes (the longest the slot may run)", label);
+	snprintf(what, sizeof(what), _("%s: max_minutes (the longest the slot may run)"), label);
 	get_int(c, g, "max_minutes", what, 1, 1440, &s->max_minutes);
 
 	snprintf(what, sizeof(what), "%s: from", label);
 	r = get_day(c, g, "from", what, &s->from_day);
 	snprintf(what, sizeof(what), "%s: until", label);
 	if (get_day(c, g, "until", what, &s->until_day) > 0 && r > 0 && s->from_day > s->until_day)
-		err_at(c, member(g, "until"), "%s: from %s is after until %s; the slot would never air; "
-			"swap them or fix the dates", label, config_setting_get_string(member(g, "from")),
+		err_at(c, member(g, "until"), _("%s: from %s is after until %s; the slot would never air; "
+			"swap them or fix the dates"), label, config_setting_get_string(member(g, "from")),
 			config_setting_get_string(member(g, "until")));
 
 	load_skips(c, g, label, s);
@@ -841,8 +846,8 @@ static void load_slot(struct ctx *c, const config_setting_t *g, struct config *c
 
 static void load_slots(struct ctx *c, const config_setting_t *root, struct config *cfg)
 {
-	static const char expect[] = "a list of slot groups in parentheses, e.g. slots = ( { name = \"sang\"; "
-				     "start = \"05:30\"; days = [\"mon\"]; } );";
+	const char *expect = _("a list of slot groups in parentheses, e.g. slots = ( { name = \"sang\"; "
+			       "start = \"05:30\"; days = [\"mon\"]; } );");
 	const config_setting_t *list = member(root, "slots");
 	int n;
 
@@ -863,8 +868,8 @@ static void load_slots(struct ctx *c, const config_setting_t *root, struct confi
 
 		cfg->n_slots++;
 		if (!config_setting_is_group(g)) {
-			err_at(c, g, "slots: item %d must be a slot group { name = ...; start = ...; days = [...]; }, "
-				"not %s", i + 1, describe(g, d, sizeof(d)));
+			err_at(c, g, _("slots: item %d must be a slot group { name = ...; start = ...; days = [...]; }, "
+				"not %s"), i + 1, describe(g, d, sizeof(d)));
 			cfg->slots[i].line = config_setting_source_line(g);
 			continue;
 		}
@@ -880,19 +885,19 @@ static int read_file(struct ctx *c, config_t *lc)
 	FILE *f;
 
 	if (stat(c->path, &st) < 0) {
-		err_file(c, "cannot read the config file: %s%s", strerror(errno),
-			 errno == ENOENT ? "; check the path, or create the file (see the README for an example)" : "");
+		err_file(c, _("cannot read the config file: %s%s"), strerror(errno),
+			 errno == ENOENT ? _("; check the path, or create the file (see the README for an example)") : "");
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		err_file(c, "this is a folder, not a config file; give the path of the file, e.g. %s",
+		err_file(c, _("this is a folder, not a config file; give the path of the file, e.g. %s"),
 			 CONFIG_DEFAULT_PATH);
 		return -1;
 	}
 	f = fopen(c->path, "r");
 	if (!f) {
-		err_file(c, "cannot read the config file: %s%s", strerror(errno),
-			 errno == EACCES ? "; the user running loa needs read permission on it" : "");
+		err_file(c, _("cannot read the config file: %s%s"), strerror(errno),
+			 errno == EACCES ? _("; the user running loa needs read permission on it") : "");
 		return -1;
 	}
 	fclose(f);
@@ -905,17 +910,17 @@ static int read_file(struct ctx *c, config_t *lc)
 		const char *hint = "";
 
 		if (strcmp(text, "syntax error") == 0)
-			hint = "; check the quotes, braces, brackets and the ';' after each setting "
-			       "on this line or the one before";
+			hint = _("; check the quotes, braces, brackets and the ';' after each setting "
+			       "on this line or the one before");
 		else if (strcmp(text, "duplicate setting name") == 0)
-			hint = "; each key may appear only once in a group";
+			hint = _("; each key may appear only once in a group");
 		else if (strcmp(text, "mismatched element type in array") == 0)
-			hint = "; every item of a [ ... ] list must be of the same kind, e.g. all in quotes";
+			hint = _("; every item of a [ ... ] list must be of the same kind, e.g. all in quotes");
 		strlist_addf(c->errs, "%s:%d: %s%s", config_error_file(lc) ? config_error_file(lc) : c->path,
 			     config_error_line(lc), text, hint);
 		c->nerr++;
 	} else {
-		err_file(c, "cannot read the config file: %s",
+		err_file(c, _("cannot read the config file: %s"),
 			 config_error_text(lc) ? config_error_text(lc) : "I/O error");
 	}
 	return -1;
@@ -930,8 +935,8 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 
 	c.dir = config_dir(path);
 	if (!c.dir) {
-		err_file(&c, "cannot find the current folder to resolve relative paths (%s); give the config "
-			 "file as an absolute path", strerror(errno));
+		err_file(&c, _("cannot find the current folder to resolve relative paths (%s); give the config "
+			 "file as an absolute path"), strerror(errno));
 		return -EINVAL;
 	}
 	config_init(&lc);
@@ -961,7 +966,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	/* Before the slots, which are checked against them. */
 	load_limits(&c, root, cfg);
 	load_slots(&c, root, cfg);
-	check_keys(&c, root, "at the top level", top_keys);
+	check_keys(&c, root, _("at the top level"), top_keys);
 
 	config_destroy(&lc);
 	free(c.dir);
