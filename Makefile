@@ -170,7 +170,8 @@ cross-check: $(BUILD)/mkaudio
 	  build-$(ARCH)/loa $(TEST_SRCS:tests/%.c=build-$(ARCH)/tests/%) && \
 	failed=0 && \
 	for t in $(TEST_SRCS:tests/%.c=build-$(ARCH)/tests/%); do \
-	  LOA_MKAUDIO=$(BUILD)/mkaudio $$qemu -L /usr/$$triplet $$t || failed=1; done; exit $$failed
+	  LOA_TEST_EMULATED=1 LOA_MKAUDIO=$(BUILD)/mkaudio timeout 900 $$qemu -L /usr/$$triplet $$t || failed=1; \
+	done; exit $$failed
 
 clean:
 	rm -rf build build-san build-arm64 build-armhf

@@ -718,6 +718,11 @@ static void test_permission_denied(void **state)
 	struct fx *f = *state;
 	struct ledger_row r[3];
 
+	/* As root the test forks a child that becomes "nobody"; under
+	 * qemu-user (make cross-check) such a forked child spins forever
+	 * inside the emulator before it runs a line of ours. */
+	if (geteuid() == 0 && getenv("LOA_TEST_EMULATED"))
+		skip();
 	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
 	make_rows(r, 0, 0);
 	assert_int_equal(ledger_append(f->db, &r[1]), 0);
