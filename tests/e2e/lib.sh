@@ -53,9 +53,18 @@ expect_exit() {
 	[ "$rc" -eq "$want" ] || fail "loa $*: exit $rc, expected $want; stderr: $ERR"
 }
 
+# Starts the daemon and returns once it answers on its control socket (or
+# has exited), so no test talks to or signals a daemon still starting up.
 start_daemon() {
 	"$LOA" daemon >"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
+	local i
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || return 0
+		"$LOA" status >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	fail "the daemon did not answer 'loa status' within 10 s; log: $(cat "$T/daemon.log")"
 }
 
 stop_daemon() {

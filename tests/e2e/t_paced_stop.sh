@@ -33,4 +33,5 @@ played=$(jq '.[0].played_ms' <<<"$OUT")
 # Nothing is on air to stop now.
 start_daemon
 expect_exit 1 stop
+[[ "$ERR" == *"nothing is on air"* ]] || fail "stop with nothing on air said: $ERR"
 stop_daemon
