@@ -360,6 +360,21 @@ static double nice_max(double max)
 	return 10 * p;
 }
 
+/* Decimals that tell the axis steps of STEP minutes apart: a week of
+ * seconds-long test bulletins has steps of 0.02 min, which one decimal
+ * would print as a column of "0,0". */
+static int axis_decimals(double step)
+{
+	int decimals = 0;
+	double scaled = step;
+
+	while (decimals < 4 && fabs(scaled - round(scaled)) > 1e-6 * scaled) {
+		decimals++;
+		scaled *= 10;
+	}
+	return decimals;
+}
+
 static void chart(FILE *f, const struct labels *L, const struct report_doc *d)
 {
 	const struct report_series *s = d->series;
@@ -396,7 +411,7 @@ static void chart(FILE *f, const struct labels *L, const struct report_doc *d)
 		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%s\"/>\n",
 			PLOT_L, y, CHART_W - PLOT_R, y, i ? "#d0d0d0" : "#000", i ? "0.5" : "1");
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", PLOT_L - 4, y + 3.5);
-		number(f, L, top * i / 5.0, top >= 5 ? 0 : 1);
+		number(f, L, top * i / 5.0, axis_decimals(top / 5.0));
 		fputs("</text>\n", f);
 	}
 	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"9\" fill=\"#333\" text-anchor=\"end\">", PLOT_L - 4, PLOT_T - 7);

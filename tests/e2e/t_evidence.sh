@@ -126,6 +126,9 @@ grep -qF '@page { size: A4' "$T/r.html" || fail "no A4 print CSS"
 grep -qF '<svg class="chart"' "$T/r.html" || fail "no inline chart"
 grep -qF "$head" "$T/r.html" || fail "no ledger head in the HTML"
 ! grep -qiE '(src|href)="https?:' "$T/r.html" || fail "the HTML fetches something"
+# The y axis of seconds-long test items: six labels, each one different.
+axis=$(grep -oE 'text-anchor="end">[0-9]+(,[0-9]+)?<' "$T/r.html" | sort -u | wc -l)
+assert_eq "$axis" 6 "distinct y-axis labels in the chart"
 expect_exit 0 report --from "$from" --to "$today" --format html --lang en -o "$T/r-en.html"
 grep -qF 'Broadcast report' "$T/r-en.html" || fail "no English title"
 if command -v chromium >/dev/null; then
