@@ -157,6 +157,11 @@ deb:
 	lintian --fail-on error,warning build/deb/*.changes
 	@ls build/deb/*.deb
 
+# The package on a fresh Debian 12 (debootstrap, chroot; needs root):
+# install, the user, the state folder, the unit, remove and purge.
+deb-check: deb
+	@tests/deb-install.sh
+
 # Cross-build for a Raspberry Pi (ARCH=arm64 or armhf) with Debian's cross
 # toolchain and multiarch -dev packages into build-ARCH/, then run the unit
 # tests under qemu-user. Fixtures come from the native mkaudio.
@@ -177,7 +182,7 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: pot all deps unit e2e check check-valgrind demo install uninstall deb cross-check clean
+.PHONY: pot all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
