@@ -49,10 +49,30 @@ $(BUILD)/locale/%/LC_MESSAGES/loa.mo: po/%.po
 
 # After changing messages: refresh the template and merge it into every
 # translation, then translate what msgmerge marks new or fuzzy.
+XGETTEXT = xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
+	  --package-name=loa --msgid-bugs-address=loa@example.org -f po/POTFILES
 pot:
-	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
-	  --package-name=loa --msgid-bugs-address=loa@example.org -o po/loa.pot -f po/POTFILES
+	$(XGETTEXT) -o po/loa.pot
 	for l in $(LINGUAS); do msgmerge --quiet --update --backup=none po/$$l.po po/loa.pot; done
+
+# No message slips out untranslated: every source file that marks messages
+# is in po/POTFILES, po/loa.pot is what the sources say (its date aside),
+# and every translation has every message, none fuzzy. `make pot` and a
+# translator fix what this finds.
+MARKED_SRCS = ${shell grep -lE '(^|[^A-Za-z0-9_])(N?_|ngettext)[(]' $(LIB_SRCS) $(CLI_SRCS)}
+check-po:
+	@missing=$$(for f in $(MARKED_SRCS); do grep -qxF "$$f" po/POTFILES || echo "$$f"; done); \
+	[ -z "$$missing" ] || { echo "po/POTFILES lacks files with messages: $$missing; add them, then make pot" >&2; exit 1; }
+	@mkdir -p $(BUILD)
+	@$(XGETTEXT) -o $(BUILD)/loa.pot
+	@grep -v '^"POT-Creation-Date:' po/loa.pot >$(BUILD)/loa.pot.committed
+	@grep -v '^"POT-Creation-Date:' $(BUILD)/loa.pot | cmp -s - $(BUILD)/loa.pot.committed || { \
+	  echo "po/loa.pot is out of date with the sources: run make pot, then translate" >&2; exit 1; }
+	@for l in $(LINGUAS); do \
+	  msgcmp po/$$l.po po/loa.pot || { echo "po/$$l.po: messages above are untranslated or fuzzy" >&2; exit 1; }; \
+	  [ -z "$$(msgattrib --only-fuzzy --no-obsolete po/$$l.po)" ] || { echo "po/$$l.po has fuzzy entries" >&2; exit 1; }; \
+	done
+	@echo "po: every message translated ($(LINGUAS))"
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -87,7 +107,7 @@ e2e: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
 	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
 
 check: deps
-	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory check-po unit e2e
 
 # valgrind over the unit tests: zero errors, zero leaks.
 check-valgrind: $(TEST_BINS) $(BUILD)/mkaudio
@@ -182,7 +202,7 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: pot all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check clean
+.PHONY: pot check-po all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/i18n.h"
 #include "util/xmalloc.h"
 
 struct decoder {
@@ -108,28 +109,28 @@ int decoder_open(const char *path, struct decoder **out, char *msg, size_t msgle
 	fd = above_stdio(open(path, O_RDONLY | O_CLOEXEC));
 	if (fd < 0) {
 		err = -errno;
-		snprintf(msg, msglen, "cannot open it (%s); check the path and the permissions", strerror(-err));
+		snprintf(msg, msglen, _("cannot open it (%s); check the path and the permissions"), strerror(-err));
 		return err;
 	}
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
-		snprintf(msg, msglen, "cannot read it (%s)", strerror(-err));
+		snprintf(msg, msglen, _("cannot read it (%s)"), strerror(-err));
 		close(fd);
 		return err;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		snprintf(msg, msglen, "this is a folder, not an audio file; name the file inside it");
+		snprintf(msg, msglen, _("this is a folder, not an audio file; name the file inside it"));
 		close(fd);
 		return -EISDIR;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		/* A pipe or a device could block or never end. */
-		snprintf(msg, msglen, "this is not a regular file (a device or a pipe); give loa the audio file itself");
+		snprintf(msg, msglen, _("this is not a regular file (a device or a pipe); give loa the audio file itself"));
 		close(fd);
 		return -EINVAL;
 	}
 	if (st.st_size == 0) {
-		snprintf(msg, msglen, "the file is empty (0 bytes); the copy or download failed — fetch it again");
+		snprintf(msg, msglen, _("the file is empty (0 bytes); the copy or download failed — fetch it again"));
 		close(fd);
 		return -EINVAL;
 	}
@@ -149,13 +150,13 @@ int decoder_open(const char *path, struct decoder **out, char *msg, size_t msgle
 			n--; /* "Format not recognised." sits inside our sentence */
 		if (code == SF_ERR_MALFORMED_FILE)
 			snprintf(msg, msglen,
-				 "the audio file is damaged or cut off (libsndfile: %.*s); fetch it again, "
-				 "or convert it to MP3, WAV or FLAC and import it again",
+				 _("the audio file is damaged or cut off (libsndfile: %.*s); fetch it again, "
+				 "or convert it to MP3, WAV or FLAC and import it again"),
 				 n, why);
 		else
 			snprintf(msg, msglen,
-				 "this is not an audio file loa can read (libsndfile: %.*s); "
-				 "convert it to MP3, WAV or FLAC and import it again",
+				 _("this is not an audio file loa can read (libsndfile: %.*s); "
+				 "convert it to MP3, WAV or FLAC and import it again"),
 				 n, why);
 		if (d->devnull >= 0)
 			close(d->devnull);

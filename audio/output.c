@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -97,7 +98,7 @@ int output_open(const char *device, int rate, int channels, struct output **out,
 
 	snd_lib_error_set_handler(alsa_quiet);
 	if (channels < 1 || channels > 8) {
-		snprintf(msg, msglen, "%d channels cannot be played", channels);
+		snprintf(msg, msglen, _("%d channels cannot be played"), channels);
 		return -EINVAL;
 	}
 	o = xcalloc(1, sizeof(*o));
@@ -105,16 +106,16 @@ int output_open(const char *device, int rate, int channels, struct output **out,
 	o->channels = channels;
 	err = snd_pcm_open(&o->pcm, device, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
 	if (err < 0) {
-		snprintf(msg, msglen, "cannot open audio device '%s': %s; check audio.device "
-			 "and that the sound card is plugged in (aplay -L lists devices)",
+		snprintf(msg, msglen, _("cannot open audio device '%s': %s; check audio.device "
+			 "and that the sound card is plugged in (aplay -L lists devices)"),
 			 device, snd_strerror(err));
 		free(o);
 		return err;
 	}
 	err = set_params(o->pcm, rate, channels);
 	if (err < 0) {
-		snprintf(msg, msglen, "audio device '%s' does not accept %d Hz, %d channel(s): %s; "
-			 "use a device with conversion, e.g. \"default\" or \"plughw:1\"",
+		snprintf(msg, msglen, _("audio device '%s' does not accept %d Hz, %d channel(s): %s; "
+			 "use a device with conversion, e.g. \"default\" or \"plughw:1\""),
 			 device, rate, channels, snd_strerror(err));
 		snd_pcm_close(o->pcm);
 		free(o);

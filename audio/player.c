@@ -20,6 +20,7 @@
 #include "audio/limiter.h"
 #include "audio/loudness.h"
 #include "audio/output.h"
+#include "util/i18n.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -202,7 +203,7 @@ int player_open(const char *device, const char *path, const struct player_opts *
 		if (opts->ceiling_dbtp < 0 && opts->makeup) {
 			err = find_makeup(p, opts->gain_db, opts->ceiling_dbtp);
 			if (err < 0) {
-				snprintf(msg, msglen, "cannot decode %s", path);
+				snprintf(msg, msglen, _("cannot decode %s"), path);
 				decoder_close(p->dec);
 				free(p);
 				return err;
@@ -225,7 +226,7 @@ int player_open(const char *device, const char *path, const struct player_opts *
 	p->block = xmalloc(sizeof(float) * BLOCK_FRAMES * (size_t)p->channels);
 	err = refill(p);
 	if (err < 0) {
-		snprintf(msg, msglen, "cannot decode %s", path);
+		snprintf(msg, msglen, _("cannot decode %s"), path);
 		player_close(p);
 		return err;
 	}

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -133,8 +134,8 @@ static int spawn(struct power *pw, const char *what, char *const argv[])
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (err) {
-		log_err("%s: cannot run '%s': %s; check the command in the config "
-			"(give its full path, e.g. /usr/bin/gpioset); airing goes on",
+		log_err(_("%s: cannot run '%s': %s; check the command in the config "
+			"(give its full path, e.g. /usr/bin/gpioset); airing goes on"),
 			what, argv[0], strerror(err));
 		pw->failures++;
 		return -err;
@@ -145,7 +146,7 @@ static int spawn(struct power *pw, const char *what, char *const argv[])
 	c.prog = xstrdup(argv[0]);
 	xgrow(&pw->v, &pw->cap, pw->n + 1, sizeof(*pw->v));
 	pw->v[pw->n++] = c;
-	log_info("%s: started '%s' (pid %d)", what, argv[0], (int)c.pid);
+	log_info(_("%s: started '%s' (pid %d)"), what, argv[0], (int)c.pid);
 	return 0;
 }
 
@@ -172,21 +173,21 @@ int power_pollfds(struct power *pw, struct pollfd *fds, int max)
 static void report(struct power *pw, const struct child *c, int status)
 {
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !c->killed) {
-		log_info("%s: '%s' done", c->what, c->prog);
+		log_info(_("%s: '%s' done"), c->what, c->prog);
 		return;
 	}
 	pw->failures++;
 	if (c->killed)
-		log_err("%s: '%s' did not finish within %.1f s and was killed; check the command "
-			"and the relay it drives; airing goes on", c->what, c->prog, pw->timeout_ms / 1000.0);
+		log_err(_("%s: '%s' did not finish within %.1f s and was killed; check the command "
+			"and the relay it drives; airing goes on"), c->what, c->prog, pw->timeout_ms / 1000.0);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		log_err("%s: '%s' could not be run (not found or not executable); check the command "
-			"in the config; airing goes on", c->what, c->prog);
+		log_err(_("%s: '%s' could not be run (not found or not executable); check the command "
+			"in the config; airing goes on"), c->what, c->prog);
 	else if (WIFEXITED(status))
-		log_err("%s: '%s' failed (exit status %d); check the command and the relay it drives; "
-			"airing goes on", c->what, c->prog, WEXITSTATUS(status));
+		log_err(_("%s: '%s' failed (exit status %d); check the command and the relay it drives; "
+			"airing goes on"), c->what, c->prog, WEXITSTATUS(status));
 	else
-		log_err("%s: '%s' was ended by signal %d; airing goes on", c->what, c->prog,
+		log_err(_("%s: '%s' was ended by signal %d; airing goes on"), c->what, c->prog,
 			WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 

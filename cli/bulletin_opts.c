@@ -14,7 +14,7 @@
 static int check_text(const struct cmd_entry *self, const char *opt, const char *s)
 {
 	if (!*s || strlen(s) > TEXT_MAX || !cli_text_ok(s)) {
-		cli_error(self, "%s must be 1 to %d bytes of UTF-8 text without control characters",
+		cli_error(self, _("%s must be 1 to %d bytes of UTF-8 text without control characters"),
 			  opt, TEXT_MAX);
 		return -EINVAL;
 	}
@@ -33,8 +33,8 @@ int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 		return 0;
 	case 'T':
 		if (!topic_valid(arg)) {
-			cli_error(self, "--topic '%s' is not a topic; use a code 1 to 6 or a lowercase "
-				  "slug of letters, digits and '-', e.g. an-ninh", arg);
+			cli_error(self, _("--topic '%s' is not a topic; use a code 1 to 6 or a lowercase "
+				  "slug of letters, digits and '-', e.g. an-ninh"), arg);
 			return -EINVAL;
 		}
 		free(b->topic);
@@ -55,7 +55,7 @@ int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 		return cli_parse_day(self, "--until", arg, &b->valid_until);
 	case 'P':
 		if (priority_parse(arg, &b->priority) < 0) {
-			cli_error(self, "--priority '%s' is not a priority; use normal, priority or emergency", arg);
+			cli_error(self, _("--priority '%s' is not a priority; use normal, priority or emergency"), arg);
 			return -EINVAL;
 		}
 		return 0;
@@ -68,17 +68,17 @@ int cli_check_bulletin(struct cli *cli, const struct cmd_entry *self, const stru
 		       const struct strlist *slots)
 {
 	if (b->valid_from > b->valid_until) {
-		cli_error(self, "--from is after --until; the bulletin would never air");
+		cli_error(self, _("--from is after --until; the bulletin would never air"));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < slots->n; i++) {
 		if (config_slot(cli->cfg, slots->v[i]))
 			continue;
-		fprintf(stderr, "loa %s: there is no slot named '%s' in %s; slots are:", self->name,
-			slots->v[i], cli->config_path);
+		fprintf(stderr, "loa %s: ", self->name);
+		fprintf(stderr, _("there is no slot named '%s' in %s; slots are:"), slots->v[i], cli->config_path);
 		for (size_t k = 0; k < cli->cfg->n_slots; k++)
 			fprintf(stderr, " %s", cli->cfg->slots[k].name);
-		fprintf(stderr, "%s\n", cli->cfg->n_slots ? "" : " (none yet; add one to the config)");
+		fprintf(stderr, "%s\n", cli->cfg->n_slots ? "" : _(" (none yet; add one to the config)"));
 		return -EINVAL;
 	}
 	return 0;

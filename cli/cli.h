@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "content/library.h"
 #include "ledger/db.h"
+#include "util/i18n.h"
 
 #define EXIT_OK 0
 #define EXIT_RUNTIME 1
@@ -44,6 +45,8 @@ int cli_load_config(struct cli *cli);
 int cli_open_db(struct cli *cli, enum db_mode mode);
 /* Prints "usage: loa NAME USAGE" and a hint to stderr; returns EXIT_USAGE. */
 int cli_usage(const struct cmd_entry *self);
+/* SELF's usage, translated (usage and summary are marked with N_()). */
+const char *cli_usage_text(const struct cmd_entry *self);
 /* After getopt_long returned '?' or ':': names the bad option, prints the
  * usage, returns EXIT_USAGE. Option strings must start with ":". */
 int cli_bad_option(const struct cmd_entry *self, char **argv);

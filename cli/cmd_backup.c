@@ -62,12 +62,12 @@ static int copy_database(sqlite3 *src, const char *path, char *msg, size_t msgle
 	if (rc != SQLITE_OK)
 		goto fail;
 	if (sqlite3_close(dst) != SQLITE_OK) {
-		snprintf(msg, msglen, "cannot finish writing %s: %s", path, sqlite3_errmsg(dst));
+		snprintf(msg, msglen, _("cannot finish writing %s: %s"), path, sqlite3_errmsg(dst));
 		return -EIO;
 	}
 	return 0;
 fail:
-	snprintf(msg, msglen, "cannot copy the database into %s: %s", path,
+	snprintf(msg, msglen, _("cannot copy the database into %s: %s"), path,
 		 dst ? sqlite3_errmsg(dst) : "out of memory");
 	sqlite3_close(dst);
 	return -EIO;
@@ -118,23 +118,23 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c != 'h')
 			return cli_bad_option(self, argv);
-		printf("usage: loa %s %s\n", self->name, self->usage);
+		printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 		return EXIT_OK;
 	}
 	if (argc - optind != 1) {
-		cli_error(self, "name one file to write the backup to, e.g. /media/usb/loa-backup.db");
+		cli_error(self, _("name one file to write the backup to, e.g. /media/usb/loa-backup.db"));
 		return cli_usage(self);
 	}
 	file = argv[optind];
 	if (lstat(file, &st) == 0) {
-		cli_error(self, "%s already exists; loa backup never overwrites a file (it may be an "
-			  "earlier backup): choose a new name, e.g. with today's date", file);
+		cli_error(self, _("%s already exists; loa backup never overwrites a file (it may be an "
+			  "earlier backup): choose a new name, e.g. with today's date"), file);
 		return EXIT_USAGE;
 	}
 	dir_copy = xstrdup(file);
 	dir = dirname(dir_copy);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		cli_error(self, "the folder %s does not exist; create it first or name another one", dir);
+		cli_error(self, _("the folder %s does not exist; create it first or name another one"), dir);
 		free(dir_copy);
 		return EXIT_USAGE;
 	}
@@ -146,7 +146,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 		return r;
 	}
 	if (!cli->db) {
-		cli_error(self, "there is no database in %s yet; nothing to back up", cli->cfg->state_dir);
+		cli_error(self, _("there is no database in %s yet; nothing to back up"), cli->cfg->state_dir);
 		free(dir_copy);
 		return EXIT_RUNTIME;
 	}
@@ -154,7 +154,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	tmp = xasprintf("%s/.loa-backup-XXXXXX", dir);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		cli_error(self, "cannot create a file in %s: %s", dir, strerror(errno));
+		cli_error(self, _("cannot create a file in %s: %s"), dir, strerror(errno));
 		free(tmp);
 		free(dir_copy);
 		return errno == EACCES || errno == EROFS ? EXIT_USAGE : EXIT_RUNTIME;
@@ -166,37 +166,37 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 		goto out;
 	}
 	if ((r = fsync_path(tmp, O_RDONLY)) < 0) {
-		cli_error(self, "cannot write %s to the disk: %s", tmp, strerror(-r));
+		cli_error(self, _("cannot write %s to the disk: %s"), tmp, strerror(-r));
 		goto out;
 	}
 	/* The copy is checked as `loa verify --db` will check it later. */
 	if (verify_open(tmp, &h, msg, sizeof(msg)) < 0) {
-		cli_error(self, "the copy cannot be read back: %s", msg);
+		cli_error(self, _("the copy cannot be read back: %s"), msg);
 		goto out;
 	}
 	r = verify_chain(h, NULL, &res);
 	sqlite3_close(h);
 	if (r < 0) {
-		cli_error(self, "the copy cannot be read back: %s", res.message);
+		cli_error(self, _("the copy cannot be read back: %s"), res.message);
 		goto out;
 	}
 	r = rename_noreplace(tmp, file);
 	if (r == -EEXIST) {
-		cli_error(self, "%s appeared while the backup was written; it was left alone", file);
+		cli_error(self, _("%s appeared while the backup was written; it was left alone"), file);
 		ret = EXIT_USAGE;
 		goto out;
 	}
 	if (r < 0) {
-		cli_error(self, "cannot name the backup %s: %s", file, strerror(-r));
+		cli_error(self, _("cannot name the backup %s: %s"), file, strerror(-r));
 		goto out;
 	}
 	free(tmp);
 	tmp = NULL;
 	fsync_path(dir, O_RDONLY | O_DIRECTORY);
-	printf("%s: %" PRId64 " ledger rows, head %s (row %" PRId64 ")\n", file, res.rows, res.head,
+	printf(_("%s: %" PRId64 " ledger rows, head %s (row %" PRId64 ")\n"), file, res.rows, res.head,
 	       res.head_id);
 	if (!res.ok)
-		cli_error(self, "warning: the ledger copied is not intact: %s; run loa verify", res.message);
+		cli_error(self, _("warning: the ledger copied is not intact: %s; run loa verify"), res.message);
 	ret = EXIT_OK;
 out:
 	if (tmp)
@@ -209,7 +209,7 @@ out:
 
 const struct cmd_entry cmd_backup_entry = {
 	.name = "backup",
-	.usage = "FILE",
-	.summary = "copy the station database to FILE (never over an existing file) while loa runs",
+	.usage = N_("FILE"),
+	.summary = N_("copy the station database to FILE (never over an existing file) while loa runs"),
 	.exec = cmd_backup,
 };

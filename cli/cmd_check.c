@@ -11,13 +11,13 @@ static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, ch
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		}
 		return cli_bad_option(self, argv);
 	}
 	if (optind < argc) {
-		cli_error(self, "takes no arguments (the config is chosen with --config)");
+		cli_error(self, _("takes no arguments (the config is chosen with --config)"));
 		return cli_usage(self);
 	}
 	ret = cli_load_config(cli);
@@ -30,6 +30,6 @@ static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, ch
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
 	.usage = "",
-	.summary = "validate the config: prints ok, or FILE:LINE: message per problem",
+	.summary = N_("validate the config: prints ok, or FILE:LINE: message per problem"),
 	.exec = cmd_check,
 };

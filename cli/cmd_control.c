@@ -11,7 +11,7 @@
 static int no_more_args(const struct cmd_entry *self, int argc, char **argv)
 {
 	if (optind < argc) {
-		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
 		return cli_usage(self);
 	}
 	return 0;
@@ -34,7 +34,7 @@ static int request(struct cli *cli, const struct cmd_entry *self, const char *li
 
 static int help(const struct cmd_entry *self)
 {
-	printf("usage: loa %s %s\n", self->name, self->usage);
+	printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 	return EXIT_OK;
 }
 
@@ -59,7 +59,7 @@ static int cmd_play(struct cli *cli, const struct cmd_entry *self, int argc, cha
 			return cli_bad_option(self, argv);
 	}
 	if (argc - optind != 1) {
-		cli_error(self, "which bulletin? give its id (loa list shows them)");
+		cli_error(self, _("which bulletin? give its id (loa list shows them)"));
 		return cli_usage(self);
 	}
 	if (cli_parse_id(self, argv[optind], &id) < 0)
@@ -104,19 +104,19 @@ static int cmd_alert(struct cli *cli, const struct cmd_entry *self, int argc, ch
 	}
 	if (cancel) {
 		if (optind < argc || repeat != 1 || have_every) {
-			cli_error(self, "--cancel takes nothing else");
+			cli_error(self, _("--cancel takes nothing else"));
 			return cli_usage(self);
 		}
 		return request(cli, self, "alert-cancel");
 	}
 	if (argc - optind != 1) {
-		cli_error(self, "which bulletin? give its id (loa list shows them)");
+		cli_error(self, _("which bulletin? give its id (loa list shows them)"));
 		return cli_usage(self);
 	}
 	if (cli_parse_id(self, argv[optind], &id) < 0)
 		return EXIT_USAGE;
 	if (have_every && repeat == 1) {
-		cli_error(self, "--every needs --repeat N (N > 1): how many times the alert airs");
+		cli_error(self, _("--every needs --repeat N (N > 1): how many times the alert airs"));
 		return EXIT_USAGE;
 	}
 	snprintf(line, sizeof(line), "alert %lld %d %d", (long long)id, repeat, every);
@@ -170,28 +170,28 @@ static int cmd_status(struct cli *cli, const struct cmd_entry *self, int argc, c
 
 const struct cmd_entry cmd_play_entry = {
 	.name = "play",
-	.usage = "[--force] ID",
-	.summary = "air a bulletin once, after the current item (--force: outside the station's hours)",
+	.usage = N_("[--force] ID"),
+	.summary = N_("air a bulletin once, after the current item (--force: outside the station's hours)"),
 	.exec = cmd_play,
 };
 
 const struct cmd_entry cmd_alert_entry = {
 	.name = "alert",
-	.usage = "ID [--repeat N [--every MINUTES]] | --cancel",
-	.summary = "air an emergency now, preempting what plays; --cancel ends the repetitions",
+	.usage = N_("ID [--repeat N [--every MINUTES]] | --cancel"),
+	.summary = N_("air an emergency now, preempting what plays; --cancel ends the repetitions"),
 	.exec = cmd_alert,
 };
 
 const struct cmd_entry cmd_stop_entry = {
 	.name = "stop",
 	.usage = "",
-	.summary = "stop the item on air (recorded as cancelled)",
+	.summary = N_("stop the item on air (recorded as cancelled)"),
 	.exec = cmd_stop,
 };
 
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
-	.usage = "[--json]",
-	.summary = "what the daemon is doing: on air, next, clock, device, last error",
+	.usage = N_("[--json]"),
+	.summary = N_("what the daemon is doing: on air, next, clock, device, last error"),
 	.exec = cmd_status,
 };

@@ -14,13 +14,13 @@ static int cmd_daemon(struct cli *cli, const struct cmd_entry *self, int argc, c
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		}
 		return cli_bad_option(self, argv);
 	}
 	if (optind < argc) {
-		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
 		return cli_usage(self);
 	}
 	ret = cli_load_config(cli);
@@ -37,6 +37,6 @@ static int cmd_daemon(struct cli *cli, const struct cmd_entry *self, int argc, c
 const struct cmd_entry cmd_daemon_entry = {
 	.name = "daemon",
 	.usage = "",
-	.summary = "run the station: air each slot on time and record it in the ledger",
+	.summary = N_("run the station: air each slot on time and record it in the ledger"),
 	.exec = cmd_daemon,
 };

@@ -35,7 +35,7 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 			continue;
 		}
 		if (c == 'h') {
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			ret = EXIT_OK;
 		} else {
 			ret = cli_bad_option(self, argv);
@@ -44,13 +44,13 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	}
 	if (argc - optind != 1 || cli_parse_id(self, argv[optind], &id) < 0) {
 		if (argc - optind != 1)
-			cli_error(self, "give exactly one bulletin id");
+			cli_error(self, _("give exactly one bulletin id"));
 		ret = cli_usage(self);
 		goto out;
 	}
 	if (!any) {
-		cli_error(self, "nothing to change; give at least one of --title, --topic, --plan, --slot, "
-			  "--from, --until, --priority");
+		cli_error(self, _("nothing to change; give at least one of --title, --topic, --plan, --slot, "
+			  "--from, --until, --priority"));
 		goto out;
 	}
 	ret = cli_load_config(cli);
@@ -60,7 +60,7 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		goto out;
 	ret = EXIT_USAGE;
 	if (library_get(cli->db, id, &b) < 0) {
-		cli_error(self, "there is no bulletin #%lld; 'loa list' shows them", (long long)id);
+		cli_error(self, _("there is no bulletin #%lld; 'loa list' shows them"), (long long)id);
 		goto out;
 	}
 	/* What was not given stays as it was. */
@@ -92,7 +92,7 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		goto out;
 	cli_take_slots(&b, &slots);
 	if (library_update(cli->db, &b) < 0) {
-		cli_error(self, "the database refused the change; nothing was changed");
+		cli_error(self, _("the database refused the change; nothing was changed"));
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
@@ -113,13 +113,13 @@ static int cmd_retire(struct cli *cli, const struct cmd_entry *self, int argc, c
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		}
 		return cli_bad_option(self, argv);
 	}
 	if (argc - optind != 1) {
-		cli_error(self, "give exactly one bulletin id");
+		cli_error(self, _("give exactly one bulletin id"));
 		return cli_usage(self);
 	}
 	if (cli_parse_id(self, argv[optind], &id) < 0)
@@ -131,11 +131,11 @@ static int cmd_retire(struct cli *cli, const struct cmd_entry *self, int argc, c
 		return ret;
 	err = library_retire(cli->db, id, time_now_ms());
 	if (err == -ENOENT) {
-		cli_error(self, "there is no active bulletin #%lld; 'loa list --all' shows them", (long long)id);
+		cli_error(self, _("there is no active bulletin #%lld; 'loa list --all' shows them"), (long long)id);
 		return EXIT_USAGE;
 	}
 	if (err < 0) {
-		cli_error(self, "the database refused the change; nothing was changed");
+		cli_error(self, _("the database refused the change; nothing was changed"));
 		return EXIT_RUNTIME;
 	}
 	cli_notify_daemon(cli);
@@ -144,15 +144,15 @@ static int cmd_retire(struct cli *cli, const struct cmd_entry *self, int argc, c
 
 const struct cmd_entry cmd_edit_entry = {
 	.name = "edit",
-	.usage = "ID [--title TEXT] [--topic CODE|SLUG] [--plan TEXT] [--slot NAME]... "
-		 "[--from YYYY-MM-DD] [--until YYYY-MM-DD] [--priority normal|priority|emergency]",
-	.summary = "change a bulletin (--slot replaces its slots); the ledger keeps what aired",
+	.usage = N_("ID [--title TEXT] [--topic CODE|SLUG] [--plan TEXT] [--slot NAME]... "
+		 "[--from YYYY-MM-DD] [--until YYYY-MM-DD] [--priority normal|priority|emergency]"),
+	.summary = N_("change a bulletin (--slot replaces its slots); the ledger keeps what aired"),
 	.exec = cmd_edit,
 };
 
 const struct cmd_entry cmd_retire_entry = {
 	.name = "retire",
-	.usage = "ID",
-	.summary = "take a bulletin off the schedule for good; its history stays",
+	.usage = N_("ID"),
+	.summary = N_("take a bulletin off the schedule for good; its history stays"),
 	.exec = cmd_retire,
 };

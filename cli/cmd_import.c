@@ -38,15 +38,15 @@ static int check_file(const struct cmd_entry *self, const char *path)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		cli_error(self, "%s: %s; check the file name", path, strerror(errno));
+		cli_error(self, _("%s: %s; check the file name"), path, strerror(errno));
 		return -errno;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		cli_error(self, "%s: not a regular file; give the path of an audio file", path);
+		cli_error(self, _("%s: not a regular file; give the path of an audio file"), path);
 		return -EINVAL;
 	}
 	if (access(path, R_OK) < 0) {
-		cli_error(self, "%s: cannot be read (%s)", path, strerror(errno));
+		cli_error(self, _("%s: cannot be read (%s)"), path, strerror(errno));
 		return -EACCES;
 	}
 	return 0;
@@ -61,19 +61,19 @@ static int store_bulletin(struct cli *cli, const struct cmd_entry *self, struct 
 
 	err = store_hash_file(file, b->sha256);
 	if (err < 0) {
-		cli_error(self, "%s: cannot read it: %s", file, strerror(-err));
+		cli_error(self, _("%s: cannot read it: %s"), file, strerror(-err));
 		return EXIT_RUNTIME;
 	}
 	file_ext(file, ext, sizeof(ext));
 	err = store_put(cli->cfg->state_dir, file, b->sha256, ext, &b->path, &created);
 	if (err < 0) {
-		cli_error(self, "%s: cannot copy it into %s/content: %s", file, cli->cfg->state_dir, strerror(-err));
+		cli_error(self, _("%s: cannot copy it into %s/content: %s"), file, cli->cfg->state_dir, strerror(-err));
 		return EXIT_RUNTIME;
 	}
 	if (library_add(cli->db, b) < 0) {
 		if (created)
 			unlink(b->path);
-		cli_error(self, "%s: the database refused the new bulletin; nothing was imported", file);
+		cli_error(self, _("%s: the database refused the new bulletin; nothing was imported"), file);
 		return EXIT_RUNTIME;
 	}
 	return EXIT_OK;
@@ -106,7 +106,7 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 			flags |= PROBE_ALLOW_SILENCE;
 			break;
 		case 'h':
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			ret = EXIT_OK;
 			goto out;
 		default:
@@ -115,7 +115,7 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 		}
 	}
 	if (argc - optind != 1) {
-		cli_error(self, argc - optind ? "takes exactly one FILE" : "which file? give the audio FILE to import");
+		cli_error(self, argc - optind ? _("takes exactly one FILE") : _("which file? give the audio FILE to import"));
 		ret = cli_usage(self);
 		goto out;
 	}
@@ -157,9 +157,9 @@ out:
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = "[--title TEXT] [--topic CODE|SLUG] [--plan TEXT] [--slot NAME]... "
+	.usage = N_("[--title TEXT] [--topic CODE|SLUG] [--plan TEXT] [--slot NAME]... "
 		 "[--from YYYY-MM-DD] [--until YYYY-MM-DD] [--priority normal|priority|emergency] "
-		 "[--force] [--] FILE",
-	.summary = "check an audio file, store it and print the new bulletin's id",
+		 "[--force] [--] FILE"),
+	.summary = N_("check an audio file, store it and print the new bulletin's id"),
 	.exec = cmd_import,
 };

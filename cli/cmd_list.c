@@ -61,10 +61,12 @@ static void print_json(const struct bulletin *v, size_t n)
 static void print_text(const struct bulletin *v, size_t n)
 {
 	if (n == 0) {
-		puts("no bulletins yet; add one with: loa import --slot NAME FILE");
+		puts(_("no bulletins yet; add one with: loa import --slot NAME FILE"));
 		return;
 	}
-	printf("%5s  %8s  %-9s  %-8s  %-16s  %s\n", "ID", "LENGTH", "PRIORITY", "TOPIC", "SLOTS", "TITLE");
+	/* TRANSLATORS: column heads over "%5lld  %5lld:%02lld  %-9s  %-8s  %-16s  %s";
+	 * align them by hand, in characters. */
+	fputs(_("   ID    LENGTH  PRIORITY   TOPIC     SLOTS             TITLE\n"), stdout);
 	for (size_t i = 0; i < n; i++) {
 		const struct bulletin *b = &v[i];
 		char slots[64] = "-";
@@ -75,7 +77,7 @@ static void print_text(const struct bulletin *v, size_t n)
 		printf("%5lld  %5lld:%02lld  %-9s  %-8s  %-16s  %s%s\n", (long long)b->id,
 		       (long long)(b->audio.duration_ms / 60000), (long long)(b->audio.duration_ms / 1000 % 60),
 		       priority_name(b->priority), b->topic ? b->topic : "-", slots, b->title,
-		       b->retired_at ? " (retired)" : "");
+		       b->retired_at ? _(" (retired)") : "");
 	}
 }
 
@@ -98,13 +100,13 @@ static int cmd_list(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		else if (c == 'a')
 			all = true;
 		else if (c == 'h') {
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		} else
 			return cli_bad_option(self, argv);
 	}
 	if (optind < argc) {
-		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
 		return cli_usage(self);
 	}
 	ret = cli_load_config(cli);
@@ -113,7 +115,7 @@ static int cmd_list(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	if (ret)
 		return ret;
 	if (cli->db && library_list(cli->db, all, &v, &n) < 0) {
-		cli_error(self, "cannot read the bulletin library");
+		cli_error(self, _("cannot read the bulletin library"));
 		return EXIT_RUNTIME;
 	}
 	if (json)
@@ -126,7 +128,7 @@ static int cmd_list(struct cli *cli, const struct cmd_entry *self, int argc, cha
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
-	.usage = "[--all] [--json]",
-	.summary = "list the bulletins (--all includes retired ones)",
+	.usage = N_("[--all] [--json]"),
+	.summary = N_("list the bulletins (--all includes retired ones)"),
 	.exec = cmd_list,
 };

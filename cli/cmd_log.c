@@ -89,10 +89,12 @@ static void print_text(const struct ledger_row *v, size_t n)
 	char a[ISO_LEN];
 
 	if (n == 0) {
-		puts("nothing in the ledger for this period");
+		puts(_("nothing in the ledger for this period"));
 		return;
 	}
-	printf("%6s  %-19s  %-10s  %-10s  %8s  %s\n", "ID", "SCHEDULED", "SLOT", "OUTCOME", "PLAYED", "TITLE");
+	/* TRANSLATORS: column heads over "%6lld  %-19s  %-10s  %-10s  %5lld.%01llds  %s";
+	 * align them by hand, in characters. */
+	fputs(_("    ID  SCHEDULED            SLOT        OUTCOME       PLAYED  TITLE\n"), stdout);
 	for (size_t i = 0; i < n; i++) {
 		const struct ledger_row *r = &v[i];
 
@@ -139,22 +141,22 @@ static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char
 			csv = true;
 			break;
 		case 'h':
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		default:
 			return cli_bad_option(self, argv);
 		}
 	}
 	if (optind < argc) {
-		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
 		return cli_usage(self);
 	}
 	if (json && csv) {
-		cli_error(self, "choose one of --json and --csv");
+		cli_error(self, _("choose one of --json and --csv"));
 		return EXIT_USAGE;
 	}
 	if (from > to) {
-		cli_error(self, "--from is after --to");
+		cli_error(self, _("--from is after --to"));
 		return EXIT_USAGE;
 	}
 	ret = cli_load_config(cli);
@@ -166,7 +168,7 @@ static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char
 	from_ms = from == DAY_NONE_BEFORE ? INT64_MIN : time_local_ms(from, 0);
 	to_ms = to == DAY_NONE_AFTER ? INT64_MAX : time_local_ms(to + 1, 0);
 	if (cli->db && ledger_query(cli->db, from_ms, to_ms, &v, &n) < 0) {
-		cli_error(self, "cannot read the ledger");
+		cli_error(self, _("cannot read the ledger"));
 		return EXIT_RUNTIME;
 	}
 	if (json)
@@ -181,7 +183,7 @@ static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char
 
 const struct cmd_entry cmd_log_entry = {
 	.name = "log",
-	.usage = "[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json|--csv]",
-	.summary = "show the ledger: every item aired or planned, with its outcome",
+	.usage = N_("[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json|--csv]"),
+	.summary = N_("show the ledger: every item aired or planned, with its outcome"),
 	.exec = cmd_log,
 };

@@ -52,17 +52,19 @@ static void print_text(const struct plan *p, bool all)
 		if (it->part != PART_ITEM || (it->skipped && !all))
 			continue;
 		if (!shown++)
-			printf("%-19s  %-10s  %5s  %8s  %s\n", "AT", "SLOT", "ID", "LENGTH", "TITLE");
+			/* TRANSLATORS: column heads over "%-19s  %-10s  %5lld  %5lld:%02lld  %s";
+			 * align them by hand, in characters. */
+			fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
 		time_format_iso(it->at, a);
 		a[19] = '\0';
 		a[10] = ' ';
 		printf("%-19s  %-10s  %5lld  %5lld:%02lld  %s%s%s\n", a, it->slot->name,
 		       (long long)it->bulletin->id, (long long)(it->expected_ms / 60000),
 		       (long long)(it->expected_ms / 1000 % 60), it->bulletin->title,
-		       it->skipped ? " — skipped: " : "", it->skipped ? it->reason : "");
+		       it->skipped ? _(" — skipped: ") : "", it->skipped ? it->reason : "");
 	}
 	if (!shown)
-		puts("nothing will air in this period");
+		puts(_("nothing will air in this period"));
 }
 
 static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
@@ -107,26 +109,26 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 			json = true;
 			break;
 		case 'h':
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		default:
 			return cli_bad_option(self, argv);
 		}
 	}
 	if (optind < argc) {
-		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
 		return cli_usage(self);
 	}
 	if (have_days && (from != DAY_NONE_BEFORE || to != DAY_NONE_AFTER)) {
-		cli_error(self, "use either --days or --from/--to, not both");
+		cli_error(self, _("use either --days or --from/--to, not both"));
 		return EXIT_USAGE;
 	}
 	if ((from == DAY_NONE_BEFORE) != (to == DAY_NONE_AFTER)) {
-		cli_error(self, "--from and --to go together");
+		cli_error(self, _("--from and --to go together"));
 		return EXIT_USAGE;
 	}
 	if (from > to || (from != DAY_NONE_BEFORE && to - from >= DAYS_MAX)) {
-		cli_error(self, "--from must not be after --to, and the period at most %d days", DAYS_MAX);
+		cli_error(self, _("--from must not be after --to, and the period at most %d days"), DAYS_MAX);
 		return EXIT_USAGE;
 	}
 	ret = cli_load_config(cli);
@@ -142,7 +144,7 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		to_ms = from_ms + days * 86400000LL;
 	}
 	if (cli->db && library_list(cli->db, false, &lib, &n_lib) < 0) {
-		cli_error(self, "cannot read the bulletin library");
+		cli_error(self, _("cannot read the bulletin library"));
 		return EXIT_RUNTIME;
 	}
 	plan_range(cli->cfg, lib, n_lib, from_ms, to_ms, &plan);
@@ -157,7 +159,7 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 
 const struct cmd_entry cmd_next_entry = {
 	.name = "next",
-	.usage = "[--days N | --from YYYY-MM-DD --to YYYY-MM-DD] [--all] [--json]",
-	.summary = "preview what will air (--all adds what will be skipped, and why)",
+	.usage = N_("[--days N | --from YYYY-MM-DD --to YYYY-MM-DD] [--all] [--json]"),
+	.summary = N_("preview what will air (--all adds what will be skipped, and why)"),
 	.exec = cmd_next,
 };

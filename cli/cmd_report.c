@@ -161,16 +161,16 @@ static int check_output(const struct cmd_entry *self, const char *path)
 	int r = 0;
 
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		cli_error(self, "-o %s is a folder; name a file in it, e.g. %s/bao-cao.csv", path, path);
+		cli_error(self, _("-o %s is a folder; name a file in it, e.g. %s/bao-cao.csv"), path, path);
 		r = -EINVAL;
 	} else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		cli_error(self, "-o %s is not a regular file (a link, a device?); name a plain file", path);
+		cli_error(self, _("-o %s is not a regular file (a link, a device?); name a plain file"), path);
 		r = -EINVAL;
 	} else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		cli_error(self, "-o %s: the folder %s does not exist; create it first", path, dir);
+		cli_error(self, _("-o %s: the folder %s does not exist; create it first"), path, dir);
 		r = -EINVAL;
 	} else if (access(dir, W_OK) < 0) {
-		cli_error(self, "-o %s: cannot write in the folder %s: %s", path, dir, strerror(errno));
+		cli_error(self, _("-o %s: cannot write in the folder %s: %s"), path, dir, strerror(errno));
 		r = -EINVAL;
 	}
 	free(copy);
@@ -192,7 +192,7 @@ static int write_file(const struct cmd_entry *self, const char *path, enum forma
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		r = -errno;
-		cli_error(self, "cannot create a file next to %s: %s", path, strerror(-r));
+		cli_error(self, _("cannot create a file next to %s: %s"), path, strerror(-r));
 		free(tmp);
 		free(copy);
 		return r;
@@ -209,7 +209,7 @@ static int write_file(const struct cmd_entry *self, const char *path, enum forma
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0) {
-		cli_error(self, "cannot write %s: %s", path, strerror(-r));
+		cli_error(self, _("cannot write %s: %s"), path, strerror(-r));
 		unlink(tmp);
 	}
 	free(tmp);
@@ -247,8 +247,8 @@ static int load(struct cli *cli, const struct cmd_entry *self, int64_t from_ms, 
 	} else {
 		*intact = res.ok && (*head_row == 0 || res.expect_row == *head_row);
 		if (!*intact)
-			cli_error(self, "warning: the ledger is not intact (%s); this report counts what "
-				  "the database holds now; run loa verify", res.message);
+			cli_error(self, _("warning: the ledger is not intact (%s); this report counts what "
+				  "the database holds now; run loa verify"), res.message);
 	}
 	verify_result_done(&res);
 	return 0;
@@ -293,7 +293,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 			break;
 		case 'b':
 			if (report_by_parse(optarg, &by) < 0) {
-				cli_error(self, "--by '%s' is not a grouping; use topic, plan, bulletin, slot or day",
+				cli_error(self, _("--by '%s' is not a grouping; use topic, plan, bulletin, slot or day"),
 					  optarg);
 				return EXIT_USAGE;
 			}
@@ -306,8 +306,8 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 			else if (strcmp(optarg, "html") == 0)
 				fmt = FORMAT_HTML;
 			else {
-				cli_error(self, "--format '%s' is not a format; use csv (for Excel and "
-					  "LibreOffice), json or html (to print)", optarg);
+				cli_error(self, _("--format '%s' is not a format; use csv (for Excel and "
+					  "LibreOffice), json or html (to print)"), optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -316,27 +316,27 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 			break;
 		case 'l':
 			if (topic_lang_parse(optarg, &lang) < 0) {
-				cli_error(self, "--lang '%s' is not a language; use vi or en", optarg);
+				cli_error(self, _("--lang '%s' is not a language; use vi or en"), optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'h':
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		default:
 			return cli_bad_option(self, argv);
 		}
 	}
 	if (optind < argc) {
-		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
 		return cli_usage(self);
 	}
 	if (from == DAY_NONE_BEFORE || to == DAY_NONE_AFTER) {
-		cli_error(self, "say which period: --from YYYY-MM-DD --to YYYY-MM-DD (both days included)");
+		cli_error(self, _("say which period: --from YYYY-MM-DD --to YYYY-MM-DD (both days included)"));
 		return cli_usage(self);
 	}
 	if (from > to) {
-		cli_error(self, "--from is after --to; the period would be empty");
+		cli_error(self, _("--from is after --to; the period would be empty"));
 		return EXIT_USAGE;
 	}
 	if (out && check_output(self, out) < 0)
@@ -348,7 +348,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		return ret;
 	if (load(cli, self, time_local_ms(from, 0), time_local_ms(to + 1, 0), &rows, &n, head,
 		 &head_row, &intact) < 0) {
-		cli_error(self, "cannot read the ledger");
+		cli_error(self, _("cannot read the ledger"));
 		return EXIT_RUNTIME;
 	}
 	report_build(rows, n, by, lang, &rep);
@@ -371,10 +371,10 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
-	.usage = "--from YYYY-MM-DD --to YYYY-MM-DD [--by topic|plan|bulletin|slot|day]\n"
+	.usage = N_("--from YYYY-MM-DD --to YYYY-MM-DD [--by topic|plan|bulletin|slot|day]\n"
 		 "       [--format csv|json|html] [-o FILE] [--lang vi|en]\n"
 		 "  --by topic and --format csv (opens in Excel and LibreOffice) unless said otherwise;\n"
-		 "  html is one page to print on A4, in Vietnamese unless --lang en",
-	.summary = "statistics for a period per topic, plan, bulletin, slot or day (CSV, JSON, HTML)",
+		 "  html is one page to print on A4, in Vietnamese unless --lang en"),
+	.summary = N_("statistics for a period per topic, plan, bulletin, slot or day (CSV, JSON, HTML)"),
 	.exec = cmd_report,
 };

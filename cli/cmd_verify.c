@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,10 +44,16 @@ static void describe_row(sqlite3 *h, int64_t id, char *buf, size_t len)
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *slot = (const char *)sqlite3_column_text(st, 1);
 
-		snprintf(buf, len, "row %" PRId64 " as it stands now: %s %s, scheduled %s, outcome %s, \"%s\"",
-			 id, slot ? "slot" : (const char *)sqlite3_column_text(st, 0), slot ? slot : "",
-			 time_format_iso(sqlite3_column_int64(st, 2), when),
-			 (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4));
+		/* The outcome and, without a slot, the kind are the ledger's own words. */
+		if (slot)
+			snprintf(buf, len, _("row %" PRId64 " as it stands now: slot %s, scheduled %s, outcome %s, \"%s\""),
+				 id, slot, time_format_iso(sqlite3_column_int64(st, 2), when),
+				 (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4));
+		else
+			snprintf(buf, len, _("row %" PRId64 " as it stands now: %s, scheduled %s, outcome %s, \"%s\""),
+				 id, (const char *)sqlite3_column_text(st, 0),
+				 time_format_iso(sqlite3_column_int64(st, 2), when),
+				 (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4));
 	}
 	sqlite3_finalize(st);
 }
@@ -121,28 +128,29 @@ static void explain(struct verdict *v, const struct verify_result *res)
 	char intact[128];
 
 	if (res->rows == 0)
-		snprintf(intact, sizeof(intact), "No row before it can be vouched for");
+		snprintf(intact, sizeof(intact), _("No row before it can be vouched for"));
 	else if (res->rows == 1)
-		snprintf(intact, sizeof(intact), "Row 1 before it is intact (head %s)", res->head);
+		snprintf(intact, sizeof(intact), _("Row 1 before it is intact (head %s)"), res->head);
 	else
-		snprintf(intact, sizeof(intact), "Rows 1–%" PRId64 " before it are intact (head %s)",
+		snprintf(intact, sizeof(intact), _("Rows 1–%" PRId64 " before it are intact (head %s)"),
 			 res->rows, res->head);
 	if (!res->ok) {
-		snprintf(v->message, n, "the ledger was tampered with: %s. %s. Keep this database file "
-			 "unchanged as evidence, and compare it with a backup: loa verify --db BACKUP",
+		snprintf(v->message, n, _("the ledger was tampered with: %s. %s. Keep this database file "
+			 "unchanged as evidence, and compare it with a backup: loa verify --db BACKUP"),
 			 res->message, intact);
 	} else if (!v->ok) {
-		snprintf(v->message, n, "the chain of %" PRId64 " rows is intact, but the head %s from the "
+		snprintf(v->message, n, _("the chain of %" PRId64 " rows is intact, but the head %s from the "
 			 "earlier report is not in it: rows after row %" PRId64 " were removed from its end, "
 			 "or the report was made from another database. Compare with a backup: loa "
-			 "verify --db BACKUP --head %s", res->rows, v->expect, res->rows, v->expect);
+			 "verify --db BACKUP --head %s"), res->rows, v->expect, res->rows, v->expect);
 	} else if (v->expect) {
-		snprintf(v->message, n, "the ledger is intact: %" PRId64 " rows; the head from the earlier "
-			 "report is row %" PRId64 ", so nothing up to it has changed since", res->rows,
+		snprintf(v->message, n, _("the ledger is intact: %" PRId64 " rows; the head from the earlier "
+			 "report is row %" PRId64 ", so nothing up to it has changed since"), res->rows,
 			 strcasecmp(v->expect, LEDGER_GENESIS_HASH) == 0 ? 0 : res->expect_row);
 	} else {
-		snprintf(v->message, n, "the ledger is intact: %" PRId64 " row%s", res->rows,
-			 res->rows == 1 ? "" : "s");
+		snprintf(v->message, n, ngettext("the ledger is intact: %" PRId64 " row",
+						 "the ledger is intact: %" PRId64 " rows", (unsigned long)res->rows),
+			 res->rows);
 	}
 }
 
@@ -170,8 +178,8 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 			break;
 		case 'H':
 			if (!is_hash(optarg)) {
-				cli_error(self, "--head '%s' is not a ledger head; copy the 64 hexadecimal "
-					  "digits printed on the report", optarg);
+				cli_error(self, _("--head '%s' is not a ledger head; copy the 64 hexadecimal "
+					  "digits printed on the report"), optarg);
 				return EXIT_USAGE;
 			}
 			v.expect = optarg;
@@ -180,14 +188,14 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 			db_arg = optarg;
 			break;
 		case 'h':
-			printf("usage: loa %s %s\n", self->name, self->usage);
+			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		default:
 			return cli_bad_option(self, argv);
 		}
 	}
 	if (optind < argc) {
-		cli_error(self, "unexpected argument '%s'", argv[optind]);
+		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
 		return cli_usage(self);
 	}
 	if (db_arg) {
@@ -207,6 +215,10 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 		 * bad input; the station's own database missing or broken is not. */
 		return db_arg && (r == -ENOENT || r == -EBADMSG || r == -EINVAL) ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	/* JSON values stay in the source language, for scripts: the verdict
+	 * and the chain's messages are worded from here on. */
+	if (json)
+		setlocale(LC_MESSAGES, "C");
 	r = verify_chain(h, v.expect, &res);
 	if (r == 0 && !res.ok && res.problem != VERIFY_REMOVED)
 		describe_row(h, res.bad_row, v.bad_row, sizeof(v.bad_row));
@@ -222,20 +234,20 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 	explain(&v, &res);
 
 	for (size_t i = 0; i < res.warnings.n; i++)
-		cli_error(self, "warning: %s", res.warnings.v[i]);
+		cli_error(self, _("warning: %s"), res.warnings.v[i]);
 	if (json) {
 		print_json(&v, &res);
 	} else if (v.ok) {
-		printf("%s\nhead: %s (row %" PRId64 ")\n", v.message, res.head, res.head_id);
+		printf(_("%s\nhead: %s (row %" PRId64 ")\n"), v.message, res.head, res.head_id);
 	} else {
 		printf("%s\n", v.message);
 		if (v.bad_row[0])
 			printf("%s\n", v.bad_row);
 	}
 	if (!v.ok && !res.ok)
-		cli_error(self, "%s: %s row %" PRId64, path, verify_problem_name(res.problem), res.bad_row);
+		cli_error(self, _("%s: %s row %" PRId64), path, verify_problem_name(res.problem), res.bad_row);
 	else if (!v.ok)
-		cli_error(self, "%s: the head %s is not in the ledger", path, v.expect);
+		cli_error(self, _("%s: the head %s is not in the ledger"), path, v.expect);
 	verify_result_done(&res);
 	free(path);
 	return v.ok ? EXIT_OK : EXIT_RUNTIME;
@@ -243,7 +255,7 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.usage = "[--json] [--head HASH] [--db FILE]",
-	.summary = "check the ledger's hash chain: exit 0 and its head when intact, 1 naming the bad row",
+	.usage = N_("[--json] [--head HASH] [--db FILE]"),
+	.summary = N_("check the ledger's hash chain: exit 0 and its head when intact, 1 naming the bad row"),
 	.exec = cmd_verify,
 };

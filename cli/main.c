@@ -28,12 +28,12 @@ static const struct cmd_entry *const commands[] = {
 
 static void print_help(FILE *f)
 {
-	fprintf(f, "usage: loa [--config FILE] COMMAND [ARGS]\n\n"
-		   "The config is --config FILE, else $LOA_CONFIG, else %s.\n\ncommands:\n",
+	fprintf(f, _("usage: loa [--config FILE] COMMAND [ARGS]\n\n"
+		     "The config is --config FILE, else $LOA_CONFIG, else %s.\n\ncommands:\n"),
 		CONFIG_DEFAULT_PATH);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\n'loa COMMAND --help' shows a command's arguments.\n");
+		fprintf(f, "  %-8s %s\n", commands[i]->name, _(commands[i]->summary));
+	fprintf(f, _("\n'loa COMMAND --help' shows a command's arguments.\n"));
 }
 
 void cli_error(const struct cmd_entry *self, const char *fmt, ...)
@@ -47,9 +47,15 @@ void cli_error(const struct cmd_entry *self, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+const char *cli_usage_text(const struct cmd_entry *self)
+{
+	/* gettext("") would return the catalogue's header. */
+	return *self->usage ? _(self->usage) : "";
+}
+
 int cli_usage(const struct cmd_entry *self)
 {
-	fprintf(stderr, "usage: loa %s %s\n", self->name, self->usage);
+	fprintf(stderr, _("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 	return EXIT_USAGE;
 }
 
@@ -58,9 +64,9 @@ int cli_bad_option(const struct cmd_entry *self, char **argv)
 	const char *arg = argv[optind - 1];
 
 	if (optopt && optopt != '?' && strchr(":", optopt) == NULL && arg[0] == '-' && arg[1] != '-')
-		cli_error(self, "option '-%c' is not known or needs a value", optopt);
+		cli_error(self, _("option '-%c' is not known or needs a value"), optopt);
 	else
-		cli_error(self, "option '%s' is not known or needs a value", arg);
+		cli_error(self, _("option '%s' is not known or needs a value"), arg);
 	return cli_usage(self);
 }
 
@@ -73,14 +79,14 @@ int cli_load_config(struct cli *cli)
 	if (err == 0)
 		err = jingle_probe_config(cli->cfg, &errs);
 	if (err == 0 && time_set_zone(cli->cfg->timezone) < 0) {
-		strlist_addf(&errs, "%s: the time zone '%s' cannot be used", cli->config_path, cli->cfg->timezone);
+		strlist_addf(&errs, _("%s: the time zone '%s' cannot be used"), cli->config_path, cli->cfg->timezone);
 		err = -EINVAL;
 	}
 	if (err < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.v[i]);
 		if (errs.n == 0)
-			fprintf(stderr, "%s: the config cannot be used\n", cli->config_path);
+			fprintf(stderr, _("%s: the config cannot be used\n"), cli->config_path);
 		strlist_done(&errs);
 		config_free(cli->cfg);
 		cli->cfg = NULL;
@@ -109,7 +115,7 @@ int cli_open_db(struct cli *cli, enum db_mode mode)
 int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day)
 {
 	if (time_parse_day(arg, day) < 0) {
-		cli_error(self, "%s '%s' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23", opt, arg);
+		cli_error(self, _("%s '%s' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23"), opt, arg);
 		return -EINVAL;
 	}
 	return 0;
@@ -149,7 +155,7 @@ int cli_parse_id(const struct cmd_entry *self, const char *arg, int64_t *id)
 	errno = 0;
 	*id = strtoll(arg, &end, 10);
 	if (errno || end == arg || *end || *id < 1) {
-		cli_error(self, "'%s' is not a bulletin id; 'loa list' shows the ids", arg);
+		cli_error(self, _("'%s' is not a bulletin id; 'loa list' shows the ids"), arg);
 		return -EINVAL;
 	}
 	return 0;
@@ -163,7 +169,7 @@ int cli_parse_count(const struct cmd_entry *self, const char *opt, const char *a
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || v < min || v > max) {
-		cli_error(self, "%s '%s' must be a whole number from %d to %d", opt, arg, min, max);
+		cli_error(self, _("%s '%s' must be a whole number from %d to %d"), opt, arg, min, max);
 		return -EINVAL;
 	}
 	*out = (int)v;
@@ -185,16 +191,16 @@ int cli_daemon_request(struct cli *cli, const struct cmd_entry *self, const char
 	int code;
 
 	if (err == -ENOENT || err == -ECONNREFUSED) {
-		cli_error(self, "the loa daemon is not running (nothing listens on %s); start it with "
-			  "'systemctl start loa' or 'loa daemon'", cli->cfg->socket_path);
+		cli_error(self, _("the loa daemon is not running (nothing listens on %s); start it with "
+			    "'systemctl start loa' or 'loa daemon'"), cli->cfg->socket_path);
 		return EXIT_RUNTIME;
 	}
 	if (err == -EACCES) {
-		cli_error(self, "permission denied on %s: ask to be added to group loa", cli->cfg->socket_path);
+		cli_error(self, _("permission denied on %s: ask to be added to group loa"), cli->cfg->socket_path);
 		return EXIT_RUNTIME;
 	}
 	if (err < 0) {
-		cli_error(self, "cannot talk to the daemon on %s: %s", cli->cfg->socket_path, strerror(-err));
+		cli_error(self, _("cannot talk to the daemon on %s: %s"), cli->cfg->socket_path, strerror(-err));
 		return EXIT_RUNTIME;
 	}
 	nl = strchr(reply, '\n');
@@ -207,7 +213,7 @@ int cli_daemon_request(struct cli *cli, const struct cmd_entry *self, const char
 		return EXIT_OK;
 	}
 	code = atoi(reply + strlen("error "));
-	cli_error(self, "%s", (*body)[0] ? *body : "the daemon refused the request");
+	cli_error(self, "%s", (*body)[0] ? *body : _("the daemon refused the request"));
 	free(reply);
 	free(*body);
 	*body = NULL;
@@ -272,7 +278,7 @@ int main(int argc, char **argv)
 			printf("loa %s\n", LOA_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "loa: unknown option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, _("loa: unknown option '%s'\n"), argv[optind - 1]);
 			print_help(stderr);
 			return EXIT_USAGE;
 		}
@@ -299,6 +305,6 @@ int main(int argc, char **argv)
 		config_free(cli.cfg);
 		return ret;
 	}
-	fprintf(stderr, "loa: '%s' is not a loa command; 'loa --help' lists them\n", name);
+	fprintf(stderr, _("loa: '%s' is not a loa command; 'loa --help' lists them\n"), name);
 	return EXIT_USAGE;
 }

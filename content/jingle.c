@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "content/probe.h"
+#include "util/i18n.h"
 
 static int probe_one(const struct config *cfg, const struct slot *s, const char *what,
 		     const char *path, int64_t *ms, struct strlist *errs)
@@ -16,7 +17,7 @@ static int probe_one(const struct config *cfg, const struct slot *s, const char 
 		return 0;
 	/* A chime may be quiet by design; only unplayable files are refused. */
 	if (probe_file(path, PROBE_ALLOW_SILENCE, &info, msg, sizeof(msg)) < 0) {
-		strlist_addf(errs, "%s:%d: slot '%s': %s %s: %s", cfg->path, s->line, s->name, what, path, msg);
+		strlist_addf(errs, _("%s:%d: slot '%s': %s %s: %s"), cfg->path, s->line, s->name, what, path, msg);
 		return -EINVAL;
 	}
 	*ms = info.duration_ms;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ledger/db.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -100,8 +101,8 @@ static bool bulletin_valid(const struct bulletin *b)
 	if (b->title && b->path && b->source_name && priority_name(b->priority) &&
 	    b->audio.sample_rate > 0 && b->audio.channels > 0)
 		return true;
-	log_err("library: refusing bulletin \"%s\": title, path, source name, priority and audio "
-		"format must all be set (a bug in loa)", b->title ? b->title : "");
+	log_err(_("library: refusing bulletin \"%s\": title, path, source name, priority and audio "
+		"format must all be set (a bug in loa)"), b->title ? b->title : "");
 	return false;
 }
 
@@ -184,7 +185,7 @@ int library_add(struct db *db, struct bulletin *b)
 	b->id = id;
 	return 0;
 fail:
-	r = db_fail(db, "adding a bulletin to the library");
+	r = db_fail(db, N_("adding a bulletin to the library"));
 	sqlite3_finalize(st);
 	db_rollback(db);
 	return r;
@@ -298,7 +299,7 @@ int library_list(struct db *db, bool include_retired, struct bulletin **out, siz
 	*n = len;
 	return 0;
 fail:
-	r = db_fail(db, "reading the library");
+	r = db_fail(db, N_("reading the library"));
 	sqlite3_finalize(st);
 	free(slot_cap);
 	read_end(db, began);
@@ -343,7 +344,7 @@ int library_get(struct db *db, int64_t id, struct bulletin *out)
 	read_end(db, began);
 	return 0;
 fail:
-	r = db_fail(db, "reading a bulletin");
+	r = db_fail(db, N_("reading a bulletin"));
 	sqlite3_finalize(st);
 	read_end(db, began);
 	bulletin_done(out);
@@ -394,7 +395,7 @@ int library_update(struct db *db, const struct bulletin *b)
 	}
 	return 0;
 fail:
-	r = db_fail(db, "changing a bulletin");
+	r = db_fail(db, N_("changing a bulletin"));
 	sqlite3_finalize(st);
 	db_rollback(db);
 	return r;
@@ -410,7 +411,7 @@ int library_retire(struct db *db, int64_t id, int64_t when)
 			       -1, &st, NULL) != SQLITE_OK ||
 	    (sqlite3_bind_int64(st, 1, id) | sqlite3_bind_int64(st, 2, when)) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE) {
-		r = db_fail(db, "retiring a bulletin");
+		r = db_fail(db, N_("retiring a bulletin"));
 		sqlite3_finalize(st);
 		return r;
 	}

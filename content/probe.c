@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "audio/decode.h"
+#include "util/i18n.h"
 #include "util/xmalloc.h"
 
 #define CHUNK_FRAMES 4096
@@ -30,13 +31,13 @@
 static const char *fmt_dur(double s, char *buf, size_t len)
 {
 	if (s < 1)
-		snprintf(buf, len, "%.2f s", s);
+		snprintf(buf, len, _("%.2f s"), s);
 	else if (s < 60)
-		snprintf(buf, len, "%.1f s", s);
+		snprintf(buf, len, _("%.1f s"), s);
 	else if (s < 3600)
-		snprintf(buf, len, "%d min %02d s", (int)(s / 60), (int)fmod(s, 60));
+		snprintf(buf, len, _("%d min %02d s"), (int)(s / 60), (int)fmod(s, 60));
 	else
-		snprintf(buf, len, "%lld h %02d min", (long long)(s / 3600), (int)fmod(s / 60, 60));
+		snprintf(buf, len, _("%lld h %02d min"), (long long)(s / 3600), (int)fmod(s / 60, 60));
 	return buf;
 }
 
@@ -205,15 +206,15 @@ static void explain_short(int fd, off_t file_size, const struct decoder_info *di
 	if ((di->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG && mp3_claimed_bytes(fd, &bytes) &&
 	    (uint64_t)file_size >= bytes - bytes / 100) {
 		snprintf(msg, msglen,
-			 "the audio is damaged: decoding stops after %s although the file is complete "
+			 _("the audio is damaged: decoding stops after %s although the file is complete "
 			 "and its header promises %s (only the first %s decoded cleanly); "
-			 "fetch it again or export it again from the original recording",
+			 "fetch it again or export it again from the original recording"),
 			 got, want, got);
 		return;
 	}
 	snprintf(msg, msglen,
-		 "the file ends after %s but its header promises %s; "
-		 "the download was probably cut off — fetch it again",
+		 _("the file ends after %s but its header promises %s; "
+		 "the download was probably cut off — fetch it again"),
 		 got, want);
 }
 /* Frames promised but missing that still count as whole: encoders round,
@@ -308,24 +309,34 @@ static int judge(int fd, off_t file_size, const struct decoder_info *di, const s
 		fmt_dur((double)promised / di->sample_rate, want, sizeof(want));
 
 	if (decode_err < 0) {
-		snprintf(msg, msglen,
-			 "decoding fails after %s%s%s%s: the file was cut off or is damaged "
-			 "(only the first %s decoded cleanly) — fetch it again or export it again "
-			 "from the original recording",
-			 got, promised > 0 ? " of the " : "", want, promised > 0 ? " its header promises" : "",
-			 got);
+		if (promised > 0)
+			snprintf(msg, msglen,
+				 _("decoding fails after %s of the %s its header promises: the file was cut "
+				   "off or is damaged (only the first %s decoded cleanly) — fetch it again or "
+				   "export it again from the original recording"),
+				 got, want, got);
+		else
+			snprintf(msg, msglen,
+				 _("decoding fails after %s: the file was cut off or is damaged (only the "
+				   "first %s decoded cleanly) — fetch it again or export it again from the "
+				   "original recording"),
+				 got, got);
 		return -EINVAL;
 	}
 	if (m->frames == 0) {
-		if (promised > 0 || (is_ogg && ogg_cut_off(fd, file_size)))
+		if (promised > 0)
 			snprintf(msg, msglen,
-				 "the file holds no audio frames%s%s; the copy or download was cut off "
-				 "— fetch it again",
-				 promised > 0 ? " although its header promises " : "", want);
+				 _("the file holds no audio frames although its header promises %s; the "
+				   "copy or download was cut off — fetch it again"),
+				 want);
+		else if (is_ogg && ogg_cut_off(fd, file_size))
+			snprintf(msg, msglen,
+				 _("the file holds no audio frames; the copy or download was cut off "
+				   "— fetch it again"));
 		else
 			snprintf(msg, msglen,
-				 "the file holds no audio frames (only a header); the recording or the "
-				 "export failed — record or export it again");
+				 _("the file holds no audio frames (only a header); the recording or the "
+				 "export failed — record or export it again"));
 		return -EINVAL;
 	}
 	if (m->frames < promised - slack(promised, di->sample_rate)) {
@@ -334,8 +345,8 @@ static int judge(int fd, off_t file_size, const struct decoder_info *di, const s
 	}
 	if (is_ogg && ogg_cut_off(fd, file_size)) {
 		snprintf(msg, msglen,
-			 "the file ends after %s without the end-of-stream mark a complete Ogg file "
-			 "carries; the download was probably cut off — fetch it again",
+			 _("the file ends after %s without the end-of-stream mark a complete Ogg file "
+			 "carries; the download was probably cut off — fetch it again"),
 			 got);
 		return -EINVAL;
 	}
@@ -357,16 +368,16 @@ int probe_file(const char *path, unsigned flags, struct audio_info *out, char *m
 	di = decoder_info(dec);
 	if (di->channels < 1 || di->channels > MAX_CHANNELS) {
 		snprintf(msg, msglen,
-			 "the file has %d audio channels and loa plays 1 to %d; "
-			 "convert it to mono or stereo and import it again",
+			 _("the file has %d audio channels and loa plays 1 to %d; "
+			 "convert it to mono or stereo and import it again"),
 			 di->channels, MAX_CHANNELS);
 		err = -EINVAL;
 		goto out;
 	}
 	if (di->sample_rate < MIN_RATE || di->sample_rate > MAX_RATE) {
 		snprintf(msg, msglen,
-			 "its sample rate is %d Hz and loa plays %d to %d Hz; "
-			 "convert it (48000 Hz is a good choice) and import it again",
+			 _("its sample rate is %d Hz and loa plays %d to %d Hz; "
+			 "convert it (48000 Hz is a good choice) and import it again"),
 			 di->sample_rate, MIN_RATE, MAX_RATE);
 		err = -EINVAL;
 		goto out;
@@ -380,7 +391,7 @@ int probe_file(const char *path, unsigned flags, struct audio_info *out, char *m
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		err = -errno;
-		snprintf(msg, msglen, "cannot read it (%s)", strerror(-err));
+		snprintf(msg, msglen, _("cannot read it (%s)"), strerror(-err));
 		if (fd >= 0)
 			close(fd);
 		goto out;
@@ -403,12 +414,12 @@ int probe_file(const char *path, unsigned flags, struct audio_info *out, char *m
 
 		/* Codecs leave denormal dust in silence; -674 dBFS helps nobody. */
 		if (out->peak_dbfs < -120)
-			snprintf(pk, sizeof(pk), "%s", isinf(out->peak_dbfs) ? "peak -inf dBFS" : "peak below -120 dBFS");
+			snprintf(pk, sizeof(pk), "%s", isinf(out->peak_dbfs) ? _("peak -inf dBFS") : _("peak below -120 dBFS"));
 		else
-			snprintf(pk, sizeof(pk), "peak %.1f dBFS", out->peak_dbfs);
+			snprintf(pk, sizeof(pk), _("peak %.1f dBFS"), out->peak_dbfs);
 		snprintf(msg, msglen,
-			 "the recording is silent (%s); check the recording, "
-			 "or import it anyway with --force",
+			 _("the recording is silent (%s); check the recording, "
+			 "or import it anyway with --force"),
 			 pk);
 		err = -EINVAL;
 	}

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -142,7 +143,7 @@ sqlite3 *db_sqlite(struct db *db)
 
 int db_fail(struct db *db, const char *what)
 {
-	log_err("database %s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
+	log_err(_("database %s: %s: %s"), db->path, _(what), sqlite3_errmsg(db->h));
 	return -EIO;
 }
 
@@ -155,12 +156,12 @@ static int exec_logged(struct db *db, const char *sql, const char *what)
 
 int db_begin(struct db *db)
 {
-	return exec_logged(db, "BEGIN IMMEDIATE", "starting a transaction");
+	return exec_logged(db, "BEGIN IMMEDIATE", N_("starting a transaction"));
 }
 
 int db_commit(struct db *db)
 {
-	return exec_logged(db, "COMMIT", "committing");
+	return exec_logged(db, "COMMIT", N_("committing"));
 }
 
 int db_rollback(struct db *db)
@@ -169,7 +170,7 @@ int db_rollback(struct db *db)
 	 * a second ROLLBACK would only log a confusing "no transaction". */
 	if (sqlite3_get_autocommit(db->h))
 		return 0;
-	return exec_logged(db, "ROLLBACK", "rolling back");
+	return exec_logged(db, "ROLLBACK", N_("rolling back"));
 }
 
 void db_close(struct db *db)
@@ -177,7 +178,7 @@ void db_close(struct db *db)
 	if (!db)
 		return;
 	if (db->h && sqlite3_close(db->h) != SQLITE_OK)
-		log_err("database %s: closing: %s", db->path, sqlite3_errmsg(db->h));
+		log_err(_("database %s: closing: %s"), db->path, sqlite3_errmsg(db->h));
 	free(db->path);
 	free(db);
 }
@@ -229,16 +230,18 @@ static bool errno_is_access(int e)
 
 static int refuse_access(const char *path, bool writing, char *msg, size_t msglen)
 {
-	set_msg(msg, msglen, "permission denied %s %s; ask to be added to group loa",
-		writing ? "writing" : "reading", path);
+	if (writing)
+		set_msg(msg, msglen, _("permission denied writing %s; ask to be added to group loa"), path);
+	else
+		set_msg(msg, msglen, _("permission denied reading %s; ask to be added to group loa"), path);
 	return -EACCES;
 }
 
 static int refuse_damaged(const char *path, const char *why, char *msg, size_t msglen)
 {
 	set_msg(msg, msglen,
-		"the database %s is damaged (%s); loa will not touch it: restore it from a "
-		"backup (loa backup), or move it aside if you want loa to start a new, empty one",
+		_("the database %s is damaged (%s); loa will not touch it: restore it from a "
+		"backup (loa backup), or move it aside if you want loa to start a new, empty one"),
 		path, why);
 	return -EBADMSG;
 }
@@ -260,19 +263,19 @@ static int check_header(const char *path, char *msg, size_t msglen)
 	if (fd < 0) {
 		if (errno_is_access(errno))
 			return refuse_access(path, false, msg, msglen);
-		set_msg(msg, msglen, "cannot open %s: %s", path, strerror(errno));
+		set_msg(msg, msglen, _("cannot open %s: %s"), path, strerror(errno));
 		return -errno;
 	}
 	n = read(fd, buf, sizeof(buf));
 	if (n < 0) {
 		int e = errno;
 		close(fd);
-		set_msg(msg, msglen, "cannot read %s: %s", path, strerror(e));
+		set_msg(msg, msglen, _("cannot read %s: %s"), path, strerror(e));
 		return -e;
 	}
 	close(fd);
 	if (n > 0 && (n < (ssize_t)sizeof(buf) || memcmp(buf, magic, sizeof(magic)) != 0))
-		return refuse_damaged(path, "it does not start like an SQLite database", msg, msglen);
+		return refuse_damaged(path, _("it does not start like an SQLite database"), msg, msglen);
 	return 0;
 }
 
@@ -291,7 +294,7 @@ static int first_read_failed(struct db *db, int rc, bool writing, char *msg, siz
 			return refuse_access(db->path, writing, msg, msglen);
 		break;
 	}
-	set_msg(msg, msglen, "cannot read the database %s: %s", db->path, sqlite3_errmsg(db->h));
+	set_msg(msg, msglen, _("cannot read the database %s: %s"), db->path, sqlite3_errmsg(db->h));
 	return -EIO;
 }
 
@@ -341,14 +344,14 @@ static int migrate_step(struct db *db, bool *done, char *msg, size_t msglen)
 	if (db_commit(db) < 0)
 		goto fail;
 	if (v > 0) /* a new database needs no news */
-		log_info("database %s: schema upgraded to version %d", db->path, (int)v + 1);
+		log_info(_("database %s: schema upgraded to version %d"), db->path, (int)v + 1);
 	return 0;
 fail:
 	if (v >= 0 && v < N_MIGRATIONS)
-		set_msg(msg, msglen, "cannot upgrade the database %s to schema version %d: %s",
+		set_msg(msg, msglen, _("cannot upgrade the database %s to schema version %d: %s"),
 			db->path, (int)v + 1, sqlite3_errmsg(db->h));
 	else
-		set_msg(msg, msglen, "cannot upgrade the database %s: %s", db->path,
+		set_msg(msg, msglen, _("cannot upgrade the database %s: %s"), db->path,
 			sqlite3_errmsg(db->h));
 	db_rollback(db);
 	return -EIO;
@@ -385,24 +388,24 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 	if (rc != SQLITE_OK)
 		return first_read_failed(db, rc, rw, msg, msglen);
 	if ((version == 0 && n_objects > 0) || (version > 0 && app_id != LOA_APPLICATION_ID)) {
-		set_msg(msg, msglen, "%s is an SQLite database, but not one of loa's; loa will not "
-			"touch it: move it aside, or point state_dir at another folder", db->path);
+		set_msg(msg, msglen, _("%s is an SQLite database, but not one of loa's; loa will not "
+			"touch it: move it aside, or point state_dir at another folder"), db->path);
 		return -EBADMSG;
 	}
 	if (version > N_MIGRATIONS) {
-		set_msg(msg, msglen, "the database %s was made by a newer loa (schema version %lld, "
-			"this loa knows up to %d); upgrade loa", db->path, (long long)version,
+		set_msg(msg, msglen, _("the database %s was made by a newer loa (schema version %lld, "
+			"this loa knows up to %d); upgrade loa"), db->path, (long long)version,
 			N_MIGRATIONS);
 		return -EPROTO;
 	}
 	if (!rw && version == 0) {
-		set_msg(msg, msglen, "no database at %s yet; import a bulletin or start the daemon "
-			"first", db->path);
+		set_msg(msg, msglen, _("no database at %s yet; import a bulletin or start the daemon "
+			"first"), db->path);
 		return -ENOENT;
 	}
 	if (!rw && version < N_MIGRATIONS) {
-		set_msg(msg, msglen, "the database %s was made by an older loa (schema version %lld, "
-			"this loa needs %d); start the daemon once, and it will upgrade it",
+		set_msg(msg, msglen, _("the database %s was made by an older loa (schema version %lld, "
+			"this loa needs %d); start the daemon once, and it will upgrade it"),
 			db->path, (long long)version, N_MIGRATIONS);
 		return -EPROTO;
 	}
@@ -420,7 +423,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 			sqlite3_finalize(st);
 		}
 		if (!wal) {
-			set_msg(msg, msglen, "cannot switch the database %s to WAL mode: %s", db->path,
+			set_msg(msg, msglen, _("cannot switch the database %s to WAL mode: %s"), db->path,
 				sqlite3_errmsg(db->h));
 			return -EIO;
 		}
@@ -431,7 +434,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 		/* ...but not at its high-water mark: a kept WAL is otherwise never
 		 * shrunk, and a Pi's SD card is small. */
 		if (sqlite3_exec(db->h, "PRAGMA journal_size_limit = 1048576", NULL, NULL, NULL) != SQLITE_OK) {
-			set_msg(msg, msglen, "cannot configure the database %s: %s", db->path,
+			set_msg(msg, msglen, _("cannot configure the database %s: %s"), db->path,
 				sqlite3_errmsg(db->h));
 			return -EIO;
 		}
@@ -443,7 +446,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 	if (sqlite3_exec(db->h, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
 			 " PRAGMA recursive_triggers = ON",
 			 NULL, NULL, NULL) != SQLITE_OK) {
-		set_msg(msg, msglen, "cannot configure the database %s: %s", db->path,
+		set_msg(msg, msglen, _("cannot configure the database %s: %s"), db->path,
 			sqlite3_errmsg(db->h));
 		return -EIO;
 	}
@@ -462,17 +465,17 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 	*out = NULL;
 	set_msg(msg, msglen, "%s", "");
 	if (!state_dir || !*state_dir) {
-		set_msg(msg, msglen, "no state folder given");
+		set_msg(msg, msglen, _("no state folder given"));
 		return -EINVAL;
 	}
 	if (rw) {
 		r = mkdir_p(state_dir, 0750);
 		if (r < 0) {
 			if (errno_is_access(-r))
-				set_msg(msg, msglen, "permission denied creating the state folder %s; "
-					"ask to be added to group loa", state_dir);
+				set_msg(msg, msglen, _("permission denied creating the state folder %s; "
+					"ask to be added to group loa"), state_dir);
 			else
-				set_msg(msg, msglen, "cannot create the state folder %s: %s",
+				set_msg(msg, msglen, _("cannot create the state folder %s: %s"),
 					state_dir, strerror(-r));
 			return r;
 		}
@@ -482,7 +485,7 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 	db->path = xasprintf("%s/loa.db", state_dir);
 	if (stat(db->path, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
-			set_msg(msg, msglen, "%s is not a regular file; move it aside", db->path);
+			set_msg(msg, msglen, _("%s is not a regular file; move it aside"), db->path);
 			r = -EINVAL;
 			goto fail;
 		}
@@ -493,12 +496,12 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 		r = refuse_access(db->path, false, msg, msglen);
 		goto fail;
 	} else if (errno != ENOENT && errno != ENOTDIR) {
-		set_msg(msg, msglen, "cannot look at %s: %s", db->path, strerror(errno));
+		set_msg(msg, msglen, _("cannot look at %s: %s"), db->path, strerror(errno));
 		r = -errno;
 		goto fail;
 	} else if (!rw) {
-		set_msg(msg, msglen, "no database at %s yet; import a bulletin or start the "
-			"daemon first", db->path);
+		set_msg(msg, msglen, _("no database at %s yet; import a bulletin or start the "
+			"daemon first"), db->path);
 		r = -ENOENT;
 		goto fail;
 	}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ledger/db.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -202,7 +203,7 @@ static bool row_valid(const struct ledger_row *row)
 {
 	if (air_kind_name(row->kind) && outcome_name(row->outcome) && row->title)
 		return true;
-	log_err("ledger: refusing a row with kind %d, outcome %d, title %s (a bug in loa)",
+	log_err(_("ledger: refusing a row with kind %d, outcome %d, title %s (a bug in loa)"),
 		(int)row->kind, (int)row->outcome, row->title ? "set" : "missing");
 	return false;
 }
@@ -232,7 +233,7 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 
 	if (sqlite3_prepare_v2(h, "SELECT id, row_hash FROM ledger ORDER BY id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "reading the end of the ledger");
+		return db_fail(db, N_("reading the end of the ledger"));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		r.id = sqlite3_column_int64(st, 0) + 1;
@@ -241,7 +242,7 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 		r.id = 1;
 		snprintf(r.prev_hash, sizeof(r.prev_hash), "%s", LEDGER_GENESIS_HASH);
 	} else {
-		rc = db_fail(db, "reading the end of the ledger");
+		rc = db_fail(db, N_("reading the end of the ledger"));
 		sqlite3_finalize(st);
 		return rc;
 	}
@@ -252,7 +253,7 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	memcpy(content, r.content_sha256, SHA256_HEX - 1);
 	content[SHA256_HEX - 1] = '\0';
 	if (sqlite3_prepare_v2(h, insert, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "appending to the ledger");
+		return db_fail(db, N_("appending to the ledger"));
 	rc = sqlite3_bind_int64(st, 1, r.id) |
 	     bind_text(st, 2, air_kind_name(r.kind)) |
 	     bind_opt_int(st, 3, r.occurrence_at) |
@@ -273,7 +274,7 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	     bind_text(st, 18, r.prev_hash) |
 	     bind_text(st, 19, r.row_hash);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
-		rc = db_fail(db, "appending to the ledger");
+		rc = db_fail(db, N_("appending to the ledger"));
 		sqlite3_finalize(st);
 		return rc;
 	}
@@ -335,7 +336,7 @@ static int read_row(sqlite3_stmt *st, struct ledger_row *r)
 	/* The CHECK constraints make this impossible short of editing the
 	 * file by hand; say which row, since that is then the question. */
 	if (air_kind_parse(kind, &r->kind) < 0 || outcome_parse(outcome, &r->outcome) < 0) {
-		log_err("ledger row %" PRId64 ": unknown kind '%s' or outcome '%s'; run loa verify",
+		log_err(_("ledger row %" PRId64 ": unknown kind '%s' or outcome '%s'; run loa verify"),
 			r->id, kind ? kind : "", outcome ? outcome : "");
 		return -EIO;
 	}
@@ -371,7 +372,7 @@ int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_ro
 			       "SELECT " LEDGER_COLS " FROM ledger"
 			       " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "reading the ledger");
+		return db_fail(db, N_("reading the ledger"));
 	sqlite3_bind_int64(st, 1, from_ms);
 	sqlite3_bind_int64(st, 2, to_ms);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -382,7 +383,7 @@ int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_ro
 		len++;
 	}
 	if (r == 0 && rc != SQLITE_DONE)
-		r = db_fail(db, "reading the ledger");
+		r = db_fail(db, N_("reading the ledger"));
 	sqlite3_finalize(st);
 	if (r < 0) {
 		ledger_rows_free(v, len);
@@ -403,7 +404,7 @@ bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int
 			       "SELECT 1 FROM ledger WHERE slot = ?1 AND occurrence_at = ?2"
 			       " AND bulletin_id IS ?3 LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, "looking up an item in the ledger");
+		db_fail(db, N_("looking up an item in the ledger"));
 		return false;
 	}
 	bind_text(st, 1, slot);
@@ -412,7 +413,7 @@ bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int
 	rc = sqlite3_step(st);
 	found = rc == SQLITE_ROW;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fail(db, "looking up an item in the ledger");
+		db_fail(db, N_("looking up an item in the ledger"));
 	sqlite3_finalize(st);
 	return found;
 }
@@ -425,13 +426,13 @@ int64_t ledger_last_occurrence(struct db *db)
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "SELECT max(occurrence_at) FROM ledger WHERE kind = 'slot'",
 			       -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, "reading the last occurrence in the ledger");
+		db_fail(db, N_("reading the last occurrence in the ledger"));
 		return 0;
 	}
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0); /* NULL (empty ledger) reads as 0 */
 	else
-		db_fail(db, "reading the last occurrence in the ledger");
+		db_fail(db, N_("reading the last occurrence in the ledger"));
 	sqlite3_finalize(st);
 	return v;
 }
@@ -446,7 +447,7 @@ int ledger_head(struct db *db, char out[SHA256_HEX], int64_t *id)
 		*id = 0;
 	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT id, row_hash FROM ledger ORDER BY id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "reading the end of the ledger");
+		return db_fail(db, N_("reading the end of the ledger"));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (id)
@@ -456,7 +457,7 @@ int ledger_head(struct db *db, char out[SHA256_HEX], int64_t *id)
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
 	} else {
-		rc = db_fail(db, "reading the end of the ledger");
+		rc = db_fail(db, N_("reading the end of the ledger"));
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -496,19 +497,19 @@ static int recover_locked(struct db *db)
 			       " title, topic, plan, slot, content_sha256, sample_rate, frames,"
 			       " checkpoint_at FROM inflight WHERE id = 1",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "reading the item that was on air");
+		return db_fail(db, N_("reading the item that was on air"));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_finalize(st);
 		return 0;
 	}
 	if (rc != SQLITE_ROW) {
-		r = db_fail(db, "reading the item that was on air");
+		r = db_fail(db, N_("reading the item that was on air"));
 		sqlite3_finalize(st);
 		return r;
 	}
 	if (air_kind_parse((const char *)sqlite3_column_text(st, 0), &row.kind) < 0) {
-		log_err("the item that was on air has an unknown kind; run loa verify");
+		log_err(_("the item that was on air has an unknown kind; run loa verify"));
 		sqlite3_finalize(st);
 		return -EIO;
 	}
@@ -538,10 +539,10 @@ static int recover_locked(struct db *db)
 
 	r = append_locked(db, &row, &link);
 	if (r == 0 && sqlite3_exec(db_sqlite(db), "DELETE FROM inflight", NULL, NULL, NULL) != SQLITE_OK)
-		r = db_fail(db, "clearing the item that was on air");
+		r = db_fail(db, N_("clearing the item that was on air"));
 	if (r == 0) {
-		log_notice("ledger: \"%s\" was on air when loa stopped; recorded as partial, "
-			   "%" PRId64 " ms played (row %" PRId64 ")", row.title ? row.title : "",
+		log_notice(_("ledger: \"%s\" was on air when loa stopped; recorded as partial, "
+			   "%" PRId64 " ms played (row %" PRId64 ")"), row.title ? row.title : "",
 			   row.played_ms, link.id);
 		r = 1;
 	}
@@ -567,7 +568,7 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	if (!row_valid(row))
 		return -EINVAL;
 	if (sample_rate <= 0) {
-		log_err("ledger: refusing an item on air with sample rate %d (a bug in loa)", sample_rate);
+		log_err(_("ledger: refusing an item on air with sample rate %d (a bug in loa)"), sample_rate);
 		return -EINVAL;
 	}
 	r = db_begin(db);
@@ -577,7 +578,7 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	 * finish failed); replacing it would lose that item's row. */
 	r = recover_locked(db);
 	if (r == 1)
-		log_warn("ledger: an earlier item was still marked as on air; recorded it as partial");
+		log_warn(_("ledger: an earlier item was still marked as on air; recorded it as partial"));
 	if (r < 0)
 		return finish_tx(db, r);
 
@@ -587,7 +588,7 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 			       " frames, checkpoint_at)"
 			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL)",
 			       -1, &st, NULL) != SQLITE_OK)
-		return finish_tx(db, db_fail(db, "recording the item on air"));
+		return finish_tx(db, db_fail(db, N_("recording the item on air")));
 	memcpy(content, row->content_sha256, SHA256_HEX - 1);
 	content[SHA256_HEX - 1] = '\0';
 	r = bind_text(st, 1, air_kind_name(row->kind)) |
@@ -603,7 +604,7 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	    sqlite3_bind_int(st, 11, sample_rate) |
 	    sqlite3_bind_int64(st, 12, row->frames);
 	if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
-		r = db_fail(db, "recording the item on air");
+		r = db_fail(db, N_("recording the item on air"));
 	else
 		r = 0;
 	sqlite3_finalize(st);
@@ -619,11 +620,11 @@ int ledger_inflight_checkpoint(struct db *db, int64_t frames, int64_t now_ms)
 	/* Autocommit: one statement is its own durable transaction. */
 	if (sqlite3_prepare_v2(h, "UPDATE inflight SET frames = ?1, checkpoint_at = ?2 WHERE id = 1",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "checkpointing the item on air");
+		return db_fail(db, N_("checkpointing the item on air"));
 	sqlite3_bind_int64(st, 1, frames);
 	sqlite3_bind_int64(st, 2, now_ms);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		r = db_fail(db, "checkpointing the item on air");
+		r = db_fail(db, N_("checkpointing the item on air"));
 	else if (sqlite3_changes(h) == 0)
 		r = -ENOENT;
 	sqlite3_finalize(st);
@@ -642,7 +643,7 @@ int ledger_inflight_finish(struct db *db, struct ledger_row *row)
 		return r;
 	r = append_locked(db, row, &link);
 	if (r == 0 && sqlite3_exec(db_sqlite(db), "DELETE FROM inflight", NULL, NULL, NULL) != SQLITE_OK)
-		r = db_fail(db, "clearing the item on air");
+		r = db_fail(db, N_("clearing the item on air"));
 	r = finish_tx(db, r);
 	if (r < 0)
 		return r;

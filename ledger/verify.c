@@ -32,6 +32,7 @@
 
 #include "ledger/db.h"
 #include "ledger/ledger.h"
+#include "util/i18n.h"
 
 /* "loa!": see db.c. */
 #define LOA_APPLICATION_ID 0x6c6f6121
@@ -115,13 +116,13 @@ static int check_magic(const char *path, char *msg, size_t msglen)
 
 	if (fd < 0) {
 		int e = errno;
-		set_msg(msg, msglen, "cannot open %s: %s", path, strerror(e));
+		set_msg(msg, msglen, _("cannot open %s: %s"), path, strerror(e));
 		return -e;
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n != (ssize_t)sizeof(buf) || memcmp(buf, magic, sizeof(magic)) != 0) {
-		set_msg(msg, msglen, "%s is not a loa database (it is not an SQLite database at all)", path);
+		set_msg(msg, msglen, _("%s is not a loa database (it is not an SQLite database at all)"), path);
 		return -EBADMSG;
 	}
 	return 0;
@@ -166,13 +167,13 @@ int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen)
 	if (stat(path, &st) < 0) {
 		r = -errno;
 		if (r == -ENOENT)
-			set_msg(msg, msglen, "there is no database at %s; check the path", path);
+			set_msg(msg, msglen, _("there is no database at %s; check the path"), path);
 		else
-			set_msg(msg, msglen, "cannot look at %s: %s", path, strerror(-r));
+			set_msg(msg, msglen, _("cannot look at %s: %s"), path, strerror(-r));
 		return r;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_msg(msg, msglen, "%s is not a regular file; name a loa database file (loa.db)", path);
+		set_msg(msg, msglen, _("%s is not a regular file; name a loa database file (loa.db)"), path);
 		return -EINVAL;
 	}
 	r = check_magic(path, msg, msglen);
@@ -189,9 +190,9 @@ int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen)
 		sqlite3_close(h);
 		h = NULL;
 		if (has_wal(path)) {
-			set_msg(msg, msglen, "cannot read %s: its newest rows are in %s-wal and reading them "
+			set_msg(msg, msglen, _("cannot read %s: its newest rows are in %s-wal and reading them "
 				"needs write access to the folder; run loa verify as a member of group "
-				"loa, or verify a copy made with loa backup", path, path);
+				"loa, or verify a copy made with loa backup"), path, path);
 			return -EACCES;
 		}
 		rc = open_uri(path, "?mode=ro&immutable=1", &h, &n_objects);
@@ -201,18 +202,18 @@ int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen)
 	if (rc == SQLITE_OK)
 		rc = query_int(h, "PRAGMA application_id", &app_id);
 	if (rc != SQLITE_OK) {
-		set_msg(msg, msglen, "cannot read %s: %s", path, sqlite3_errmsg(h));
+		set_msg(msg, msglen, _("cannot read %s: %s"), path, sqlite3_errmsg(h));
 		r = (rc & 0xff) == SQLITE_NOTADB ? -EBADMSG : -EIO;
 		goto fail;
 	}
 	if (app_id != LOA_APPLICATION_ID || version == 0) {
-		set_msg(msg, msglen, "%s is an SQLite database, but not one of loa's", path);
+		set_msg(msg, msglen, _("%s is an SQLite database, but not one of loa's"), path);
 		r = -EBADMSG;
 		goto fail;
 	}
 	if (version > db_schema_version()) {
-		set_msg(msg, msglen, "%s was made by a newer loa (schema version %" PRId64 ", this loa "
-			"knows up to %d); verify it with that loa", path, version, db_schema_version());
+		set_msg(msg, msglen, _("%s was made by a newer loa (schema version %" PRId64 ", this loa "
+			"knows up to %d); verify it with that loa"), path, version, db_schema_version());
 		r = -EPROTO;
 		goto fail;
 	}
@@ -421,16 +422,6 @@ static void found(struct verify_result *res, enum verify_problem p, int64_t row,
 	va_end(ap);
 }
 
-/* "row 4" or "rows 4–7". */
-static const char *rows_span(char *buf, size_t len, int64_t a, int64_t b)
-{
-	if (a == b)
-		snprintf(buf, len, "row %" PRId64, a);
-	else
-		snprintf(buf, len, "rows %" PRId64 "–%" PRId64, a, b);
-	return buf;
-}
-
 /*
  * R is the first row that is not intact; EXPECTED_ID and PREV are what the
  * intact rows before it say should come next. BAD_COL names a column stored
@@ -440,69 +431,81 @@ static const char *rows_span(char *buf, size_t len, int64_t a, int64_t b)
 static void diagnose(sqlite3 *h, struct ledger_row *r, const char *bad_col, bool self_ok,
 		     int64_t expected_id, const char *prev, struct verify_result *res)
 {
-	char span[64];
 	int64_t o, q;
 
 	if (bad_col) {
-		found(res, VERIFY_EDITED, r->id, "row %" PRId64 ": its %s is not stored the way loa "
-		      "writes it: the row was edited after it was written", r->id, bad_col);
+		found(res, VERIFY_EDITED, r->id, _("row %" PRId64 ": its %s is not stored the way loa "
+		      "writes it: the row was edited after it was written"), r->id, bad_col);
 		return;
 	}
 	if (r->id < expected_id) {
-		found(res, VERIFY_INSERTED, r->id, "row %" PRId64 ": loa never writes a row with this "
-		      "id: it was inserted", r->id);
+		found(res, VERIFY_INSERTED, r->id, _("row %" PRId64 ": loa never writes a row with this "
+		      "id: it was inserted"), r->id);
 		return;
 	}
 	if (self_ok) {
 		if (r->id > expected_id) {
 			/* Name the first row that is gone, as for renumbered removals below. */
-			char after[64] = "starts at row";
-
-			if (expected_id > 1)
-				snprintf(after, sizeof(after), "goes from row %" PRId64 " straight to row",
-					 expected_id - 1);
-			found(res, VERIFY_REMOVED, expected_id, "%s %s removed: the ledger %s %" PRId64,
-			      rows_span(span, sizeof(span), expected_id, r->id - 1),
-			      r->id - 1 == expected_id ? "was" : "were", after, r->id);
+			if (expected_id == 1 && r->id - 1 == expected_id)
+				found(res, VERIFY_REMOVED, expected_id, _("row %" PRId64 " was removed: the "
+				      "ledger starts at row %" PRId64), expected_id, r->id);
+			else if (expected_id == 1)
+				found(res, VERIFY_REMOVED, expected_id, _("rows %" PRId64 "–%" PRId64 " were "
+				      "removed: the ledger starts at row %" PRId64), expected_id, r->id - 1, r->id);
+			else if (r->id - 1 == expected_id)
+				found(res, VERIFY_REMOVED, expected_id, _("row %" PRId64 " was removed: the "
+				      "ledger goes from row %" PRId64 " straight to row %" PRId64), expected_id,
+				      expected_id - 1, r->id);
+			else
+				found(res, VERIFY_REMOVED, expected_id, _("rows %" PRId64 "–%" PRId64 " were "
+				      "removed: the ledger goes from row %" PRId64 " straight to row %" PRId64),
+				      expected_id, r->id - 1, expected_id - 1, r->id);
 			return;
 		}
 		/* In its place and whole, but not linked to the row before it. */
 		q = hash_position(h, r->prev_hash);
 		if (q > 0) {
-			found(res, VERIFY_REORDERED, r->id, "row %" PRId64 ": it was written after what is "
-			      "now row %" PRId64 ": rows were moved", r->id, q);
+			found(res, VERIFY_REORDERED, r->id, _("row %" PRId64 ": it was written after what is "
+			      "now row %" PRId64 ": rows were moved"), r->id, q);
 		} else if (strcmp(prev, LEDGER_GENESIS_HASH) == 0) {
-			found(res, VERIFY_EDITED, r->id, "row %" PRId64 ": it does not start the chain as "
-			      "written: it was edited and its hash recomputed", r->id);
+			found(res, VERIFY_EDITED, r->id, _("row %" PRId64 ": it does not start the chain as "
+			      "written: it was edited and its hash recomputed"), r->id);
 		} else {
-			found(res, VERIFY_EDITED, expected_id - 1, "row %" PRId64 ": its content was "
+			found(res, VERIFY_EDITED, expected_id - 1, _("row %" PRId64 ": its content was "
 			      "changed and its hash recomputed: row %" PRId64 ", written after it, no longer "
-			      "links to it", expected_id - 1, r->id);
+			      "links to it"), expected_id - 1, r->id);
 		}
 		return;
 	}
 	o = find_written_as(h, r);
 	if (o > r->id) {
 		res->written_as = o;
-		if (hash_position(h, r->prev_hash) == 0)
-			found(res, VERIFY_REMOVED, r->id, "row %" PRId64 " holds what was written as row "
-			      "%" PRId64 ": the %s written before it %s removed and the rest renumbered",
-			      r->id, o, rows_span(span, sizeof(span), r->id, o - 1),
-			      o - 1 == r->id ? "was" : "were");
+		if (hash_position(h, r->prev_hash) == 0 && o - 1 == r->id)
+			found(res, VERIFY_REMOVED, r->id, _("row %" PRId64 " holds what was written as row "
+			      "%" PRId64 ": the row %" PRId64 " written before it was removed and the rest "
+			      "renumbered"), r->id, o, r->id);
+		else if (hash_position(h, r->prev_hash) == 0)
+			found(res, VERIFY_REMOVED, r->id, _("row %" PRId64 " holds what was written as row "
+			      "%" PRId64 ": the rows %" PRId64 "–%" PRId64 " written before it were removed "
+			      "and the rest renumbered"), r->id, o, r->id, o - 1);
 		else
-			found(res, VERIFY_REORDERED, r->id, "row %" PRId64 " holds what was written as row "
-			      "%" PRId64 ": rows were swapped or moved", r->id, o);
+			found(res, VERIFY_REORDERED, r->id, _("row %" PRId64 " holds what was written as row "
+			      "%" PRId64 ": rows were swapped or moved"), r->id, o);
 	} else if (o > 0) {
 		res->written_as = o;
-		found(res, VERIFY_INSERTED, o, "%s %s not part of the chain as written: inserted; what "
-		      "was written as row %" PRId64 " is now row %" PRId64,
-		      rows_span(span, sizeof(span), o, r->id - 1), o == r->id - 1 ? "is" : "are", o, r->id);
+		if (o == r->id - 1)
+			found(res, VERIFY_INSERTED, o, _("row %" PRId64 " is not part of the chain as written: "
+			      "inserted; what was written as row %" PRId64 " is now row %" PRId64), o, o, r->id);
+		else
+			found(res, VERIFY_INSERTED, o, _("rows %" PRId64 "–%" PRId64 " are not part of the chain "
+			      "as written: inserted; what was written as row %" PRId64 " is now row %" PRId64),
+			      o, r->id - 1, o, r->id);
 	} else if (next_written_as(h, r->id, r->id)) {
-		found(res, VERIFY_INSERTED, r->id, "row %" PRId64 " is not part of the chain as "
-		      "written: inserted in front of what was written as row %" PRId64, r->id, r->id);
+		found(res, VERIFY_INSERTED, r->id, _("row %" PRId64 " is not part of the chain as "
+		      "written: inserted in front of what was written as row %" PRId64), r->id, r->id);
 	} else {
-		found(res, VERIFY_EDITED, r->id, "row %" PRId64 ": its content does not match its hash: "
-		      "it was edited after it was written", r->id);
+		found(res, VERIFY_EDITED, r->id, _("row %" PRId64 ": its content does not match its hash: "
+		      "it was edited after it was written"), r->id);
 	}
 }
 
@@ -516,14 +519,14 @@ static void check_schema(sqlite3 *h, struct verify_result *res)
 					    " AND tbl_name = 'ledger' AND name = %Q", triggers[i]);
 
 		if (query_int(h, sql, &n) == SQLITE_OK && n == 0)
-			strlist_addf(&res->warnings, "the trigger %s that keeps the ledger append-only is "
+			strlist_addf(&res->warnings, _("the trigger %s that keeps the ledger append-only is "
 				     "missing (someone removed it by hand): rows can be changed without an "
-				     "error until it is back; restore the database from a backup", triggers[i]);
+				     "error until it is back; restore the database from a backup"), triggers[i]);
 		sqlite3_free(sql);
 	}
 	if (query_int(h, "SELECT count(*) FROM inflight", &n) == SQLITE_OK && n > 0)
-		strlist_addf(&res->warnings, "an item is recorded as on air; when the daemon is not "
-			     "running, its next start records it as partial");
+		strlist_addf(&res->warnings, _("an item is recorded as on air; when the daemon is not "
+			     "running, its next start records it as partial"));
 }
 
 int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
@@ -540,7 +543,7 @@ int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
 	/* One snapshot for the walk and the look-ups, even while the daemon appends. */
 	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(h, "SELECT " VERIFY_COLS " FROM ledger ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		set_msg(res->message, sizeof(res->message), "cannot read the ledger: %s", sqlite3_errmsg(h));
+		set_msg(res->message, sizeof(res->message), _("cannot read the ledger: %s"), sqlite3_errmsg(h));
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 		res->ok = false;
 		return -EIO;
@@ -563,8 +566,8 @@ int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
 		break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		set_msg(res->message, sizeof(res->message), "cannot read the ledger after row %" PRId64
-			": %s", res->head_id, sqlite3_errmsg(h));
+		set_msg(res->message, sizeof(res->message), _("cannot read the ledger after row %" PRId64
+			": %s"), res->head_id, sqlite3_errmsg(h));
 		res->ok = false;
 		ret = -EIO;
 	}

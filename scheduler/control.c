@@ -17,6 +17,7 @@
 
 #include "scheduler/engine.h"
 #include "util/json.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -52,15 +53,15 @@ int control_open(const char *path, struct control **out, char *msg, size_t len)
 	int fd, err;
 
 	if (fill_addr(path, &a) < 0) {
-		snprintf(msg, len, "the control socket path %s is too long; set a shorter paths.socket", path);
+		snprintf(msg, len, _("the control socket path %s is too long; set a shorter paths.socket"), path);
 		return -ENAMETOOLONG;
 	}
 	/* A socket file with a listener behind it is another daemon. */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
 		close(fd);
-		snprintf(msg, len, "another loa daemon is already running on %s; stop it first "
-			 "(systemctl stop loa)", path);
+		snprintf(msg, len, _("another loa daemon is already running on %s; stop it first "
+			 "(systemctl stop loa)"), path);
 		return -EADDRINUSE;
 	}
 	if (fd >= 0)
@@ -70,7 +71,7 @@ int control_open(const char *path, struct control **out, char *msg, size_t len)
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(path, 0660) < 0 ||
 	    listen(fd, CONTROL_MAX_CLIENTS) < 0) {
 		err = -errno;
-		snprintf(msg, len, "cannot listen on the control socket %s: %s", path, strerror(errno));
+		snprintf(msg, len, _("cannot listen on the control socket %s: %s"), path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return err;
@@ -133,7 +134,7 @@ static void run_request(struct engine *e, char *line, FILE *f)
 	for (char *tok = strtok(line, " "); tok && argc < 6; tok = strtok(NULL, " "))
 		argv[argc++] = tok;
 	if (argc == 0) {
-		snprintf(msg, sizeof(msg), "empty request");
+		snprintf(msg, sizeof(msg), _("empty request"));
 	} else if (!strcmp(argv[0], "status") && argc == 1) {
 		struct json j;
 
@@ -157,9 +158,9 @@ static void run_request(struct engine *e, char *line, FILE *f)
 		 * already queued is checked for retired bulletins. */
 		engine_library_changed(e);
 		err = 0;
-		snprintf(msg, sizeof(msg), "the daemon airs the library as it is now");
+		snprintf(msg, sizeof(msg), _("the daemon airs the library as it is now"));
 	} else {
-		snprintf(msg, sizeof(msg), "unknown request '%s'", argv[0]);
+		snprintf(msg, sizeof(msg), _("unknown request '%s'"), argv[0]);
 	}
 	if (err)
 		fprintf(f, "error %d\n%s\n", -err, msg);
@@ -181,7 +182,7 @@ static void answer(struct control *c, size_t i, struct engine *e)
 	/* A reply is well under the socket buffer; a client that does not
 	 * read it loses it rather than stalling the station. */
 	if (write(cl->fd, out, outlen) < 0)
-		log_warn("control: a client left before its answer: %s", strerror(errno));
+		log_warn(_("control: a client left before its answer: %s"), strerror(errno));
 	free(out);
 	drop_client(c, i);
 }

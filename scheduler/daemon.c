@@ -24,6 +24,7 @@
 #include "content/jingle.h"
 #include "scheduler/control.h"
 #include "scheduler/engine.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/notify.h"
 #include "util/timeutil.h"
@@ -164,7 +165,7 @@ static void arm(struct daemon *d)
 	its.it_value.tv_sec = at / 1000;
 	its.it_value.tv_nsec = (at % 1000) * 1000000;
 	if (timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) < 0)
-		log_err("cannot arm the timer: %s", strerror(errno));
+		log_err(_("cannot arm the timer: %s"), strerror(errno));
 }
 
 static void on_timer(struct daemon *d)
@@ -173,7 +174,7 @@ static void on_timer(struct daemon *d)
 
 	if (read(d->timerfd, &ticks, sizeof(ticks)) < 0) {
 		if (errno == ECANCELED) {
-			log_notice("the system clock was changed; re-planning");
+			log_notice(_("the system clock was changed; re-planning"));
 			engine_clock_stepped(d->engine);
 		}
 		return;
@@ -189,7 +190,7 @@ static void reload(struct daemon *d)
 	notify_reloading();
 	if (config_load(d->config_path, &cfg, &errs) < 0 || jingle_probe_config(cfg, &errs) < 0 ||
 	    time_set_zone(cfg->timezone) < 0) {
-		log_err("config reload rejected; the schedule in force stays as it was:");
+		log_err(_("config reload rejected; the schedule in force stays as it was:"));
 		for (size_t i = 0; i < errs.n; i++)
 			log_err("%s", errs.v[i]);
 		config_free(cfg);
@@ -199,7 +200,7 @@ static void reload(struct daemon *d)
 	}
 	strlist_done(&errs);
 	engine_set_config(d->engine, cfg);
-	log_notice("config reloaded: %s", d->config_path);
+	log_notice(_("config reloaded: %s"), d->config_path);
 	notify_ready();
 }
 
@@ -234,7 +235,7 @@ static void on_player(struct daemon *d, struct pollfd *fds, int n)
 		d->progress_frames = frames;
 		d->progress_mono = mono;
 	} else if (mono - d->progress_mono > STALL_MS) {
-		log_err("the audio device stopped taking audio for %d s; ending the item and reopening it",
+		log_err(_("the audio device stopped taking audio for %d s; ending the item and reopening it"),
 			STALL_MS / 1000);
 		engine_ended(d->engine, -ETIMEDOUT);
 	}
@@ -270,7 +271,7 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 
 	err = setup_fds(&d);
 	if (err < 0) {
-		log_err("cannot set up signals and timers: %s", strerror(-err));
+		log_err(_("cannot set up signals and timers: %s"), strerror(-err));
 		config_free(cfg);
 		return 1;
 	}
@@ -282,7 +283,7 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		close(d.timerfd);
 		return 1;
 	}
-	log_notice("daemon started: station '%s', %zu slot(s), audio device '%s', control socket %s",
+	log_notice(_("daemon started: station '%s', %zu slot(s), audio device '%s', control socket %s"),
 		   cfg->station_name, cfg->n_slots, cfg->audio_device, cfg->socket_path);
 	d.power = power_new(POWER_TIMEOUT_MS);
 	d.engine = engine_new(cfg, db, &env);
@@ -315,7 +316,7 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		if (poll(fds, (nfds_t)(n + np + npw), timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_err("poll failed: %s", strerror(errno));
+			log_err(_("poll failed: %s"), strerror(errno));
 			break;
 		}
 		if (fds[0].revents & POLLIN)
@@ -337,6 +338,6 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 	control_close(d.control);
 	close(d.sigfd);
 	close(d.timerfd);
-	log_notice("daemon stopped");
+	log_notice(_("daemon stopped"));
 	return 0;
 }

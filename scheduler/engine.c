@@ -28,6 +28,7 @@
 #include "ledger/ledger.h"
 #include "scheduler/plan.h"
 #include "util/json.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -108,14 +109,21 @@ static int64_t now(const struct engine *e)
 }
 
 static void set_error(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* FMT is marked with N_(): the last error stays in the source language,
+ * as it goes into `loa status --json` and, for an item that fails to
+ * start, into the ledger; the log line speaks the locale's language. */
 static void set_error(struct engine *e, const char *fmt, ...)
 {
-	va_list ap;
+	char line[512];
+	va_list ap, aq;
 
 	va_start(ap, fmt);
+	va_copy(aq, ap);
 	vsnprintf(e->last_error, sizeof(e->last_error), fmt, ap);
+	vsnprintf(line, sizeof(line), _(fmt), aq);
+	va_end(aq);
 	va_end(ap);
-	log_err("%s", e->last_error);
+	log_err("%s", line);
 }
 
 /* ---- amplifier power ---- */
@@ -222,7 +230,7 @@ static void record_unaired(struct engine *e, const struct element *el, enum outc
 	row.outcome = oc;
 	row.reason = (char *)reason;
 	if (ledger_append(e->db, &row) < 0)
-		set_error(e, "could not record '%s' as %s in the ledger", el->title, outcome_name(oc));
+		set_error(e, N_("could not record '%s' as %s in the ledger"), el->title, outcome_name(oc));
 }
 
 /* ---- occurrences ---- */
@@ -249,10 +257,10 @@ static void find_next(struct engine *e)
 		}
 	}
 	if (e->have_next && (!had || was != e->next_at || was_slot != e->next_slot))
-		log_info("next: slot '%s' at %s", e->cfg->slots[e->next_slot].name,
+		log_info(_("next: slot '%s' at %s"), e->cfg->slots[e->next_slot].name,
 			 time_format_iso(e->next_at, when));
 	else if (!e->have_next && had)
-		log_notice("no slot airs again under this config");
+		log_notice(_("no slot airs again under this config"));
 }
 
 /* Bulletins as they stood at instant T: imported by then, and not yet
@@ -302,7 +310,7 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 	bool first = true, any_item = false;
 
 	if (library_list(e->db, true, &lib, &n_lib) < 0) {
-		set_error(e, "cannot read the bulletin library; slot '%s' does not air", s->name);
+		set_error(e, N_("cannot read the bulletin library; slot '%s' does not air"), s->name);
 		return;
 	}
 	then = library_at(lib, n_lib, at, &n_then);
@@ -507,7 +515,7 @@ static bool wait_for_device(struct engine *e, const char *msg)
 	if (e->device_retry_ms > DEVICE_RETRY_MAX_MS)
 		e->device_retry_ms = DEVICE_RETRY_MAX_MS;
 	e->device_retry_at = t_now + e->device_retry_ms;
-	set_error(e, "cannot air %s: %s; trying again in %lld s", e->cur.title ? e->cur.title : e->cur.path,
+	set_error(e, N_("cannot air %s: %s; trying again in %lld s"), e->cur.title ? e->cur.title : e->cur.path,
 		  msg, (long long)(e->device_retry_ms / 1000));
 	queue_insert(e, 0, &e->cur);
 	return true;
@@ -541,7 +549,7 @@ static void preroll_next(struct engine *e)
 		e->device_ok = err == -ENODEV || err == -EBUSY ? false : e->device_ok;
 		if ((err == -ENODEV || err == -EBUSY) && wait_for_device(e, msg))
 			return;
-		set_error(e, "cannot air %s: %s", e->cur.title ? e->cur.title : e->cur.path, msg);
+		set_error(e, N_("cannot air %s: %s"), e->cur.title ? e->cur.title : e->cur.path, msg);
 		if (e->cur.part == PART_ITEM)
 			record_unaired(e, &e->cur, OUTCOME_FAILED, msg);
 		pass_due_on(e);
@@ -556,7 +564,7 @@ static void start_current(struct engine *e, int64_t t_now)
 
 	if (started < 0) {
 		e->device_ok = false;
-		set_error(e, "the audio device failed at the start of '%s': %s",
+		set_error(e, N_("the audio device failed at the start of '%s': %s"),
 			  e->cur.title ? e->cur.title : e->cur.path, strerror((int)-started));
 		if (e->cur.part == PART_ITEM)
 			record_unaired(e, &e->cur, OUTCOME_FAILED, e->last_error);
@@ -567,7 +575,7 @@ static void start_current(struct engine *e, int64_t t_now)
 	e->device_ok = true;
 	e->state = CUR_PLAYING;
 	if (e->cur.part != PART_ITEM) {
-		log_info("on air: %s of slot '%s' (%s)", e->cur.part == PART_INTRO ? "intro" : "outro",
+		log_info(_("on air: %s of slot '%s' (%s)"), e->cur.part == PART_INTRO ? "intro" : "outro",
 			 e->cur.slot, e->cur.path);
 		return;
 	}
@@ -577,9 +585,9 @@ static void start_current(struct engine *e, int64_t t_now)
 	e->row.started_at = started;
 	e->last_checkpoint = t_now;
 	if (ledger_inflight_begin(e->db, &e->row, e->env->sink->rate(e->env->ctx, e->h)) < 0)
-		set_error(e, "could not record '%s' as on air; a power cut now would leave no trace of it",
+		set_error(e, N_("could not record '%s' as on air; a power cut now would leave no trace of it"),
 			  e->cur.title);
-	log_info("on air: #%lld '%s' (%s, started %s)", (long long)e->cur.bulletin_id, e->cur.title,
+	log_info(_("on air: #%lld '%s' (%s, started %s)"), (long long)e->cur.bulletin_id, e->cur.title,
 		 e->cur.slot ? e->cur.slot : air_kind_name(e->cur.kind), time_format_iso(started, when));
 }
 
@@ -628,8 +636,8 @@ static bool end_current(struct engine *e, int result)
 		e->row.outcome = oc;
 		e->row.reason = (char *)reason;
 		if (ledger_inflight_finish(e->db, &e->row) < 0)
-			set_error(e, "could not record '%s' (%s) in the ledger", e->row.title, outcome_name(oc));
-		log_info("%s: #%lld '%s', %lld ms", outcome_name(oc), (long long)e->row.bulletin_id,
+			set_error(e, N_("could not record '%s' (%s) in the ledger"), e->row.title, outcome_name(oc));
+		log_info(_("%s: #%lld '%s', %lld ms"), outcome_name(oc), (long long)e->row.bulletin_id,
 			 e->row.title, (long long)e->row.played_ms);
 	}
 	/* A stop or preemption moves straight on; a finished element leaves
@@ -670,12 +678,12 @@ static void fire_alert(struct engine *e, int64_t t_now)
 	struct element el = { 0 };
 
 	if (library_get(e->db, e->alert_id, &b) < 0) {
-		set_error(e, "alert: bulletin #%lld is gone; the alert is cancelled", (long long)e->alert_id);
+		set_error(e, N_("alert: bulletin #%lld is gone; the alert is cancelled"), (long long)e->alert_id);
 		e->alert_left = 0;
 		return;
 	}
 	if (b.retired_at) {
-		set_error(e, "alert: bulletin #%lld '%s' was retired; its repetitions are cancelled",
+		set_error(e, N_("alert: bulletin #%lld '%s' was retired; its repetitions are cancelled"),
 			  (long long)e->alert_id, b.title);
 		bulletin_done(&b);
 		e->alert_left = 0;
@@ -814,7 +822,7 @@ void engine_run(struct engine *e)
 			e->trusted = true;
 			e->reconciled = false;
 			if (e->cfg->require_sync)
-				log_notice("the kernel reports a synchronised clock; airing and accounting for missed slots from now on");
+				log_notice(_("the kernel reports a synchronised clock; airing and accounting for missed slots from now on"));
 		} else {
 			e->clock_checked_at = t_now;
 			return;
@@ -961,7 +969,7 @@ struct engine *engine_new(struct config *cfg, struct db *db, const struct engine
 	e->cursor_slot = LONG_MIN;
 	rec = ledger_recover_inflight(db);
 	if (rec > 0)
-		log_warn("the previous run stopped while an item was on air; it is recorded as partial");
+		log_warn(_("the previous run stopped while an item was on air; it is recorded as partial"));
 	return e;
 }
 
@@ -1012,11 +1020,11 @@ const struct config *engine_config(const struct engine *e)
 static int get_active(struct engine *e, int64_t id, struct bulletin *b, char *msg, size_t len)
 {
 	if (library_get(e->db, id, b) < 0) {
-		snprintf(msg, len, "there is no bulletin #%lld; 'loa list' shows them", (long long)id);
+		snprintf(msg, len, _("there is no bulletin #%lld; 'loa list' shows them"), (long long)id);
 		return -ENOENT;
 	}
 	if (b->retired_at) {
-		snprintf(msg, len, "bulletin #%lld '%s' is retired and does not air again", (long long)id, b->title);
+		snprintf(msg, len, _("bulletin #%lld '%s' is retired and does not air again"), (long long)id, b->title);
 		bulletin_done(b);
 		return -ENOENT;
 	}
@@ -1030,9 +1038,9 @@ static int refuse_untrusted(struct engine *e, char *msg, size_t len)
 	engine_run(e); /* the clock may have become trusted since the last check */
 	if (e->trusted)
 		return 0;
-	snprintf(msg, len, "the daemon is waiting for a synchronised clock (clock.require_sync) and airs "
+	snprintf(msg, len, _("the daemon is waiting for a synchronised clock (clock.require_sync) and airs "
 		 "nothing until then; check the time service (timedatectl), or set clock.require_sync = "
-		 "false if this station has none");
+		 "false if this station has none"));
 	return -EAGAIN;
 }
 
@@ -1051,8 +1059,8 @@ int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
 	time_local_day(now(e), &sec);
 	if (!force && b.priority != PRIO_EMERGENCY &&
 	    ((c->limit_earliest >= 0 && sec < c->limit_earliest) || (c->limit_latest >= 0 && sec > c->limit_latest))) {
-		snprintf(msg, len, "it is outside the station's hours (limits.earliest / limits.latest); "
-			 "add --force to air it anyway");
+		snprintf(msg, len, _("it is outside the station's hours (limits.earliest / limits.latest); "
+			 "add --force to air it anyway"));
 		bulletin_done(&b);
 		return -EPERM;
 	}
@@ -1062,7 +1070,10 @@ int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
 	el.scheduled_at = now(e);
 	/* After the current item: the head of the queue. */
 	queue_insert(e, 0, &el);
-	snprintf(msg, len, "bulletin #%lld airs %s", (long long)id, e->state == CUR_NONE ? "now" : "after the current item");
+	if (e->state == CUR_NONE)
+		snprintf(msg, len, _("bulletin #%lld airs now"), (long long)id);
+	else
+		snprintf(msg, len, _("bulletin #%lld airs after the current item"), (long long)id);
 	engine_run(e);
 	return 0;
 }
@@ -1082,7 +1093,10 @@ int engine_alert(struct engine *e, int64_t id, int repeat, int every, char *msg,
 	e->alert_left = repeat < 1 ? 1 : repeat;
 	e->alert_every_ms = (int64_t)(every < 1 ? 60 : every) * 60000;
 	e->alert_next_at = now(e);
-	snprintf(msg, len, "alert #%lld on air now%s", (long long)id, repeat > 1 ? ", repeating" : "");
+	if (repeat > 1)
+		snprintf(msg, len, _("alert #%lld on air now, repeating"), (long long)id);
+	else
+		snprintf(msg, len, _("alert #%lld on air now"), (long long)id);
 	engine_run(e);
 	return 0;
 }
@@ -1090,21 +1104,21 @@ int engine_alert(struct engine *e, int64_t id, int repeat, int every, char *msg,
 int engine_alert_cancel(struct engine *e, char *msg, size_t len)
 {
 	if (e->alert_left <= 0) {
-		snprintf(msg, len, "no alert repetitions are pending");
+		snprintf(msg, len, _("no alert repetitions are pending"));
 		return -EAGAIN;
 	}
 	e->alert_left = 0;
-	snprintf(msg, len, "the alert's repetitions are cancelled");
+	snprintf(msg, len, _("the alert's repetitions are cancelled"));
 	return 0;
 }
 
 int engine_stop(struct engine *e, char *msg, size_t len)
 {
 	if (e->state != CUR_PLAYING) {
-		snprintf(msg, len, "nothing is on air");
+		snprintf(msg, len, _("nothing is on air"));
 		return -EAGAIN;
 	}
-	snprintf(msg, len, "stopping '%s'", e->cur.title ? e->cur.title : e->cur.path);
+	snprintf(msg, len, _("stopping '%s'"), e->cur.title ? e->cur.title : e->cur.path);
 	stop_current(e, OUTCOME_CANCELLED, "stopped by the operator (loa stop)");
 	return 0;
 }
@@ -1181,12 +1195,12 @@ void engine_status_line(const struct engine *e, char *buf, size_t len)
 	char when[ISO_LEN];
 
 	if (!e->trusted)
-		snprintf(buf, len, "waiting for a synchronised clock");
+		snprintf(buf, len, _("waiting for a synchronised clock"));
 	else if (e->state == CUR_PLAYING)
-		snprintf(buf, len, "on air: %s", e->cur.title ? e->cur.title : e->cur.path);
+		snprintf(buf, len, _("on air: %s"), e->cur.title ? e->cur.title : e->cur.path);
 	else if (e->have_next)
-		snprintf(buf, len, "next: %s at %s", e->cfg->slots[e->next_slot].name,
+		snprintf(buf, len, _("next: %s at %s"), e->cfg->slots[e->next_slot].name,
 			 time_format_iso(e->next_at, when));
 	else
-		snprintf(buf, len, "idle: no slot airs again under this config");
+		snprintf(buf, len, _("idle: no slot airs again under this config"));
 }

@@ -14,6 +14,10 @@ cleanup() {
 trap cleanup EXIT
 
 export TZ_STATION=Asia/Ho_Chi_Minh
+# Tests read loa's English (the source language) unless they ask for
+# another: a developer's Vietnamese session must not change what they see.
+export LANG=C.UTF-8 LANGUAGE=
+unset LC_ALL LC_MESSAGES
 export LOA_CONFIG="$T/loa.conf"
 
 # Real ALSA devices made of alsa-lib plugins: "capture" writes exactly the
