@@ -198,11 +198,30 @@ cross-check: $(BUILD)/mkaudio
 	  LOA_TEST_EMULATED=1 LOA_MKAUDIO=$(BUILD)/mkaudio timeout 900 $$qemu -L /usr/$$triplet $$t || failed=1; \
 	done; exit $$failed
 
+# Benchmarks (issue #8), not part of `make check`: bench/run.sh measures
+# loa and what a station would use instead, prints the table and writes
+# bench/results.md and bench/results.json; its scratch goes to BUILD/bench.
+BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The shim is loaded into other programs (aplay, Liquidsoap) as well as loa.
+$(BUILD)/bench/firstframe.so: bench/firstframe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -ldl
+
+bench:
+	@./deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BENCH_BINS)
+	@BUILD=$(abspath $(BUILD)) bench/run.sh
+
 clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: pot check-po all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check clean
-.PRECIOUS: $(BUILD)/obj/tests/%.o
+.PHONY: pot check-po all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check bench clean
+.PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -4,12 +4,19 @@
 # command to run and exits 1, so `make check` never half-works.
 # `deps.sh ARCH` (arm64, armhf) installs instead what `make cross-check`
 # needs: the cross toolchain, the ARCH -dev packages (multiarch) and qemu-user.
+# `deps.sh bench` adds what `make bench` needs beyond the tests: aplay, the
+# cron-style comparison (Liquidsoap is optional and never installed here).
 set -eu
 
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
 libsqlite3-dev libcmocka-dev libebur128-dev nettle-dev libsystemd-dev tzdata sqlite3 jq valgrind
 gettext locales
 jackd2 libasound2-plugins"
+
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS alsa-utils"
+	shift
+fi
 
 if [ $# -gt 0 ]; then
 	a=$1

@@ -527,6 +527,10 @@ static void test_has_item_last_occurrence(void **state)
 	assert_true(ledger_has_item(f->db, "chieu", T0 + 43200000, 0));
 	assert_false(ledger_has_item(f->db, "chieu", T0 + 43200000, b1));
 	assert_int_equal(ledger_last_occurrence(f->db), T0 + 43200000);
+	/* The latest may be in any slot, the last by name included. */
+	r[0].occurrence_at = r[0].scheduled_at = T0 + 2 * 86400000;
+	assert_int_equal(ledger_append(f->db, &r[0]), 0);
+	assert_int_equal(ledger_last_occurrence(f->db), T0 + 2 * 86400000);
 }
 
 static void write_file(const char *path, const void *buf, size_t n)

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# report.sh RESULTS.JSON: bench/results.md from bench/results.json, for
+# people: each figure beside its comparison and target, the commands that
+# produced them, and for each target missed, why and what it would take
+# (from profiling the code at the commit named in the JSON).
+set -euo pipefail
+J=$1
+v() { jq -r --arg k "$1" '.figures[$k].value // "—"' "$J"; }
+c() { jq -r --arg k "$1" '.figures[$k].command // "—"' "$J"; }
+# holds VALUE OP LIMIT: "yes" or "**no**".
+holds() { awk -v x="$1" -v op="$2" -v l="$3" 'BEGIN {
+	if (x == "—" || x == "null") { print "—"; exit }
+	ok = (op == "<" ? x < l : x <= l); print ok ? "yes" : "**no**" }'; }
+liq=$(jq -r .liquidsoap "$J")
+if [ "$liq" = "not installed" ]; then
+	LIQ_NOTE="not installed (\`apt-get install --no-install-recommends liquidsoap\`)"
+	liq_rss=$LIQ_NOTE liq_wake=$LIQ_NOTE
+else
+	liq_rss="$(v liquidsoap_idle_rss_kib) KiB ($liq)"
+	liq_wake="$(v liquidsoap_idle_wakeups_per_min) ($liq)"
+fi
+
+cat <<MD
+# loa benchmarks
+
+Measured by \`make bench\` ($(v bench_seconds) s) at $(jq -r .measured_at "$J"), commit
+$(jq -r .commit "$J"), on $(jq -r .host "$J"). Machine-readable:
+\`bench/results.json\`. Scratch and logs: \`build/bench/run/\`.
+
+| figure | loa | beside it | target | holds |
+|---|---|---|---|---|
+| start error, scheduled instant → first frame to ALSA, p50 / p95 / p99 / max (ms), $(v punct_items) items, paced device | $(v start_error_ms_p50) / $(v start_error_ms_p95) / $(v start_error_ms_p99) / $(v start_error_ms_p100) | cron + aplay: $(v cron_aplay_start_error_ms_p50) / $(v cron_aplay_start_error_ms_p95) / $(v cron_aplay_start_error_ms_p99); aplay's own latency p50 / p99: $(v aplay_latency_ms_p50) / $(v aplay_latency_ms_p99); Liquidsoap: not measured (see notes) | p95 ≤ 5 (#4) | $(holds "$(v start_error_ms_p95)" "<=" 5) |
+| the same from the ledger, started_at − scheduled_at, p50 / p95 / p99 / max (ms, whole ms) | $(v start_error_ms_ledger_p50) / $(v start_error_ms_ledger_p95) / $(v start_error_ms_ledger_p99) / $(v start_error_ms_ledger_p100) | | p95 ≤ 5 (#4) | $(holds "$(v start_error_ms_ledger_p95)" "<=" 5) |
+| idle_rss_kib (1,000 bulletins, a year of ledger) | $(v idle_rss_kib) (of which its own, RssAnon: $(v idle_rss_anon_kib)) | Liquidsoap: $liq_rss | < 4096 | $(holds "$(v idle_rss_kib)" "<" 4096) |
+| idle_wakeups_per_min | $(v idle_wakeups_per_min) | Liquidsoap: $liq_wake | ≤ 1 | $(holds "$(v idle_wakeups_per_min)" "<=" 1) |
+| cpu_ratio_vs_decode_floor, MP3 48 kHz stereo | $(v cpu_ratio_vs_decode_floor_48k-stereo) ($(v cpu_instructions_per_hour_48k-stereo) instructions per hour aired) | decode floor: $(v decode_floor_instructions_per_hour_48k-stereo) per hour | ≤ 1.2 | $(holds "$(v cpu_ratio_vs_decode_floor_48k-stereo)" "<=" 1.2) |
+| cpu_ratio_vs_decode_floor, MP3 22.05 kHz mono | $(v cpu_ratio_vs_decode_floor_22k-mono) ($(v cpu_instructions_per_hour_22k-mono) per hour) | decode floor: $(v decode_floor_instructions_per_hour_22k-mono) per hour | ≤ 1.2 | $(holds "$(v cpu_ratio_vs_decode_floor_22k-mono)" "<=" 1.2) |
+| startup_ms (10,000 bulletins, $(v ledger_rows_big) ledger rows) | $(v startup_ms) | | < 50 | $(holds "$(v startup_ms)" "<" 50) |
+| report_1m_rows_ms (a year by topic) | $(v report_1m_rows_ms) | bare sqlite3 GROUP BY: $(v report_1m_rows_sqlite3_ms); \`loa verify\` alone: $(v verify_1m_rows_ms) | < 200 | $(holds "$(v report_1m_rows_ms)" "<" 200) |
+| bytes_written_per_item to state_dir, WAL included (20 s item) | $(v bytes_written_per_item) | 1 s items: $(v bytes_written_per_item_1s) each | — | — |
+
+## Commands
+
+| figure | how it was measured |
+|---|---|
+MD
+jq -r '.figures | to_entries[] | "| \(.key) | \(.value.command | gsub("\\|"; "\\|")) |"' "$J"
+cat <<'MD'
+
+## How to read it
+
+- **Start error** is measured outside loa: `bench/firstframe.so`, loaded
+  with LD_PRELOAD, notes the CLOCK_REALTIME instant of each PCM's first
+  `snd_pcm_writei`. Each item is the only one of its slot (50 slots 3 s
+  apart), so each is a scheduled instant with its own pre-roll. The
+  ledger's figure is loa's own record (`started_at`, whole milliseconds,
+  taken just before the first write, so it can read 0 when the shim reads
+  a fraction of a millisecond).
+- **cron + aplay**: cron can only fire at a whole minute; an item due at
+  HH:MM:SS airs at the next whole minute (never early), so it is late by
+  (60 − SS) mod 60 s plus aplay's start-up, which is measured (exec of
+  `sh -c aplay` → aplay's first `snd_pcm_writei`, on the same paced
+  device). An item due at a whole minute is late by aplay's latency alone.
+  cron also keeps no record of what aired.
+- **Liquidsoap start error** is not measured: its ALSA output runs
+  continuously (or restarts when a fallible source becomes available), so
+  "the first frame of the item" is not one write that a shim can see;
+  measuring it needs a marker in the audio itself.
+- **Idle** is the daemon between broadcasts: its next slot hours away,
+  under no systemd watchdog; wake-ups are its context switches.
+- **CPU** is counted in instructions (callgrind), which are repeatable on
+  a loaded machine where wall time is not; `perf stat` could not count
+  instructions in this virtual machine.
+- **Bytes written** are the daemon's `write_bytes` (/proc/PID/io: what it
+  sent to the block layer, WAL and checkpoints included) during the paced
+  run; the device there is `plug:jack` with no capture file, so the only
+  files it writes are in state_dir. The 20 s item includes its in-flight
+  checkpoints (every 5 s); a long bulletin adds one per 5 s.
+MD
+
+miss() { [ "$(holds "$(v "$1")" "$2" "$3")" = "**no**" ]; }
+echo
+echo "## Targets missed: why, and what it would take"
+echo
+if miss idle_rss_kib "<" 4096; then
+	cat <<EOF
+- **idle_rss_kib** ($(v idle_rss_kib) KiB): VmRSS counts every page of the
+  shared libraries the process has touched: alsa-lib, SQLite, libsndfile
+  with the MP3, Vorbis, FLAC and Opus decoders it links, libsystemd,
+  nettle, libconfig, libebur128, glibc. The daemon's own memory (RssAnon)
+  is $(v idle_rss_anon_kib) KiB. Under 4 MiB of VmRSS would take not
+  mapping what the idle loop never uses (alsa-lib and libsndfile loaded
+  with dlopen at pre-roll and unloaded after, or the player in a short-lived
+  child process); the shared pages are also counted by every other process
+  that maps those libraries, so the box's real cost is nearer RssAnon.
+EOF
+fi
+for f in 48k-stereo 22k-mono; do
+	if miss "cpu_ratio_vs_decode_floor_$f" "<=" 1.2; then
+		cat <<EOF
+- **cpu_ratio_vs_decode_floor, $f** ($(v "cpu_ratio_vs_decode_floor_$f")): callgrind puts about
+  70 % of airing's instructions in \`audio/limiter.c\` \`step()\`: the 4×
+  oversampled true-peak detector runs a polyphase FIR over every sample
+  of every channel in double precision, with an \`fmax()\` call per phase
+  and a \`pow()\` per sample; the pre-roll runs the opening 10 s through
+  the limiter once more to learn the make-up gain. MP3 decoding itself is
+  under a fifth. A ratio of 1.2 leaves gain, limiter, S16 conversion, ALSA
+  and the ledger a fifth of the decoder's cost. What it would take: the FIR
+  in float so the compiler vectorises it, no libm calls per sample (the
+  gain curve from a table or a recurrence), and running the oversampled
+  detector only where the sample peak comes within a few dB of the
+  ceiling; the pre-roll's 10 s could reuse the import's measurements.
+EOF
+	fi
+done
+if miss startup_ms "<" 50; then
+	cat <<EOF
+- **startup_ms** ($(v startup_ms)): wall time, so it moves with the load of
+  the machine (the other figures of the run show how loaded it was). Under
+  callgrind, 94 % of the start is re-planning the ledger's last
+  occurrence: reading the whole library (\`library_list\`, all bulletins,
+  68 %) and asking \`ledger_has_item\` twice per planned item (19 %). What it would take when it
+  misses on a quiet machine: read only the bulletins valid on that day.
+EOF
+fi
+if miss report_1m_rows_ms "<" 200; then
+	cat <<EOF
+- **report_1m_rows_ms** ($(v report_1m_rows_ms)): every report first
+  re-checks the whole hash chain (\`cli/cmd_report.c\` \`load()\` calls
+  \`verify_chain\`): SHA-256 over every row ever written, $(v verify_1m_rows_ms) ms
+  alone here (\`loa verify\`), with a \`snprintf\` per field of the
+  canonical encoding (\`ledger/ledger.c\` \`put_str\`/\`put_int\`, about a
+  third of it). Then \`ledger_query\` copies the year's rows into memory
+  (eight strings each) and \`report_build\` groups them. Even the bare
+  SQLite aggregate takes $(v report_1m_rows_sqlite3_ms) ms on this machine, so
+  200 ms over a million rows is out of reach here whatever loa does. What
+  it would take: group in SQL over the \`scheduled_at\` index instead of
+  loading rows; and not re-verify the whole chain in every report (print
+  the head, which \`loa verify --head\` checks later, or verify only the
+  rows after a checkpoint kept outside the database); the hashing would
+  also drop by a third with the lengths written without \`snprintf\`.
+EOF
+fi
