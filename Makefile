@@ -49,7 +49,7 @@ $(BUILD)/locale/%/LC_MESSAGES/loa.mo: po/%.po
 
 # After changing messages: refresh the template and merge it into every
 # translation, then translate what msgmerge marks new or fuzzy.
-XGETTEXT = xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
+XGETTEXT = xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS --add-location=file \
 	  --package-name=loa --msgid-bugs-address=loa@example.org -f po/POTFILES
 pot:
 	$(XGETTEXT) -o po/loa.pot
