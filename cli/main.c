@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,9 +260,6 @@ int main(int argc, char **argv)
 	const char *name;
 	int c, ret;
 
-	setlocale(LC_ALL, "");
-	/* Messages and numbers stay parseable: only the character type follows the locale. */
-	setlocale(LC_NUMERIC, "C");
 	i18n_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {

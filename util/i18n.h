@@ -16,9 +16,10 @@
  * initialiser); pass it through _() where it is used. */
 #define N_(s) (s)
 
-/* Binds loa's message catalogue: $LOA_LOCALEDIR when set (tests run the
- * build tree's catalogues), else the compiled-in LOCALEDIR. Call after
- * setlocale(). */
+/* Sets the locale from the environment (messages in the language it
+ * asks for, even where that locale is not generated; numbers stay "C"),
+ * and binds loa's message catalogue: $LOA_LOCALEDIR when set (tests run
+ * the build tree's catalogues), else the compiled-in LOCALEDIR. */
 void i18n_init(void);
 
 #endif

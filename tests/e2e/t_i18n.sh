@@ -49,6 +49,20 @@ has "check in Vietnamese" "$ERR" \
 has "check in Vietnamese" "$ERR" "$LOA_CONFIG:5: khung giờ 'sang': days: 'thu2' không phải là thứ trong tuần"
 no_english "check" "$ERR"
 
+# A box where LANG names a locale that was never generated (LOCPATH
+# holds only C.utf8, as Debian ships it): still Vietnamese, as the
+# operator asked.
+mkdir "$T/no-locales"
+ln -s /usr/lib/locale/C.utf8 "$T/no-locales/C.utf8"
+rc=0
+LOCPATH="$T/no-locales" LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= "$LOA" check 2>"$T/err" || rc=$?
+assert_eq "$rc" 2 "check with an ungenerated vi_VN locale: exit status"
+has "check with an ungenerated vi_VN locale" "$(cat "$T/err")" "không phải là một giờ trong ngày"
+# ... and LANGUAGE, when the user set it, wins.
+rc=0
+LOCPATH="$T/no-locales" LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE=en "$LOA" check 2>"$T/err" || rc=$?
+has "check with LANGUAGE=en" "$(cat "$T/err")" "is not a time of day"
+
 write_config "05:30"
 vi_exit 0 check
 assert_eq "$OUT" "ok" "loa check in Vietnamese prints ok for scripts"
