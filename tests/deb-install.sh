@@ -89,6 +89,12 @@ check "systemd-analyze verify accepts the installed unit" \
 check "man loa and man loa.conf" \
 	in_root sh -c 'man -P cat loa >/dev/null 2>&1 && man -P cat 5 loa.conf >/dev/null 2>&1'
 
+# Vietnamese on a box that never generated the vi_VN locale.
+printf 'station = { name = "X"; timezone = "Asia/Ho_Chi_Minh"; colour = 1; };\n' >"$root/tmp/broken.conf"
+msg=$(chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin LANG=vi_VN.UTF-8 \
+	loa --config /tmp/broken.conf check 2>&1 || true)
+check "LANG=vi_VN.UTF-8 loa check speaks Vietnamese" grep -q "không được biết" <<<"$msg"
+
 # An operator in group loa imports; one outside it is told what to do.
 in_root useradd -m -G loa canbo
 in_root useradd -m khach
