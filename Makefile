@@ -78,6 +78,15 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# LOCALEDIR is compiled into i18n.o: `make install PREFIX=/usr` after a
+# plain `make` must rebuild it, or the installed binary would look for its
+# catalogues under /usr/local. The stamp changes only when LOCALEDIR does.
+$(BUILD)/localedir.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(LOCALEDIR)' | cmp -s - $@ || echo '$(LOCALEDIR)' >$@
+$(BUILD)/obj/util/i18n.o: $(BUILD)/localedir.stamp
+FORCE:
+
 $(LIBLOA): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -221,7 +230,7 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: pot check-po all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check bench clean
+.PHONY: FORCE pot check-po all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check bench clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
