@@ -112,6 +112,24 @@ slots = (
 CONF
 }
 
+# check_capture NAME DURATION_MS RATE CHANNELS [TARGET_LUFS]: what the
+# capture device received at RATE and CHANNELS ($T/cap-RATE-CHANNELS.wav)
+# is the whole item (within 1 %), at the target loudness (within 1 LU) with
+# its true peak at or under -1 dBTP (a little margin for the measurement).
+check_capture() {
+	local name=$1 dur=$2 rate=$3 ch=$4 target=${5:--16} cap lufs tp frames want
+	cap="$T/cap-$rate-$ch.wav"
+	[ -f "$cap" ] || fail "$name: nothing captured at $rate Hz, $ch channel(s)"
+	read -r lufs tp frames _ <<<"$("$MKAUDIO" measure "$cap")"
+	want=$((dur * rate / 1000))
+	[ $((frames * 100)) -ge $((want * 99)) ] && [ $((frames * 100)) -le $((want * 101)) ] ||
+		fail "$name: captured $frames frames, decoded $want"
+	awk -v l="$lufs" -v t="$target" 'BEGIN { exit !(l >= t - 1 && l <= t + 1) }' ||
+		fail "$name: aired at $lufs LUFS, target $target"
+	awk -v p="$tp" 'BEGIN { exit !(p <= -0.9) }' || fail "$name: aired with a true peak of $tp dBTP"
+	echo "$name: $dur ms, $rate Hz $ch ch, $frames frames, $lufs LUFS, $tp dBTP"
+}
+
 # Milliseconds since the epoch of an ISO 8601 time from the ledger.
 ms_of() { date -d "$1" +%s%3N; }
 

@@ -47,15 +47,4 @@ expect_exit 0 log --json
 assert_eq "$(jq -r '[.[] | select(.outcome == "completed")] | length' <<<"$OUT")" "$n" "completed rows: $OUT"
 
 jq -r '.[] | "\(.title) \(.duration_ms) \(.sample_rate) \(.channels)"' <<<"$list" |
-	while read -r name dur rate ch; do
-		cap="$T/cap-$rate-$ch.wav"
-		[ -f "$cap" ] || fail "$name: nothing captured at $rate Hz, $ch channel(s)"
-		read -r lufs tp frames _ <<<"$("$MKAUDIO" measure "$cap")"
-		want=$((dur * rate / 1000))
-		[ $((frames * 100)) -ge $((want * 99)) ] && [ $((frames * 100)) -le $((want * 101)) ] ||
-			fail "$name: captured $frames frames, decoded $want"
-		awk -v l="$lufs" 'BEGIN { exit !(l >= -17 && l <= -15) }' ||
-			fail "$name: aired at $lufs LUFS, target -16"
-		awk -v p="$tp" 'BEGIN { exit !(p <= -0.9) }' || fail "$name: aired with a true peak of $tp dBTP"
-		echo "$name: $rate Hz $ch ch, $frames frames, $lufs LUFS, $tp dBTP"
-	done
+	while read -r name dur rate ch; do check_capture "$name" "$dur" "$rate" "$ch"; done
