@@ -620,7 +620,12 @@ static bool end_current(struct engine *e, int result)
 		oc = OUTCOME_COMPLETED;
 	} else {
 		e->device_ok = false;
-		snprintf(buf, sizeof(buf), "the audio output failed while airing: %s", strerror(-result));
+		/* -ETIMEDOUT is the daemon's stall watchdog, not the device's
+		 * word: "Connection timed out" would mislead whoever reads the row. */
+		if (result == -ETIMEDOUT)
+			snprintf(buf, sizeof(buf), "the audio device stalled: it stopped taking audio while airing");
+		else
+			snprintf(buf, sizeof(buf), "the audio output failed while airing: %s", strerror(-result));
 		set_error(e, "'%s': %s", e->cur.title ? e->cur.title : e->cur.path, buf);
 		oc = OUTCOME_PARTIAL;
 		reason = buf;
