@@ -176,9 +176,7 @@ uninstall:
 # checkout the copy is the committed HEAD: a package is what a commit says,
 # never what happened to be half-edited in the work tree.
 deb:
-	@for t in dpkg-buildpackage dh lintian; do command -v $$t >/dev/null || { \
-	  echo "make deb needs debhelper, devscripts and lintian:" >&2; \
-	  echo "  sudo apt-get install --no-install-recommends debhelper devscripts lintian" >&2; exit 1; }; done
+	@./deps.sh deb
 	rm -rf build/deb && mkdir -p build/deb/loa
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git archive HEAD | tar -xf - -C build/deb/loa; \
 	else tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -xf - -C build/deb/loa; fi

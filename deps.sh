@@ -6,6 +6,7 @@
 # needs: the cross toolchain, the ARCH -dev packages (multiarch) and qemu-user.
 # `deps.sh bench` adds what `make bench` needs beyond the tests: aplay, the
 # cron-style comparison (Liquidsoap is optional and never installed here).
+# `deps.sh deb` adds what `make deb` and `make deb-check` need.
 set -eu
 
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
@@ -15,6 +16,10 @@ jackd2 libasound2-plugins"
 
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS alsa-utils"
+	shift
+elif [ "${1:-}" = deb ]; then
+	# make deb (dpkg-buildpackage, lintian) and make deb-check (debootstrap).
+	PKGS="$PKGS debhelper devscripts lintian debootstrap"
 	shift
 fi
 
