@@ -1431,6 +1431,26 @@ static void test_full_disk_rows_wait_and_follow(void **state)
 	free(log);
 }
 
+/* The station of start_ab, whose disk fills at 06:00:27, while A is on
+ * air (its last good checkpoint at 06:00:25). */
+static void fill_disk_while_a_airs(struct sim *s)
+{
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 27));
+	disk_full = true;
+}
+
+/* A power cut, with space back by the restart at 06:30; the ledger at 07:00. */
+static struct rows cut_and_restart(struct sim *s)
+{
+	power_cut(s);
+	disk_full = false;
+	s->now = vn(DAY0, 6, 30, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	return ledger(s);
+}
+
 /* The disk fills while A is on air and is freed while B is: A's in-flight
  * record keeps its last good checkpoint (B's are not written over it), A's
  * row and B's in-flight record follow once there is space, and a power cut
@@ -1440,9 +1460,7 @@ static void test_full_disk_mid_item_then_power_cut(void **state)
 	struct sim *s = *state;
 	struct rows r;
 
-	start_ab(s);
-	run_until(s, vn(DAY0, 6, 0, 27));
-	disk_full = true;
+	fill_disk_while_a_airs(s);
 	run_until(s, vn(DAY0, 6, 1, 20));
 	assert_int_equal(s->n_air, 2);
 	assert_non_null(on_air(s));
@@ -1458,11 +1476,7 @@ static void test_full_disk_mid_item_then_power_cut(void **state)
 	assert_string_equal(r.v[0].title, "a");
 	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
 	rows_free(&r);
-	power_cut(s);
-	s->now = vn(DAY0, 6, 30, 0);
-	start_engine(s, load_config(s, NULL, ONE_SLOT));
-	run_until(s, vn(DAY0, 7, 0, 0));
-	r = ledger(s);
+	r = cut_and_restart(s);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.v[1].title, "b");
 	assert_int_equal(r.v[1].outcome, OUTCOME_PARTIAL);
@@ -1482,16 +1496,9 @@ static void test_full_disk_power_cut_loses_what_waits(void **state)
 	struct sim *s = *state;
 	struct rows r;
 
-	start_ab(s);
-	run_until(s, vn(DAY0, 6, 0, 27));
-	disk_full = true;
+	fill_disk_while_a_airs(s);
 	run_until(s, vn(DAY0, 6, 1, 40));
-	power_cut(s);
-	disk_full = false;
-	s->now = vn(DAY0, 6, 30, 0);
-	start_engine(s, load_config(s, NULL, ONE_SLOT));
-	run_until(s, vn(DAY0, 7, 0, 0));
-	r = ledger(s);
+	r = cut_and_restart(s);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.v[0].title, "a");
 	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
