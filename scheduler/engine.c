@@ -12,6 +12,9 @@
  * last one taken. Whatever the clock does, an occurrence before the cursor
  * is never taken again, and each item is checked against the ledger before
  * it is queued, so nothing airs twice.
+ *
+ * Every ledger write goes through ledger/backlog.c: when the disk is full
+ * the rows wait there, in order, and nothing that airs waits for them.
  */
 #include "scheduler/engine.h"
 
@@ -249,8 +252,8 @@ static void ledger_retry(struct engine *e, int64_t t_now)
 		return;
 	}
 	e->ledger_retry_ms *= 2;
-	if (e->ledger_retry_ms > LEDGER_RETRY_MAX_MS || !e->ledger_retry_ms)
-		e->ledger_retry_ms = e->ledger_retry_ms ? LEDGER_RETRY_MAX_MS : LEDGER_RETRY_MIN_MS;
+	if (e->ledger_retry_ms > LEDGER_RETRY_MAX_MS)
+		e->ledger_retry_ms = LEDGER_RETRY_MAX_MS;
 	e->ledger_retry_at = t_now + e->ledger_retry_ms;
 }
 
