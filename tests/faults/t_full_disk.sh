@@ -8,7 +8,8 @@
 # rows still fit into the WAL's pages after a checkpoint, then commits
 # fail; a checkpoint by another connection fails once loa.db must grow,
 # and leaves the file sound. Filled again and stopped (SIGTERM) with rows
-# waiting, the daemon lists each row it could not write and exits 1.
+# waiting, the daemon lists each row it could not write and exits 1; then
+# it starts on the full disk, airs, and writes once there is space.
 #
 # The test runs in a mount namespace of its own (unshare -m, or a user
 # namespace where root is not at hand), so the tmpfs goes when it ends; it
@@ -218,16 +219,23 @@ listed=$(sed -n "s/.*, loa play, bản tin #[0-9]* '\(.\)': completed, đã phá
 assert_eq "$listed" "$(printf %s "${aired[@]: -$lost}")" "the rows listed as not written"
 note "stopped with $lost rows waiting: exit 1, and the journal lists them:"
 sed 's/^/    /' "$T/lost"
-rm "$small/filler"
 assert_eq "$(SQL 'PRAGMA integrity_check')" ok "integrity_check after the stop"
 expect_exit 0 verify
 assert_eq "$(($(rows) + lost))" "${#aired[@]}" "rows written + rows listed"
 [ "$(rows)" -ge "$before" ] || fail "rows went missing"
 
-# Space is back: a new start writes again, and stops cleanly.
+# --- Started on the full disk: it airs; space comes back; it stops cleanly. ---
 start_daemon
-play_one
+kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon does not start on a full disk: $(cat "$T/daemon.log")"
+play_until_pending 1 60
+rm "$small/filler"
+for ((i = 0; i < 700; i++)); do
+	[ "$(pending)" -eq 0 ] && break
+	sleep 0.1
+done
+[ "$(pending)" -eq 0 ] || fail "the rows still wait 70 s after the filler went: $(status_json)"
 stop_daemon
+note "started on the full disk: aired, $PLAYS play(s) until a row waited, written once the filler went, clean stop"
 assert_eq "$(($(rows) + lost))" "${#aired[@]}" "rows after the restart"
 assert_eq "$(SQL 'PRAGMA integrity_check')" ok "integrity_check at the end"
 expect_exit 0 verify
