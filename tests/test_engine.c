@@ -1576,6 +1576,44 @@ static void test_full_disk_stop_lists_unwritten_rows(void **state)
 	rows_free(&r);
 }
 
+/* A row the database refuses for itself (here a bulletin it does not
+ * know) can never be written: it is logged and dropped, and the rows
+ * behind it are written all the same. */
+static void test_full_disk_refused_row_does_not_block(void **state)
+{
+	struct sim *s = *state;
+	struct backlog *b = backlog_new(s->db);
+	struct ledger_row row = { .kind = KIND_PLAY, .outcome = OUTCOME_COMPLETED, .content_sha256 = SHA };
+	const char *titles[] = { "a", "x", "b" };
+	struct rows r;
+	char *log;
+
+	disk_full = true;
+	quiet(s);
+	for (int i = 0; i < 3; i++) {
+		row.title = (char *)titles[i];
+		row.bulletin_id = i == 1 ? 999 : 0;
+		row.scheduled_at = vn(DAY0, 6, i, 0);
+		assert_int_equal(backlog_append(b, &row, false), 1);
+	}
+	disk_full = false;
+	assert_int_equal(backlog_flush(b), 0);
+	loud(s);
+	backlog_free(b);
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_string_equal(r.v[1].title, "b");
+	rows_free(&r);
+	log = engine_log(s);
+	assert_non_null(strstr(log, "the row is refused: constraint failed"));
+	assert_non_null(strstr(log, "ledger row not written: due 2027-01-04T06:01:00.000+07:00, loa play, "
+				   "bulletin #999 'x': completed, 0 ms played"));
+	assert_int_equal(count_in(log, "wrote 2 pending ledger rows"), 1);
+	free(log);
+	assert_db_sound(s);
+}
+
 /* Past BACKLOG_MAX a row is not kept but logged; what was kept is written
  * in order when there is space. */
 static void test_full_disk_backlog_bound(void **state)
@@ -1941,6 +1979,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_disk_power_cut_loses_what_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk_at_start_after_power_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk_stop_lists_unwritten_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_refused_row_does_not_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk_backlog_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simulated_year, setup, teardown),
 	};
