@@ -1396,6 +1396,11 @@ static void test_full_disk_rows_wait_and_follow(void **state)
 	loud(s);
 	assert_int_equal(interval, 60 * SEC);
 
+	/* A clock stepped back a day does not put the next retry a day off. */
+	step_clock(s, s->now - DAY_MS);
+	assert_true(engine_wake_at(s->e) <= s->now + 60 * SEC);
+	run_until(s, s->now + 2 * SEC); /* past the gap after b, which the step kept */
+
 	/* Space is back, and the next write (a play's in-flight record)
 	 * writes what waits first, without waiting for the timer. */
 	disk_full = false;
@@ -1421,7 +1426,8 @@ static void test_full_disk_rows_wait_and_follow(void **state)
 	st = status_json(s);
 	assert_non_null(strstr(st, "\"ledger_pending\":0,\"ledger_error\":null"));
 	free(st);
-	/* Nothing waits: no retry timer, only the next slot's pre-roll. */
+	/* Nothing waits: no retry timer, only the next slot's pre-roll
+	 * (the clock is a day back, so that is today's again). */
 	assert_int_equal(engine_wake_at(s->e), vn(DAY0 + 1, 5, 59, 58));
 
 	log = engine_log(s);
