@@ -26,6 +26,8 @@
 struct db {
 	sqlite3 *h;
 	char *path;
+	bool quiet;
+	int last_rc, last_errno; /* of the last db_fail */
 };
 
 /*
@@ -143,8 +145,28 @@ sqlite3 *db_sqlite(struct db *db)
 
 int db_fail(struct db *db, const char *what)
 {
-	log_err(_("database %s: %s: %s"), db->path, _(what), sqlite3_errmsg(db->h));
+	db->last_rc = sqlite3_extended_errcode(db->h);
+	db->last_errno = sqlite3_system_errno(db->h);
+	if (!db->quiet)
+		log_err(_("database %s: %s: %s"), db->path, _(what), sqlite3_errmsg(db->h));
 	return -EIO;
+}
+
+void db_set_quiet(struct db *db, bool quiet)
+{
+	db->quiet = quiet;
+}
+
+int db_last_error(const struct db *db, int *sys_errno)
+{
+	if (sys_errno)
+		*sys_errno = db->last_errno;
+	return db->last_rc;
+}
+
+const char *db_path(const struct db *db)
+{
+	return db->path;
 }
 
 static int exec_logged(struct db *db, const char *sql, const char *what)

@@ -5,6 +5,7 @@
 #define LOA_DB_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct db;
@@ -26,7 +27,17 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 /* Logs the connection's last SQLite error with WHAT as context ("appending
- * to the ledger"); returns -EIO, for `return db_fail(db, "...")`. */
+ * to the ledger"), and keeps it for db_last_error(); returns -EIO, for
+ * `return db_fail(db, "...")`. */
 int db_fail(struct db *db, const char *what);
+/* While QUIET, db_fail keeps the error but does not log it: for writes
+ * tried again whose failure has been reported once already. */
+void db_set_quiet(struct db *db, bool quiet);
+/* The extended SQLite code of the last db_fail (SQLITE_FULL,
+ * SQLITE_IOERR_WRITE, ...), and in *sys_errno (may be NULL) the errno of
+ * the system call behind it, 0 when none. */
+int db_last_error(const struct db *db, int *sys_errno);
+/* STATE_DIR/loa.db, as opened. */
+const char *db_path(const struct db *db);
 
 #endif

@@ -402,6 +402,8 @@ bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int
 
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "SELECT 1 FROM ledger WHERE slot = ?1 AND occurrence_at = ?2"
+			       " AND bulletin_id IS ?3"
+			       " UNION ALL SELECT 1 FROM inflight WHERE slot = ?1 AND occurrence_at = ?2"
 			       " AND bulletin_id IS ?3 LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK) {
 		db_fail(db, N_("looking up an item in the ledger"));

@@ -56,7 +56,9 @@ struct ledger_row {
 int ledger_append(struct db *db, struct ledger_row *row);
 /* Rows whose scheduled_at is in [from_ms, to_ms), by id. Caller frees with ledger_rows_free. */
 int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_row **out, size_t *n);
-/* True if the ledger already holds a row for this item of this occurrence. */
+/* True if the ledger already holds a row for this item of this occurrence,
+ * or holds it as on air: a left-over in-flight record is its row to come
+ * (the partial that recovering it writes). */
 bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int64_t bulletin_id);
 /* The occurrence_at of the latest slot row, or 0 when there is none. */
 int64_t ledger_last_occurrence(struct db *db);

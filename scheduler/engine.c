@@ -12,6 +12,9 @@
  * last one taken. Whatever the clock does, an occurrence before the cursor
  * is never taken again, and each item is checked against the ledger before
  * it is queued, so nothing airs twice.
+ *
+ * Every ledger write goes through ledger/backlog.c: when the disk is full
+ * the rows wait there, in order, and nothing that airs waits for them.
  */
 #include "scheduler/engine.h"
 
@@ -24,6 +27,7 @@
 
 #include "audio/loudness.h"
 #include "content/library.h"
+#include "ledger/backlog.h"
 #include "ledger/db.h"
 #include "ledger/ledger.h"
 #include "scheduler/plan.h"
@@ -41,6 +45,11 @@
  * evidence of a year off air; more is a clock that is wildly wrong. */
 #define RECONCILE_MAX_MS (366LL * 86400000)
 #define DAY_MS 86400000LL
+/* Ledger writes that failed are tried again after 1, 2, 4 ... 60 s (and
+ * at every ledger write): a minute is soon enough once space is back, and
+ * a full disk costs a few wake-ups an hour. */
+#define LEDGER_RETRY_MIN_MS 1000
+#define LEDGER_RETRY_MAX_MS 60000
 
 struct element {
 	enum air_kind kind;
@@ -67,6 +76,9 @@ enum cur_state { CUR_NONE, CUR_PREROLL, CUR_PLAYING, CUR_STOPPING };
 struct engine {
 	struct config *cfg;
 	struct db *db;
+	struct backlog *ledger;  /* every ledger write goes through it */
+	int64_t ledger_retry_at;
+	int64_t ledger_retry_ms; /* the backoff; 0 while nothing waits */
 	const struct engine_env *env;
 
 	struct element *q;
@@ -221,6 +233,47 @@ static void row_from_element(struct ledger_row *row, const struct element *el)
 	memcpy(row->content_sha256, el->sha256, SHA256_HEX);
 }
 
+/* After a ledger write: whatever still waits is tried again on the
+ * backoff's timer; with nothing waiting there is no timer. */
+static void ledger_wrote(struct engine *e)
+{
+	if (!backlog_waiting(e->ledger)) {
+		e->ledger_retry_ms = 0;
+	} else if (!e->ledger_retry_ms) {
+		e->ledger_retry_ms = LEDGER_RETRY_MIN_MS;
+		e->ledger_retry_at = now(e) + e->ledger_retry_ms;
+	}
+}
+
+static void ledger_retry(struct engine *e, int64_t t_now)
+{
+	if (!backlog_flush(e->ledger)) {
+		e->ledger_retry_ms = 0;
+		return;
+	}
+	e->ledger_retry_ms *= 2;
+	if (e->ledger_retry_ms > LEDGER_RETRY_MAX_MS)
+		e->ledger_retry_ms = LEDGER_RETRY_MAX_MS;
+	e->ledger_retry_at = t_now + e->ledger_retry_ms;
+}
+
+/* Does the ledger hold, or will it, a row for this item? */
+static bool has_item(struct engine *e, const char *slot, int64_t occurrence_at, int64_t bulletin_id)
+{
+	return backlog_has_item(e->ledger, slot, occurrence_at, bulletin_id) ||
+	       ledger_has_item(e->db, slot, occurrence_at, bulletin_id);
+}
+
+/* Writes a final row (FINISH: of the item on air) through the backlog. */
+static void record(struct engine *e, struct ledger_row *row, bool finish)
+{
+	/* A lost row is logged in full by backlog.c. */
+	if (backlog_append(e->ledger, row, finish) < 0)
+		snprintf(e->last_error, sizeof(e->last_error), "could not record '%s' as %s in the ledger",
+			 row->title ? row->title : "", outcome_name(row->outcome));
+	ledger_wrote(e);
+}
+
 /* A row for an item that never started. */
 static void record_unaired(struct engine *e, const struct element *el, enum outcome oc, const char *reason)
 {
@@ -229,8 +282,7 @@ static void record_unaired(struct engine *e, const struct element *el, enum outc
 	row_from_element(&row, el);
 	row.outcome = oc;
 	row.reason = (char *)reason;
-	if (ledger_append(e->db, &row) < 0)
-		set_error(e, N_("could not record '%s' as %s in the ledger"), el->title, outcome_name(oc));
+	record(e, &row, false);
 }
 
 /* ---- occurrences ---- */
@@ -319,12 +371,12 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 	 * grace of an occurrence whose items the ledger already holds. */
 	for (size_t i = 0; i < plan.n && !any_item; i++)
 		any_item = plan.v[i].part == PART_ITEM && !plan.v[i].skipped &&
-			   !ledger_has_item(e->db, s->name, at, plan.v[i].bulletin->id);
+			   !has_item(e, s->name, at, plan.v[i].bulletin->id);
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.v[i];
 		struct element el;
 
-		if (it->part == PART_ITEM && ledger_has_item(e->db, s->name, at, it->bulletin->id))
+		if (it->part == PART_ITEM && has_item(e, s->name, at, it->bulletin->id))
 			continue;
 		if (it->part != PART_ITEM && !any_item)
 			continue;
@@ -584,9 +636,10 @@ static void start_current(struct engine *e, int64_t t_now)
 	row_from_element(&e->row, &e->cur);
 	e->row.started_at = started;
 	e->last_checkpoint = t_now;
-	if (ledger_inflight_begin(e->db, &e->row, e->env->sink->rate(e->env->ctx, e->h)) < 0)
-		set_error(e, N_("could not record '%s' as on air; a power cut now would leave no trace of it"),
-			  e->cur.title);
+	/* Airs whether or not this is written: a record that waits in the
+	 * backlog is only what a power cut would lose (README). */
+	backlog_begin(e->ledger, &e->row, e->env->sink->rate(e->env->ctx, e->h));
+	ledger_wrote(e);
 	log_info(_("on air: #%lld '%s' (%s, started %s)"), (long long)e->cur.bulletin_id, e->cur.title,
 		 e->cur.slot ? e->cur.slot : air_kind_name(e->cur.kind), time_format_iso(started, when));
 }
@@ -640,8 +693,7 @@ static bool end_current(struct engine *e, int result)
 		e->row.xruns = sink->xruns(e->env->ctx, e->h);
 		e->row.outcome = oc;
 		e->row.reason = (char *)reason;
-		if (ledger_inflight_finish(e->db, &e->row) < 0)
-			set_error(e, N_("could not record '%s' (%s) in the ledger"), e->row.title, outcome_name(oc));
+		record(e, &e->row, true);
 		log_info(_("%s: #%lld '%s', %lld ms"), outcome_name(oc), (long long)e->row.bulletin_id,
 			 e->row.title, (long long)e->row.played_ms);
 	}
@@ -822,6 +874,8 @@ void engine_run(struct engine *e)
 {
 	int64_t t_now = now(e);
 
+	if (e->ledger_retry_ms && t_now >= e->ledger_retry_at)
+		ledger_retry(e, t_now);
 	if (!e->trusted) {
 		if (!e->cfg->require_sync || e->env->clock_trusted(e->env->ctx)) {
 			e->trusted = true;
@@ -852,7 +906,7 @@ void engine_run(struct engine *e)
 	}
 	if (e->state == CUR_PLAYING && e->cur.part == PART_ITEM && t_now - e->last_checkpoint >= CHECKPOINT_MS) {
 		e->last_checkpoint = t_now;
-		ledger_inflight_checkpoint(e->db, e->env->sink->frames(e->env->ctx, e->h), t_now);
+		backlog_checkpoint(e->ledger, e->env->sink->frames(e->env->ctx, e->h), t_now);
 	}
 	/* After the last element: the amplifiers go off until the next one. */
 	if (e->state == CUR_NONE && e->nq == 0)
@@ -870,10 +924,10 @@ static int64_t earliest(int64_t a, int64_t b)
 
 int64_t engine_wake_at(const struct engine *e)
 {
-	int64_t w = 0;
+	int64_t w = e->ledger_retry_ms ? e->ledger_retry_at : 0;
 
 	if (!e->trusted)
-		return e->clock_checked_at + CLOCK_RECHECK_MS;
+		return earliest(w, e->clock_checked_at + CLOCK_RECHECK_MS);
 	if (e->have_next)
 		w = earliest(w, e->next_at - lead_ms(e));
 	if (e->state == CUR_PREROLL)
@@ -950,6 +1004,8 @@ void engine_clock_stepped(struct engine *e)
 		e->clock_checked_at = t_now;
 	if (e->alert_left > 0 && e->alert_next_at > t_now + e->alert_every_ms)
 		e->alert_next_at = t_now + e->alert_every_ms;
+	if (e->ledger_retry_ms && e->ledger_retry_at > t_now + e->ledger_retry_ms)
+		e->ledger_retry_at = t_now + e->ledger_retry_ms;
 	if (!e->trusted)
 		return;
 	/* Forward: what was jumped over is late within grace, else missed.
@@ -965,23 +1021,20 @@ void engine_clock_stepped(struct engine *e)
 struct engine *engine_new(struct config *cfg, struct db *db, const struct engine_env *env)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
-	int rec;
 
 	e->cfg = cfg;
 	e->db = db;
 	e->env = env;
 	e->device_ok = true;
 	e->cursor_slot = LONG_MIN;
-	rec = ledger_recover_inflight(db);
-	if (rec > 0)
-		log_warn(_("the previous run stopped while an item was on air; it is recorded as partial"));
+	e->ledger = backlog_new(db);
+	backlog_recover(e->ledger);
+	ledger_wrote(e);
 	return e;
 }
 
-void engine_free(struct engine *e)
+size_t engine_shutdown(struct engine *e)
 {
-	if (!e)
-		return;
 	if ((e->state == CUR_PLAYING || e->state == CUR_STOPPING) && e->cur.part == PART_ITEM) {
 		e->state = CUR_STOPPING;
 		e->stop_outcome = OUTCOME_PARTIAL;
@@ -993,6 +1046,18 @@ void engine_free(struct engine *e)
 	}
 	close_current(e);
 	power(e, false);
+	/* The last try; what it cannot write, the journal lists. */
+	backlog_flush(e->ledger);
+	e->ledger_retry_ms = 0;
+	return backlog_abandon(e->ledger);
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	engine_shutdown(e);
+	backlog_free(e->ledger);
 	for (size_t i = 0; i < e->nq; i++)
 		element_done(&e->q[i]);
 	free(e->q);
@@ -1147,6 +1212,8 @@ static const char *state_name(const struct engine *e)
 
 void engine_status(const struct engine *e, struct json *j)
 {
+	char why[512];
+
 	json_object_begin(j);
 	json_kv_string(j, "state", state_name(e));
 	json_kv_string(j, "station", e->cfg->station_name);
@@ -1192,12 +1259,14 @@ void engine_status(const struct engine *e, struct json *j)
 		json_null(j);
 	}
 	json_kv_string(j, "last_error", e->last_error[0] ? e->last_error : NULL);
+	json_kv_int(j, "ledger_pending", (int64_t)backlog_pending(e->ledger));
+	json_kv_string(j, "ledger_error", backlog_error(e->ledger, false, why, sizeof(why)) ? why : NULL);
 	json_object_end(j);
 }
 
 void engine_status_line(const struct engine *e, char *buf, size_t len)
 {
-	char when[ISO_LEN];
+	char when[ISO_LEN], why[512];
 
 	if (!e->trusted)
 		snprintf(buf, len, _("waiting for a synchronised clock"));
@@ -1208,4 +1277,13 @@ void engine_status_line(const struct engine *e, char *buf, size_t len)
 			 time_format_iso(e->next_at, when));
 	else
 		snprintf(buf, len, _("idle: no slot airs again under this config"));
+	if (backlog_error(e->ledger, true, why, sizeof(why))) {
+		size_t n = backlog_pending(e->ledger), k = strlen(buf);
+
+		if (n)
+			snprintf(buf + k, len - k, ngettext("; %zu ledger row waits to be written: %s",
+							    "; %zu ledger rows wait to be written: %s", n), n, why);
+		else
+			snprintf(buf + k, len - k, _("; the ledger cannot be written: %s"), why);
+	}
 }

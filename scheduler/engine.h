@@ -43,7 +43,11 @@ struct engine_env {
 
 /* Takes ownership of CFG; uses DB and ENV (which must outlive it). */
 struct engine *engine_new(struct config *cfg, struct db *db, const struct engine_env *env);
-/* Records what is on air as partial and frees everything. NULL is a no-op. */
+/* Records what is on air as partial, makes a last try at the ledger rows
+ * still waiting for the disk, and logs each it could not write (due time,
+ * slot, bulletin, outcome). Returns how many; 0 is all written. */
+size_t engine_shutdown(struct engine *e);
+/* engine_shutdown(), then frees everything. NULL is a no-op. */
 void engine_free(struct engine *e);
 /* Does everything that is due now: reconciling, starting occurrences,
  * pre-rolling and starting elements, alert repetitions, checkpoints. Call it

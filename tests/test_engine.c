@@ -30,8 +30,10 @@
 
 #include "config/config.h"
 #include "content/library.h"
+#include "ledger/backlog.h"
 #include "ledger/db.h"
 #include "ledger/ledger.h"
+#include "ledger/verify.h"
 #include "scheduler/engine.h"
 #include "scheduler/plan.h"
 #include "util/json.h"
@@ -233,12 +235,85 @@ static void loud(struct sim *s)
 	s->stderr_fd = 0;
 }
 
+/* ---- a disk that fills up on demand ---- */
+
+/* A VFS over SQLite's default one whose writes fail with SQLITE_FULL, as
+ * the unix VFS's do on ENOSPC, while disk_full is set: WAL frames,
+ * checkpoints into loa.db, everything. It becomes the default before any
+ * test opens its database, so the engine meets a full disk where a real
+ * one would stop it. */
+static bool disk_full;
+static sqlite3_vfs *real_vfs;
+
+struct full_file {
+	sqlite3_file base;
+	sqlite3_file *real; /* right behind this struct */
+};
+
+#define REAL(f) (((struct full_file *)(f))->real)
+#define FWD(f, m, ...) (REAL(f)->pMethods->m ? REAL(f)->pMethods->m(REAL(f), __VA_ARGS__) : SQLITE_IOERR)
+
+static int ff_close(sqlite3_file *f) { return REAL(f)->pMethods->xClose(REAL(f)); }
+static int ff_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off) { return FWD(f, xRead, p, n, off); }
+static int ff_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+{
+	return disk_full ? SQLITE_FULL : FWD(f, xWrite, p, n, off);
+}
+static int ff_truncate(sqlite3_file *f, sqlite3_int64 size) { return FWD(f, xTruncate, size); }
+static int ff_sync(sqlite3_file *f, int flags) { return FWD(f, xSync, flags); }
+static int ff_size(sqlite3_file *f, sqlite3_int64 *size) { return FWD(f, xFileSize, size); }
+static int ff_lock(sqlite3_file *f, int l) { return FWD(f, xLock, l); }
+static int ff_unlock(sqlite3_file *f, int l) { return FWD(f, xUnlock, l); }
+static int ff_reserved(sqlite3_file *f, int *out) { return FWD(f, xCheckReservedLock, out); }
+static int ff_fcntl(sqlite3_file *f, int op, void *arg) { return FWD(f, xFileControl, op, arg); }
+static int ff_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
+static int ff_devchar(sqlite3_file *f) { return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)); }
+static int ff_shmmap(sqlite3_file *f, int i, int sz, int ext, void volatile **pp) { return FWD(f, xShmMap, i, sz, ext, pp); }
+static int ff_shmlock(sqlite3_file *f, int off, int n, int flags) { return FWD(f, xShmLock, off, n, flags); }
+static void ff_shmbarrier(sqlite3_file *f) { REAL(f)->pMethods->xShmBarrier(REAL(f)); }
+static int ff_shmunmap(sqlite3_file *f, int del) { return FWD(f, xShmUnmap, del); }
+static int ff_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp) { return FWD(f, xFetch, off, n, pp); }
+static int ff_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p) { return FWD(f, xUnfetch, off, p); }
+
+static const sqlite3_io_methods full_io = {
+	3, ff_close, ff_read, ff_write, ff_truncate, ff_sync, ff_size, ff_lock, ff_unlock, ff_reserved,
+	ff_fcntl, ff_sector, ff_devchar, ff_shmmap, ff_shmlock, ff_shmbarrier, ff_shmunmap, ff_fetch, ff_unfetch,
+};
+
+static int ff_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+	struct full_file *ff = (struct full_file *)f;
+	int rc;
+
+	(void)vfs;
+	ff->real = (sqlite3_file *)(ff + 1);
+	rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out);
+	ff->base.pMethods = ff->real->pMethods ? &full_io : NULL;
+	return rc;
+}
+
+static void full_vfs_register(void)
+{
+	static sqlite3_vfs vfs;
+
+	if (real_vfs)
+		return;
+	real_vfs = sqlite3_vfs_find(NULL);
+	vfs = *real_vfs;
+	vfs.szOsFile = (int)sizeof(struct full_file) + real_vfs->szOsFile;
+	vfs.zName = "loa-test-full";
+	vfs.xOpen = ff_open;
+	sqlite3_vfs_register(&vfs, 1);
+}
+
 static int setup(void **state)
 {
 	struct sim *s = xcalloc(1, sizeof(*s));
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	char msg[512];
 
+	full_vfs_register();
+	disk_full = false;
 	snprintf(s->dir, sizeof(s->dir), "%s/loa-test-engine-XXXXXX", base);
 	if (!mkdtemp(s->dir) || time_set_zone("Asia/Ho_Chi_Minh") < 0)
 		return -1;
@@ -258,6 +333,7 @@ static int teardown(void **state)
 {
 	struct sim *s = *state;
 
+	disk_full = false;
 	quiet(s);
 	engine_free(s->e);
 	loud(s);
@@ -1218,6 +1294,369 @@ static void test_calendar_over_a_month(void **state)
 	assert_int_equal(engine_wake_at(s->e), 0); /* the slot never airs again */
 }
 
+/* ---- a full disk ---- */
+
+/* What the engine has logged so far (the file quiet() writes). */
+static char *engine_log(struct sim *s)
+{
+	char path[256], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/engine.log", s->dir);
+	f = fopen(path, "r");
+	if (!f)
+		return xstrdup("");
+	if (getdelim(&text, &len, '\0', f) < 0) {
+		free(text);
+		text = xstrdup("");
+	}
+	fclose(f);
+	return text;
+}
+
+static size_t count_in(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* The frames of the in-flight record, which must be TITLE's. */
+static int64_t inflight_frames(struct sim *s, const char *title)
+{
+	sqlite3_stmt *st;
+	int64_t frames;
+
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(s->db), "SELECT title, frames FROM inflight", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), title);
+	frames = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	return frames;
+}
+
+/* The chain is intact and SQLite finds the file sound. */
+static void assert_db_sound(struct sim *s)
+{
+	struct verify_result v;
+	sqlite3_stmt *st;
+
+	assert_int_equal(verify_chain(db_sqlite(s->db), NULL, &v), 0);
+	assert_true(v.ok);
+	verify_result_done(&v);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(s->db), "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+}
+
+/* The disk fills before the slot: both items air all the same, their rows
+ * wait (status says so, with the reason) and are retried with a backoff
+ * that levels off at a minute; once there is space they are written in
+ * the order they aired, the chain intact, and the engine sleeps again
+ * until the next slot. The journal hears of it twice, not per retry. */
+static void test_full_disk_rows_wait_and_follow(void **state)
+{
+	struct sim *s = *state;
+	int64_t interval = 0;
+	struct rows r;
+	char *st, *log, msg[256];
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 5, 59, 0));
+	disk_full = true;
+	run_until(s, vn(DAY0, 6, 2, 30));
+	assert_int_equal(s->n_air, 2);
+	assert_int_equal(count_airings(s, "-a.wav") + count_airings(s, "-b.wav"), 2);
+	r = ledger(s);
+	assert_int_equal(r.n, 0);
+	rows_free(&r);
+	st = status_json(s);
+	assert_non_null(strstr(st, "\"ledger_pending\":2"));
+	assert_non_null(strstr(st, "\"ledger_error\":\"the disk holding "));
+	assert_non_null(strstr(st, "/loa.db is full\""));
+	free(st);
+
+	/* Retries: each wait at least as long as the one before, at most 60 s. */
+	quiet(s);
+	for (int i = 0; i < 20; i++) {
+		int64_t w = engine_wake_at(s->e);
+
+		assert_true(w > s->now);
+		assert_true(w - s->now >= interval);
+		interval = w - s->now;
+		assert_true(interval <= 60 * SEC);
+		s->now = w;
+		engine_run(s->e);
+	}
+	loud(s);
+	assert_int_equal(interval, 60 * SEC);
+
+	/* A clock stepped back a day does not put the next retry a day off. */
+	step_clock(s, s->now - DAY_MS);
+	assert_true(engine_wake_at(s->e) <= s->now + 60 * SEC);
+	run_until(s, s->now + 2 * SEC); /* past the gap after b, which the step kept */
+
+	/* Space is back, and the next write (a play's in-flight record)
+	 * writes what waits first, without waiting for the timer. */
+	disk_full = false;
+	quiet(s);
+	assert_int_equal(engine_play(s->e, 1, false, msg, sizeof(msg)), 0);
+	loud(s);
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_string_equal(r.v[1].title, "b");
+	for (size_t i = 0; i < r.n; i++) {
+		assert_int_equal(r.v[i].outcome, OUTCOME_COMPLETED);
+		assert_int_equal(r.v[i].played_ms, 60 * SEC);
+	}
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 0, 0));
+	rows_free(&r);
+	run_until(s, s->now + 2 * MIN);
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.v[2].kind, KIND_PLAY);
+	rows_free(&r);
+	assert_db_sound(s);
+	st = status_json(s);
+	assert_non_null(strstr(st, "\"ledger_pending\":0,\"ledger_error\":null"));
+	free(st);
+	/* Nothing waits: no retry timer, only the next slot's pre-roll
+	 * (the clock is a day back, so that is today's again). */
+	assert_int_equal(engine_wake_at(s->e), vn(DAY0 + 1, 5, 59, 58));
+
+	log = engine_log(s);
+	assert_int_equal(count_in(log, "is full; airing goes on"), 1);
+	assert_int_equal(count_in(log, "wrote 2 pending ledger rows"), 1);
+	assert_int_equal(count_in(log, "database or disk is full"), 1); /* SQLite's, the first time only */
+	free(log);
+}
+
+/* The station of start_ab, whose disk fills at 06:00:27, while A is on
+ * air (its last good checkpoint at 06:00:25). */
+static void fill_disk_while_a_airs(struct sim *s)
+{
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 27));
+	disk_full = true;
+}
+
+/* A power cut, with space back by the restart at 06:30; the ledger at 07:00. */
+static struct rows cut_and_restart(struct sim *s)
+{
+	power_cut(s);
+	disk_full = false;
+	s->now = vn(DAY0, 6, 30, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	return ledger(s);
+}
+
+/* The disk fills while A is on air and is freed while B is: A's in-flight
+ * record keeps its last good checkpoint (B's are not written over it), A's
+ * row and B's in-flight record follow once there is space, and a power cut
+ * then leaves B as partial with the frames of its own checkpoints. */
+static void test_full_disk_mid_item_then_power_cut(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	fill_disk_while_a_airs(s);
+	run_until(s, vn(DAY0, 6, 1, 20));
+	assert_int_equal(s->n_air, 2);
+	assert_non_null(on_air(s));
+	disk_full = false;
+	/* B's checkpoint at 06:01:21 (20 s played) finds A's record in the
+	 * table and A's row still waiting for the retry at 06:01:31: it must
+	 * leave A's record as it is. */
+	run_until(s, vn(DAY0, 6, 1, 23));
+	assert_int_equal(inflight_frames(s, "a"), 25 * SEC * RATE / 1000);
+	run_until(s, vn(DAY0, 6, 1, 45));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+	r = cut_and_restart(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[1].title, "b");
+	assert_int_equal(r.v[1].outcome, OUTCOME_PARTIAL);
+	/* B started at 06:01:01; the retry at 06:01:31 wrote its in-flight
+	 * record, and its checkpoint at 06:01:41 the 40 s it had played. */
+	assert_int_equal(r.v[1].played_ms, 40 * SEC);
+	rows_free(&r);
+	assert_db_sound(s);
+}
+
+/* A power cut while the disk is still full: what waited in memory is
+ * gone. A's in-flight record was written before the disk filled, so A is
+ * partial with its last good checkpoint (25 s, not B's frames); B left no
+ * trace and, after the grace period, is recorded as missed. */
+static void test_full_disk_power_cut_loses_what_waits(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	fill_disk_while_a_airs(s);
+	run_until(s, vn(DAY0, 6, 1, 40));
+	r = cut_and_restart(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_int_equal(r.v[0].played_ms, 25 * SEC);
+	assert_string_equal(r.v[1].title, "b");
+	assert_int_equal(r.v[1].outcome, OUTCOME_MISSED);
+	rows_free(&r);
+	assert_db_sound(s);
+}
+
+/* A start after a power cut, on a full disk: the item left on air cannot
+ * be recovered yet, so it is neither aired again nor recorded as missed;
+ * once there is space its partial row comes first, then the missed one. */
+static void test_full_disk_at_start_after_power_cut(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	char *st;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 12));
+	power_cut(s);
+	disk_full = true;
+	s->now = vn(DAY0, 6, 30, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 6, 31, 0));
+	st = status_json(s);
+	assert_non_null(strstr(st, "\"ledger_pending\":1,"));
+	free(st);
+	disk_full = false;
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_int_equal(r.v[0].played_ms, 10 * SEC);
+	assert_string_equal(r.v[1].title, "b");
+	assert_int_equal(r.v[1].outcome, OUTCOME_MISSED);
+	rows_free(&r);
+	assert_int_equal(s->n_air, 1);
+	assert_db_sound(s);
+}
+
+/* Stopped while the disk is full: the last try fails, and the journal
+ * lists each row it could not write, in order, with what the row holds. */
+static void test_full_disk_stop_lists_unwritten_rows(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	char *log;
+	size_t lost;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 5, 59, 0));
+	disk_full = true;
+	run_until(s, vn(DAY0, 6, 1, 31));
+	quiet(s);
+	lost = engine_shutdown(s->e);
+	loud(s);
+	/* a completed; b stopped after 30 s: partial. */
+	assert_int_equal(lost, 2);
+	log = engine_log(s);
+	assert_non_null(strstr(log, "ledger: 2 rows could not be written (the disk holding "));
+	assert_non_null(strstr(log, "ledger row not written: due 2027-01-04T06:00:00.000+07:00, slot 'sang', "
+				   "bulletin #1 'a': completed, 60000 ms played\n"));
+	assert_non_null(strstr(log, "ledger row not written: due 2027-01-04T06:01:01.000+07:00, slot 'sang', "
+				   "bulletin #2 'b': partial, 30000 ms played\n"));
+	assert_true(strstr(log, "bulletin #1 'a': completed") < strstr(log, "bulletin #2 'b': partial"));
+	free(log);
+	assert_int_equal(engine_shutdown(s->e), 0);
+	disk_full = false;
+	stop_engine(s);
+	r = ledger(s);
+	assert_int_equal(r.n, 0);
+	rows_free(&r);
+}
+
+/* A row the database refuses for itself (here a bulletin it does not
+ * know) can never be written: it is logged and dropped, and the rows
+ * behind it are written all the same. */
+static void test_full_disk_refused_row_does_not_block(void **state)
+{
+	struct sim *s = *state;
+	struct backlog *b = backlog_new(s->db);
+	struct ledger_row row = { .kind = KIND_PLAY, .outcome = OUTCOME_COMPLETED, .content_sha256 = SHA };
+	const char *titles[] = { "a", "x", "b" };
+	struct rows r;
+	char *log;
+
+	disk_full = true;
+	quiet(s);
+	for (int i = 0; i < 3; i++) {
+		row.title = (char *)titles[i];
+		row.bulletin_id = i == 1 ? 999 : 0;
+		row.scheduled_at = vn(DAY0, 6, i, 0);
+		assert_int_equal(backlog_append(b, &row, false), 1);
+	}
+	disk_full = false;
+	assert_int_equal(backlog_flush(b), 0);
+	loud(s);
+	backlog_free(b);
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_string_equal(r.v[1].title, "b");
+	rows_free(&r);
+	log = engine_log(s);
+	assert_non_null(strstr(log, "the row is refused: constraint failed"));
+	assert_non_null(strstr(log, "ledger row not written: due 2027-01-04T06:01:00.000+07:00, loa play, "
+				   "bulletin #999 'x': completed, 0 ms played"));
+	assert_int_equal(count_in(log, "wrote 2 pending ledger rows"), 1);
+	free(log);
+	assert_db_sound(s);
+}
+
+/* Past BACKLOG_MAX a row is not kept but logged; what was kept is written
+ * in order when there is space. */
+static void test_full_disk_backlog_bound(void **state)
+{
+	struct sim *s = *state;
+	struct backlog *b = backlog_new(s->db);
+	struct ledger_row row = { .kind = KIND_PLAY, .outcome = OUTCOME_SKIPPED, .title = (char *)"x",
+				  .content_sha256 = SHA };
+	struct rows r;
+	char *log;
+
+	disk_full = true;
+	quiet(s);
+	for (int i = 0; i < BACKLOG_MAX; i++) {
+		row.scheduled_at = vn(DAY0, 6, 0, 0) + i;
+		assert_int_equal(backlog_append(b, &row, false), 1);
+	}
+	row.scheduled_at = vn(DAY0, 7, 0, 0);
+	assert_int_equal(backlog_append(b, &row, false), -ENOSPC);
+	assert_int_equal(backlog_pending(b), BACKLOG_MAX);
+	disk_full = false;
+	assert_int_equal(backlog_flush(b), 0);
+	loud(s);
+	backlog_free(b);
+	log = engine_log(s);
+	assert_int_equal(count_in(log, "ledger row not written: due 2027-01-04T07:00:00.000+07:00, loa play"), 1);
+	assert_int_equal(count_in(log, "ledger row not written"), 1);
+	assert_int_equal(count_in(log, "wrote 4096 pending ledger rows"), 1);
+	free(log);
+	r = ledger(s);
+	assert_int_equal(r.n, BACKLOG_MAX);
+	for (size_t i = 0; i < r.n; i++)
+		assert_int_equal(r.v[i].scheduled_at, vn(DAY0, 6, 0, 0) + (int64_t)i);
+	rows_free(&r);
+	assert_db_sound(s);
+}
+
 /* ---- the simulated year ---- */
 
 #define Y0 D(2027, 1, 1) /* a Friday */
@@ -1541,6 +1980,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retire_all_items_drops_intro_and_outro, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_while_playing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calendar_over_a_month, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_rows_wait_and_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_mid_item_then_power_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_power_cut_loses_what_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_at_start_after_power_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_stop_lists_unwritten_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_refused_row_does_not_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_backlog_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simulated_year, setup, teardown),
 	};
 

@@ -533,6 +533,23 @@ static void test_has_item_last_occurrence(void **state)
 	assert_int_equal(ledger_last_occurrence(f->db), T0 + 2 * 86400000);
 }
 
+/* An item on air (or left on air by a power cut) has its row to come: a
+ * start that could not recover it must not record it as missed too. */
+static void test_has_item_counts_item_on_air(void **state)
+{
+	struct fx *f = *state;
+	int64_t b1 = add_bulletin(f->db, "a"), b2 = add_bulletin(f->db, "b");
+	struct ledger_row r[3];
+
+	make_rows(r, b1, b2);
+	assert_int_equal(ledger_inflight_begin(f->db, &r[0], 48000), 0); /* sang, T0, b1 */
+	assert_true(ledger_has_item(f->db, "sang", T0, b1));
+	assert_false(ledger_has_item(f->db, "sang", T0, b2));
+	assert_false(ledger_has_item(f->db, "chieu", T0, b1));
+	assert_int_equal(ledger_inflight_finish(f->db, &r[0]), 0);
+	assert_true(ledger_has_item(f->db, "sang", T0, b1));
+}
+
 static void write_file(const char *path, const void *buf, size_t n)
 {
 	FILE *fp = fopen(path, "wb");
@@ -800,6 +817,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inflight_finish, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_begin_over_leftover, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_has_item_last_occurrence, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_has_item_counts_item_on_air, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_dir, teardown),
