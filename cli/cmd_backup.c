@@ -193,7 +193,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	}
 	r = rename_noreplace(tmp, file);
 	if (r == -EEXIST) {
-		cli_error(self, _("%s appeared while the backup was written; it was left alone"), file);
+		cli_error(self, _("%s appeared while the backup was written; it was left alone"), q);
 		ret = EXIT_USAGE;
 		goto out;
 	}

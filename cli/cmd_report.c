@@ -311,7 +311,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	struct ledger_row *rows;
 	struct report_doc doc;
 	const char *out = NULL;
-	char head[SHA256_HEX];
+	char head[SHA256_HEX], q[CLI_QUOTE_MAX];
 	int64_t head_row;
 	bool intact;
 	size_t n;
@@ -333,7 +333,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		case 'b':
 			if (report_by_parse(optarg, &by) < 0) {
 				cli_error(self, _("--by '%s' is not a grouping; use topic, plan, bulletin, slot or day"),
-					  optarg);
+					  cli_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;
@@ -346,7 +346,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 				fmt = FORMAT_HTML;
 			else {
 				cli_error(self, _("--format '%s' is not a format; use csv (for Excel and "
-					  "LibreOffice), json or html (to print)"), optarg);
+					  "LibreOffice), json or html (to print)"), cli_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;
@@ -356,7 +356,8 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 			break;
 		case 'l':
 			if (topic_lang_parse(optarg, &lang) < 0) {
-				cli_error(self, _("--lang '%s' is not a language; use vi or en"), optarg);
+				cli_error(self, _("--lang '%s' is not a language; use vi or en"),
+					  cli_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;
