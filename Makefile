@@ -103,6 +103,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIBLOA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
 
+# The command line's parsers live in cli/args.c, outside the archive: the
+# test links that one object of the binary's.
+$(BUILD)/tests/test_cli: $(BUILD)/obj/tests/test_cli.o $(BUILD)/obj/cli/args.o $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
+
 $(BUILD)/obj/tests/%.o: CFLAGS += $(shell pkg-config --cflags $(TESTPKGS))
 
 deps:

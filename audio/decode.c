@@ -100,16 +100,32 @@ static const char *format_name(int format)
 
 int decoder_open(const char *path, struct decoder **out, char *msg, size_t msglen)
 {
-	struct decoder *d;
-	SF_INFO sfi = { 0 };
-	struct stat st;
-	int fd, saved, err;
+	int fd, err;
 
 	*out = NULL;
-	fd = above_stdio(open(path, O_RDONLY | O_CLOEXEC));
+	/* O_NONBLOCK: opening a FIFO with no writer would wait for one, and
+	 * stall the daemon's loop; decoder_open_fd refuses it after. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		snprintf(msg, msglen, _("cannot open it (%s); check the path and the permissions"), strerror(-err));
+		return err;
+	}
+	return decoder_open_fd(fd, out, msg, msglen);
+}
+
+int decoder_open_fd(int fd, struct decoder **out, char *msg, size_t msglen)
+{
+	struct decoder *d;
+	SF_INFO sfi = { 0 };
+	struct stat st;
+	int saved, err, fl;
+
+	*out = NULL;
+	fd = above_stdio(fd);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(msg, msglen, _("cannot read it (%s)"), strerror(-err));
 		return err;
 	}
 	if (fstat(fd, &st) < 0) {
@@ -134,6 +150,9 @@ int decoder_open(const char *path, struct decoder **out, char *msg, size_t msgle
 		close(fd);
 		return -EINVAL;
 	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 
 	d = xcalloc(1, sizeof(*d));
 	d->devnull = above_stdio(open("/dev/null", O_WRONLY | O_CLOEXEC));

@@ -20,6 +20,9 @@ struct decoder_info {
 /* Opens PATH. Returns 0, or a negative errno with a sentence for people in
  * msg (the problem and the way out, without the file name). */
 int decoder_open(const char *path, struct decoder **out, char *msg, size_t msglen);
+/* The same for an open file FD, which the decoder takes over (closed on
+ * failure too); anything but a regular file is refused. */
+int decoder_open_fd(int fd, struct decoder **out, char *msg, size_t msglen);
 const struct decoder_info *decoder_info(const struct decoder *d);
 /* Reads up to n frames into buf (n * channels floats). Returns frames read,
  * 0 at end, or negative errno on a decode error. */

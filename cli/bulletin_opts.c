@@ -13,17 +13,35 @@
 
 static int check_text(const struct cmd_entry *self, const char *opt, const char *s)
 {
-	if (!*s || strlen(s) > TEXT_MAX || !cli_text_ok(s)) {
-		cli_error(self, _("%s must be 1 to %d bytes of UTF-8 text without control characters"),
-			  opt, TEXT_MAX);
-		return -EINVAL;
+	size_t at;
+
+	switch (cli_text_check(s, TEXT_MAX, &at)) {
+	case CLI_TEXT_OK:
+		return 0;
+	case CLI_TEXT_EMPTY:
+		cli_error(self, _("%s is empty; give 1 to %d bytes of text"), opt, TEXT_MAX);
+		break;
+	case CLI_TEXT_TOO_LONG:
+		cli_error(self, _("%s is %zu bytes long; at most %d bytes are kept (a Vietnamese letter "
+			  "takes 2 or 3): shorten it"), opt, at, TEXT_MAX);
+		break;
+	case CLI_TEXT_NOT_UTF8:
+		cli_error(self, _("%s is not UTF-8 text (byte %zu); type it in a UTF-8 terminal, or convert "
+			  "it with iconv"), opt, at + 1);
+		break;
+	case CLI_TEXT_CONTROL:
+		cli_error(self, _("%s holds a control character (a tab, a line break, an escape or a "
+			  "direction mark) at byte %zu; give plain text on one line"), opt, at + 1);
+		break;
 	}
-	return 0;
+	return -EINVAL;
 }
 
 int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 			struct bulletin *b, struct strlist *slots)
 {
+	char q[CLI_QUOTE_MAX];
+
 	switch (c) {
 	case 't':
 		if (check_text(self, "--title", arg) < 0)
@@ -32,9 +50,14 @@ int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 		b->title = xstrdup(arg);
 		return 0;
 	case 'T':
+		if (!topic_valid(arg) && *arg && strspn(arg, "0123456789") == strlen(arg)) {
+			cli_error(self, _("--topic '%s': there is no topic code %s; the codes are 1 to 6, and "
+				  "a station's own topic is a lowercase slug such as an-ninh"), cli_quote(arg, q), q);
+			return -EINVAL;
+		}
 		if (!topic_valid(arg)) {
 			cli_error(self, _("--topic '%s' is not a topic; use a code 1 to 6 or a lowercase "
-				  "slug of letters, digits and '-', e.g. an-ninh"), arg);
+				  "slug of letters, digits and '-', e.g. an-ninh"), cli_quote(arg, q));
 			return -EINVAL;
 		}
 		free(b->topic);
@@ -55,7 +78,8 @@ int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 		return cli_parse_day(self, "--until", arg, &b->valid_until);
 	case 'P':
 		if (priority_parse(arg, &b->priority) < 0) {
-			cli_error(self, _("--priority '%s' is not a priority; use normal, priority or emergency"), arg);
+			cli_error(self, _("--priority '%s' is not a priority; use normal, priority or emergency"),
+				  cli_quote(arg, q));
 			return -EINVAL;
 		}
 		return 0;
@@ -72,10 +96,13 @@ int cli_check_bulletin(struct cli *cli, const struct cmd_entry *self, const stru
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < slots->n; i++) {
+		char q[CLI_QUOTE_MAX];
+
 		if (config_slot(cli->cfg, slots->v[i]))
 			continue;
 		fprintf(stderr, "loa %s: ", self->name);
-		fprintf(stderr, _("there is no slot named '%s' in %s; slots are:"), slots->v[i], cli->config_path);
+		fprintf(stderr, _("there is no slot named '%s' in %s; slots are:"), cli_quote(slots->v[i], q),
+			cli->config_path);
 		for (size_t k = 0; k < cli->cfg->n_slots; k++)
 			fprintf(stderr, " %s", cli->cfg->slots[k].name);
 		fprintf(stderr, "%s\n", cli->cfg->n_slots ? "" : _(" (none yet; add one to the config)"));

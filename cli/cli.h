@@ -5,7 +5,9 @@
 #ifndef LOA_CLI_H
 #define LOA_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -47,15 +49,36 @@ int cli_open_db(struct cli *cli, enum db_mode mode);
 int cli_usage(const struct cmd_entry *self);
 /* SELF's usage, translated (usage and summary are marked with N_()). */
 const char *cli_usage_text(const struct cmd_entry *self);
-/* After getopt_long returned '?' or ':': names the bad option, prints the
- * usage, returns EXIT_USAGE. Option strings must start with ":". */
-int cli_bad_option(const struct cmd_entry *self, char **argv);
+/* After getopt_long returned C, '?' or ':': says whether the option is
+ * unknown, ambiguous (a prefix of several in OPTS) or lacks its value,
+ * prints the usage, returns EXIT_USAGE. Option strings must start with ":". */
+int cli_bad_option(const struct cmd_entry *self, int c, char **argv, const struct option *opts);
+/* Refuses (-EINVAL, after saying so) an option of OPTS that takes a value
+ * and was given before (bits in *SEEN); 0 otherwise. Flags may repeat. */
+int cli_option_once(const struct cmd_entry *self, const struct option *opts, int c, uint64_t *seen);
+/* What loa echoes of an argument: printable UTF-8 as it is, control
+ * characters and stray bytes as \xNN, a long one cut in the middle. */
+#define CLI_QUOTE_MAX 160
+const char *cli_quote(const char *s, char buf[CLI_QUOTE_MAX]);
+/* Refuses (-EINVAL / -ENAMETOOLONG, after saying why) a path argument WHAT
+ * ("-o", "FILE") that is empty or longer than the system takes. */
+int cli_check_path(const struct cmd_entry *self, const char *what, const char *path);
+/* After the options: 0 when nothing is left, else says what was not
+ * expected and returns EXIT_USAGE. */
+int cli_no_more_args(const struct cmd_entry *self, int argc, char **argv);
 /* Prints "loa NAME: message" to stderr. */
 void cli_error(const struct cmd_entry *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Strict YYYY-MM-DD option parsing with a message naming the option. */
 int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day);
-/* True if S is valid UTF-8 without control characters. */
-bool cli_text_ok(const char *s);
+enum cli_text { CLI_TEXT_OK, CLI_TEXT_EMPTY, CLI_TEXT_TOO_LONG, CLI_TEXT_NOT_UTF8, CLI_TEXT_CONTROL };
+/* Checks text people give (a title): not empty, at most MAX bytes, UTF-8
+ * without overlong forms or surrogates, no control characters (C0, C1,
+ * DEL, line separators, bidirectional overrides). *AT gets the byte offset
+ * of the problem, or the length. */
+enum cli_text cli_text_check(const char *s, size_t max, size_t *at);
+/* A copy of S (caller frees) with each stray byte and control character
+ * replaced by U+FFFD: a file's name kept as text. */
+char *cli_text_clean(const char *s);
 /* The long options import and edit share (title, topic, plan, slot, from,
  * until, priority), for an option table. */
 #define CLI_BULLETIN_OPTIONS \

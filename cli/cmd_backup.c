@@ -109,7 +109,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 		{ NULL, 0, NULL, 0 },
 	};
 	struct verify_result res = { 0 };
-	char msg[512], *dir_copy, *tmp = NULL;
+	char msg[512], q[CLI_QUOTE_MAX], *dir_copy, *tmp = NULL;
 	const char *file, *dir;
 	struct stat st;
 	sqlite3 *h;
@@ -117,7 +117,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c != 'h')
-			return cli_bad_option(self, argv);
+			return cli_bad_option(self, c, argv, opts);
 		printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 		return EXIT_OK;
 	}
@@ -126,15 +126,26 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 		return cli_usage(self);
 	}
 	file = argv[optind];
+	if (cli_check_path(self, "FILE", file) < 0)
+		return EXIT_USAGE;
+	cli_quote(file, q);
 	if (lstat(file, &st) == 0) {
 		cli_error(self, _("%s already exists; loa backup never overwrites a file (it may be an "
-			  "earlier backup): choose a new name, e.g. with today's date"), file);
+			  "earlier backup): choose a new name, e.g. with today's date"), q);
 		return EXIT_USAGE;
 	}
 	dir_copy = xstrdup(file);
 	dir = dirname(dir_copy);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		cli_error(self, _("the folder %s does not exist; create it first or name another one"), dir);
+		bool missing = stat(dir, &st) < 0 && errno == ENOENT;
+		char qd[CLI_QUOTE_MAX];
+
+		if (missing)
+			cli_error(self, _("the folder %s does not exist; create it first or name another one"),
+				  cli_quote(dir, qd));
+		else
+			cli_error(self, _("%s is not a folder; name a file in a folder, e.g. /media/usb/loa-backup.db"),
+				  cli_quote(dir, qd));
 		free(dir_copy);
 		return EXIT_USAGE;
 	}
@@ -182,7 +193,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	}
 	r = rename_noreplace(tmp, file);
 	if (r == -EEXIST) {
-		cli_error(self, _("%s appeared while the backup was written; it was left alone"), file);
+		cli_error(self, _("%s appeared while the backup was written; it was left alone"), q);
 		ret = EXIT_USAGE;
 		goto out;
 	}

@@ -14,7 +14,7 @@ static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, ch
 			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		}
-		return cli_bad_option(self, argv);
+		return cli_bad_option(self, c, argv, opts);
 	}
 	if (optind < argc) {
 		cli_error(self, _("takes no arguments (the config is chosen with --config)"));

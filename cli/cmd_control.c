@@ -8,15 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int no_more_args(const struct cmd_entry *self, int argc, char **argv)
-{
-	if (optind < argc) {
-		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
-		return cli_usage(self);
-	}
-	return 0;
-}
-
 /* Sends LINE and prints the daemon's answer. */
 static int request(struct cli *cli, const struct cmd_entry *self, const char *line)
 {
@@ -56,7 +47,7 @@ static int cmd_play(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		else if (c == 'h')
 			return help(self);
 		else
-			return cli_bad_option(self, argv);
+			return cli_bad_option(self, c, argv, opts);
 	}
 	if (argc - optind != 1) {
 		cli_error(self, _("which bulletin? give its id (loa list shows them)"));
@@ -80,9 +71,12 @@ static int cmd_alert(struct cli *cli, const struct cmd_entry *self, int argc, ch
 	int repeat = 1, every = 60, c;
 	bool cancel = false, have_every = false;
 	char line[96];
+	uint64_t seen = 0;
 	int64_t id;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (cli_option_once(self, opts, c, &seen) < 0)
+			return EXIT_USAGE;
 		switch (c) {
 		case 'r':
 			if (cli_parse_count(self, "--repeat", optarg, 1, 1000, &repeat) < 0)
@@ -99,7 +93,7 @@ static int cmd_alert(struct cli *cli, const struct cmd_entry *self, int argc, ch
 		case 'h':
 			return help(self);
 		default:
-			return cli_bad_option(self, argv);
+			return cli_bad_option(self, c, argv, opts);
 		}
 	}
 	if (cancel) {
@@ -129,8 +123,8 @@ static int cmd_stop(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	int c;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		return c == 'h' ? help(self) : cli_bad_option(self, argv);
-	if (no_more_args(self, argc, argv))
+		return c == 'h' ? help(self) : cli_bad_option(self, c, argv, opts);
+	if (cli_no_more_args(self, argc, argv))
 		return EXIT_USAGE;
 	return request(cli, self, "stop");
 }
@@ -152,9 +146,9 @@ static int cmd_status(struct cli *cli, const struct cmd_entry *self, int argc, c
 		else if (c == 'h')
 			return help(self);
 		else
-			return cli_bad_option(self, argv);
+			return cli_bad_option(self, c, argv, opts);
 	}
-	if (no_more_args(self, argc, argv))
+	if (cli_no_more_args(self, argc, argv))
 		return EXIT_USAGE;
 	ret = cli_load_config(cli);
 	if (ret)

@@ -17,12 +17,10 @@ static int cmd_daemon(struct cli *cli, const struct cmd_entry *self, int argc, c
 			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		}
-		return cli_bad_option(self, argv);
+		return cli_bad_option(self, c, argv, opts);
 	}
-	if (optind < argc) {
-		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
-		return cli_usage(self);
-	}
+	if (cli_no_more_args(self, argc, argv))
+		return EXIT_USAGE;
 	ret = cli_load_config(cli);
 	if (!ret)
 		ret = cli_open_db(cli, DB_READ_WRITE);

@@ -18,13 +18,15 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	};
 	struct bulletin b = { 0 }, edits = { .valid_from = DAY_NONE_BEFORE, .valid_until = DAY_NONE_AFTER };
 	struct strlist slots = { 0 };
+	uint64_t seen = 0;
 	bool any = false, slots_given = false, prio_given = false;
 	int64_t id;
 	int c, ret = EXIT_USAGE;
 
 	edits.priority = (enum priority)-1;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		int r = cli_bulletin_option(self, c, optarg, &edits, &slots);
+		int r = c == 's' || cli_option_once(self, opts, c, &seen) == 0 ?
+			cli_bulletin_option(self, c, optarg, &edits, &slots) : -EINVAL;
 
 		if (r < 0)
 			goto out;
@@ -38,7 +40,7 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			ret = EXIT_OK;
 		} else {
-			ret = cli_bad_option(self, argv);
+			ret = cli_bad_option(self, c, argv, opts);
 		}
 		goto out;
 	}
@@ -116,7 +118,7 @@ static int cmd_retire(struct cli *cli, const struct cmd_entry *self, int argc, c
 			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		}
-		return cli_bad_option(self, argv);
+		return cli_bad_option(self, c, argv, opts);
 	}
 	if (argc - optind != 1) {
 		cli_error(self, _("give exactly one bulletin id"));

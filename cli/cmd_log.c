@@ -122,9 +122,12 @@ static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char
 	size_t n = 0;
 	bool json = false, csv = false;
 	int64_t from_ms, to_ms;
+	uint64_t seen = 0;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (cli_option_once(self, opts, c, &seen) < 0)
+			return EXIT_USAGE;
 		switch (c) {
 		case 'f':
 			if (cli_parse_day(self, "--from", optarg, &from) < 0)
@@ -144,13 +147,11 @@ static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char
 			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		default:
-			return cli_bad_option(self, argv);
+			return cli_bad_option(self, c, argv, opts);
 		}
 	}
-	if (optind < argc) {
-		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
-		return cli_usage(self);
-	}
+	if (cli_no_more_args(self, argc, argv))
+		return EXIT_USAGE;
 	if (json && csv) {
 		cli_error(self, _("choose one of --json and --csv"));
 		return EXIT_USAGE;

@@ -85,9 +85,12 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	bool json = false, all = false, have_days = false;
 	int days = 7;
 	int64_t from_ms, to_ms;
+	uint64_t seen = 0;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (cli_option_once(self, opts, c, &seen) < 0)
+			return EXIT_USAGE;
 		switch (c) {
 		case 'd':
 			if (cli_parse_count(self, "--days", optarg, 1, DAYS_MAX, &days) < 0)
@@ -112,13 +115,11 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		default:
-			return cli_bad_option(self, argv);
+			return cli_bad_option(self, c, argv, opts);
 		}
 	}
-	if (optind < argc) {
-		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
-		return cli_usage(self);
-	}
+	if (cli_no_more_args(self, argc, argv))
+		return EXIT_USAGE;
 	if (have_days && (from != DAY_NONE_BEFORE || to != DAY_NONE_AFTER)) {
 		cli_error(self, _("use either --days or --from/--to, not both"));
 		return EXIT_USAGE;

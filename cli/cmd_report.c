@@ -157,22 +157,58 @@ static int check_output(const struct cmd_entry *self, const char *path)
 {
 	char *copy = xstrdup(path);
 	const char *dir = dirname(copy);
+	char q[CLI_QUOTE_MAX], qd[CLI_QUOTE_MAX];
 	struct stat st;
 	int r = 0;
 
+	if (cli_check_path(self, "-o", path) < 0) {
+		free(copy);
+		return -EINVAL;
+	}
+	cli_quote(path, q);
+	cli_quote(dir, qd);
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		cli_error(self, _("-o %s is a folder; name a file in it, e.g. %s/bao-cao.csv"), path, path);
+		char *folder = xstrdup(path);
+		size_t n = strlen(folder);
+
+		while (n > 1 && folder[n - 1] == '/')
+			folder[--n] = '\0';
+		cli_error(self, _("-o %s is a folder; name a file in it, e.g. %s/bao-cao.csv"), q,
+			  strcmp(folder, "/") ? cli_quote(folder, qd) : "");
+		free(folder);
 		r = -EINVAL;
 	} else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		cli_error(self, _("-o %s is not a regular file (a link, a device?); name a plain file"), path);
+		cli_error(self, _("-o %s is not a regular file (a link, a device?); name a plain file"), q);
 		r = -EINVAL;
 	} else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		cli_error(self, _("-o %s: the folder %s does not exist; create it first"), path, dir);
+		cli_error(self, _("-o %s: the folder %s does not exist; create it first"), q, qd);
 		r = -EINVAL;
 	} else if (access(dir, W_OK) < 0) {
-		cli_error(self, _("-o %s: cannot write in the folder %s: %s"), path, dir, strerror(errno));
+		cli_error(self, _("-o %s: cannot write in the folder %s: %s"), q, qd, strerror(errno));
 		r = -EINVAL;
 	}
+	free(copy);
+	return r;
+}
+
+/* A report written into the station's own folder could take the name of
+ * the database or of a stored recording, and replace the evidence: the
+ * folder of -o must lie outside the state folder. */
+static int check_output_place(struct cli *cli, const struct cmd_entry *self, const char *path)
+{
+	char *copy = xstrdup(path), *dir = realpath(dirname(copy), NULL);
+	char *state = realpath(cli->cfg->state_dir, NULL), q[CLI_QUOTE_MAX];
+	size_t n = state ? strlen(state) : 0;
+	int r = 0;
+
+	if (dir && state && strncmp(dir, state, n) == 0 && (dir[n] == '\0' || dir[n] == '/')) {
+		cli_error(self, _("-o %s is inside the station's folder %s, where loa keeps its database "
+			  "and recordings; write the report somewhere else, e.g. your home folder"),
+			  cli_quote(path, q), cli->cfg->state_dir);
+		r = -EINVAL;
+	}
+	free(state);
+	free(dir);
 	free(copy);
 	return r;
 }
@@ -275,13 +311,16 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	struct ledger_row *rows;
 	struct report_doc doc;
 	const char *out = NULL;
-	char head[SHA256_HEX];
+	char head[SHA256_HEX], q[CLI_QUOTE_MAX];
 	int64_t head_row;
 	bool intact;
 	size_t n;
+	uint64_t seen = 0;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+		if (cli_option_once(self, opts, c, &seen) < 0)
+			return EXIT_USAGE;
 		switch (c) {
 		case 'f':
 			if (cli_parse_day(self, "--from", optarg, &from) < 0)
@@ -294,7 +333,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		case 'b':
 			if (report_by_parse(optarg, &by) < 0) {
 				cli_error(self, _("--by '%s' is not a grouping; use topic, plan, bulletin, slot or day"),
-					  optarg);
+					  cli_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;
@@ -307,16 +346,18 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 				fmt = FORMAT_HTML;
 			else {
 				cli_error(self, _("--format '%s' is not a format; use csv (for Excel and "
-					  "LibreOffice), json or html (to print)"), optarg);
+					  "LibreOffice), json or html (to print)"), cli_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;
 		case 'o':
-			out = optarg;
+			/* "-o -" is standard output, as for most tools. */
+			out = strcmp(optarg, "-") ? optarg : NULL;
 			break;
 		case 'l':
 			if (topic_lang_parse(optarg, &lang) < 0) {
-				cli_error(self, _("--lang '%s' is not a language; use vi or en"), optarg);
+				cli_error(self, _("--lang '%s' is not a language; use vi or en"),
+					  cli_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;
@@ -324,13 +365,11 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		default:
-			return cli_bad_option(self, argv);
+			return cli_bad_option(self, c, argv, opts);
 		}
 	}
-	if (optind < argc) {
-		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
-		return cli_usage(self);
-	}
+	if (cli_no_more_args(self, argc, argv))
+		return EXIT_USAGE;
 	if (from == DAY_NONE_BEFORE || to == DAY_NONE_AFTER) {
 		cli_error(self, _("say which period: --from YYYY-MM-DD --to YYYY-MM-DD (both days included)"));
 		return cli_usage(self);
@@ -342,6 +381,8 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	if (out && check_output(self, out) < 0)
 		return EXIT_USAGE;
 	ret = cli_load_config(cli);
+	if (!ret && out && check_output_place(cli, self, out) < 0)
+		ret = EXIT_USAGE;
 	if (!ret)
 		ret = cli_open_db(cli, DB_READ_ONLY);
 	if (ret)

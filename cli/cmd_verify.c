@@ -169,35 +169,40 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 	char msg[512], *path = NULL;
 	bool json = false;
 	sqlite3 *h;
+	uint64_t seen = 0;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (cli_option_once(self, opts, c, &seen) < 0)
+			return EXIT_USAGE;
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'H':
 			if (!is_hash(optarg)) {
+				char q[CLI_QUOTE_MAX];
+
 				cli_error(self, _("--head '%s' is not a ledger head; copy the 64 hexadecimal "
-					  "digits printed on the report"), optarg);
+					  "digits printed on the report"), cli_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			v.expect = optarg;
 			break;
 		case 'd':
+			if (cli_check_path(self, "--db", optarg) < 0)
+				return EXIT_USAGE;
 			db_arg = optarg;
 			break;
 		case 'h':
 			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 			return EXIT_OK;
 		default:
-			return cli_bad_option(self, argv);
+			return cli_bad_option(self, c, argv, opts);
 		}
 	}
-	if (optind < argc) {
-		cli_error(self, _("unexpected argument '%s'"), argv[optind]);
-		return cli_usage(self);
-	}
+	if (cli_no_more_args(self, argc, argv))
+		return EXIT_USAGE;
 	if (db_arg) {
 		path = xstrdup(db_arg);
 	} else {

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,40 +32,6 @@ static void print_help(FILE *f)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i]->name, _(commands[i]->summary));
 	fprintf(f, _("\n'loa COMMAND --help' shows a command's arguments.\n"));
-}
-
-void cli_error(const struct cmd_entry *self, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "loa %s: ", self->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-const char *cli_usage_text(const struct cmd_entry *self)
-{
-	/* gettext("") would return the catalogue's header. */
-	return *self->usage ? _(self->usage) : "";
-}
-
-int cli_usage(const struct cmd_entry *self)
-{
-	fprintf(stderr, _("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-	return EXIT_USAGE;
-}
-
-int cli_bad_option(const struct cmd_entry *self, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (optopt && optopt != '?' && strchr(":", optopt) == NULL && arg[0] == '-' && arg[1] != '-')
-		cli_error(self, _("option '-%c' is not known or needs a value"), optopt);
-	else
-		cli_error(self, _("option '%s' is not known or needs a value"), arg);
-	return cli_usage(self);
 }
 
 int cli_load_config(struct cli *cli)
@@ -108,70 +73,6 @@ int cli_open_db(struct cli *cli, enum db_mode mode)
 		fprintf(stderr, "loa: %s\n", msg);
 		return EXIT_RUNTIME;
 	}
-	return 0;
-}
-
-int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day)
-{
-	if (time_parse_day(arg, day) < 0) {
-		cli_error(self, _("%s '%s' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23"), opt, arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-bool cli_text_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int len;
-
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-		if (*p < 0x80)
-			len = 1;
-		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			len = 2;
-		else if ((*p & 0xf0) == 0xe0)
-			len = 3;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			len = 4;
-		else
-			return false;
-		for (int i = 1; i < len; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		p += len;
-	}
-	return true;
-}
-
-int cli_parse_id(const struct cmd_entry *self, const char *arg, int64_t *id)
-{
-	char *end;
-
-	errno = 0;
-	*id = strtoll(arg, &end, 10);
-	if (errno || end == arg || *end || *id < 1) {
-		cli_error(self, _("'%s' is not a bulletin id; 'loa list' shows the ids"), arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int cli_parse_count(const struct cmd_entry *self, const char *opt, const char *arg, int min, int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max) {
-		cli_error(self, _("%s '%s' must be a whole number from %d to %d"), opt, arg, min, max);
-		return -EINVAL;
-	}
-	*out = (int)v;
 	return 0;
 }
 
@@ -259,12 +160,22 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	const char *name;
 	int c, ret;
+	char q[CLI_QUOTE_MAX];
 
 	i18n_init();
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
+			if (cli.config_path) {
+				fprintf(stderr, _("loa: --config is given twice; give it once\n"));
+				return EXIT_USAGE;
+			}
+			if (!*optarg) {
+				fprintf(stderr, _("loa: --config is empty; give the config file, e.g. %s\n"),
+					CONFIG_DEFAULT_PATH);
+				return EXIT_USAGE;
+			}
 			cli.config_path = optarg;
 			break;
 		case 'h':
@@ -273,8 +184,12 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("loa %s\n", LOA_VERSION);
 			return EXIT_OK;
+		case ':':
+			fprintf(stderr, _("loa: option '%s' needs a value\n"), cli_quote(argv[optind - 1], q));
+			print_help(stderr);
+			return EXIT_USAGE;
 		default:
-			fprintf(stderr, _("loa: unknown option '%s'\n"), argv[optind - 1]);
+			fprintf(stderr, _("loa: unknown option '%s'\n"), cli_quote(argv[optind - 1], q));
 			print_help(stderr);
 			return EXIT_USAGE;
 		}
@@ -301,6 +216,6 @@ int main(int argc, char **argv)
 		config_free(cli.cfg);
 		return ret;
 	}
-	fprintf(stderr, _("loa: '%s' is not a loa command; 'loa --help' lists them\n"), name);
+	fprintf(stderr, _("loa: '%s' is not a loa command; 'loa --help' lists them\n"), cli_quote(name, q));
 	return EXIT_USAGE;
 }

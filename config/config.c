@@ -10,6 +10,7 @@
 #include "config/config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -877,33 +878,49 @@ static void load_slots(struct ctx *c, const config_setting_t *root, struct confi
 	}
 }
 
-/* Opens the file ourselves first: libconfig only says "file I/O error",
- * and the operator needs to know whether it is missing or forbidden. */
+/* Opens the file ourselves: libconfig only says "file I/O error", and the
+ * operator needs to know whether it is missing or forbidden. It is read
+ * through the descriptor whose type was checked; O_NONBLOCK keeps a FIFO
+ * given as --config from stalling loa until something writes to it. */
 static int read_file(struct ctx *c, config_t *lc)
 {
 	struct stat st;
 	FILE *f;
+	int fd, fl, ok;
 
-	if (stat(c->path, &st) < 0) {
+	fd = open(c->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
 		err_file(c, _("cannot read the config file: %s%s"), strerror(errno),
-			 errno == ENOENT ? _("; check the path, or create the file (see the README for an example)") : "");
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		err_file(c, _("this is a folder, not a config file; give the path of the file, e.g. %s"),
-			 CONFIG_DEFAULT_PATH);
-		return -1;
-	}
-	f = fopen(c->path, "r");
-	if (!f) {
-		err_file(c, _("cannot read the config file: %s%s"), strerror(errno),
+			 errno == ENOENT ? _("; check the path, or create the file (see the README for an example)") :
 			 errno == EACCES ? _("; the user running loa needs read permission on it") : "");
 		return -1;
 	}
-	fclose(f);
+	if (fstat(fd, &st) < 0) {
+		err_file(c, _("cannot read the config file: %s"), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			err_file(c, _("this is a folder, not a config file; give the path of the file, e.g. %s"),
+				 CONFIG_DEFAULT_PATH);
+		else
+			err_file(c, _("this is not a regular file (a pipe or a device?); give the path of the "
+				 "config file, e.g. %s"), CONFIG_DEFAULT_PATH);
+		close(fd);
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	f = fdopen(fd, "r");
+	if (!f)
+		abort(); /* only out of memory */
 	if (c->dir)
 		config_set_include_dir(lc, c->dir);
-	if (config_read_file(lc, c->path) == CONFIG_TRUE)
+	ok = config_read(lc, f);
+	fclose(f);
+	if (ok == CONFIG_TRUE)
 		return 0;
 	if (config_error_type(lc) == CONFIG_ERR_PARSE) {
 		const char *text = config_error_text(lc) ? config_error_text(lc) : "syntax error";

@@ -355,14 +355,41 @@ static int judge(int fd, off_t file_size, const struct decoder_info *di, const s
 
 int probe_file(const char *path, unsigned flags, struct audio_info *out, char *msg, size_t msglen)
 {
+	int fd, err;
+
+	memset(out, 0, sizeof(*out));
+	/* O_NONBLOCK: a FIFO must be refused, not waited on for a writer. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(msg, msglen, _("cannot open it (%s); check the path and the permissions"), strerror(-err));
+		return err;
+	}
+	err = probe_fd(fd, flags, out, msg, msglen);
+	close(fd);
+	return err;
+}
+
+int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t msglen)
+{
 	struct decoder *dec = NULL;
 	const struct decoder_info *di;
 	struct measure m = { 0 };
 	struct stat st;
-	int fd, err, decode_err;
+	int dfd, err, decode_err;
 
 	memset(out, 0, sizeof(*out));
-	err = decoder_open(path, &dec, msg, msglen);
+	/* The decoder reads through its own descriptor of the same open file,
+	 * from the start; the headers are read here with pread. */
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dfd < 0) {
+		err = -errno;
+		snprintf(msg, msglen, _("cannot read it (%s)"), strerror(-err));
+		return err;
+	}
+	/* Pipes cannot seek; decoder_open_fd refuses them anyway. */
+	(void)lseek(dfd, 0, SEEK_SET);
+	err = decoder_open_fd(dfd, &dec, msg, msglen);
 	if (err < 0)
 		return err;
 	di = decoder_info(dec);
@@ -388,16 +415,12 @@ int probe_file(const char *path, unsigned flags, struct audio_info *out, char *m
 	decode_err = decode_all(dec, di->channels, &m);
 
 	/* The file's own headers, for what libsndfile does not say. */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0) {
 		err = -errno;
 		snprintf(msg, msglen, _("cannot read it (%s)"), strerror(-err));
-		if (fd >= 0)
-			close(fd);
 		goto out;
 	}
 	err = judge(fd, st.st_size, di, &m, decode_err, msg, msglen);
-	close(fd);
 	if (err < 0)
 		goto out;
 

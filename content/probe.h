@@ -26,5 +26,8 @@ enum probe_flags {
  * playable audio) / other negative errno, with a message for people in msg
  * naming the problem and what to do (not the file name: callers add it). */
 int probe_file(const char *path, unsigned flags, struct audio_info *out, char *msg, size_t msglen);
+/* The same for the open file FD (left open, its offset moved): what
+ * `loa import` checked is then exactly what it decodes. */
+int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t msglen);
 
 #endif

@@ -19,12 +19,12 @@
 
 #define IO_SIZE 65536
 
-static ssize_t read_full(int fd, void *buf, size_t n)
+static ssize_t pread_full(int fd, void *buf, size_t n, off_t off)
 {
 	ssize_t r;
 
 	do
-		r = read(fd, buf, n);
+		r = pread(fd, buf, n, off);
 	while (r < 0 && errno == EINTR);
 	return r;
 }
@@ -45,31 +45,56 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
-int store_hash_file(const char *path, char hex[SHA256_HEX])
+static void hex_of(struct sha256_ctx *ctx, char hex[SHA256_HEX])
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+
+	sha256_digest(ctx, sizeof(digest), digest);
+	for (size_t i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* Hashes FD from its first byte and, when OUT >= 0, copies it there on the
+ * way: one pass, so the bytes stored are the bytes hashed. pread leaves
+ * the descriptor's offset alone, wherever a decoder left it. */
+static int hash_copy(int fd, int out, char hex[SHA256_HEX])
 {
 	struct sha256_ctx ctx;
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	unsigned char *buf;
+	unsigned char *buf = xmalloc(IO_SIZE);
+	off_t off = 0;
 	ssize_t r;
-	int fd, err = 0;
+	int err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = xmalloc(IO_SIZE);
 	sha256_init(&ctx);
-	while ((r = read_full(fd, buf, IO_SIZE)) > 0)
+	while ((r = pread_full(fd, buf, IO_SIZE, off)) > 0) {
 		sha256_update(&ctx, (size_t)r, buf);
+		off += r;
+		if (out >= 0 && (err = write_all(out, buf, (size_t)r)) < 0)
+			break;
+	}
 	if (r < 0)
 		err = -errno;
 	free(buf);
+	if (err == 0)
+		hex_of(&ctx, hex);
+	return err;
+}
+
+int store_hash_fd(int fd, char hex[SHA256_HEX])
+{
+	return hash_copy(fd, -1, hex);
+}
+
+int store_hash_file(const char *path, char hex[SHA256_HEX])
+{
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = store_hash_fd(fd, hex);
 	close(fd);
-	if (err < 0)
-		return err;
-	sha256_digest(&ctx, sizeof(digest), digest);
-	for (size_t i = 0; i < sizeof(digest); i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	return 0;
+	return err;
 }
 
 static int ensure_dir(const char *path)
@@ -96,23 +121,6 @@ static int fsync_dir(const char *dir)
 	if (fsync(fd) < 0)
 		err = -errno;
 	close(fd);
-	return err;
-}
-
-static int copy_fd(int in, int out)
-{
-	unsigned char *buf = xmalloc(IO_SIZE);
-	ssize_t r;
-	int err = 0;
-
-	while ((r = read_full(in, buf, IO_SIZE)) > 0) {
-		err = write_all(out, buf, (size_t)r);
-		if (err < 0)
-			break;
-	}
-	if (r < 0)
-		err = -errno;
-	free(buf);
 	return err;
 }
 
@@ -146,10 +154,12 @@ static bool valid_hex(const char *hex)
 	return n == SHA256_HEX - 1;
 }
 
-int store_put(const char *state_dir, const char *src, const char *hex, const char *ext,
-	      char **stored, bool *created)
+/* store_put and store_put_fd: SRC is opened only when FD is -1 and the
+ * content is not in the store yet. */
+static int put(const char *state_dir, const char *src, int fd, const char *hex, const char *ext,
+	       char **stored, bool *created)
 {
-	char cext[16];
+	char cext[16], copied[SHA256_HEX];
 	char *dir, *final, *tmp = NULL;
 	int in = -1, out = -1, err;
 
@@ -181,10 +191,13 @@ int store_put(const char *state_dir, const char *src, const char *hex, const cha
 		goto out;
 	}
 
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		err = -errno;
-		goto out;
+	if (fd < 0) {
+		in = open(src, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (in < 0) {
+			err = -errno;
+			goto out;
+		}
+		fd = in;
 	}
 	tmp = xasprintf("%s/.tmp-%s-XXXXXX", dir, hex);
 	out = mkostemp(tmp, O_CLOEXEC);
@@ -194,9 +207,15 @@ int store_put(const char *state_dir, const char *src, const char *hex, const cha
 		tmp = NULL;
 		goto out;
 	}
-	if (fchmod(out, 0640) < 0 || (err = copy_fd(in, out)) < 0 || fsync(out) < 0) {
+	if (fchmod(out, 0640) < 0 || (err = hash_copy(fd, out, copied)) < 0 || fsync(out) < 0) {
 		if (err == 0)
 			err = -errno;
+		goto out;
+	}
+	/* The file changed since it was hashed (and checked): what would be
+	 * stored is not what was judged fit to air. */
+	if (strcmp(copied, hex) != 0) {
+		err = -EAGAIN;
 		goto out;
 	}
 	if (close(out) < 0) {
@@ -232,4 +251,16 @@ out:
 	free(final);
 	free(dir);
 	return err;
+}
+
+int store_put(const char *state_dir, const char *src, const char *hex, const char *ext,
+	      char **stored, bool *created)
+{
+	return put(state_dir, src, -1, hex, ext, stored, created);
+}
+
+int store_put_fd(const char *state_dir, int fd, const char *hex, const char *ext, char **stored,
+		 bool *created)
+{
+	return put(state_dir, NULL, fd, hex, ext, stored, created);
 }

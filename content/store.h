@@ -10,10 +10,17 @@
 
 /* SHA-256 of a file's bytes as lowercase hex. Returns 0 or negative errno. */
 int store_hash_file(const char *path, char hex[SHA256_HEX]);
+/* The same for the open file FD, from its first byte (its offset is left alone). */
+int store_hash_fd(int fd, char hex[SHA256_HEX]);
 /* Copies SRC into the store as <hex><ext>. *stored (caller frees) gets the
  * absolute path; *created says whether this call made it (false when the
  * same content was already there). Returns 0 or negative errno. */
 int store_put(const char *state_dir, const char *src, const char *hex, const char *ext,
 	      char **stored, bool *created);
+/* The same, copying from the open file FD (left open). Both return -EAGAIN,
+ * storing nothing, when the bytes copied no longer hash to HEX: the file
+ * changed while it was imported. */
+int store_put_fd(const char *state_dir, int fd, const char *hex, const char *ext, char **stored,
+		 bool *created);
 
 #endif

@@ -49,6 +49,10 @@ bool topic_valid(const char *s)
 
 	if (n == 0 || n > 40 || s[0] == '-')
 		return false;
+	/* A number is a code, and only six exist: "7" or "01" is a typo, not
+	 * a new topic of the station's. */
+	if (strspn(s, "0123456789") == n)
+		return topic_builtin_code(s) > 0;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
 			return false;

@@ -14,7 +14,8 @@ enum topic_lang { TOPIC_LANG_VI, TOPIC_LANG_EN };
 /* "vi" or "en". Returns 0 or -EINVAL. */
 int topic_lang_parse(const char *s, enum topic_lang *out);
 /* True if S is a topic loa accepts: a built-in code "1".."6" or a slug of
- * lowercase letters, digits and '-' (at most 40 bytes, not starting with '-'). */
+ * lowercase letters, digits and '-' (at most 40 bytes, not starting with '-',
+ * not all digits: a number is a code). */
 bool topic_valid(const char *s);
 /* 1..6 for a built-in code, else 0. */
 int topic_builtin_code(const char *s);

@@ -111,13 +111,21 @@ static int check_magic(const char *path, char *msg, size_t msglen)
 {
 	static const char magic[16] = "SQLite format 3";
 	char buf[sizeof(magic)];
+	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a name swapped for a FIFO since the caller's stat()
+	 * must not leave loa waiting for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0) {
 		int e = errno;
 		set_msg(msg, msglen, _("cannot open %s: %s"), path, strerror(e));
 		return -e;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		set_msg(msg, msglen, _("%s is not a regular file; name a loa database file (loa.db)"), path);
+		return -EINVAL;
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);

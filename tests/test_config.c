@@ -676,6 +676,21 @@ static void test_unreadable(void **state)
 	assert_non_null(strstr(f->errs.v[0], "is a folder, not a config file"));
 	strlist_done(&f->errs);
 
+	/* A FIFO is refused at once rather than waited on for a writer, and a
+	 * device is not read (a test that hangs here has found the bug). */
+	p = xasprintf("%s/pipe.conf", f->dir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(config_load(p, &cfg, &f->errs), -EINVAL);
+	assert_ptr_equal(cfg, sentinel);
+	assert_int_equal(f->errs.n, 1);
+	assert_non_null(strstr(f->errs.v[0], "is not a regular file"));
+	free(p);
+	strlist_done(&f->errs);
+	assert_int_equal(config_load("/dev/zero", &cfg, &f->errs), -EINVAL);
+	assert_int_equal(f->errs.n, 1);
+	assert_non_null(strstr(f->errs.v[0], "/dev/zero: this is not a regular file"));
+	strlist_done(&f->errs);
+
 	/* Empty is valid syntax, but misses both required groups. */
 	assert_int_equal(load(f, ""), -EINVAL);
 	assert_int_equal(f->errs.n, 2);

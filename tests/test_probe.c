@@ -447,6 +447,51 @@ static void test_missing_and_folder(void **state)
 	free(path);
 }
 
+/* A FIFO with no writer: opening it for reading would wait for one, and
+ * a daemon or an import would hang there. It is refused at once. */
+static void test_fifo_refused_without_waiting(void **state)
+{
+	char *path = fx("pipe.wav");
+	struct decoder *d;
+	struct audio_info a;
+	char msg[512] = "";
+
+	(void)state;
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(probe_file(path, 0, &a, msg, sizeof(msg)), -EINVAL);
+	assert_non_null(strstr(msg, "not a regular file"));
+	assert_int_equal(decoder_open(path, &d, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(probe_file("/dev/zero", 0, &a, msg, sizeof(msg)), -EINVAL);
+	unlink(path);
+	free(path);
+}
+
+/* probe_fd reads the file through the descriptor it is given, from the
+ * start, wherever its offset was, and leaves it open. */
+static void test_probe_fd(void **state)
+{
+	struct gen g = { SF_FORMAT_WAV | SF_FORMAT_PCM_16, 48000, 2, 2, 440, -6, false };
+	char *path = fx("by-fd.wav");
+	struct audio_info a, b;
+	char msg[512] = "";
+	int fd;
+
+	(void)state;
+	write_audio(path, &g);
+	assert_int_equal(probe_file(path, 0, &a, msg, sizeof(msg)), 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(lseek(fd, 1000, SEEK_SET), 1000);
+	/* The name no longer matters: what was opened is what is judged. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(probe_fd(fd, 0, &b, msg, sizeof(msg)), 0);
+	assert_int_equal(b.frames, a.frames);
+	assert_int_equal(b.frames, 2 * 48000);
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+	free(path);
+}
+
 /* ---- measurement ---- */
 
 /* BS.1770: a full-scale 997 Hz sine in one channel reads -3.01 LUFS, in
@@ -805,6 +850,8 @@ int main(void)
 		cmocka_unit_test(test_force_lets_silence_through),
 		cmocka_unit_test(test_quiet_is_not_silent),
 		cmocka_unit_test(test_missing_and_folder),
+		cmocka_unit_test(test_fifo_refused_without_waiting),
+		cmocka_unit_test(test_probe_fd),
 		cmocka_unit_test(test_loudness),
 		cmocka_unit_test(test_too_short_for_loudness),
 		cmocka_unit_test(test_stderr_stays_clean),

@@ -281,6 +281,39 @@ static void test_put_errors(void **state)
 	free(missing);
 }
 
+/* Through a descriptor: the hash reads from the first byte wherever the
+ * offset is, and a file that no longer hashes to what was judged (it
+ * changed while being imported) is not stored. */
+static void test_put_fd(void **state)
+{
+	struct fixture *f = *state;
+	char *src = write_file(f, "bulletin.mp3", "abc", 3);
+	char hex[SHA256_HEX], *stored = NULL;
+	bool created = false;
+	int fd = open(src, O_RDWR | O_CLOEXEC), tmp;
+
+	assert_true(fd >= 0);
+	assert_int_equal(lseek(fd, 2, SEEK_SET), 2);
+	assert_int_equal(store_hash_fd(fd, hex), 0);
+	assert_string_equal(hex, ABC_SHA256);
+
+	assert_int_equal(pwrite(fd, "x", 1, 0), 1);
+	assert_int_equal(store_put_fd(f->state, fd, hex, ".mp3", &stored, &created), -EAGAIN);
+	assert_null(stored);
+	assert_false(created);
+	assert_int_equal(count_entries(f->content, &tmp), 0);
+
+	assert_int_equal(pwrite(fd, "a", 1, 0), 1);
+	assert_int_equal(store_put_fd(f->state, fd, hex, ".mp3", &stored, &created), 0);
+	assert_true(created);
+	assert_non_null(strstr(stored, ABC_SHA256 ".mp3"));
+	assert_int_equal(count_entries(f->content, &tmp), 1);
+	assert_int_equal(tmp, 0);
+	close(fd);
+	free(stored);
+	free(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +323,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_extensions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_relative_state_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_fd, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
