@@ -56,7 +56,7 @@ struct element {
 	int64_t bulletin_id;
 	char *title, *topic, *plan;
 	char sha256[SHA256_HEX];
-	double loudness_lufs;
+	double loudness_lufs, peak_dbfs;
 	/* A planned item that does not fit: its `skipped` row is written
 	 * when the queue reaches it, so rows follow the order of the queue. */
 	char *skip_reason;
@@ -172,6 +172,7 @@ static void element_from_bulletin(struct element *el, const struct bulletin *b)
 	el->plan = xstrdup_or_null(b->plan);
 	memcpy(el->sha256, b->sha256, SHA256_HEX);
 	el->loudness_lufs = b->audio.loudness_lufs;
+	el->peak_dbfs = b->audio.peak_dbfs;
 	el->expected_ms = b->audio.duration_ms;
 }
 
@@ -458,6 +459,8 @@ static struct player_opts element_opts(const struct engine *e, const struct elem
 	if (el->part == PART_ITEM) {
 		o.gain_db = loudness_gain_db(el->loudness_lufs, e->cfg->target_lufs, e->cfg->gain_db);
 		o.makeup = true; /* a bulletin reaches the target even where it is limited */
+		o.peak_known = true;
+		o.peak_dbfs = el->peak_dbfs;
 	}
 	return o;
 }
