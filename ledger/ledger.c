@@ -459,6 +459,37 @@ bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int
 	return found;
 }
 
+int ledger_occurrence_items(struct db *db, const char *slot, int64_t occurrence_at, int64_t **ids, size_t *n)
+{
+	int64_t *v = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	/* The ledger_item index gives them in order. */
+	if (sqlite3_prepare_v2(db_sqlite(db),
+			       "SELECT coalesce(bulletin_id, 0) FROM ledger WHERE slot = ?1 AND occurrence_at = ?2"
+			       " ORDER BY 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, N_("looking up an item in the ledger"));
+	bind_text(st, 1, slot);
+	sqlite3_bind_int64(st, 2, occurrence_at);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow(&v, &cap, len + 1, sizeof(*v));
+		v[len++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_fail(db, N_("looking up an item in the ledger"));
+	}
+	*ids = v;
+	*n = len;
+	return 0;
+}
+
 int64_t ledger_last_occurrence(struct db *db)
 {
 	sqlite3_stmt *st;

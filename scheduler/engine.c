@@ -264,22 +264,17 @@ static void find_next(struct engine *e)
 		log_notice(_("no slot airs again under this config"));
 }
 
-/* Bulletins as they stood at instant T: imported by then, and not yet
- * retired (a retired one is shown active again). Shallow copies. */
-static struct bulletin *library_at(const struct bulletin *lib, size_t n, int64_t t, size_t *out_n)
+static int cmp_id(const void *a, const void *b)
 {
-	struct bulletin *v = xcalloc(n ? n : 1, sizeof(*v));
-	size_t k = 0;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	for (size_t i = 0; i < n; i++) {
-		if (lib[i].imported_at > t || (lib[i].retired_at && lib[i].retired_at <= t))
-			continue;
-		v[k] = lib[i];
-		v[k].retired_at = 0;
-		k++;
-	}
-	*out_n = k;
-	return v;
+	return (x > y) - (x < y);
+}
+
+/* True if ID is among the N ascending IDS (ledger_occurrence_items). */
+static bool recorded(const int64_t *ids, size_t n, int64_t id)
+{
+	return n > 0 && bsearch(&id, ids, n, sizeof(*ids), cmp_id) != NULL;
 }
 
 static void element_from_plan(struct element *el, const struct plan_item *it, const struct slot *s)
@@ -305,27 +300,33 @@ static void element_from_plan(struct element *el, const struct plan_item *it, co
  * ledger already holds are left alone. */
 static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, bool on_air, const char *reason)
 {
-	struct bulletin *lib = NULL, *then;
+	struct bulletin *then = NULL;
 	struct plan plan = { 0 };
-	size_t n_lib = 0, n_then;
+	int32_t day = time_local_day(at, NULL);
+	size_t n_then = 0, n_done = 0;
 	bool first = true, any_item = false;
+	int64_t *done = NULL;
 
-	if (library_list(e->db, true, &lib, &n_lib) < 0) {
+	/* Only the bulletins that can air in this slot that day, as the
+	 * library stood at its instant: a start re-plans the last occurrence,
+	 * and reading a library of thousands for it was most of a start. */
+	if (library_for_slot(e->db, s->name, day, at, &then, &n_then) < 0) {
 		set_error(e, N_("cannot read the bulletin library; slot '%s' does not air"), s->name);
 		return;
 	}
-	then = library_at(lib, n_lib, at, &n_then);
-	plan_occurrence(e->cfg, s, time_local_day(at, NULL), then, n_then, &plan);
+	plan_occurrence(e->cfg, s, day, then, n_then, &plan);
+	/* An error reads as nothing recorded, as ledger_has_item does. */
+	ledger_occurrence_items(e->db, s->name, at, &done, &n_done);
 	/* An intro or outro never airs alone, e.g. after a restart within
 	 * grace of an occurrence whose items the ledger already holds. */
 	for (size_t i = 0; i < plan.n && !any_item; i++)
 		any_item = plan.v[i].part == PART_ITEM && !plan.v[i].skipped &&
-			   !ledger_has_item(e->db, s->name, at, plan.v[i].bulletin->id);
+			   !recorded(done, n_done, plan.v[i].bulletin->id);
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.v[i];
 		struct element el;
 
-		if (it->part == PART_ITEM && ledger_has_item(e->db, s->name, at, it->bulletin->id))
+		if (it->part == PART_ITEM && recorded(done, n_done, it->bulletin->id))
 			continue;
 		if (it->part != PART_ITEM && !any_item)
 			continue;
@@ -352,8 +353,8 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 		element_done(&el);
 	}
 	plan_done(&plan);
-	free(then);
-	bulletins_free(lib, n_lib);
+	free(done);
+	bulletins_free(then, n_then);
 }
 
 static void missed_reason(const struct engine *e, int64_t at, char *buf, size_t len)

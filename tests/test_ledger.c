@@ -526,6 +526,23 @@ static void test_has_item_last_occurrence(void **state)
 	assert_false(ledger_has_item(f->db, "chieu", T0, b1));
 	assert_true(ledger_has_item(f->db, "chieu", T0 + 43200000, 0));
 	assert_false(ledger_has_item(f->db, "chieu", T0 + 43200000, b1));
+	/* The same answers for a whole occurrence at once. */
+	{
+		int64_t *ids;
+		size_t n;
+
+		assert_int_equal(ledger_occurrence_items(f->db, "sang", T0, &ids, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], b1);
+		free(ids);
+		assert_int_equal(ledger_occurrence_items(f->db, "chieu", T0 + 43200000, &ids, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], 0);
+		free(ids);
+		assert_int_equal(ledger_occurrence_items(f->db, "sang", T0 + 1, &ids, &n), 0);
+		assert_int_equal(n, 0);
+		free(ids);
+	}
 	assert_int_equal(ledger_last_occurrence(f->db), T0 + 43200000);
 	/* The latest may be in any slot, the last by name included. */
 	r[0].occurrence_at = r[0].scheduled_at = T0 + 2 * 86400000;
