@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/decibel.h"
 #include "util/xmalloc.h"
 
 #define TP_PHASES 3 /* points between two samples at 4x */
@@ -285,7 +286,7 @@ static double boxcar(struct limiter *l, double mn)
  * comes to rest at exactly 1 and the chunks after it can be copied. */
 static double envelope(struct limiter *l, double s)
 {
-	double sdb = s < 1.0 ? 20.0 * log10(s) : 0.0, tgt;
+	double sdb = s < 1.0 ? decibel_of(s) : 0.0, tgt, g;
 
 	if (sdb < l->slow)
 		l->slow += (sdb - l->slow) * l->slow_att;
@@ -302,7 +303,10 @@ static double envelope(struct limiter *l, double s)
 		l->slow = l->fast = 0;
 	if (l->slow == 0 && l->fast == 0)
 		return 1.0;
-	return pow(10.0, (l->slow + l->fast) / 20.0);
+	g = decibel_gain(l->slow + l->fast);
+	/* The sum is at most sdb; rounding in either conversion must not
+	 * lift the gain over S, which the peak allows. */
+	return g < s ? g : s;
 }
 
 /* The gain path of one frame whose interval needs R (1: no reduction). */

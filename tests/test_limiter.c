@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
+#include "audio/decibel.h"
 #include "audio/limiter.h"
 #include "audio/loudness.h"
 #include "util/xmalloc.h"
@@ -345,6 +346,29 @@ static void test_skip_bound_is_reached(void **state)
 	}
 }
 
+/* The envelope's decibel maths against libm, over every gain a limiter
+ * can reach (0 to -120 dB) and far beyond, and exact at 0 dB. */
+static void test_decibels(void **state)
+{
+	double worst_db = 0, worst_gain = 0, worst_tiny = 0;
+
+	(void)state;
+	assert_true(decibel_of(1.0) == 0.0);
+	assert_true(decibel_gain(0.0) == 1.0);
+	assert_true(decibel_gain(-1e6) == 0.0);
+	for (int i = 1; i <= 400000; i++) {
+		double db = -i * 3e-4, x = pow(10, db / 20);
+
+		worst_db = fmax(worst_db, fabs(decibel_of(x) - 20 * log10(x)));
+		worst_gain = fmax(worst_gain, fabs(decibel_gain(db) / x - 1));
+	}
+	for (double x = 1e-300; x < 1e-6; x *= 7.3) /* a peak millions of times the ceiling */
+		worst_tiny = fmax(worst_tiny, fabs(decibel_of(x) - 20 * log10(x)));
+	if (worst_db > 2e-10 || worst_gain > 1e-12 || worst_tiny > 1e-9)
+		fail_msg("decibel_of is off by %g dB (%g dB far down), decibel_gain by %g of the gain", worst_db,
+			 worst_tiny, worst_gain);
+}
+
 static void test_loudness_gain(void **state)
 {
 	(void)state;
@@ -372,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_quiet_recording_reaches_target),
 		cmocka_unit_test(test_skip_changes_nothing),
 		cmocka_unit_test(test_skip_bound_is_reached),
+		cmocka_unit_test(test_decibels),
 		cmocka_unit_test(test_loudness_gain),
 	};
 
