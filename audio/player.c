@@ -161,12 +161,12 @@ static double aired_loudness(const float *buf, int64_t n, int ch, int rate, doub
 static int find_makeup(struct player *p, double gain_db, double ceiling, const struct player_opts *opts)
 {
 	int64_t want = (int64_t)p->rate * MAKEUP_WINDOW_S, n = 0, r;
-	float *buf = xmalloc(sizeof(float) * (size_t)want * (size_t)p->channels);
 	double goal, m = 0, l, pm = 0, pl = 0;
-	float peak = 0;
+	float peak = 0, *buf;
 
 	if (opts->peak_known && opts->peak_dbfs + gain_db < ceiling - MAKEUP_CLEAR_DB)
 		return 0;
+	buf = xmalloc(sizeof(float) * (size_t)want * (size_t)p->channels);
 	while (n < want && (r = decoder_read(p->dec, buf + n * p->channels, want - n)) > 0)
 		n += r;
 	for (int64_t i = 0; i < n * p->channels; i++)
