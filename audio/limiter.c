@@ -14,40 +14,64 @@
  * The true peak is estimated as ITU-R BS.1770 does: 4x oversampling with a
  * windowed-sinc interpolator (12 taps per phase), the same kind of filter
  * libebur128 measures with, so what the limiter holds is what the meter
- * reads. */
+ * reads.
+ *
+ * Most audio never comes near the ceiling, so the work is done a chunk
+ * of frames at a time and the interpolation is skipped where it cannot
+ * matter: an interpolated point is a weighted sum of 12 samples, so it
+ * exceeds the largest of them by at most the sum of the absolute weights
+ * of the worst phase (about 1.86, +5.4 dB). A chunk whose sample peak,
+ * times that bound, is at or under the ceiling has no true peak over it:
+ * r is 1 for each of its frames, exactly what the interpolation would
+ * have given. When the gain is also at rest (1, with nothing pending in
+ * the look-ahead or the release), such a chunk passes through as a copy. */
 #include "audio/limiter.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/decibel.h"
 #include "util/xmalloc.h"
 
 #define TP_PHASES 3 /* points between two samples at 4x */
+#define TP_LANES 4  /* the phases padded to a vector's width; the last is 0 */
 #define TP_TAPS 12
 #define TP_HALF (TP_TAPS / 2)
+/* Frames shaped at a time: the grain of the skip, about 10 ms at 48 kHz. */
+#define CHUNK 512
+/* The detector sums 12 products in float: each product and each sum
+ * rounds by at most 2^-24 of a partial sum itself under the bound, so its
+ * reading exceeds the exact one by less than 24 * 2^-24 (1.4e-6) of it.
+ * The skip allows ten times that. */
+#define BOUND_SLACK 1e-5
+/* A release this close to 0 dB is over: 1e-4 dB is a gain step of about
+ * 1e-5, under half of the smallest step 16-bit audio can carry. */
+#define REST_DB 1e-4
 
 struct limiter {
 	int channels;
 	int look;          /* L, frames */
 	int delay;         /* frames held back: L - 1 + TP_HALF */
 	double ceiling;    /* linear */
-	float coef[TP_PHASES][TP_TAPS];
-	float *hist;       /* per channel 2 * TP_TAPS: each sample stored twice,
-			    * so the last TP_TAPS are always contiguous */
-	int hpos;
-	float *dline;      /* delay + 1 frames */
-	int dpos;          /* where the next frame goes */
+	double bound;      /* the largest true peak over sample peak (see top) */
+	float clear;       /* sample peaks at or under this cannot make a true peak over the ceiling */
+	bool skip;
+	float in_gain;     /* applied to what comes in */
+	float coef[TP_TAPS][TP_LANES]; /* tap k of phase f at [k][f] */
+	float *line;       /* delay + CHUNK frames: those held back, then the chunk */
+	double *gain;      /* CHUNK: the gain for each frame of the line's start */
 	int64_t *dq_idx;   /* sliding minimum: indices with increasing values */
 	double *dq_val;
 	int dq_cap, dq_head, dq_len;
 	double *box;       /* the last L minima */
 	int bpos;
 	double box_sum;
+	int64_t ones;      /* consecutive frames whose interval needed no reduction */
 	double env;        /* the gain applied to the last frame out */
 	double slow, fast; /* the two stages of the envelope, dB */
 	double slow_att, slow_rel, fast_rel; /* per-frame coefficients */
-	float *zero;       /* one silent frame, pushed by flush */
+	float *zero;       /* CHUNK silent frames, pushed by flush */
 	int64_t pushed;    /* frames through the pipeline, flush's silence included */
 	int64_t taken, given;
 };
@@ -57,23 +81,30 @@ static double sinc(double x)
 	return fabs(x) < 1e-12 ? 1.0 : sin(M_PI * x) / (M_PI * x);
 }
 
-/* hist[k] holds x[m - TP_HALF + 1 + k]; phase f interpolates x[m + (f+1)/4]. */
+/* Tap k of phase f weighs x[m - TP_HALF + 1 + k] to interpolate
+ * x[m + (f+1)/4]. Also finds the bound: the worst phase's sum of absolute
+ * weights, which a signal with the weights' signs reaches. */
 static void design(struct limiter *l)
 {
+	l->bound = 1.0; /* the samples themselves */
 	for (int f = 0; f < TP_PHASES; f++) {
-		double phi = (f + 1) / 4.0, sum = 0;
+		double phi = (f + 1) / 4.0, sum = 0, abs_sum = 0;
 
 		for (int k = 0; k < TP_TAPS; k++) {
 			double t = phi + TP_HALF - 1 - k;
 			double c = sinc(t) * 0.5 * (1 + cos(M_PI * t / TP_HALF));
 
-			l->coef[f][k] = (float)c;
+			l->coef[k][f] = (float)c;
 			sum += c;
 		}
 		/* Unity gain at DC: a constant stays the constant. */
-		for (int k = 0; k < TP_TAPS; k++)
-			l->coef[f][k] = (float)(l->coef[f][k] / sum);
+		for (int k = 0; k < TP_TAPS; k++) {
+			l->coef[k][f] = (float)(l->coef[k][f] / sum);
+			abs_sum += fabs(l->coef[k][f]);
+		}
+		l->bound = fmax(l->bound, abs_sum);
 	}
+	l->clear = (float)(l->ceiling / (l->bound * (1 + BOUND_SLACK)));
 }
 
 /* The per-frame coefficient of a first-order smoother with time constant MS. */
@@ -92,12 +123,14 @@ struct limiter *limiter_new(int rate, int channels, double ceiling_dbtp)
 		l->look = TP_TAPS;
 	l->delay = l->look - 1 + TP_HALF;
 	l->ceiling = pow(10.0, ceiling_dbtp / 20.0);
+	l->skip = true;
+	l->in_gain = 1.0f;
 	l->fast_rel = coefficient(rate, LIMITER_RELEASE_MS);
 	l->slow_att = coefficient(rate, LIMITER_SLOW_MS);
 	l->slow_rel = l->slow_att;
 	design(l);
-	l->hist = xcalloc((size_t)channels * 2 * TP_TAPS, sizeof(float));
-	l->dline = xcalloc((size_t)(l->delay + 1) * (size_t)channels, sizeof(float));
+	l->line = xcalloc((size_t)(l->delay + CHUNK) * (size_t)channels, sizeof(float));
+	l->gain = xcalloc(CHUNK, sizeof(*l->gain));
 	l->dq_cap = l->look + 2;
 	l->dq_idx = xcalloc((size_t)l->dq_cap, sizeof(*l->dq_idx));
 	l->dq_val = xcalloc((size_t)l->dq_cap, sizeof(*l->dq_val));
@@ -106,7 +139,7 @@ struct limiter *limiter_new(int rate, int channels, double ceiling_dbtp)
 		l->box[i] = 1.0;
 	l->box_sum = l->look;
 	l->env = 1.0;
-	l->zero = xcalloc((size_t)channels, sizeof(float));
+	l->zero = xcalloc((size_t)CHUNK * (size_t)channels, sizeof(float));
 	return l;
 }
 
@@ -114,8 +147,8 @@ void limiter_free(struct limiter *l)
 {
 	if (!l)
 		return;
-	free(l->hist);
-	free(l->dline);
+	free(l->line);
+	free(l->gain);
 	free(l->dq_idx);
 	free(l->dq_val);
 	free(l->box);
@@ -128,24 +161,78 @@ int limiter_latency(const struct limiter *l)
 	return l->delay;
 }
 
-/* The largest magnitude, sample or interpolated, between the two middle
- * samples of the history, over all channels. */
-static double true_peak(const struct limiter *l)
+double limiter_peak_bound(const struct limiter *l)
 {
-	double pk = 0;
+	return l->bound;
+}
 
-	for (int c = 0; c < l->channels; c++) {
-		const float *w = l->hist + (size_t)c * 2 * TP_TAPS + l->hpos;
-		double a = fmax(fabsf(w[TP_HALF - 1]), fabsf(w[TP_HALF]));
+void limiter_set_gain(struct limiter *l, float g)
+{
+	l->in_gain = g;
+}
 
-		for (int f = 0; f < TP_PHASES; f++) {
-			float v = 0;
+void limiter_set_skip(struct limiter *l, bool skip)
+{
+	l->skip = skip;
+}
 
-			for (int k = 0; k < TP_TAPS; k++)
-				v += l->coef[f][k] * w[k];
-			a = fmax(a, fabsf(v));
+/* DST = SRC * G over N floats; returns the largest magnitude written. In
+ * runs, with eight running maxima rather than one, so the compiler
+ * vectorises it at -O2 without reordering anything a result depends on. */
+static float copy_scaled(float *restrict dst, const float *restrict src, int64_t n, float g)
+{
+	float acc[8] = { 0 }, pk = 0;
+	int64_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		for (int k = 0; k < 8; k++) {
+			float v = src[i + k] * g, a = fabsf(v);
+
+			dst[i + k] = v;
+			acc[k] = a > acc[k] ? a : acc[k];
 		}
-		pk = fmax(pk, a);
+	for (; i < n; i++) {
+		float v = src[i] * g, a = fabsf(v);
+
+		dst[i] = v;
+		pk = a > pk ? a : pk;
+	}
+	for (int k = 0; k < 8; k++)
+		pk = acc[k] > pk ? acc[k] : pk;
+	return pk;
+}
+
+/* The largest magnitude among N floats. */
+static float peak_of(const float *x, int64_t n)
+{
+	float pk = 0;
+
+	for (int64_t i = 0; i < n; i++)
+		pk = fabsf(x[i]) > pk ? fabsf(x[i]) : pk;
+	return pk;
+}
+
+/* The largest magnitude, sample or interpolated, over all channels, of the
+ * interval between the two middle frames of the TP_TAPS frames ending with
+ * frame X of the line. The phases are computed side by side (each summed
+ * in the same order as alone), which the compiler vectorises. */
+static double true_peak(const struct limiter *l, const float *x)
+{
+	int ch = l->channels;
+	float pk = 0;
+
+	for (int c = 0; c < ch; c++) {
+		const float *w = x + c - (TP_TAPS - 1) * ch;
+		float v[TP_LANES] = { 0 }, a;
+
+		for (int k = 0; k < TP_TAPS; k++)
+			for (int f = 0; f < TP_LANES; f++)
+				v[f] += l->coef[k][f] * w[k * ch];
+		a = fabsf(w[(TP_HALF - 1) * ch]);
+		a = fabsf(w[TP_HALF * ch]) > a ? fabsf(w[TP_HALF * ch]) : a;
+		for (int f = 0; f < TP_PHASES; f++)
+			a = fabsf(v[f]) > a ? fabsf(v[f]) : a;
+		pk = a > pk ? a : pk;
 	}
 	return pk;
 }
@@ -194,10 +281,12 @@ static double boxcar(struct limiter *l, double mn)
  * alone and forgotten quickly; a passage that needs reduction all along is
  * held by the slow stage, without the gain pumping back up between its
  * peaks. Either way the sum never exceeds S (the fast stage at once takes
- * whatever the slow one lacks), so the guarantee above holds. */
+ * whatever the slow one lacks), so the guarantee above holds. A release
+ * within REST_DB of 0 dB with nothing to reduce ends there, so the gain
+ * comes to rest at exactly 1 and the chunks after it can be copied. */
 static double envelope(struct limiter *l, double s)
 {
-	double sdb = s < 1.0 ? 20.0 * log10(s) : 0.0, tgt;
+	double sdb = s < 1.0 ? decibel_of(s) : 0.0, tgt, g;
 
 	if (sdb < l->slow)
 		l->slow += (sdb - l->slow) * l->slow_att;
@@ -210,38 +299,80 @@ static double envelope(struct limiter *l, double s)
 		l->fast = tgt;
 	else
 		l->fast += (tgt - l->fast) * l->fast_rel;
-	return pow(10.0, (l->slow + l->fast) / 20.0);
+	if (sdb == 0 && l->slow > -REST_DB && l->fast > -REST_DB)
+		l->slow = l->fast = 0;
+	if (l->slow == 0 && l->fast == 0)
+		return 1.0;
+	g = decibel_gain(l->slow + l->fast);
+	/* The sum is at most sdb; rounding in either conversion must not
+	 * lift the gain over S, which the peak allows. */
+	return g < s ? g : s;
 }
 
-/* Pushes frame IN; when a frame leaves the delay line, writes it limited
- * to OUT and returns 1. IN and OUT may be the same frame. */
-static int step(struct limiter *l, const float *in, float *out)
+/* The gain path of one frame whose interval needs R (1: no reduction). */
+static double gain_for(struct limiter *l, double r)
 {
-	int ch = l->channels, n = l->delay + 1;
-	double pk, r, s;
+	double s = boxcar(l, window_min(l, l->pushed - TP_HALF, r));
 
-	for (int c = 0; c < ch; c++) {
-		float *h = l->hist + (size_t)c * 2 * TP_TAPS;
-
-		h[l->hpos] = h[l->hpos + TP_TAPS] = in[c];
-	}
-	l->hpos = (l->hpos + 1) % TP_TAPS;
-	memcpy(l->dline + (size_t)l->dpos * (size_t)ch, in, sizeof(float) * (size_t)ch);
-
-	pk = true_peak(l);
-	r = pk > l->ceiling ? l->ceiling / pk : 1.0;
-	s = boxcar(l, window_min(l, l->pushed - TP_HALF, r));
+	l->pushed++;
+	l->ones = r == 1.0 ? l->ones + 1 : 0;
 	l->env = envelope(l, s);
+	return l->env;
+}
 
-	l->dpos = (l->dpos + 1) % n;
-	if (++l->pushed <= l->delay)
-		return 0;
-	/* The oldest frame in the line is the one the gain was computed for. */
-	const float *x = l->dline + (size_t)l->dpos * (size_t)ch;
+/* At rest: the last 2L intervals needed nothing, so every value in the
+ * sliding minimum and the boxcar is 1, and the release is over. Each
+ * further frame needing nothing leaves it so, with a gain of exactly 1. */
+static bool at_rest(const struct limiter *l)
+{
+	return l->ones >= 2 * (int64_t)l->look && l->slow == 0 && l->fast == 0;
+}
 
-	for (int c = 0; c < ch; c++)
-		out[c] = (float)(x[c] * l->env);
-	return 1;
+/* What M frames needing nothing do to a limiter at rest. */
+static void pass(struct limiter *l, int64_t m)
+{
+	l->pushed += m;
+	l->ones += m;
+	l->bpos = (int)((l->bpos + m) % l->look);
+	l->box_sum = l->look;
+	l->dq_head = 0;
+	l->dq_len = 1;
+	l->dq_idx[0] = l->pushed - 1 - TP_HALF;
+	l->dq_val[0] = 1.0;
+}
+
+/* Shapes M (at most CHUNK) frames from IN: the frames that leave the line
+ * go to OUT, limited. Returns how many; fewer than M while the line fills.
+ * OUT may be IN or lie before it. */
+static int64_t shape(struct limiter *l, const float *in, int64_t m, float *out)
+{
+	int ch = l->channels;
+	size_t fsize = sizeof(float) * (size_t)ch;
+	float *x = l->line + (size_t)l->delay * (size_t)ch;
+	int64_t silent = l->pushed < l->delay ? l->delay - l->pushed : 0; /* the line's initial zeros */
+	float pk = copy_scaled(x, in, m * ch, l->in_gain);
+	bool clear;
+
+	/* The detector's windows for these frames reach TP_TAPS - 1 back. */
+	clear = l->skip && pk <= l->clear && peak_of(x - (TP_TAPS - 1) * ch, (TP_TAPS - 1) * ch) <= l->clear;
+	if (silent > m)
+		silent = m;
+	if (clear && at_rest(l)) {
+		pass(l, m);
+		memcpy(out, l->line + silent * ch, fsize * (size_t)(m - silent));
+	} else {
+		for (int64_t i = 0; i < m; i++) {
+			double tp = clear ? 0 : true_peak(l, x + i * ch);
+
+			l->gain[i] = gain_for(l, tp > l->ceiling ? l->ceiling / tp : 1.0);
+		}
+		/* Frame i of the line is the one gain[i] was computed for. */
+		for (int64_t i = silent; i < m; i++)
+			for (int c = 0; c < ch; c++)
+				out[(i - silent) * ch + c] = (float)(l->line[i * ch + c] * l->gain[i]);
+	}
+	memmove(l->line, l->line + m * ch, fsize * (size_t)l->delay);
+	return m - silent;
 }
 
 int64_t limiter_process(struct limiter *l, float *buf, int64_t n)
@@ -249,8 +380,8 @@ int64_t limiter_process(struct limiter *l, float *buf, int64_t n)
 	int64_t k = 0;
 	int ch = l->channels;
 
-	for (int64_t i = 0; i < n; i++)
-		k += step(l, buf + i * ch, buf + k * ch);
+	for (int64_t i = 0; i < n; i += CHUNK)
+		k += shape(l, buf + i * ch, n - i < CHUNK ? n - i : CHUNK, buf + k * ch);
 	l->taken += n;
 	l->given += k;
 	return k;
@@ -261,10 +392,12 @@ int64_t limiter_flush(struct limiter *l, float *buf, int64_t max)
 	int64_t k = 0;
 
 	while (k < max && l->given < l->taken) {
-		if (step(l, l->zero, buf + k * l->channels)) {
-			k++;
-			l->given++;
-		}
+		int64_t want = max - k < l->taken - l->given ? max - k : l->taken - l->given;
+		int64_t z = want + (l->pushed < l->delay ? l->delay - l->pushed : 0), got;
+
+		got = shape(l, l->zero, z < CHUNK ? z : CHUNK, buf + k * l->channels);
+		k += got;
+		l->given += got;
 	}
 	return k;
 }

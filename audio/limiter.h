@@ -6,6 +6,7 @@
 #ifndef LOA_LIMITER_H
 #define LOA_LIMITER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define LIMITER_LOOKAHEAD_MS 5   /* attack: the gain is down when the peak arrives */
@@ -28,5 +29,16 @@ int64_t limiter_process(struct limiter *l, float *buf, int64_t n);
 int64_t limiter_flush(struct limiter *l, float *buf, int64_t max);
 /* The gain applied to the last frame that came out, in dB (0 or below). */
 double limiter_gain_db(const struct limiter *l);
+/* Multiplies every frame taken by G before limiting it (1 at first):
+ * folded into the copy the limiter makes anyway, so it costs no pass of
+ * its own over the audio. */
+void limiter_set_gain(struct limiter *l, float g);
+/* How far the detector's true peak can exceed the sample peak around it,
+ * as a factor: the sum of the absolute coefficients of its worst phase. */
+double limiter_peak_bound(const struct limiter *l);
+/* Whether chunks whose sample peak, times the bound, stays at or under the
+ * ceiling skip the interpolation (the default; the result is the same
+ * either way). Off, every frame is interpolated: for tests and measuring. */
+void limiter_set_skip(struct limiter *l, bool skip);
 
 #endif

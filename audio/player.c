@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "audio/decode.h"
 #include "audio/limiter.h"
@@ -71,6 +72,19 @@ static void fade(struct player *p, int64_t from)
 	}
 }
 
+/* Multiplies N samples by G, in runs of a fixed length the compiler
+ * vectorises at -O2. */
+static void scale(float *x, int64_t n, float g)
+{
+	int64_t i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		for (int k = 0; k < 16; k++)
+			x[i + k] *= g;
+	for (; i < n; i++)
+		x[i] *= g;
+}
+
 /* Fills the block with the next shaped frames. Loops because the limiter
  * gives nothing back while its look-ahead fills. */
 static int refill(struct player *p)
@@ -87,11 +101,10 @@ static int refill(struct player *p)
 			p->decoded = r == 0;
 		}
 		if (r > 0) {
-			if (p->gain != 1.0f)
-				for (int64_t i = 0; i < r * p->channels; i++)
-					p->block[i] *= p->gain;
 			if (p->lim)
-				r = limiter_process(p->lim, p->block, r);
+				r = limiter_process(p->lim, p->block, r); /* its gain is p->gain */
+			else if (p->gain != 1.0f)
+				scale(p->block, r * p->channels, p->gain);
 		} else if (p->lim) {
 			r = limiter_flush(p->lim, p->block, BLOCK_FRAMES);
 		}
@@ -119,8 +132,8 @@ static double aired_loudness(const float *buf, int64_t n, int ch, int rate, doub
 		int64_t k = n - done < BLOCK_FRAMES ? n - done : BLOCK_FRAMES;
 
 		if (k > 0) {
-			for (int64_t i = 0; i < k * ch; i++)
-				tmp[i] = buf[done * ch + i] * g;
+			memcpy(tmp, buf + done * ch, sizeof(float) * (size_t)(k * ch));
+			scale(tmp, k * ch, g);
 			done += k;
 			if (lim)
 				k = limiter_process(lim, tmp, k);
@@ -142,18 +155,22 @@ static double aired_loudness(const float *buf, int64_t n, int ch, int rate, doub
 /* The gain to add so the limited opening of the file is as loud as the
  * unlimited one would be with GAIN_DB. Limiting takes more the more it is
  * given, so the guess follows the secant through the last two tries.
- * Leaves the decoder at frame 0. */
-static int find_makeup(struct player *p, double gain_db, double ceiling)
+ * Leaves the decoder at frame 0. A file whose whole peak, known from the
+ * import, clears the ceiling has an opening that clears it too, and is not
+ * decoded twice to find that out. */
+static int find_makeup(struct player *p, double gain_db, double ceiling, const struct player_opts *opts)
 {
 	int64_t want = (int64_t)p->rate * MAKEUP_WINDOW_S, n = 0, r;
-	float *buf = xmalloc(sizeof(float) * (size_t)want * (size_t)p->channels);
 	double goal, m = 0, l, pm = 0, pl = 0;
-	float peak = 0;
+	float peak = 0, *buf;
 
+	if (opts->peak_known && opts->peak_dbfs + gain_db < ceiling - MAKEUP_CLEAR_DB)
+		return 0;
+	buf = xmalloc(sizeof(float) * (size_t)want * (size_t)p->channels);
 	while (n < want && (r = decoder_read(p->dec, buf + n * p->channels, want - n)) > 0)
 		n += r;
 	for (int64_t i = 0; i < n * p->channels; i++)
-		peak = fmaxf(peak, fabsf(buf[i]));
+		peak = fabsf(buf[i]) > peak ? fabsf(buf[i]) : peak;
 	if (20 * log10(peak) + gain_db < ceiling - MAKEUP_CLEAR_DB) {
 		free(buf); /* the limiter will not act on the opening */
 		return decoder_seek(p->dec, 0);
@@ -201,7 +218,7 @@ int player_open(const char *device, const char *path, const struct player_opts *
 	p->gain = 1.0f;
 	if (opts) {
 		if (opts->ceiling_dbtp < 0 && opts->makeup) {
-			err = find_makeup(p, opts->gain_db, opts->ceiling_dbtp);
+			err = find_makeup(p, opts->gain_db, opts->ceiling_dbtp, opts);
 			if (err < 0) {
 				snprintf(msg, msglen, _("cannot decode %s"), path);
 				decoder_close(p->dec);
@@ -210,8 +227,10 @@ int player_open(const char *device, const char *path, const struct player_opts *
 			}
 		}
 		p->gain = (float)loudness_db_to_amp(opts->gain_db + p->makeup_db);
-		if (opts->ceiling_dbtp < 0)
+		if (opts->ceiling_dbtp < 0) {
 			p->lim = limiter_new(p->rate, p->channels, opts->ceiling_dbtp);
+			limiter_set_gain(p->lim, p->gain);
+		}
 		p->fade_len = (int64_t)opts->fade_ms * p->rate / 1000;
 	}
 	err = output_open(device, info->sample_rate, info->channels, &p->out, msg, msglen);

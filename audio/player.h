@@ -18,6 +18,11 @@ struct player_opts {
 	double ceiling_dbtp; /* the limiter keeps the true peak at or below this; 0 or above disables it */
 	int fade_ms;         /* length of the fade-out on player_fade_out() */
 	bool makeup;         /* add back the loudness the limiter takes (see player_open) */
+	/* The whole file's sample peak as measured at import, when known:
+	 * makeup then need not decode the opening to learn that the limiter
+	 * will not act on it. */
+	bool peak_known;
+	double peak_dbfs;
 };
 
 /* Pre-roll: opens PATH and DEVICE and decodes the first block. OPTS may be

@@ -88,56 +88,58 @@ if miss idle_rss_kib "<" 4096; then
   shared libraries the process has touched: alsa-lib, SQLite, libsndfile
   with the MP3, Vorbis, FLAC and Opus decoders it links, libsystemd,
   nettle, libconfig, libebur128, glibc. The daemon's own memory (RssAnon)
-  is $(v idle_rss_anon_kib) KiB. Under 4 MiB of VmRSS would take not
-  mapping what the idle loop never uses (alsa-lib and libsndfile loaded
-  with dlopen at pre-roll and unloaded after, or the player in a short-lived
-  child process); the shared pages are also counted by every other process
-  that maps those libraries, so the box's real cost is nearer RssAnon.
+  is $(v idle_rss_anon_kib) KiB, with SQLite's page cache and malloc's free
+  lists handed back once it is idle (\`scheduler/daemon.c\` \`trim_idle\`).
+  Under 4 MiB of VmRSS would take not mapping what the idle loop never
+  uses (alsa-lib and libsndfile loaded with dlopen at pre-roll and
+  unloaded after, or the player in a short-lived child process); the
+  shared pages are also counted by every other process that maps those
+  libraries, so the box's real cost is nearer RssAnon.
 EOF
 fi
 for f in 48k-stereo 22k-mono; do
 	if miss "cpu_ratio_vs_decode_floor_$f" "<=" 1.2; then
 		cat <<EOF
-- **cpu_ratio_vs_decode_floor, $f** ($(v "cpu_ratio_vs_decode_floor_$f")): callgrind puts about
-  70 % of airing's instructions in \`audio/limiter.c\` \`step()\`: the 4×
-  oversampled true-peak detector runs a polyphase FIR over every sample
-  of every channel in double precision, with an \`fmax()\` call per phase
-  and a \`pow()\` per sample; the pre-roll runs the opening 10 s through
-  the limiter once more to learn the make-up gain. MP3 decoding itself is
-  under a fifth. A ratio of 1.2 leaves gain, limiter, S16 conversion, ALSA
-  and the ledger a fifth of the decoder's cost. What it would take: the FIR
-  in float so the compiler vectorises it, no libm calls per sample (the
-  gain curve from a table or a recurrence), and running the oversampled
-  detector only where the sample peak comes within a few dB of the
-  ceiling; the pre-roll's 10 s could reuse the import's measurements.
+- **cpu_ratio_vs_decode_floor, $f** ($(v "cpu_ratio_vs_decode_floor_$f")): the limiter
+  already skips its oversampled detector where a chunk's sample peak
+  clears the ceiling by the detector's own bound, copies the audio through
+  when its gain is at rest, and the gain, the peak scan and the S16
+  conversion are loops the compiler vectorises; the pre-roll takes the
+  opening's peak from the import instead of decoding it twice. Under
+  callgrind, about five sixths of what is left is libsndfile and mpg123
+  decoding, the rest mostly the S16 conversion and the limiter's copies
+  (see \`build/bench/run/cpu-$f.air.cg\`). What it would take: converting to S16
+  with saturating packs (SSE2/NEON intrinsics rather than portable C), or
+  handing ALSA floats where the device takes them.
 EOF
 	fi
 done
 if miss startup_ms "<" 50; then
 	cat <<EOF
 - **startup_ms** ($(v startup_ms)): wall time, so it moves with the load of
-  the machine (the other figures of the run show how loaded it was). Under
-  callgrind, 94 % of the start is re-planning the ledger's last
-  occurrence: reading the whole library (\`library_list\`, all bulletins,
-  68 %) and asking \`ledger_has_item\` twice per planned item (19 %). What it would take when it
-  misses on a quiet machine: read only the bulletins valid on that day.
+  the machine (the other figures of the run show how loaded it was). A
+  start re-plans the ledger's last occurrence from the bulletins that can
+  air in it (one query) and the items the ledger holds for it (one query);
+  under callgrind most of what is left is SQLite scanning the bulletins
+  table for them. What it would take on a slower machine: an index on the
+  bulletins' validity, so the scan reads only those valid that day.
 EOF
 fi
 if miss report_1m_rows_ms "<" 200; then
 	cat <<EOF
-- **report_1m_rows_ms** ($(v report_1m_rows_ms)): every report first
-  re-checks the whole hash chain (\`cli/cmd_report.c\` \`load()\` calls
-  \`verify_chain\`): SHA-256 over every row ever written, $(v verify_1m_rows_ms) ms
-  alone here (\`loa verify\`), with a \`snprintf\` per field of the
-  canonical encoding (\`ledger/ledger.c\` \`put_str\`/\`put_int\`, about a
-  third of it). Then \`ledger_query\` copies the year's rows into memory
-  (eight strings each) and \`report_build\` groups them. Even the bare
-  SQLite aggregate takes $(v report_1m_rows_sqlite3_ms) ms on this machine, so
-  200 ms over a million rows is out of reach here whatever loa does. What
-  it would take: group in SQL over the \`scheduled_at\` index instead of
-  loading rows; and not re-verify the whole chain in every report (print
-  the head, which \`loa verify --head\` checks later, or verify only the
-  rows after a checkpoint kept outside the database); the hashing would
-  also drop by a third with the lengths written without \`snprintf\`.
+- **report_1m_rows_ms** ($(v report_1m_rows_ms)): a report re-checks the
+  whole hash chain and counts the period's rows in the same walk
+  (\`cli/cmd_report.c\` \`load()\`, \`verify_chain_rows\`), so nearly all of
+  it is the check: SHA-256 over every row ever written, $(v verify_1m_rows_ms) ms
+  alone here (\`loa verify\`). Even the bare SQLite aggregate takes
+  $(v report_1m_rows_sqlite3_ms) ms on this machine, so 200 ms over a million rows
+  is out of reach here whatever loa does. Checking only the rows after a
+  checkpoint would be faster, but a row before the checkpoint changed in
+  place since would go unnoticed and the report an officer signs would
+  call that ledger intact (the README explains the choice); a million rows
+  is a century of a busy station, whose year of ledger (about 9,000 rows)
+  the check takes some 20 ms for. What it would take: a checkpoint of the
+  verified chain kept where the database's owner cannot rewrite it (signed
+  by a key the station does not hold), then checking only the rows after it.
 EOF
 fi

@@ -141,8 +141,9 @@ SQL="SELECT topic, count(*), sum(outcome = 'completed'), sum(outcome = 'partial'
 for _ in 1 2 3; do time_ms sqlite3 state/loa.db "$SQL"; done >"$W/report-sql.txt"
 put report_1m_rows_sqlite3_ms "$(median <"$W/report-sql.txt")" "sqlite3 loa.db \"SELECT topic, count(*), sum(outcome = '...'), sum(played_ms) ... GROUP BY topic\"  (median of 3)"
 
-# The report checks the whole hash chain before it counts (cli/cmd_report.c),
-# so `loa verify` over the same ledger is the part of it that is hashing.
+# The report checks the whole hash chain in the walk that counts the rows
+# (cli/cmd_report.c), so `loa verify` over the same ledger is the part of it
+# that is hashing.
 for _ in 1 2 3; do time_ms env LOA_CONFIG=loa.conf "$LOA" verify; done >"$W/verify.txt"
 put verify_1m_rows_ms "$(median <"$W/verify.txt")" "loa verify  (median of 3)"
 

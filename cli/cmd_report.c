@@ -253,40 +253,82 @@ static int write_file(const struct cmd_entry *self, const char *path, enum forma
 	return r;
 }
 
-/* Reads the period's rows and the head in one snapshot, then checks the
- * chain up to that head. */
-static int load(struct cli *cli, const struct cmd_entry *self, int64_t from_ms, int64_t to_ms,
-		struct ledger_row **rows, size_t *n, char head[SHA256_HEX], int64_t *head_row, bool *intact)
-{
-	struct verify_result res;
-	sqlite3 *h;
-	int r;
+/* The period's rows, counted as the chain walk reaches them. */
+struct tally {
+	int64_t from_ms, to_ms;
+	struct report *rep;
+	struct report_series *series;
+};
 
-	*rows = NULL;
-	*n = 0;
+static void tally_row(const struct ledger_row *row, void *ctx)
+{
+	struct tally *t = ctx;
+
+	if (row->scheduled_at < t->from_ms || row->scheduled_at >= t->to_ms)
+		return;
+	report_add(t->rep, row);
+	report_series_add(t->series, row);
+}
+
+/*
+ * Counts the local days FROM..TO into REP and SERIES, with the ledger's
+ * head. The whole chain is checked first, every time: a report is what an
+ * officer signs, and it must not call a ledger intact whose rows were
+ * changed since the last `loa verify`. The check and the count are one walk
+ * over the rows in one snapshot, so reading a row costs once. When the chain
+ * is broken, the report still counts what the database holds now, read
+ * again the plain way, and says so.
+ */
+static int load(struct cli *cli, const struct cmd_entry *self, int32_t from, int32_t to, enum report_by by,
+		enum topic_lang lang, struct report *rep, struct report_series *series, char head[SHA256_HEX],
+		int64_t *head_row, bool *intact)
+{
+	struct tally t = { time_local_ms(from, 0), time_local_ms(to + 1, 0), rep, series };
+	struct verify_result res;
+	struct ledger_row *rows;
+	sqlite3 *h;
+	size_t n;
+	int r, v;
+
 	snprintf(head, SHA256_HEX, "%s", LEDGER_GENESIS_HASH);
 	*head_row = 0;
 	*intact = true;
-	if (!cli->db)
+	report_begin(rep, by, lang);
+	report_series_begin(series, from, to);
+	if (!cli->db) {
+		report_end(rep);
+		report_series_end(series);
 		return 0;
+	}
 	h = db_sqlite(cli->db);
+	v = verify_chain_rows(h, NULL, tally_row, &t, &res);
+	if (v == 0 && res.ok) {
+		memcpy(head, res.head, SHA256_HEX);
+		*head_row = res.head_id;
+		verify_result_done(&res);
+		report_end(rep);
+		report_series_end(series);
+		return 0;
+	}
+	*intact = false;
+	if (v == 0)
+		cli_error(self, _("warning: the ledger is not intact (%s); this report counts what "
+			  "the database holds now; run loa verify"), res.message);
+	verify_result_done(&res);
+	report_done(rep);
+	report_series_done(series);
+
 	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(cli->db, "reading the ledger");
-	r = ledger_query(cli->db, from_ms, to_ms, rows, n);
+	r = ledger_query(cli->db, t.from_ms, t.to_ms, &rows, &n);
 	if (r == 0)
 		r = ledger_head(cli->db, head, head_row);
 	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
 	if (r < 0)
 		return r;
-	if (verify_chain(h, head, &res) < 0) {
-		*intact = false;
-	} else {
-		*intact = res.ok && (*head_row == 0 || res.expect_row == *head_row);
-		if (!*intact)
-			cli_error(self, _("warning: the ledger is not intact (%s); this report counts what "
-				  "the database holds now; run loa verify"), res.message);
-	}
-	verify_result_done(&res);
+	report_build(rows, n, by, lang, rep);
+	report_series_build(rows, n, from, to, series);
+	ledger_rows_free(rows, n);
 	return 0;
 }
 
@@ -308,13 +350,11 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	enum format fmt = FORMAT_CSV;
 	struct report_series series;
 	struct report rep;
-	struct ledger_row *rows;
 	struct report_doc doc;
 	const char *out = NULL;
 	char head[SHA256_HEX], q[CLI_QUOTE_MAX];
 	int64_t head_row;
 	bool intact;
-	size_t n;
 	uint64_t seen = 0;
 	int c, ret;
 
@@ -387,13 +427,10 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		ret = cli_open_db(cli, DB_READ_ONLY);
 	if (ret)
 		return ret;
-	if (load(cli, self, time_local_ms(from, 0), time_local_ms(to + 1, 0), &rows, &n, head,
-		 &head_row, &intact) < 0) {
+	if (load(cli, self, from, to, by, lang, &rep, &series, head, &head_row, &intact) < 0) {
 		cli_error(self, _("cannot read the ledger"));
 		return EXIT_RUNTIME;
 	}
-	report_build(rows, n, by, lang, &rep);
-	report_series_build(rows, n, from, to, &series);
 	doc = (struct report_doc){
 		.station = cli->cfg->station_name, .from = from, .to = to, .generated_at = time_now_ms(),
 		.head = head, .head_row = head_row, .intact = intact, .lang = lang, .rep = &rep,
@@ -406,7 +443,6 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		ret = EXIT_RUNTIME;
 	report_series_done(&series);
 	report_done(&rep);
-	ledger_rows_free(rows, n);
 	return ret;
 }
 

@@ -248,23 +248,51 @@ static void read_end(struct db *db, bool began)
 		sqlite3_exec(db_sqlite(db), "COMMIT", NULL, NULL, NULL);
 }
 
-int library_list(struct db *db, bool include_retired, struct bulletin **out, size_t *n)
+/* What a list reads: the bulletins (as b) matching WHERE, whose named
+ * parameters are bound from ARGS where they appear. */
+struct list_args {
+	int include_retired;
+	const char *slot;
+	int32_t day;
+	int64_t t;
+};
+
+static void bind_args(sqlite3_stmt *st, const struct list_args *a)
+{
+	int i;
+
+	if ((i = sqlite3_bind_parameter_index(st, ":retired")) > 0)
+		sqlite3_bind_int(st, i, a->include_retired);
+	if ((i = sqlite3_bind_parameter_index(st, ":slot")) > 0)
+		sqlite3_bind_text(st, i, a->slot, -1, SQLITE_STATIC);
+	if ((i = sqlite3_bind_parameter_index(st, ":day")) > 0)
+		sqlite3_bind_int(st, i, a->day);
+	if ((i = sqlite3_bind_parameter_index(st, ":t")) > 0)
+		sqlite3_bind_int64(st, i, a->t);
+}
+
+/* FEW says the WHERE keeps a handful of the library: their slots are then
+ * looked up bulletin by bulletin rather than matched over all of them. */
+static int list_where(struct db *db, const char *where, bool few, const struct list_args *args,
+		      struct bulletin **out, size_t *n)
 {
 	sqlite3 *h = db_sqlite(db);
 	struct bulletin *v = NULL;
 	size_t len = 0, cap = 0, *slot_cap = NULL, j = 0;
 	sqlite3_stmt *st = NULL;
+	char *sql;
 	bool began;
 	int rc, r = 0;
 
 	*out = NULL;
 	*n = 0;
 	began = read_begin(db);
-	if (sqlite3_prepare_v2(h, "SELECT " BULLETIN_COLS " FROM bulletins"
-			       " WHERE ?1 OR retired_at IS NULL ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
+	sql = sqlite3_mprintf("SELECT " BULLETIN_COLS " FROM bulletins AS b WHERE %s ORDER BY id", where);
+	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
 		goto fail;
-	sqlite3_bind_int(st, 1, include_retired);
+	bind_args(st, args);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		xgrow(&v, &cap, len + 1, sizeof(*v));
 		read_bulletin(st, &v[len++]);
@@ -275,14 +303,29 @@ int library_list(struct db *db, bool include_retired, struct bulletin **out, siz
 
 	/* All slots in one go, in the same order as the bulletins, merged in
 	 * one pass; rowid keeps each bulletin's slots in the order given. */
-	if (sqlite3_prepare_v2(h, "SELECT s.bulletin_id, s.slot FROM bulletin_slots AS s"
-			       " JOIN bulletins AS b ON b.id = s.bulletin_id"
-			       " WHERE ?1 OR b.retired_at IS NULL ORDER BY s.bulletin_id, s.rowid",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (few)
+		sql = sqlite3_mprintf("SELECT bulletin_id, slot FROM bulletin_slots WHERE bulletin_id = ?1"
+				      " ORDER BY rowid");
+	else
+		sql = sqlite3_mprintf("SELECT s.bulletin_id, s.slot FROM bulletin_slots AS s"
+				      " JOIN bulletins AS b ON b.id = s.bulletin_id"
+				      " WHERE %s ORDER BY s.bulletin_id, s.rowid", where);
+	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
 		goto fail;
-	sqlite3_bind_int(st, 1, include_retired);
-	slot_cap = xcalloc(len, sizeof(*slot_cap));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (!few)
+		bind_args(st, args);
+	slot_cap = xcalloc(len ? len : 1, sizeof(*slot_cap));
+	for (size_t k = 0; few && k < len; k++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, v[k].id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			add_slot(&v[k], (const char *)sqlite3_column_text(st, 1), &slot_cap[k]);
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	while (!few && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 
 		while (j < len && v[j].id < id)
@@ -290,7 +333,7 @@ int library_list(struct db *db, bool include_retired, struct bulletin **out, siz
 		if (j < len && v[j].id == id)
 			add_slot(&v[j], (const char *)sqlite3_column_text(st, 1), &slot_cap[j]);
 	}
-	if (rc != SQLITE_DONE)
+	if (!few && rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);
 	free(slot_cap);
@@ -304,6 +347,28 @@ fail:
 	free(slot_cap);
 	read_end(db, began);
 	bulletins_free(v, len);
+	return r;
+}
+
+int library_list(struct db *db, bool include_retired, struct bulletin **out, size_t *n)
+{
+	struct list_args a = { .include_retired = include_retired };
+
+	return list_where(db, ":retired OR b.retired_at IS NULL", false, &a, out, n);
+}
+
+int library_for_slot(struct db *db, const char *slot, int32_t day, int64_t t, struct bulletin **out, size_t *n)
+{
+	struct list_args a = { .slot = slot, .day = day, .t = t };
+	int r = list_where(db,
+			   "b.imported_at <= :t AND (b.retired_at IS NULL OR b.retired_at > :t)"
+			   " AND (b.valid_from IS NULL OR b.valid_from <= :day)"
+			   " AND (b.valid_until IS NULL OR b.valid_until >= :day)"
+			   " AND EXISTS (SELECT 1 FROM bulletin_slots AS a WHERE a.bulletin_id = b.id AND a.slot = :slot)",
+			   true, &a, out, n);
+
+	for (size_t i = 0; r == 0 && i < *n; i++)
+		(*out)[i].retired_at = 0;
 	return r;
 }
 

@@ -43,6 +43,12 @@ int library_update(struct db *db, const struct bulletin *b);
 int library_retire(struct db *db, int64_t id, int64_t when);
 /* All bulletins ordered by id; retired ones only when include_retired. Caller frees with bulletins_free. */
 int library_list(struct db *db, bool include_retired, struct bulletin **out, size_t *n);
+/* The bulletins that could air in slot SLOT on local day DAY as the library
+ * stood at instant T: imported by then, not retired by then (shown active:
+ * retired_at 0), assigned to SLOT and valid on DAY; by id, slots included.
+ * What the planner would keep of library_list, in one query, for a start
+ * that re-plans an occurrence. Caller frees with bulletins_free. */
+int library_for_slot(struct db *db, const char *slot, int32_t day, int64_t t, struct bulletin **out, size_t *n);
 /* One bulletin. Returns 0, -ENOENT, or -EIO. Caller frees with bulletin_done. */
 int library_get(struct db *db, int64_t id, struct bulletin *out);
 /* True if B airs in slot NAME. */

@@ -90,52 +90,91 @@ static int air_kind_parse(const char *s, enum air_kind *out)
  * prev_hash is the previous row's row_hash (LEDGER_GENESIS_HASH for row 1).
  * The digest is written as 64 lowercase hex digits.
  */
-static void put_bytes(struct sha256_ctx *c, const char *s, size_t n)
-{
-	sha256_update(c, n, (const uint8_t *)s);
-}
+/* The encoding is gathered in a buffer and hashed a buffer at a time:
+ * SHA-256 costs the same per byte either way, but `loa verify` and every
+ * report hash each row ever written, and eighteen fields of a few bytes
+ * each cost more in calls (and in snprintf for the numbers) than in
+ * hashing. */
+struct enc {
+	struct sha256_ctx c;
+	size_t n;
+	char buf[512];
+};
 
-static void put_str(struct sha256_ctx *c, const char *name, const char *val)
+static void put_bytes(struct enc *e, const char *s, size_t n)
 {
-	char len[32];
-
-	put_bytes(c, name, strlen(name));
-	put_bytes(c, "=", 1);
-	if (!val) {
-		put_bytes(c, "null", 4);
-	} else {
-		size_t n = strlen(val);
-		put_bytes(c, len, (size_t)snprintf(len, sizeof(len), "%zu:", n));
-		put_bytes(c, val, n);
+	if (e->n + n > sizeof(e->buf)) {
+		sha256_update(&e->c, e->n, (const uint8_t *)e->buf);
+		e->n = 0;
+		if (n > sizeof(e->buf)) {
+			sha256_update(&e->c, n, (const uint8_t *)s);
+			return;
+		}
 	}
-	put_bytes(c, "\n", 1);
+	memcpy(e->buf + e->n, s, n);
+	e->n += n;
 }
 
-static void put_int(struct sha256_ctx *c, const char *name, int64_t v)
+/* V in decimal at the end of BUF (BUF_END points past it); returns where
+ * the digits start. */
+static char *decimal(uint64_t v, bool negative, char *buf_end)
 {
-	char buf[32];
+	char *p = buf_end;
 
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	put_str(c, name, buf);
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	if (negative)
+		*--p = '-';
+	return p;
+}
+
+static void put_value(struct enc *e, const char *name, const char *val, size_t n)
+{
+	char len[24], *p = decimal(n, false, len + sizeof(len) - 1);
+
+	len[sizeof(len) - 1] = ':';
+	put_bytes(e, name, strlen(name));
+	put_bytes(e, "=", 1);
+	put_bytes(e, p, (size_t)(len + sizeof(len) - p));
+	put_bytes(e, val, n);
+	put_bytes(e, "\n", 1);
+}
+
+static void put_str(struct enc *e, const char *name, const char *val)
+{
+	if (!val) {
+		put_bytes(e, name, strlen(name));
+		put_bytes(e, "=null\n", 6);
+	} else {
+		put_value(e, name, val, strlen(val));
+	}
+}
+
+static void put_int(struct enc *e, const char *name, int64_t v)
+{
+	char buf[24], *end = buf + sizeof(buf);
+	/* The magnitude of INT64_MIN does not fit an int64_t; it does a uint64_t. */
+	char *p = decimal(v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, end);
+
+	put_value(e, name, p, (size_t)(end - p));
 }
 
 /* For the integers whose 0 is stored as NULL. */
-static void put_opt_int(struct sha256_ctx *c, const char *name, int64_t v)
+static void put_opt_int(struct enc *e, const char *name, int64_t v)
 {
 	if (v)
-		put_int(c, name, v);
+		put_int(e, name, v);
 	else
-		put_str(c, name, NULL);
+		put_str(e, name, NULL);
 }
 
 /* The fixed-size hex fields, even if a caller forgot the terminator. */
-static void put_hex(struct sha256_ctx *c, const char *name, const char hex[SHA256_HEX])
+static void put_hex(struct enc *e, const char *name, const char hex[SHA256_HEX])
 {
-	char buf[SHA256_HEX];
+	const char *nul = memchr(hex, '\0', SHA256_HEX - 1);
 
-	memcpy(buf, hex, SHA256_HEX - 1);
-	buf[SHA256_HEX - 1] = '\0';
-	put_str(c, name, buf);
+	put_value(e, name, hex, nul ? (size_t)(nul - hex) : SHA256_HEX - 1);
 }
 
 int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX])
@@ -144,31 +183,33 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX])
 	const char *kind = air_kind_name(row->kind);
 	const char *outcome = outcome_name(row->outcome);
 	uint8_t d[SHA256_DIGEST_SIZE];
-	struct sha256_ctx c;
+	struct enc e;
 
 	if (!kind || !outcome)
 		return -EINVAL;
-	sha256_init(&c);
-	put_bytes(&c, "loa-ledger-v1\n", 14);
-	put_int(&c, "id", row->id);
-	put_str(&c, "kind", kind);
-	put_opt_int(&c, "occurrence_at", row->occurrence_at);
-	put_int(&c, "scheduled_at", row->scheduled_at);
-	put_opt_int(&c, "started_at", row->started_at);
-	put_opt_int(&c, "ended_at", row->ended_at);
-	put_int(&c, "frames", row->frames);
-	put_int(&c, "played_ms", row->played_ms);
-	put_str(&c, "outcome", outcome);
-	put_str(&c, "reason", row->reason);
-	put_opt_int(&c, "bulletin_id", row->bulletin_id);
-	put_str(&c, "title", row->title);
-	put_str(&c, "topic", row->topic);
-	put_str(&c, "plan", row->plan);
-	put_str(&c, "slot", row->slot);
-	put_hex(&c, "content_sha256", row->content_sha256);
-	put_int(&c, "xruns", row->xruns);
-	put_hex(&c, "prev_hash", row->prev_hash);
-	sha256_digest(&c, sizeof(d), d);
+	sha256_init(&e.c);
+	e.n = 0;
+	put_bytes(&e, "loa-ledger-v1\n", 14);
+	put_int(&e, "id", row->id);
+	put_str(&e, "kind", kind);
+	put_opt_int(&e, "occurrence_at", row->occurrence_at);
+	put_int(&e, "scheduled_at", row->scheduled_at);
+	put_opt_int(&e, "started_at", row->started_at);
+	put_opt_int(&e, "ended_at", row->ended_at);
+	put_int(&e, "frames", row->frames);
+	put_int(&e, "played_ms", row->played_ms);
+	put_str(&e, "outcome", outcome);
+	put_str(&e, "reason", row->reason);
+	put_opt_int(&e, "bulletin_id", row->bulletin_id);
+	put_str(&e, "title", row->title);
+	put_str(&e, "topic", row->topic);
+	put_str(&e, "plan", row->plan);
+	put_str(&e, "slot", row->slot);
+	put_hex(&e, "content_sha256", row->content_sha256);
+	put_int(&e, "xruns", row->xruns);
+	put_hex(&e, "prev_hash", row->prev_hash);
+	sha256_update(&e.c, e.n, (const uint8_t *)e.buf);
+	sha256_digest(&e.c, sizeof(d), d);
 	for (size_t i = 0; i < sizeof(d); i++) {
 		out[2 * i] = digits[d[i] >> 4];
 		out[2 * i + 1] = digits[d[i] & 0xf];
@@ -394,30 +435,36 @@ int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_ro
 	return 0;
 }
 
-bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int64_t bulletin_id)
+int ledger_occurrence_items(struct db *db, const char *slot, int64_t occurrence_at, int64_t **ids, size_t *n)
 {
+	int64_t *v = NULL;
+	size_t len = 0, cap = 0;
 	sqlite3_stmt *st;
-	bool found;
 	int rc;
 
+	*ids = NULL;
+	*n = 0;
+	/* The ledger_item index finds them; the in-flight table holds one row at most. */
 	if (sqlite3_prepare_v2(db_sqlite(db),
-			       "SELECT 1 FROM ledger WHERE slot = ?1 AND occurrence_at = ?2"
-			       " AND bulletin_id IS ?3"
-			       " UNION ALL SELECT 1 FROM inflight WHERE slot = ?1 AND occurrence_at = ?2"
-			       " AND bulletin_id IS ?3 LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, N_("looking up an item in the ledger"));
-		return false;
-	}
+			       "SELECT coalesce(bulletin_id, 0) FROM ledger WHERE slot = ?1 AND occurrence_at = ?2"
+			       " UNION SELECT coalesce(bulletin_id, 0) FROM inflight WHERE slot = ?1 AND occurrence_at = ?2"
+			       " ORDER BY 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, N_("looking up an item in the ledger"));
 	bind_text(st, 1, slot);
 	sqlite3_bind_int64(st, 2, occurrence_at);
-	bind_opt_int(st, 3, bulletin_id);
-	rc = sqlite3_step(st);
-	found = rc == SQLITE_ROW;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fail(db, N_("looking up an item in the ledger"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow(&v, &cap, len + 1, sizeof(*v));
+		v[len++] = sqlite3_column_int64(st, 0);
+	}
 	sqlite3_finalize(st);
-	return found;
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_fail(db, N_("looking up an item in the ledger"));
+	}
+	*ids = v;
+	*n = len;
+	return 0;
 }
 
 int64_t ledger_last_occurrence(struct db *db)

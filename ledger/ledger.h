@@ -56,10 +56,12 @@ struct ledger_row {
 int ledger_append(struct db *db, struct ledger_row *row);
 /* Rows whose scheduled_at is in [from_ms, to_ms), by id. Caller frees with ledger_rows_free. */
 int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_row **out, size_t *n);
-/* True if the ledger already holds a row for this item of this occurrence,
- * or holds it as on air: a left-over in-flight record is its row to come
- * (the partial that recovering it writes). */
-bool ledger_has_item(struct db *db, const char *slot, int64_t occurrence_at, int64_t bulletin_id);
+/* The bulletin ids (0 for rows without one) the ledger holds rows for in
+ * this occurrence of SLOT, ascending, in one query. An item on air, or left
+ * on air by a power cut, counts: its in-flight record is its row to come
+ * (the partial that recovering it writes). Free *ids. Returns 0, or -EIO
+ * with none. */
+int ledger_occurrence_items(struct db *db, const char *slot, int64_t occurrence_at, int64_t **ids, size_t *n);
 /* The occurrence_at of the latest slot row, or 0 when there is none. */
 int64_t ledger_last_occurrence(struct db *db);
 /* The row_hash of the last row and its id (*id may be NULL): the ledger's

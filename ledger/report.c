@@ -58,44 +58,66 @@ static void count(struct report_counts *c, const struct ledger_row *r)
 	c->aired_ms += r->played_ms;
 }
 
-/* The group key of R: "" when R has none (no topic, plan, slot, bulletin). */
-static char *row_key(const struct ledger_row *r, enum report_by by)
+/* The station-local day of MS. Rows come in time order, mostly, so the
+ * last day's bounds are kept and a row inside them needs no time zone
+ * conversion. The bounds are kept only when both ends convert back to the
+ * day, so a day that a clock change shortens or lengthens is right too. */
+static int32_t local_day(struct report_day_cache *dc, int64_t ms)
 {
-	char day[16];
+	int32_t day;
+	int64_t lo, hi;
 
-	switch (by) {
-	case REPORT_BY_TOPIC:
-		return xstrdup(r->topic ? r->topic : "");
-	case REPORT_BY_PLAN:
-		return xstrdup(r->plan ? r->plan : "");
-	case REPORT_BY_BULLETIN:
-		return r->bulletin_id ? xasprintf("%" PRId64, r->bulletin_id) : xstrdup("");
-	case REPORT_BY_SLOT:
-		return xstrdup(r->slot ? r->slot : "");
-	case REPORT_BY_DAY:
-		return xstrdup(time_format_day(time_local_day(r->scheduled_at, NULL), day));
-	}
-	return xstrdup("");
+	if (dc->to_ms > dc->from_ms && ms >= dc->from_ms && ms < dc->to_ms)
+		return dc->day;
+	day = time_local_day(ms, NULL);
+	lo = time_local_ms(day, 0);
+	hi = time_local_ms(day + 1, 0);
+	if (lo <= ms && ms < hi && time_local_day(lo, NULL) == day && time_local_day(hi - 1, NULL) == day)
+		*dc = (struct report_day_cache){ .from_ms = lo, .to_ms = hi, .day = day };
+	return day;
 }
 
-static char *group_name(const struct ledger_row *r, const char *key, enum report_by by, enum topic_lang lang)
+/* The group key of R into BUF (at least 24 bytes): "" when R has none (no
+ * topic, plan, slot, bulletin). */
+static const char *row_key(struct report *rep, const struct ledger_row *r, char *buf)
 {
-	bool en = lang == TOPIC_LANG_EN;
+	switch (rep->by) {
+	case REPORT_BY_TOPIC:
+		return r->topic ? r->topic : "";
+	case REPORT_BY_PLAN:
+		return r->plan ? r->plan : "";
+	case REPORT_BY_BULLETIN:
+		if (!r->bulletin_id)
+			return "";
+		snprintf(buf, 24, "%" PRId64, r->bulletin_id);
+		return buf;
+	case REPORT_BY_SLOT:
+		return r->slot ? r->slot : "";
+	case REPORT_BY_DAY:
+		return time_format_day(local_day(&rep->days, r->scheduled_at), buf);
+	}
+	return "";
+}
+
+/* The name of the group KEY that R is the first row of; for bulletins it
+ * is the newest title, which report_add keeps up to date. */
+static char *group_name(struct report *rep, const struct ledger_row *r, const char *key)
+{
+	bool en = rep->lang == TOPIC_LANG_EN;
 	struct civil c;
 
-	switch (by) {
+	switch (rep->by) {
 	case REPORT_BY_TOPIC:
-		return xstrdup(topic_name(*key ? key : NULL, lang));
+		return xstrdup(topic_name(*key ? key : NULL, rep->lang));
 	case REPORT_BY_PLAN:
 		return xstrdup(*key ? key : en ? "(no plan)" : "(không thuộc kế hoạch)");
 	case REPORT_BY_BULLETIN:
-		/* The newest snapshot: rows come by id, so the last one wins. */
 		return xstrdup(r->title ? r->title : "");
 	case REPORT_BY_SLOT:
 		return xstrdup(*key ? key : en ? "(outside slots: manual plays and alerts)"
 					       : "(ngoài khung giờ: phát thủ công, khẩn cấp)");
 	case REPORT_BY_DAY:
-		c = days_to_civil(time_local_day(r->scheduled_at, NULL));
+		c = days_to_civil(local_day(&rep->days, r->scheduled_at));
 		return en ? xstrdup(key) : xasprintf("%02d/%02d/%04d", c.day, c.month, c.year);
 	}
 	return xstrdup(key);
@@ -127,42 +149,106 @@ static int cmp_id(const void *a, const void *b)
 	return (i > k) - (i < k);
 }
 
+void report_begin(struct report *out, enum report_by by, enum topic_lang lang)
+{
+	memset(out, 0, sizeof(*out));
+	out->by = by;
+	out->lang = lang;
+}
+
+/* FNV-1a: group keys are short, and a report of every bulletin has
+ * thousands of them. */
+static size_t key_hash(const char *key)
+{
+	uint64_t h = 14695981039346656037u;
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211u;
+	return (size_t)h;
+}
+
+/* The slot of KEY in the group table: the one holding it, or the empty
+ * one where it goes. */
+static size_t *key_slot(struct report *rep, const char *key)
+{
+	size_t mask = rep->n_slots - 1, i = key_hash(key) & mask;
+
+	while (rep->slots[i] && strcmp(rep->groups[rep->slots[i] - 1].key, key) != 0)
+		i = (i + 1) & mask;
+	return &rep->slots[i];
+}
+
+/* Keeps the table at most half full. */
+static void grow_slots(struct report *rep)
+{
+	if (2 * (rep->n_groups + 1) <= rep->n_slots)
+		return;
+	free(rep->slots);
+	rep->n_slots = rep->n_slots ? 2 * rep->n_slots : 64;
+	rep->slots = xcalloc(rep->n_slots, sizeof(*rep->slots));
+	for (size_t k = 0; k < rep->n_groups; k++)
+		*key_slot(rep, rep->groups[k].key) = k + 1;
+}
+
+void report_add(struct report *rep, const struct ledger_row *r)
+{
+	char buf[24];
+	const char *key = row_key(rep, r, buf);
+	struct report_group *g = NULL;
+	size_t *slot;
+
+	/* Rows of one group tend to come together: the last group first. */
+	if (rep->last < rep->n_groups && strcmp(rep->groups[rep->last].key, key) == 0)
+		g = &rep->groups[rep->last];
+	if (!g) {
+		grow_slots(rep);
+		slot = key_slot(rep, key);
+		if (*slot) {
+			rep->last = *slot - 1;
+			g = &rep->groups[rep->last];
+		}
+	}
+	if (!g) {
+		xgrow(&rep->groups, &rep->cap, rep->n_groups + 1, sizeof(*rep->groups));
+		rep->last = rep->n_groups;
+		g = &rep->groups[rep->n_groups++];
+		memset(g, 0, sizeof(*g));
+		g->key = xstrdup(key);
+		g->name = group_name(rep, r, key);
+		*slot = rep->n_groups;
+	} else if (rep->by == REPORT_BY_BULLETIN && strcmp(g->name, r->title ? r->title : "") != 0) {
+		/* The newest snapshot: rows come by id, so the last one wins. */
+		free(g->name);
+		g->name = xstrdup(r->title ? r->title : "");
+	}
+	count(&g->c, r);
+	count(&rep->total, r);
+}
+
+void report_end(struct report *rep)
+{
+	enum report_by by = rep->by;
+
+	free(rep->slots); /* sorting moves the groups */
+	rep->slots = NULL;
+	rep->n_slots = 0;
+	if (rep->n_groups > 1)
+		qsort(rep->groups, rep->n_groups, sizeof(*rep->groups),
+		      by == REPORT_BY_TOPIC ? cmp_topic : by == REPORT_BY_BULLETIN ? cmp_id : cmp_text);
+}
+
 void report_build(const struct ledger_row *rows, size_t n, enum report_by by, enum topic_lang lang,
 		  struct report *out)
 {
-	size_t cap = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->by = by;
-	for (size_t i = 0; i < n; i++) {
-		const struct ledger_row *r = &rows[i];
-		char *key = row_key(r, by);
-		struct report_group *g = NULL;
-
-		/* Linear: a report has tens of groups, a year of days at most. */
-		for (size_t k = 0; k < out->n_groups && !g; k++)
-			if (strcmp(out->groups[k].key, key) == 0)
-				g = &out->groups[k];
-		if (!g) {
-			xgrow(&out->groups, &cap, out->n_groups + 1, sizeof(*out->groups));
-			g = &out->groups[out->n_groups++];
-			memset(g, 0, sizeof(*g));
-			g->key = key;
-			key = NULL;
-		}
-		free(g->name);
-		g->name = group_name(r, g->key, by, lang);
-		free(key);
-		count(&g->c, r);
-		count(&out->total, r);
-	}
-	if (out->n_groups > 1)
-		qsort(out->groups, out->n_groups, sizeof(*out->groups),
-		      by == REPORT_BY_TOPIC ? cmp_topic : by == REPORT_BY_BULLETIN ? cmp_id : cmp_text);
+	report_begin(out, by, lang);
+	for (size_t i = 0; i < n; i++)
+		report_add(out, &rows[i]);
+	report_end(out);
 }
 
 void report_done(struct report *r)
 {
+	free(r->slots);
 	for (size_t i = 0; i < r->n_groups; i++) {
 		free(r->groups[i].key);
 		free(r->groups[i].name);
@@ -192,9 +278,10 @@ static size_t bucket_of(enum report_step step, int32_t from, int32_t day)
 	return 0;
 }
 
-static size_t topic_index(struct report_series *s, const char *topic, size_t *cap)
+/* The row of sums for TOPIC, added (zeroed) when new. */
+static size_t topic_index(struct report_series *s, const char *topic)
 {
-	size_t i;
+	size_t i, old;
 
 	for (i = 0; i < s->n_topics; i++) {
 		const char *t = s->topics[i];
@@ -202,7 +289,11 @@ static size_t topic_index(struct report_series *s, const char *topic, size_t *ca
 		if ((!t && !topic) || (t && topic && strcmp(t, topic) == 0))
 			return i;
 	}
-	xgrow(&s->topics, cap, s->n_topics + 1, sizeof(*s->topics));
+	old = s->cap;
+	xgrow(&s->topics, &s->cap, s->n_topics + 1, sizeof(*s->topics));
+	if (s->cap != old)
+		s->aired_ms = xrealloc(s->aired_ms, s->cap * s->n_buckets * sizeof(*s->aired_ms));
+	memset(s->aired_ms + s->n_topics * s->n_buckets, 0, s->n_buckets * sizeof(*s->aired_ms));
 	s->topics[s->n_topics] = xstrdup_or_null(topic);
 	return s->n_topics++;
 }
@@ -212,14 +303,11 @@ static int cmp_topic_name(const void *a, const void *b)
 	return topic_compare(*(char *const *)a, *(char *const *)b);
 }
 
-void report_series_build(const struct ledger_row *rows, size_t n, int32_t from, int32_t to,
-			 struct report_series *out)
+void report_series_begin(struct report_series *out, int32_t from, int32_t to)
 {
-	size_t cap = 0;
-	int64_t *sums;
-	char **sorted;
-
 	memset(out, 0, sizeof(*out));
+	out->from = from;
+	out->to = to;
 	if (to < from)
 		return;
 	if (to - from + 1 <= DAY_STEP_MAX)
@@ -232,33 +320,62 @@ void report_series_build(const struct ledger_row *rows, size_t n, int32_t from, 
 	out->bucket_day = xcalloc(out->n_buckets, sizeof(*out->bucket_day));
 	for (int32_t d = to; d >= from; d--)
 		out->bucket_day[bucket_of(out->step, from, d)] = d;
+}
 
-	/* First the topics, so the sums array has its final shape. */
-	for (size_t i = 0; i < n; i++) {
-		int32_t day = time_local_day(rows[i].scheduled_at, NULL);
+void report_series_add(struct report_series *s, const struct ledger_row *row)
+{
+	int32_t day;
+	size_t t;
 
-		if (day >= from && day <= to)
-			topic_index(out, rows[i].topic, &cap);
-	}
-	if (!out->n_topics)
+	if (s->to < s->from)
 		return;
-	sorted = xmalloc(out->n_topics * sizeof(*sorted));
-	memcpy(sorted, out->topics, out->n_topics * sizeof(*sorted));
-	qsort(sorted, out->n_topics, sizeof(*sorted), cmp_topic_name);
-	free(out->topics);
-	out->topics = sorted;
-	cap = out->n_topics;
+	day = local_day(&s->days, row->scheduled_at);
+	if (day < s->from || day > s->to)
+		return;
+	t = topic_index(s, row->topic);
+	s->aired_ms[t * s->n_buckets + bucket_of(s->step, s->from, day)] += row->played_ms;
+}
 
-	sums = xcalloc(out->n_topics * out->n_buckets, sizeof(*sums));
-	for (size_t i = 0; i < n; i++) {
-		int32_t day = time_local_day(rows[i].scheduled_at, NULL);
+/* The topics into topic_compare order, their rows of sums with them. */
+void report_series_end(struct report_series *s)
+{
+	size_t nb = s->n_buckets, *order;
+	int64_t *sums;
+	char **sorted;
 
-		if (day < from || day > to)
-			continue;
-		sums[topic_index(out, rows[i].topic, &cap) * out->n_buckets +
-		     bucket_of(out->step, from, day)] += rows[i].played_ms;
+	if (!s->n_topics) {
+		free(s->aired_ms);
+		free(s->topics);
+		s->aired_ms = NULL;
+		s->topics = NULL;
+		return;
 	}
-	out->aired_ms = sums;
+	sorted = xmalloc(s->n_topics * sizeof(*sorted));
+	memcpy(sorted, s->topics, s->n_topics * sizeof(*sorted));
+	qsort(sorted, s->n_topics, sizeof(*sorted), cmp_topic_name);
+	order = xmalloc(s->n_topics * sizeof(*order));
+	for (size_t i = 0; i < s->n_topics; i++)
+		for (size_t k = 0; k < s->n_topics; k++)
+			if (sorted[i] == s->topics[k])
+				order[i] = k;
+	sums = xmalloc(s->n_topics * nb * sizeof(*sums));
+	for (size_t i = 0; i < s->n_topics; i++)
+		memcpy(sums + i * nb, s->aired_ms + order[i] * nb, nb * sizeof(*sums));
+	free(s->aired_ms);
+	free(s->topics);
+	free(order);
+	s->aired_ms = sums;
+	s->topics = sorted;
+	s->cap = s->n_topics;
+}
+
+void report_series_build(const struct ledger_row *rows, size_t n, int32_t from, int32_t to,
+			 struct report_series *out)
+{
+	report_series_begin(out, from, to);
+	for (size_t i = 0; i < n; i++)
+		report_series_add(out, &rows[i]);
+	report_series_end(out);
 }
 
 void report_series_done(struct report_series *s)

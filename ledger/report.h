@@ -34,6 +34,14 @@ struct report {
 	struct report_group *groups; /* in report order */
 	size_t n_groups;
 	struct report_counts total;
+	/* report_add's own */
+	enum topic_lang lang;
+	size_t cap, last;
+	size_t *slots, n_slots; /* groups by key hash: index + 1, 0 for none */
+	struct report_day_cache {
+		int64_t from_ms, to_ms; /* [from, to): instants of local day DAY */
+		int32_t day;
+	} days;
 };
 
 /* "topic", "plan", "bulletin", "slot", "day". Returns 0 or -EINVAL. */
@@ -43,6 +51,11 @@ const char *report_by_name(enum report_by by);
  * Days are station-local (time_set_zone). Free OUT with report_done. */
 void report_build(const struct ledger_row *rows, size_t n, enum report_by by, enum topic_lang lang,
 		  struct report *out);
+/* report_build a row at a time, for rows read once and not kept: begin,
+ * add each row in id order (ROW is copied from as needed), end. */
+void report_begin(struct report *out, enum report_by by, enum topic_lang lang);
+void report_add(struct report *r, const struct ledger_row *row);
+void report_end(struct report *r);
 void report_done(struct report *r);
 /* completed / planned, or NAN when nothing was planned. */
 double report_compliance(const struct report_counts *c);
@@ -59,12 +72,20 @@ struct report_series {
 	size_t n_topics;
 	char **topics;        /* in topic_compare order; NULL for rows without a topic */
 	int64_t *aired_ms;    /* [topic * n_buckets + bucket] */
+	/* report_series_add's own */
+	int32_t from, to;
+	size_t cap;
+	struct report_day_cache days;
 };
 
 /* Buckets the rows scheduled on local days FROM..TO (inclusive). Free OUT
  * with report_series_done. */
 void report_series_build(const struct ledger_row *rows, size_t n, int32_t from, int32_t to,
 			 struct report_series *out);
+/* report_series_build a row at a time, as report_begin/add/end. */
+void report_series_begin(struct report_series *out, int32_t from, int32_t to);
+void report_series_add(struct report_series *s, const struct ledger_row *row);
+void report_series_end(struct report_series *s);
 void report_series_done(struct report_series *s);
 
 #endif

@@ -539,6 +539,12 @@ static void check_schema(sqlite3 *h, struct verify_result *res)
 
 int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
 {
+	return verify_chain_rows(h, expect_head, NULL, NULL, res);
+}
+
+int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const struct ledger_row *row, void *ctx),
+		      void *ctx, struct verify_result *res)
+{
 	char prev[SHA256_HEX] = LEDGER_GENESIS_HASH;
 	int64_t expected_id = 1;
 	struct ledger_row r;
@@ -568,6 +574,8 @@ int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
 			expected_id = r.id + 1;
 			if (expect_head && strcasecmp(expect_head, r.row_hash) == 0)
 				res->expect_row = r.id;
+			if (fn)
+				fn(&r, ctx);
 			continue;
 		}
 		diagnose(h, &r, bad, self_ok, expected_id, prev, res);

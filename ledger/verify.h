@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "content/store.h"
+#include "ledger/ledger.h"
 #include "util/xmalloc.h"
 
 enum verify_problem {
@@ -44,6 +45,12 @@ int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen);
  * whether the chain is intact) or -EIO (unreadable; message in res->message).
  * Free res->warnings with verify_result_done. */
 int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res);
+/* verify_chain that also hands each intact row, in id order, to FN with
+ * CTX, in the same walk: a report counts what it has just verified without
+ * reading the ledger twice. The row's strings live until FN returns. Rows
+ * handed over before a broken one are not taken back: look at res->ok. */
+int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const struct ledger_row *row, void *ctx),
+		      void *ctx, struct verify_result *res);
 void verify_result_done(struct verify_result *res);
 /* "intact", "edited", "removed", "inserted", "reordered". */
 const char *verify_problem_name(enum verify_problem p);

@@ -7,6 +7,7 @@
 #include "scheduler/daemon.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -22,6 +23,7 @@
 #include "audio/player.h"
 #include "audio/power.h"
 #include "content/jingle.h"
+#include "ledger/db.h"
 #include "scheduler/control.h"
 #include "scheduler/engine.h"
 #include "util/i18n.h"
@@ -52,7 +54,21 @@ struct daemon {
 	int64_t watchdog_ms;
 	int64_t watchdog_sent;
 	char status[256];
+	bool trimmed;              /* memory given back since the last element aired */
 };
+
+/* Between broadcasts the daemon may sleep for hours: what start-up and the
+ * last pre-roll left in SQLite's page cache and in malloc's free lists goes
+ * back to the system (reread from the page cache of the kernel when next
+ * needed), once per idle spell. */
+static void trim_idle(struct daemon *d, struct db *db)
+{
+	if (d->trimmed)
+		return;
+	sqlite3_db_release_memory(db_sqlite(db));
+	malloc_trim(0);
+	d->trimmed = true;
+}
 
 /* Tells systemd what is on air or next, when that changes. */
 static void report_status(struct daemon *d)
@@ -310,6 +326,10 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 			if (timeout < 0 || timeout > 1000)
 				timeout = 1000;
 		}
+		if (h)
+			d.trimmed = false;
+		else
+			trim_idle(&d, db);
 		npw = power_pollfds(d.power, fds + n + np, MAX_POWER_FDS);
 		tpw = power_timeout_ms(d.power);
 		if (tpw >= 0 && (timeout < 0 || tpw < timeout))

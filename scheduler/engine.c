@@ -65,7 +65,7 @@ struct element {
 	int64_t bulletin_id;
 	char *title, *topic, *plan;
 	char sha256[SHA256_HEX];
-	double loudness_lufs;
+	double loudness_lufs, peak_dbfs;
 	/* A planned item that does not fit: its `skipped` row is written
 	 * when the queue reaches it, so rows follow the order of the queue. */
 	char *skip_reason;
@@ -184,6 +184,7 @@ static void element_from_bulletin(struct element *el, const struct bulletin *b)
 	el->plan = xstrdup_or_null(b->plan);
 	memcpy(el->sha256, b->sha256, SHA256_HEX);
 	el->loudness_lufs = b->audio.loudness_lufs;
+	el->peak_dbfs = b->audio.peak_dbfs;
 	el->expected_ms = b->audio.duration_ms;
 }
 
@@ -257,12 +258,6 @@ static void ledger_retry(struct engine *e, int64_t t_now)
 	e->ledger_retry_at = t_now + e->ledger_retry_ms;
 }
 
-/* Does the ledger hold, or will it, a row for this item? */
-static bool has_item(struct engine *e, const char *slot, int64_t occurrence_at, int64_t bulletin_id)
-{
-	return backlog_has_item(e->ledger, slot, occurrence_at, bulletin_id) ||
-	       ledger_has_item(e->db, slot, occurrence_at, bulletin_id);
-}
 
 /* Writes a final row (FINISH: of the item on air) through the backlog. */
 static void record(struct engine *e, struct ledger_row *row, bool finish)
@@ -315,22 +310,26 @@ static void find_next(struct engine *e)
 		log_notice(_("no slot airs again under this config"));
 }
 
-/* Bulletins as they stood at instant T: imported by then, and not yet
- * retired (a retired one is shown active again). Shallow copies. */
-static struct bulletin *library_at(const struct bulletin *lib, size_t n, int64_t t, size_t *out_n)
+static int cmp_id(const void *a, const void *b)
 {
-	struct bulletin *v = xcalloc(n ? n : 1, sizeof(*v));
-	size_t k = 0;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	for (size_t i = 0; i < n; i++) {
-		if (lib[i].imported_at > t || (lib[i].retired_at && lib[i].retired_at <= t))
-			continue;
-		v[k] = lib[i];
-		v[k].retired_at = 0;
-		k++;
-	}
-	*out_n = k;
-	return v;
+	return (x > y) - (x < y);
+}
+
+/* True if ID is among the N ascending IDS (ledger_occurrence_items). */
+static bool recorded(const int64_t *ids, size_t n, int64_t id)
+{
+	return n > 0 && bsearch(&id, ids, n, sizeof(*ids), cmp_id) != NULL;
+}
+
+/* Does the ledger hold, or will it, a row for this item? DONE: what
+ * ledger_occurrence_items found for its occurrence. */
+static bool has_item(const struct engine *e, const char *slot, int64_t occurrence_at, int64_t bulletin_id,
+		     const int64_t *done, size_t n_done)
+{
+	return recorded(done, n_done, bulletin_id) ||
+	       backlog_has_item(e->ledger, slot, occurrence_at, bulletin_id);
 }
 
 static void element_from_plan(struct element *el, const struct plan_item *it, const struct slot *s)
@@ -356,27 +355,33 @@ static void element_from_plan(struct element *el, const struct plan_item *it, co
  * ledger already holds are left alone. */
 static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, bool on_air, const char *reason)
 {
-	struct bulletin *lib = NULL, *then;
+	struct bulletin *then = NULL;
 	struct plan plan = { 0 };
-	size_t n_lib = 0, n_then;
+	int32_t day = time_local_day(at, NULL);
+	size_t n_then = 0, n_done = 0;
 	bool first = true, any_item = false;
+	int64_t *done = NULL;
 
-	if (library_list(e->db, true, &lib, &n_lib) < 0) {
+	/* Only the bulletins that can air in this slot that day, as the
+	 * library stood at its instant: a start re-plans the last occurrence,
+	 * and reading a library of thousands for it was most of a start. */
+	if (library_for_slot(e->db, s->name, day, at, &then, &n_then) < 0) {
 		set_error(e, N_("cannot read the bulletin library; slot '%s' does not air"), s->name);
 		return;
 	}
-	then = library_at(lib, n_lib, at, &n_then);
-	plan_occurrence(e->cfg, s, time_local_day(at, NULL), then, n_then, &plan);
+	plan_occurrence(e->cfg, s, day, then, n_then, &plan);
+	/* An error reads as nothing recorded. */
+	ledger_occurrence_items(e->db, s->name, at, &done, &n_done);
 	/* An intro or outro never airs alone, e.g. after a restart within
 	 * grace of an occurrence whose items the ledger already holds. */
 	for (size_t i = 0; i < plan.n && !any_item; i++)
 		any_item = plan.v[i].part == PART_ITEM && !plan.v[i].skipped &&
-			   !has_item(e, s->name, at, plan.v[i].bulletin->id);
+			   !has_item(e, s->name, at, plan.v[i].bulletin->id, done, n_done);
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.v[i];
 		struct element el;
 
-		if (it->part == PART_ITEM && has_item(e, s->name, at, it->bulletin->id))
+		if (it->part == PART_ITEM && has_item(e, s->name, at, it->bulletin->id, done, n_done))
 			continue;
 		if (it->part != PART_ITEM && !any_item)
 			continue;
@@ -403,8 +408,8 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 		element_done(&el);
 	}
 	plan_done(&plan);
-	free(then);
-	bulletins_free(lib, n_lib);
+	free(done);
+	bulletins_free(then, n_then);
 }
 
 static void missed_reason(const struct engine *e, int64_t at, char *buf, size_t len)
@@ -510,6 +515,8 @@ static struct player_opts element_opts(const struct engine *e, const struct elem
 	if (el->part == PART_ITEM) {
 		o.gain_db = loudness_gain_db(el->loudness_lufs, e->cfg->target_lufs, e->cfg->gain_db);
 		o.makeup = true; /* a bulletin reaches the target even where it is limited */
+		o.peak_known = true;
+		o.peak_dbfs = el->peak_dbfs;
 	}
 	return o;
 }

@@ -502,6 +502,20 @@ static void test_inflight_begin_over_leftover(void **state)
 	ledger_rows_free(v, n);
 }
 
+/* Whether ledger_occurrence_items lists BULLETIN_ID for this occurrence. */
+static bool holds_item(struct db *db, const char *slot, int64_t occurrence_at, int64_t bulletin_id)
+{
+	int64_t *ids;
+	size_t n;
+	bool found = false;
+
+	assert_int_equal(ledger_occurrence_items(db, slot, occurrence_at, &ids, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		found |= ids[i] == bulletin_id;
+	free(ids);
+	return found;
+}
+
 static void test_has_item_last_occurrence(void **state)
 {
 	struct fx *f = *state;
@@ -509,7 +523,7 @@ static void test_has_item_last_occurrence(void **state)
 	struct ledger_row r[3];
 
 	assert_int_equal(ledger_last_occurrence(f->db), 0);
-	assert_false(ledger_has_item(f->db, "sang", T0, b1));
+	assert_false(holds_item(f->db, "sang", T0, b1));
 	make_rows(r, b1, b2);
 	assert_int_equal(ledger_append(f->db, &r[0]), 0); /* sang, T0, b1 */
 	r[1].kind = KIND_SLOT; /* an item whose bulletin is unknown */
@@ -520,12 +534,29 @@ static void test_has_item_last_occurrence(void **state)
 	r[2].occurrence_at = T0 + 86400000; /* an alert does not count as an occurrence */
 	assert_int_equal(ledger_append(f->db, &r[2]), 0);
 
-	assert_true(ledger_has_item(f->db, "sang", T0, b1));
-	assert_false(ledger_has_item(f->db, "sang", T0, b2));
-	assert_false(ledger_has_item(f->db, "sang", T0 + 1, b1));
-	assert_false(ledger_has_item(f->db, "chieu", T0, b1));
-	assert_true(ledger_has_item(f->db, "chieu", T0 + 43200000, 0));
-	assert_false(ledger_has_item(f->db, "chieu", T0 + 43200000, b1));
+	assert_true(holds_item(f->db, "sang", T0, b1));
+	assert_false(holds_item(f->db, "sang", T0, b2));
+	assert_false(holds_item(f->db, "sang", T0 + 1, b1));
+	assert_false(holds_item(f->db, "chieu", T0, b1));
+	assert_true(holds_item(f->db, "chieu", T0 + 43200000, 0));
+	assert_false(holds_item(f->db, "chieu", T0 + 43200000, b1));
+	/* Each occurrence's items at once, in order. */
+	{
+		int64_t *ids;
+		size_t n;
+
+		assert_int_equal(ledger_occurrence_items(f->db, "sang", T0, &ids, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], b1);
+		free(ids);
+		assert_int_equal(ledger_occurrence_items(f->db, "chieu", T0 + 43200000, &ids, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], 0);
+		free(ids);
+		assert_int_equal(ledger_occurrence_items(f->db, "sang", T0 + 1, &ids, &n), 0);
+		assert_int_equal(n, 0);
+		free(ids);
+	}
 	assert_int_equal(ledger_last_occurrence(f->db), T0 + 43200000);
 	/* The latest may be in any slot, the last by name included. */
 	r[0].occurrence_at = r[0].scheduled_at = T0 + 2 * 86400000;
@@ -543,11 +574,11 @@ static void test_has_item_counts_item_on_air(void **state)
 
 	make_rows(r, b1, b2);
 	assert_int_equal(ledger_inflight_begin(f->db, &r[0], 48000), 0); /* sang, T0, b1 */
-	assert_true(ledger_has_item(f->db, "sang", T0, b1));
-	assert_false(ledger_has_item(f->db, "sang", T0, b2));
-	assert_false(ledger_has_item(f->db, "chieu", T0, b1));
+	assert_true(holds_item(f->db, "sang", T0, b1));
+	assert_false(holds_item(f->db, "sang", T0, b2));
+	assert_false(holds_item(f->db, "chieu", T0, b1));
 	assert_int_equal(ledger_inflight_finish(f->db, &r[0]), 0);
-	assert_true(ledger_has_item(f->db, "sang", T0, b1));
+	assert_true(holds_item(f->db, "sang", T0, b1));
 }
 
 static void write_file(const char *path, const void *buf, size_t n)

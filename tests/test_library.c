@@ -246,6 +246,57 @@ static void test_list_and_retired(void **state)
 	bulletins_free(v, n);
 }
 
+/* library_for_slot keeps exactly what the planner would keep of the whole
+ * library for one slot, day and instant: bulletins imported by the instant,
+ * not retired by it (shown active), assigned to the slot, valid on the day
+ * (both ends included), with all their slots. */
+static void test_for_slot(void **state)
+{
+	struct fx *f = *state;
+	int32_t day = civil_to_days((struct civil){ 2025, 9, 1 });
+	struct bulletin b[6];
+	struct bulletin *v;
+	size_t n;
+
+	for (int i = 0; i < 6; i++)
+		b[i] = full_bulletin(); /* sang and chieu, 28/8 to 31/12 */
+	b[1].imported_at = T0 + 10;              /* imported after the instant */
+	b[2].slots = slots_t;                    /* another slot */
+	b[2].n_slots = 1;
+	b[3].valid_from = day + 1;               /* not yet valid */
+	b[4].valid_from = day;                   /* valid from that very day */
+	b[4].valid_until = day;
+	b[5].valid_from = DAY_NONE_BEFORE;       /* open, and retired after the instant */
+	b[5].valid_until = DAY_NONE_AFTER;
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(library_add(f->db, &b[i]), 0);
+	exec_sql(f->db, "UPDATE bulletins SET retired_at = 1763848800005 WHERE id = 6");
+	exec_sql(f->db, "UPDATE bulletins SET retired_at = 1763848800000 WHERE id = 1");
+
+	/* At T0 + 5: bulletin 1 retired at T0 (gone), 6 retired at T0 + 5 (gone too). */
+	assert_int_equal(library_for_slot(f->db, "chieu", day, T0 + 5, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_bulletin(&v[0], &b[4]);
+	bulletins_free(v, n);
+
+	/* A moment earlier, 6 is there and shown active. */
+	assert_int_equal(library_for_slot(f->db, "sang", day, T0 + 4, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_bulletin(&v[0], &b[4]);
+	assert_bulletin(&v[1], &b[5]);
+	assert_int_equal(v[1].n_slots, 2);
+	bulletins_free(v, n);
+
+	assert_int_equal(library_for_slot(f->db, "toi", day, T0 + 20, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_bulletin(&v[0], &b[2]);
+	bulletins_free(v, n);
+
+	assert_int_equal(library_for_slot(f->db, "khong-co", day, T0 + 20, &v, &n), 0);
+	assert_int_equal(n, 0);
+	bulletins_free(v, n);
+}
+
 static void test_list_empty(void **state)
 {
 	struct fx *f = *state;
@@ -358,6 +409,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_get_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_window_and_silence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_retired, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_for_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slots, setup, teardown),

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
+#include "audio/decibel.h"
 #include "audio/limiter.h"
 #include "audio/loudness.h"
 #include "util/xmalloc.h"
@@ -258,6 +259,116 @@ static void test_quiet_recording_reaches_target(void **state)
 	free(y);
 }
 
+/* Random frames: noise whose level jumps every few milliseconds, with
+ * an occasional spike, so chunks fall on both sides of the skip's bound. */
+static float *random_signal(uint32_t *seed, int64_t n, int ch, double amp)
+{
+	float *x = xcalloc((size_t)(n * ch), sizeof(float));
+	double level = amp;
+
+	for (int64_t i = 0; i < n; i++) {
+		*seed = *seed * 1664525u + 1013904223u;
+		if (i % 97 == 0)
+			level = amp * ((*seed >> 8) / (double)(1 << 24)) * 1.5;
+		for (int c = 0; c < ch; c++) {
+			*seed = *seed * 1664525u + 1013904223u;
+			x[i * ch + c] = (float)(level * ((*seed >> 8) / (double)(1 << 24) * 2 - 1));
+		}
+		if (*seed % 5003 == 0)
+			x[i * ch] = (float)(amp * 2);
+	}
+	return x;
+}
+
+/* The skip never misses a peak: with it and without it (every frame
+ * interpolated), the same audio comes out bit for bit, around the bound
+ * and far on either side of it, however the stream is chunked. */
+static void test_skip_changes_nothing(void **state)
+{
+	static const int64_t chunks[] = { 1, 100, 4096 };
+	uint32_t seed = 777;
+
+	(void)state;
+	for (int ch = 1; ch <= 2; ch++)
+		for (size_t b = 0; b < sizeof(chunks) / sizeof(chunks[0]); b++)
+			for (double amp = 0.1; amp < 1.0; amp += 0.11) {
+				int64_t n = 30000, got_a, got_b;
+				float *x = random_signal(&seed, n, ch, amp);
+				struct limiter *a = limiter_new(44100, ch, -1.0), *e = limiter_new(44100, ch, -1.0);
+				float *ya, *ye;
+
+				limiter_set_skip(e, false);
+				ya = run(a, x, n, ch, chunks[b], &got_a);
+				ye = run(e, x, n, ch, chunks[b], &got_b);
+				assert_int_equal(got_a, n);
+				assert_int_equal(got_b, n);
+				if (memcmp(ya, ye, sizeof(float) * (size_t)(n * ch)) != 0)
+					fail_msg("%d channel(s), amplitude %.2f, chunks of %lld: the skip changed the output",
+						 ch, amp, (long long)chunks[b]);
+				limiter_free(a);
+				limiter_free(e);
+				free(x);
+				free(ya);
+				free(ye);
+			}
+}
+
+/* The bound is the detector's own worst case, not a guess: samples with
+ * the signs of the worst phase's coefficients (+ at the two frames around
+ * the half-way point, alternating outwards) make it read the sample peak
+ * times the bound. A hair under the ceiling's share, they pass unchanged;
+ * a hair over, the limiter acts. */
+static void test_skip_bound_is_reached(void **state)
+{
+	static const double by[] = { 0.999, 1.001 };
+	int64_t n = 4000, got;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct limiter *l = limiter_new(48000, 1, -1.0);
+		double amp = pow(10, -1.0 / 20) / limiter_peak_bound(l) * by[i], lowest = 0;
+		float *x = xcalloc((size_t)n, sizeof(float)), *y;
+
+		assert_true(limiter_peak_bound(l) > 1.5 && limiter_peak_bound(l) < 2.5);
+		for (int k = 0; k < 12; k++) /* frames 1995..2006: the half-way point is 2000.5 */
+			x[1995 + k] = (float)(amp * ((k < 6 ? 5 - k : k - 6) % 2 ? -1 : 1));
+		y = run(l, x, n, 1, n, &got);
+		assert_int_equal(got, n);
+		for (int64_t k = 0; k < n; k++)
+			lowest = fmin(lowest, y[k] == x[k] ? 0 : -1);
+		if (i == 0 && lowest < 0)
+			fail_msg("under the bound, the limiter changed the audio");
+		if (i == 1 && lowest == 0)
+			fail_msg("over the bound, the limiter let a true peak over the ceiling pass");
+		limiter_free(l);
+		free(x);
+		free(y);
+	}
+}
+
+/* The envelope's decibel maths against libm, over every gain a limiter
+ * can reach (0 to -120 dB) and far beyond, and exact at 0 dB. */
+static void test_decibels(void **state)
+{
+	double worst_db = 0, worst_gain = 0, worst_tiny = 0;
+
+	(void)state;
+	assert_true(decibel_of(1.0) == 0.0);
+	assert_true(decibel_gain(0.0) == 1.0);
+	assert_true(decibel_gain(-1e6) == 0.0);
+	for (int i = 1; i <= 400000; i++) {
+		double db = -i * 3e-4, x = pow(10, db / 20);
+
+		worst_db = fmax(worst_db, fabs(decibel_of(x) - 20 * log10(x)));
+		worst_gain = fmax(worst_gain, fabs(decibel_gain(db) / x - 1));
+	}
+	for (double x = 1e-300; x < 1e-6; x *= 7.3) /* a peak millions of times the ceiling */
+		worst_tiny = fmax(worst_tiny, fabs(decibel_of(x) - 20 * log10(x)));
+	if (worst_db > 2e-10 || worst_gain > 1e-12 || worst_tiny > 1e-9)
+		fail_msg("decibel_of is off by %g dB (%g dB far down), decibel_gain by %g of the gain", worst_db,
+			 worst_tiny, worst_gain);
+}
+
 static void test_loudness_gain(void **state)
 {
 	(void)state;
@@ -283,6 +394,9 @@ int main(void)
 		cmocka_unit_test(test_gain_moves_smoothly),
 		cmocka_unit_test(test_quiet_passes_unchanged),
 		cmocka_unit_test(test_quiet_recording_reaches_target),
+		cmocka_unit_test(test_skip_changes_nothing),
+		cmocka_unit_test(test_skip_bound_is_reached),
+		cmocka_unit_test(test_decibels),
 		cmocka_unit_test(test_loudness_gain),
 	};
 

@@ -298,6 +298,49 @@ static void test_series_weeks_months(void **state)
 	report_series_done(&s);
 }
 
+/* Days by the station's clock where the clock changes: every 20 minutes
+ * over Europe/Berlin's spring and autumn changes of 2025 (days of 23 and 25
+ * hours, a local hour repeated), the report's day groups and the chart's
+ * buckets hold exactly the rows time_local_day puts on each day, though
+ * report_add keeps the last day's bounds rather than converting each row. */
+static void test_days_across_clock_changes(void **state)
+{
+	static const char *const starts[] = { "2025-03-29", "2025-10-25" };
+
+	(void)state;
+	assert_int_equal(time_set_zone("Europe/Berlin"), 0);
+	for (size_t k = 0; k < 2; k++) {
+		struct ledger_row v[3 * 72];
+		int64_t expect[3] = { 0 };
+		struct report_series s;
+		struct report r;
+		int32_t d0;
+
+		assert_int_equal(time_parse_day(starts[k], &d0), 0);
+		for (size_t i = 0; i < 3 * 72; i++) {
+			v[i] = (struct ledger_row){ .id = (int64_t)i + 1, .kind = KIND_PLAY, .title = (char *)"x",
+				.outcome = OUTCOME_COMPLETED, .played_ms = 1,
+				.scheduled_at = time_local_ms(d0, 0) + (int64_t)i * 20 * 60000 };
+			int32_t day = time_local_day(v[i].scheduled_at, NULL);
+
+			if (day >= d0 && day <= d0 + 2)
+				expect[day - d0]++;
+		}
+		assert_true(expect[1] == 69 || expect[1] == 75); /* 23 or 25 hours */
+		report_build(v, 3 * 72, REPORT_BY_DAY, TOPIC_LANG_EN, &r);
+		assert_true(r.n_groups >= 3);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(r.groups[i].c.planned, expect[i]);
+		report_series_build(v, 3 * 72, d0, d0 + 2, &s);
+		assert_int_equal(s.n_buckets, 3);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(s.aired_ms[i], expect[i]);
+		report_series_done(&s);
+		report_done(&r);
+	}
+	assert_int_equal(time_set_zone("Asia/Ho_Chi_Minh"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_by_names),
 		cmocka_unit_test(test_series_days),
 		cmocka_unit_test(test_series_weeks_months),
+		cmocka_unit_test(test_days_across_clock_changes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
