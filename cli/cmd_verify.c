@@ -199,6 +199,8 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 		return cli_usage(self);
 	}
 	if (db_arg) {
+		if ((r = cli_acting(cli)))
+			return r;
 		path = xstrdup(db_arg);
 	} else {
 		r = cli_load_config(cli);
