@@ -6,6 +6,7 @@
 # needs: the cross toolchain, the ARCH -dev packages (multiarch) and qemu-user.
 # `deps.sh bench` adds what `make bench` needs beyond the tests: aplay, the
 # cron-style comparison (Liquidsoap is optional and never installed here).
+# `deps.sh fuzz` adds clang and its libFuzzer runtime for `make fuzz`.
 set -eu
 
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
@@ -15,6 +16,10 @@ jackd2 libasound2-plugins"
 
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS alsa-utils"
+	shift
+fi
+if [ "${1:-}" = fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-dev"
 	shift
 fi
 
