@@ -25,16 +25,29 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+# `make fuzz` builds the fuzz targets with clang's libFuzzer into build/fuzz.
+ifeq ($(FUZZ),1)
+BUILD   := build/fuzz
+CC      := clang
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=fuzzer,address,undefined
+endif
+
 # Every module outside cli/ goes into one archive that the binary and every
 # test link, so a test exercises exactly the code the daemon runs.
 LIB_SRCS  = $(wildcard util/*.c config/*.c content/*.c ledger/*.c scheduler/*.c audio/*.c)
 CLI_SRCS  = $(wildcard cli/*.c)
 TEST_SRCS = $(wildcard tests/test_*.c)
+FUZZ_TARGETS = config probe time cli
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 LIBLOA    = $(BUILD)/libloa.a
+# The command line without main(), for the fuzzer of its parsing.
+CLI_LIB_OBJS = $(filter-out $(BUILD)/obj/cli/loa.o,$(CLI_OBJS))
+FUZZ_OBJS = $(BUILD)/obj/tests/fuzz/fuzz_util.o $(CLI_LIB_OBJS) $(LIBLOA)
+REPLAY_BINS = $(FUZZ_TARGETS:%=$(BUILD)/replay/fuzz_%)
 
 # Message catalogues: po/LANG.po compiled into BUILD/locale, where the tests
 # point LOA_LOCALEDIR; `make install` puts them under LOCALEDIR.
@@ -122,7 +135,52 @@ e2e: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
 	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
 
 check: deps
-	@$(MAKE) --no-print-directory check-po unit e2e
+	@$(MAKE) --no-print-directory check-po unit fuzz-replay e2e
+
+# The fuzz targets linked with tests/fuzz/replay.c instead of libFuzzer:
+# `make check` feeds each its seed corpus and every input that once
+# crashed it (tests/fuzz/corpus/NAME, tests/fuzz/regress/NAME).
+$(BUILD)/replay/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Leaks the libraries make on their own error paths (see the file).
+FUZZ_LSAN = suppressions=$(abspath tests/fuzz/lsan.supp):print_suppressions=0
+
+fuzz-replay: $(REPLAY_BINS)
+	@failed=0; for t in $(FUZZ_TARGETS); do \
+	  LSAN_OPTIONS=$(FUZZ_LSAN) $(BUILD)/replay/fuzz_$$t $$(ls -d tests/fuzz/corpus/$$t tests/fuzz/regress/$$t 2>/dev/null) || failed=1; \
+	done; exit $$failed
+
+# libFuzzer (clang, ASan+UBSan) runs each target FUZZ_SECONDS (or only
+# those in FUZZ_TARGETS=...). New inputs go to build/fuzz/corpus/NAME, the
+# repository's corpus and regression inputs are only read; a crash is kept
+# in build/fuzz/crashes/NAME/ and named at the end. Not part of `make check`.
+# A small quarantine: the leak check after each input that the libraries
+# leak in (lsan.supp) scans the whole heap, which ASan's default 256 MB
+# quarantine made 15 times slower.
+FUZZ_SECONDS ?= 60
+FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+fuzz:
+	@./deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 $(FUZZ_BINS)
+	@crashed=""; for t in $(FUZZ_TARGETS); do \
+	  rm -rf build/fuzz/crashes/$$t; mkdir -p build/fuzz/corpus/$$t build/fuzz/crashes/$$t; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s, log in build/fuzz/fuzz_$$t.log"; \
+	  LSAN_OPTIONS=$(FUZZ_LSAN) ASAN_OPTIONS=quarantine_size_mb=16 build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=30 -close_fd_mask=3 \
+	    -artifact_prefix=build/fuzz/crashes/$$t/ build/fuzz/corpus/$$t \
+	    $$(ls -d tests/fuzz/corpus/$$t tests/fuzz/regress/$$t 2>/dev/null) >build/fuzz/fuzz_$$t.log 2>&1 \
+	    || crashed="$$crashed $$t"; \
+	  grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' build/fuzz/fuzz_$$t.log | tail -n 1; \
+	done; \
+	if [ -n "$$crashed" ]; then \
+	  for t in $$crashed; do echo "fuzz_$$t crashed: $$(ls build/fuzz/crashes/$$t/ | head -n 3 | sed "s|^|build/fuzz/crashes/$$t/|")"; done; \
+	  echo "fuzz: crashed:$$crashed (see the logs; keep each input in tests/fuzz/regress/NAME/)"; exit 1; \
+	fi; echo "fuzz: no crash in $(FUZZ_SECONDS) s each ($(FUZZ_TARGETS))"
 
 # valgrind over the unit tests: zero errors, zero leaks.
 check-valgrind: $(TEST_BINS) $(BUILD)/mkaudio
@@ -234,7 +292,8 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check bench clean
+.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-valgrind demo install uninstall deb deb-check cross-check bench clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
+.SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/*.c))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

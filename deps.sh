@@ -7,6 +7,7 @@
 # `deps.sh bench` adds what `make bench` needs beyond the tests: aplay, the
 # cron-style comparison (Liquidsoap is optional and never installed here).
 # `deps.sh deb` adds what `make deb` and `make deb-check` need.
+# `deps.sh fuzz` adds clang and its libFuzzer runtime for `make fuzz`.
 set -eu
 
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
@@ -20,6 +21,10 @@ if [ "${1:-}" = bench ]; then
 elif [ "${1:-}" = deb ]; then
 	# make deb (dpkg-buildpackage, lintian) and make deb-check (debootstrap).
 	PKGS="$PKGS debhelper devscripts lintian debootstrap"
+	shift
+fi
+if [ "${1:-}" = fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-dev"
 	shift
 fi
 

@@ -24,6 +24,10 @@ struct cli {
 	const char *config_path;
 	struct config *cfg;
 	struct db *db;
+	/* Stop where a command would start acting (load the config, open a
+	 * database): the command-line fuzzer parses without side effects. */
+	bool parse_only;
+	bool parsed; /* set when a parse_only run got that far */
 };
 
 struct cmd_entry {
@@ -38,6 +42,11 @@ extern const struct cmd_entry cmd_check_entry, cmd_import_entry, cmd_list_entry,
 	cmd_play_entry, cmd_alert_entry, cmd_stop_entry, cmd_status_entry, cmd_report_entry,
 	cmd_verify_entry, cmd_backup_entry;
 
+/* `loa ARGS...`: the global options, then the command's. Returns the exit status. */
+int cli_run(struct cli *cli, int argc, char **argv);
+/* Where parsing ends and acting begins: 0, or under parse_only EXIT_USAGE
+ * (cli->parsed set), so the command stops before touching anything. */
+int cli_acting(struct cli *cli);
 /* Loads and validates the config (jingles probed, zone set); on failure
  * prints every problem and returns EXIT_USAGE, else 0. */
 int cli_load_config(struct cli *cli);

@@ -204,6 +204,8 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 	if (cli_no_more_args(self, argc, argv))
 		return EXIT_USAGE;
 	if (db_arg) {
+		if ((r = cli_acting(cli)))
+			return r;
 		path = xstrdup(db_arg);
 	} else {
 		r = cli_load_config(cli);

@@ -1,4 +1,4 @@
-/* Entry point: global options, then dispatch through the command table. */
+/* The command line: global options, then dispatch through the command table. */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -34,11 +34,21 @@ static void print_help(FILE *f)
 	fprintf(f, _("\n'loa COMMAND --help' shows a command's arguments.\n"));
 }
 
+int cli_acting(struct cli *cli)
+{
+	if (!cli->parse_only)
+		return 0;
+	cli->parsed = true;
+	return EXIT_USAGE;
+}
+
 int cli_load_config(struct cli *cli)
 {
 	struct strlist errs = { 0 };
 	int err;
 
+	if ((err = cli_acting(cli)))
+		return err;
 	err = config_load(cli->config_path, &cli->cfg, &errs);
 	if (err == 0)
 		err = jingle_probe_config(cli->cfg, &errs);
@@ -149,7 +159,7 @@ void csv_end_row(FILE *f)
 	fputs("\r\n", f);
 }
 
-int main(int argc, char **argv)
+int cli_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -157,17 +167,15 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli cli = { 0 };
 	const char *name;
 	int c, ret;
 	char q[CLI_QUOTE_MAX];
 
-	i18n_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			if (cli.config_path) {
+			if (cli->config_path) {
 				fprintf(stderr, _("loa: --config is given twice; give it once\n"));
 				return EXIT_USAGE;
 			}
@@ -176,7 +184,7 @@ int main(int argc, char **argv)
 					CONFIG_DEFAULT_PATH);
 				return EXIT_USAGE;
 			}
-			cli.config_path = optarg;
+			cli->config_path = optarg;
 			break;
 		case 'h':
 			print_help(stdout);
@@ -198,10 +206,10 @@ int main(int argc, char **argv)
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
-	if (!cli.config_path)
-		cli.config_path = getenv("LOA_CONFIG");
-	if (!cli.config_path || !*cli.config_path)
-		cli.config_path = CONFIG_DEFAULT_PATH;
+	if (!cli->config_path)
+		cli->config_path = getenv("LOA_CONFIG");
+	if (!cli->config_path || !*cli->config_path)
+		cli->config_path = CONFIG_DEFAULT_PATH;
 
 	name = argv[optind];
 	for (size_t i = 0; i < N_COMMANDS; i++) {
@@ -210,10 +218,10 @@ int main(int argc, char **argv)
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* restart getopt for the command's own options */
-		ret = commands[i]->exec(&cli, commands[i], argc, argv);
-		if (cli.db)
-			db_close(cli.db);
-		config_free(cli.cfg);
+		ret = commands[i]->exec(cli, commands[i], argc, argv);
+		if (cli->db)
+			db_close(cli->db);
+		config_free(cli->cfg);
 		return ret;
 	}
 	fprintf(stderr, _("loa: '%s' is not a loa command; 'loa --help' lists them\n"), cli_quote(name, q));

@@ -878,6 +878,103 @@ static void load_slots(struct ctx *c, const config_setting_t *root, struct confi
 	}
 }
 
+/* "FILE:LINE: message" for a line libconfig has not parsed yet. */
+static void err_line(struct ctx *c, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void err_line(struct ctx *c, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = vfmt(fmt, ap);
+	va_end(ap);
+	strlist_addf(c->errs, "%s:%d: %s", file, line, msg);
+	free(msg);
+	c->nerr++;
+}
+
+/* The files whose @include lines were checked, so each is read once. */
+struct seen {
+	struct stat *v;
+	size_t n, cap;
+};
+
+static bool seen_before(struct seen *seen, const struct stat *st)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->v[i].st_dev == st->st_dev && seen->v[i].st_ino == st->st_ino)
+			return true;
+	xgrow(&seen->v, &seen->cap, seen->n + 1, sizeof(*seen->v));
+	seen->v[seen->n++] = *st;
+	return false;
+}
+
+/*
+ * libconfig 1.5 reads an @include through a scanner that calls exit() when
+ * a read fails, as reading a folder does: `@include "."` (or "", which
+ * names the include folder itself) would end `loa check` with "input in
+ * flex scanner failed" and take the daemon down on reload. So every
+ * @include is looked at first, resolved as libconfig will resolve it (the
+ * config's folder, "/", then the name, even an absolute one), and one that
+ * names anything but a file is refused here, with its line. The rule for
+ * what is an @include is libconfig's: a line that starts, after blanks,
+ * with @include, blanks and a quoted name. A name with a backslash, a NUL
+ * byte or a line break is refused outright: libconfig reads those
+ * otherwise than they look. A missing file is left to libconfig to report.
+ */
+static void check_includes(struct ctx *c, const char *file, struct seen *seen)
+{
+	char *buf = NULL, *path;
+	size_t cap = 0;
+	ssize_t len;
+	int line = 0;
+	FILE *f = fopen(file, "r");
+	struct stat st;
+
+	if (!f)
+		return;
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		const char *p = buf, *name, *end;
+		int n;
+
+		line++;
+		p += strspn(p, " \t");
+		if (strncmp(p, "@include", 8) != 0 || (p[8] != ' ' && p[8] != '\t'))
+			continue;
+		p += 8;
+		p += strspn(p, " \t");
+		if (*p != '"')
+			continue;
+		name = p + 1;
+		end = memchr(name, '"', (size_t)(buf + len - name));
+		n = end ? (int)(end - name) : (int)(buf + len - name);
+		if (!end || n == 0 || memchr(name, '\\', (size_t)n) || memchr(name, '\0', (size_t)n)) {
+			int shown = end ? n : (int)strcspn(name, "\n");
+
+			err_line(c, file, line, _("@include \"%.*s\": the name is empty or holds a backslash, a NUL "
+				 "byte or a line break; name the file to include plainly, relative to %s"),
+				 shown > 60 ? 60 : shown, name, c->dir);
+			continue;
+		}
+		path = xasprintf("%s/%.*s", c->dir, n, name);
+		if (stat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				err_line(c, file, line, _("@include \"%.*s\" (%s) is a folder; name a config file "
+					 "in it"), n, name, path);
+			else if (!S_ISREG(st.st_mode))
+				err_line(c, file, line, _("@include \"%.*s\" (%s) is not a regular file (a device "
+					 "or a pipe); name a config file"), n, name, path);
+			else if (!seen_before(seen, &st))
+				check_includes(c, path, seen);
+		}
+		free(path);
+	}
+	free(buf);
+	fclose(f);
+}
+
 /* Opens the file ourselves: libconfig only says "file I/O error", and the
  * operator needs to know whether it is missing or forbidden. It is read
  * through the descriptor whose type was checked; O_NONBLOCK keeps a FIFO
@@ -916,8 +1013,18 @@ static int read_file(struct ctx *c, config_t *lc)
 	f = fdopen(fd, "r");
 	if (!f)
 		abort(); /* only out of memory */
-	if (c->dir)
+	if (c->dir) {
+		struct seen seen = { 0 };
+		int before = c->nerr;
+
+		check_includes(c, c->path, &seen);
+		free(seen.v);
+		if (c->nerr > before) {
+			fclose(f);
+			return -1;
+		}
 		config_set_include_dir(lc, c->dir);
+	}
 	ok = config_read(lc, f);
 	fclose(f);
 	if (ok == CONFIG_TRUE)

@@ -706,6 +706,47 @@ static void test_unreadable(void **state)
 	config_free(NULL);
 }
 
+/* libconfig's scanner exit()s when an @include names a folder: loa refuses
+ * it first, at its line, in the including file; a file still includes. */
+static void test_include(void **state)
+{
+	struct fx *f = *state;
+	char *part = xasprintf("%s/slots.conf", f->dir), *sub = xasprintf("%s/sub", f->dir), *want;
+
+	write_file(part, "slots = ( { name = \"sang\"; start = \"05:30\"; days = [\"mon\"]; } );\n");
+	assert_int_equal(load(f, HEAD "@include \"slots.conf\"\n"), 0);
+	assert_int_equal(f->cfg->n_slots, 1);
+	config_free(f->cfg);
+	f->cfg = NULL;
+
+	expect_fail(f, HEAD " \t@include \".\"\n", 1);
+	expect_err(f, 4, "@include \".\" (");
+	expect_err(f, 4, ") is a folder; name a config file in it");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "@include \"\"\n", 1);
+	expect_err(f, 4, "@include \"\": the name is empty");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "@include \"/dev/null\\\"\"\n", 1);
+	expect_err(f, 4, "holds a backslash");
+	strlist_done(&f->errs);
+
+	/* The folder is found inside the included file, and named there. */
+	assert_int_equal(mkdir(sub, 0755), 0);
+	write_file(part, "\n@include \"sub\"\n");
+	expect_fail(f, HEAD "@include \"slots.conf\"\n", 1);
+	want = xasprintf("%s:2: @include \"sub\" (%s) is a folder", part, sub);
+	assert_int_equal(strncmp(f->errs.v[0], want, strlen(want)), 0);
+	strlist_done(&f->errs);
+	free(want);
+
+	/* A file that includes itself is read once by the check; libconfig
+	 * then stops at its nesting limit. */
+	assert_int_equal(load(f, HEAD "@include \"loa.conf\"\n@include \"loa.conf\"\n"), -EINVAL);
+	assert_null(f->cfg);
+	free(part);
+	free(sub);
+}
+
 static void test_slot_lookup(void **state)
 {
 	struct fx *f = *state;
@@ -758,6 +799,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_power_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slot_lookup, setup, teardown),
 	};
 

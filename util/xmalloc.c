@@ -64,6 +64,8 @@ char *xstrdup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+static char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *s;
