@@ -179,6 +179,7 @@ const char *cli_quote(const char *s, char buf[CLI_QUOTE_MAX])
 {
 	enum { HEAD = 40, TAIL = 50 };
 	size_t n = strlen(s), used = 0;
+	int w;
 
 	buf[0] = '\0';
 	if (n <= HEAD + TAIL + 10) {
@@ -188,8 +189,11 @@ const char *cli_quote(const char *s, char buf[CLI_QUOTE_MAX])
 	/* The start and the end: of a long path, the end is the file's name. */
 	size_t head = char_boundary(s, HEAD), tail = n - char_boundary(s, n - TAIL);
 
-	quote_part((const unsigned char *)s, head, buf, CLI_QUOTE_MAX, &used);
-	used += (size_t)snprintf(buf + used, CLI_QUOTE_MAX - used, _("…(%zu bytes)…"), n);
+	/* Escapes make a part up to four times its bytes: the start gets a
+	 * share of the buffer, so the marker and the end still show. */
+	quote_part((const unsigned char *)s, head, buf, CLI_QUOTE_MAX / 3, &used);
+	w = snprintf(buf + used, CLI_QUOTE_MAX - used, _("…(%zu bytes)…"), n);
+	used += w < 0 ? 0 : (size_t)w < CLI_QUOTE_MAX - used ? (size_t)w : CLI_QUOTE_MAX - 1 - used;
 	quote_part((const unsigned char *)s + n - tail, tail, buf, CLI_QUOTE_MAX, &used);
 	return buf;
 }

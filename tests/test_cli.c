@@ -146,6 +146,16 @@ static void test_quote(void **state)
 	big[sizeof(big) - 2] = '\0';
 	cli_quote(big, q);
 	assert_int_equal(cli_text_check(q, SIZE_MAX, &at), CLI_TEXT_OK);
+
+	/* Control bytes all along (four bytes shown for each): the start,
+	 * the marker and the end share the buffer, and nothing is written
+	 * past it (the fuzzer's first find: tests/fuzz/regress/cli). */
+	memset(big, 0x1f, 200);
+	memcpy(big + 200, "/tin.wav", 9);
+	cli_quote(big, q);
+	assert_true(strlen(q) < CLI_QUOTE_MAX);
+	assert_non_null(strstr(q, "208 bytes"));
+	assert_int_equal(strncmp(q, "\\x1f", 4), 0);
 }
 
 static void test_parse_day(void **state)
