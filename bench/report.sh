@@ -70,7 +70,22 @@ cat <<'MD'
   under no systemd watchdog; wake-ups are its context switches.
 - **CPU** is counted in instructions (callgrind), which are repeatable on
   a loaded machine where wall time is not; `perf stat` could not count
-  instructions in this virtual machine.
+  instructions in this virtual machine. The signal is `mkaudio tone`, a
+  sine amplitude-modulated like speech: brought to the target, its peaks
+  stay about 8 dB under the ceiling, so the limiter's detector is skipped
+  and the pre-roll's make-up search ends at once. Speech has a higher
+  crest factor and meets the limiter: the shared media's speech, measured
+  the same way (callgrind, airing minus start/stop, over decoding to
+  nothing), came to 10.6 (`chuyen-doi-so.mp3`, 21 s, 22.05 kHz mono)
+  and 14.7 (`phong-chong-thien-tai.mp3`, 16 s, 44.1 kHz VBR). About
+  three fifths of that is the pre-roll's make-up search, which runs the
+  opening 10 s through the limiter two or three times, and the rest the
+  limiter on air: the ≤ 1.2 target holds for audio the limiter leaves
+  alone, not for speech. What it would take: keeping each bulletin's
+  make-up gain once found (it depends only on the file, the gain and the
+  ceiling; a bulletin airs dozens of times), and a detector that runs
+  only on the frames near the ceiling rather than on whole 512-frame
+  chunks.
 - **Bytes written** are the daemon's `write_bytes` (/proc/PID/io: what it
   sent to the block layer, WAL and checkpoints included) during the paced
   run; the device there is `plug:jack` with no capture file, so the only
