@@ -118,6 +118,14 @@ e2e: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
 check: deps
 	@$(MAKE) --no-print-directory check-po unit e2e
 
+# The fault suite (tests/faults/t_*.sh): power cuts, a card pulled mid-item,
+# damaged databases, clock steps, against the real binary; FAULTS_ONLY=name
+# runs the matching tests. The damaged-database test fills a database with
+# bench/gen.
+check-faults: $(BUILD)/loa $(BUILD)/mkaudio $(BUILD)/bench/gen $(MO_FILES)
+	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio \
+	  GEN=$(abspath $(BUILD)/bench/gen) tests/faults/run.sh
+
 # valgrind over the unit tests: zero errors, zero leaks.
 check-valgrind: $(TEST_BINS) $(BUILD)/mkaudio
 	@failed=0; for t in $(TEST_BINS); do \
@@ -230,7 +238,7 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check check-valgrind demo install uninstall deb deb-check cross-check bench clean
+.PHONY: FORCE pot check-po all deps unit e2e check check-faults check-valgrind demo install uninstall deb deb-check cross-check bench clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
