@@ -119,10 +119,13 @@ check: deps
 	@$(MAKE) --no-print-directory check-po unit e2e
 
 # The fault suite (tests/faults/t_*.sh): power cuts, a card pulled mid-item,
-# damaged databases, clock steps, against the real binary; FAULTS_ONLY=name
-# runs the matching tests. The damaged-database test fills a database with
+# damaged databases, clock steps, against the real binary (installing what
+# is missing first: User-Mode Linux for the clock); FAULTS_ONLY=name runs
+# the matching tests. The damaged-database test fills a database with
 # bench/gen.
-check-faults: $(BUILD)/loa $(BUILD)/mkaudio $(BUILD)/bench/gen $(MO_FILES)
+check-faults:
+	@./deps.sh faults
+	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BUILD)/bench/gen $(MO_FILES)
 	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio \
 	  GEN=$(abspath $(BUILD)/bench/gen) tests/faults/run.sh
 

@@ -6,6 +6,8 @@
 # needs: the cross toolchain, the ARCH -dev packages (multiarch) and qemu-user.
 # `deps.sh bench` adds what `make bench` needs beyond the tests: aplay, the
 # cron-style comparison (Liquidsoap is optional and never installed here).
+# `deps.sh faults` adds what `make check-faults` needs: User-Mode Linux, a
+# kernel with a clock of its own for the clock-step test.
 set -eu
 
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
@@ -15,6 +17,9 @@ jackd2 libasound2-plugins"
 
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS alsa-utils"
+	shift
+elif [ "${1:-}" = faults ]; then
+	PKGS="$PKGS user-mode-linux"
 	shift
 fi
 
