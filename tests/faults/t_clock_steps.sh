@@ -43,6 +43,8 @@ INIT
 	# stdout, nothing else of the guest reaches out.
 	timeout 400 linux mem=512M rootfstype=hostfs rootflags=/ ro init="$T/init.sh" \
 		con=null con0=fd:0,fd:1 </dev/null 2>&1 | tr -d '\r' >"$T/uml.log" || true
+	! grep -qE 'AddressSanitizer|ASan cannot proceed' "$T/uml.log" ||
+		fail "an ASan build cannot run inside User-Mode Linux (the sanitizer's shadow memory does not fit the guest's address space); run this test on a plain build"
 	grep -q '^clock-steps: exit 0' "$T/uml.log" ||
 		fail "inside User-Mode Linux: $(sed -n '/Run .* as init process/,$p' "$T/uml.log" | tail -40)"
 	sed -n '/as init process/,$p' "$T/uml.log" | grep '^  ' || true
