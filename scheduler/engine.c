@@ -620,7 +620,13 @@ static bool end_current(struct engine *e, int result)
 		oc = OUTCOME_COMPLETED;
 	} else {
 		e->device_ok = false;
-		snprintf(buf, sizeof(buf), "the audio output failed while airing: %s", strerror(-result));
+		/* The daemon's stall watchdog ends an item with -ETIMEDOUT:
+		 * "Connection timed out" would tell the officer nothing. */
+		if (result == -ETIMEDOUT)
+			snprintf(buf, sizeof(buf), "the audio output failed while airing: the device stopped "
+				 "taking audio (unplugged, or its driver or sound server hung)");
+		else
+			snprintf(buf, sizeof(buf), "the audio output failed while airing: %s", strerror(-result));
 		set_error(e, "'%s': %s", e->cur.title ? e->cur.title : e->cur.path, buf);
 		oc = OUTCOME_PARTIAL;
 		reason = buf;

@@ -1077,6 +1077,30 @@ static void test_clock_step_back_in_gap(void **state)
 	rows_free(&r);
 }
 
+/* The output stops mid-item (a card pulled out): the row is partial, with
+ * what played and a reason an officer can read; the next item airs. */
+static void test_output_fails_mid_item(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 20));
+	assert_non_null(on_air(s));
+	quiet(s);
+	engine_ended(s->e, -ETIMEDOUT);
+	loud(s);
+	run_until(s, vn(DAY0, 6, 5, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_int_equal(r.v[0].played_ms, 20 * SEC);
+	assert_non_null(strstr(r.v[0].reason, "the device stopped taking audio"));
+	assert_null(strstr(r.v[0].reason, "Connection timed out"));
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+}
+
 /* No slot row (kind slot, occurrence, bulletin) twice in the ledger. */
 static void assert_no_item_twice(const struct rows *r)
 {
@@ -1660,6 +1684,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_step_forward_over_prerolled_occurrence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_back_airs_nothing_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_back_in_gap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_fails_mid_item, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_forward_while_on_air, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_back_while_on_air, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_steps_across_occurrences, setup, teardown),
