@@ -5,6 +5,7 @@
  * refused with a message, and the people at the station decide. */
 #include "ledger/db.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -297,6 +298,25 @@ static int check_header(const char *path, char *msg, size_t msglen)
 	return 0;
 }
 
+/* Does STATE_DIR/content hold a file? Import stores bulletins there only
+ * after the database exists, so an empty database beside them was cut to
+ * nothing, not created a moment before a crash. */
+static bool has_content(const char *state_dir)
+{
+	char *dir = xasprintf("%s/content", state_dir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	free(dir);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d)))
+		found = de->d_name[0] != '.';
+	closedir(d);
+	return found;
+}
+
 /* Maps the failure of the first read of the file to an errno and a message. */
 static int first_read_failed(struct db *db, int rc, bool writing, char *msg, size_t msglen)
 {
@@ -551,6 +571,11 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 		r = check_header(db->path, msg, msglen);
 		if (r < 0)
 			goto fail;
+		if (st.st_size == 0 && has_content(state_dir)) {
+			r = refuse_damaged(db->path, _("it is empty, but the content store beside it holds "
+				"bulletins, so it held a ledger once"), msg, msglen);
+			goto fail;
+		}
 	} else if (errno_is_access(errno)) {
 		r = refuse_access(db->path, false, msg, msglen);
 		goto fail;

@@ -596,6 +596,24 @@ static void test_garbage_refused(void **state)
 	assert_refused_untouched(f, (const unsigned char *)"SQLite", 6, -EBADMSG, "damaged");
 }
 
+/* An empty loa.db is what a crash right after creation leaves, and opens as
+ * new; beside a content store that holds bulletins, it was cut to nothing. */
+static void test_emptied_database_refused(void **state)
+{
+	struct fx *f = *state;
+	char content[128], stored[192];
+
+	write_file(f->path, "", 0);
+	snprintf(content, sizeof(content), "%s/content", f->dir);
+	snprintf(stored, sizeof(stored), "%s/cd22.wav", content);
+	assert_int_equal(mkdir(content, 0750), 0);
+	write_file(stored, "RIFF", 4);
+	assert_refused_untouched(f, (const unsigned char *)"", 0, -EBADMSG, "damaged");
+	assert_non_null(strstr(f->msg, "held a ledger once"));
+	unlink(stored);
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
+}
+
 /* Damage past the first page: the open reads only what it needs, so a
  * writer checks every page first and refuses; a reader may open the file,
  * and fails where it meets the damage. Nothing writes to it either way. */
@@ -850,6 +868,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_has_item_last_occurrence, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_page_refused, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_emptied_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_missing, setup_dir, teardown),

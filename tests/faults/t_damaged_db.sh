@@ -1,6 +1,6 @@
 # A damaged loa.db at start: pages overwritten in the middle (with and
 # without a write-ahead log left by a power cut), the file cut short, cut
-# inside its header, a file that is no database, another program's SQLite
+# inside its header, cut to nothing, a file that is no database, another program's SQLite
 # file, a schema from a newer loa. The daemon and every command that writes
 # refuse (exit 1) with a message that names the file, says it is damaged
 # and how to recover (keep it, restore the loa backup copy); commands that
@@ -90,6 +90,11 @@ refused "cut short"
 fresh
 truncate -s 10 "$T/state/loa.db"
 refused "cut inside its header"
+
+fresh
+truncate -s 0 "$T/state/loa.db"
+refused "cut to nothing"
+[[ "$first_err" == *"held a ledger once"* ]] || fail "an emptied database is not explained: $first_err"
 
 fresh
 cp "$T/a.wav" "$T/state/loa.db"
