@@ -182,6 +182,17 @@ fuzz:
 	  echo "fuzz: crashed:$$crashed (see the logs; keep each input in tests/fuzz/regress/NAME/)"; exit 1; \
 	fi; echo "fuzz: no crash in $(FUZZ_SECONDS) s each ($(FUZZ_TARGETS))"
 
+# The fault suite (tests/faults/t_*.sh): power cuts, a card pulled mid-item,
+# damaged databases, clock steps, against the real binary (installing what
+# is missing first: User-Mode Linux for the clock); FAULTS_ONLY=name runs
+# the matching tests. The damaged-database test fills a database with
+# bench/gen.
+check-faults:
+	@./deps.sh faults
+	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BUILD)/bench/gen $(MO_FILES)
+	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio \
+	  GEN=$(abspath $(BUILD)/bench/gen) tests/faults/run.sh
+
 # valgrind over the unit tests: zero errors, zero leaks.
 check-valgrind: $(TEST_BINS) $(BUILD)/mkaudio
 	@failed=0; for t in $(TEST_BINS); do \
@@ -292,7 +303,7 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-valgrind demo install uninstall deb deb-check cross-check bench clean
+.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/*.c))
 

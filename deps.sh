@@ -8,6 +8,8 @@
 # cron-style comparison (Liquidsoap is optional and never installed here).
 # `deps.sh deb` adds what `make deb` and `make deb-check` need.
 # `deps.sh fuzz` adds clang and its libFuzzer runtime for `make fuzz`.
+# `deps.sh faults` adds what `make check-faults` needs: User-Mode Linux, a
+# kernel with a clock of its own for the clock-step test.
 set -eu
 
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
@@ -22,8 +24,10 @@ elif [ "${1:-}" = deb ]; then
 	# make deb (dpkg-buildpackage, lintian) and make deb-check (debootstrap).
 	PKGS="$PKGS debhelper devscripts lintian debootstrap"
 	shift
-fi
-if [ "${1:-}" = fuzz ]; then
+elif [ "${1:-}" = faults ]; then
+	PKGS="$PKGS user-mode-linux"
+	shift
+elif [ "${1:-}" = fuzz ]; then
 	PKGS="$PKGS clang libclang-rt-dev"
 	shift
 fi

@@ -72,7 +72,7 @@ int cli_load_config(struct cli *cli)
 
 int cli_open_db(struct cli *cli, enum db_mode mode)
 {
-	char msg[512];
+	char msg[1024]; /* a damaged database is explained at length, in Vietnamese too */
 	int err = db_open(cli->cfg->state_dir, mode, &cli->db, msg, sizeof(msg));
 
 	if (err == -ENOENT && mode == DB_READ_ONLY) {

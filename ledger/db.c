@@ -5,6 +5,7 @@
  * refused with a message, and the people at the station decide. */
 #include "ledger/db.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -143,10 +144,25 @@ sqlite3 *db_sqlite(struct db *db)
 	return db->h;
 }
 
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse_damaged(const char *path, const char *why, char *msg, size_t msglen);
+
 int db_fail(struct db *db, const char *what)
 {
+	int code = sqlite3_errcode(db->h);
+
 	db->last_rc = sqlite3_extended_errcode(db->h);
 	db->last_errno = sqlite3_system_errno(db->h);
+	/* Damage the open did not see (it reads only what it needs) shows
+	 * when a command reaches it: say what to do, not just SQLite's words. */
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+		char msg[1024], why[512];
+
+		snprintf(why, sizeof(why), "%s: %s", _(what), sqlite3_errmsg(db->h));
+		refuse_damaged(db->path, why, msg, sizeof(msg));
+		log_err("%s", msg);
+		return -EIO;
+	}
 	if (!db->quiet)
 		log_err(_("database %s: %s: %s"), db->path, _(what), sqlite3_errmsg(db->h));
 	return -EIO;
@@ -205,7 +221,6 @@ void db_close(struct db *db)
 	free(db);
 }
 
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
 {
 	va_list ap;
@@ -259,12 +274,16 @@ static int refuse_access(const char *path, bool writing, char *msg, size_t msgle
 	return -EACCES;
 }
 
+/* The file is evidence even damaged: the officer may need what can still
+ * be read from it, so the way out never destroys it. */
 static int refuse_damaged(const char *path, const char *why, char *msg, size_t msglen)
 {
 	set_msg(msg, msglen,
-		_("the database %s is damaged (%s); loa will not touch it: restore it from a "
-		"backup (loa backup), or move it aside if you want loa to start a new, empty one"),
-		path, why);
+		_("the database %s is damaged (%s); loa will not touch it. Keep the file for the "
+		"officer, it is evidence: move it aside (e.g. mv %s %s.damaged, with its -wal and -shm "
+		"files), then put back the latest copy made with loa backup (check it first with loa "
+		"verify --db COPY), or start without one and loa begins a new, empty ledger"),
+		path, why, path, path);
 	return -EBADMSG;
 }
 
@@ -299,6 +318,25 @@ static int check_header(const char *path, char *msg, size_t msglen)
 	if (n > 0 && (n < (ssize_t)sizeof(buf) || memcmp(buf, magic, sizeof(magic)) != 0))
 		return refuse_damaged(path, _("it does not start like an SQLite database"), msg, msglen);
 	return 0;
+}
+
+/* Does STATE_DIR/content hold a file? Import stores bulletins there only
+ * after the database exists, so an empty database beside them was cut to
+ * nothing, not created a moment before a crash. */
+static bool has_content(const char *state_dir)
+{
+	char *dir = xasprintf("%s/content", state_dir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	free(dir);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d)))
+		found = de->d_name[0] != '.';
+	closedir(d);
+	return found;
 }
 
 /* Maps the failure of the first read of the file to an errno and a message. */
@@ -336,6 +374,39 @@ static int query_int(struct db *db, const char *sql, int64_t *out)
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* PRAGMA quick_check: every page's structure, every record's format (not
+ * the index contents, which integrity_check compares at several times the
+ * cost). Returns 0 when SQLite finds the file sound. */
+static int check_pages(struct db *db, char *msg, size_t msglen)
+{
+	sqlite3_stmt *st;
+	char why[512];
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->h, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return first_read_failed(db, rc, true, msg, msglen);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *res = (const char *)sqlite3_column_text(st, 0);
+
+		if (res && strcmp(res, "ok") == 0) {
+			sqlite3_finalize(st);
+			return 0;
+		}
+		/* One line: "*** in database main ***\nPage 155: ..." */
+		if (res && strncmp(res, "*** in database main ***\n", 25) == 0)
+			res += 25;
+		snprintf(why, sizeof(why), "%s", res ? res : "");
+		for (char *nl = why; (nl = strchr(nl, '\n')); )
+			*nl = ' ';
+		sqlite3_finalize(st);
+		return refuse_damaged(db->path, why, msg, msglen);
+	}
+	sqlite3_finalize(st);
+	return first_read_failed(db, rc, true, msg, msglen);
 }
 
 /* Applies the one migration after the current version, in one transaction.
@@ -395,7 +466,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 {
 	bool rw = mode == DB_READ_WRITE;
 	int64_t n_objects, version, app_id;
-	int rc;
+	int rc, r;
 
 	sqlite3_busy_timeout(db->h, 5000);
 	/* The first statement to read the file: garbage and damage show here. */
@@ -432,6 +503,14 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 		return -EPROTO;
 	}
 
+	/* A writer must not add to a damaged file: the open reads only the
+	 * first page, so look at every page before the first write. Readers
+	 * meet damage where they read it (db_fail), and change nothing. */
+	if (rw && n_objects > 0) {
+		r = check_pages(db, msg, msglen);
+		if (r < 0)
+			return r;
+	}
 	if (rw) {
 		sqlite3_stmt *st;
 		bool wal = false;
@@ -514,6 +593,11 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 		r = check_header(db->path, msg, msglen);
 		if (r < 0)
 			goto fail;
+		if (st.st_size == 0 && has_content(state_dir)) {
+			r = refuse_damaged(db->path, _("it is empty, but the content store beside it holds "
+				"bulletins, so it held a ledger once"), msg, msglen);
+			goto fail;
+		}
 	} else if (errno_is_access(errno)) {
 		r = refuse_access(db->path, false, msg, msglen);
 		goto fail;
@@ -537,9 +621,13 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 		r = first_read_failed(db, rc, rw, msg, msglen);
 		goto fail;
 	}
+	/* The last connection to close folds the WAL into the file: not into
+	 * one this open refuses, which must stay byte for byte as it was. */
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	r = db_setup(db, mode, msg, msglen);
 	if (r < 0)
 		goto fail;
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	*out = db;
 	return 0;
 fail:

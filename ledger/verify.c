@@ -209,6 +209,13 @@ int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen)
 		rc = query_int(h, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK)
 		rc = query_int(h, "PRAGMA application_id", &app_id);
+	if ((rc & 0xff) == SQLITE_CORRUPT) {
+		set_msg(msg, msglen, _("cannot read %s: %s; the file is damaged: keep it as it is for the "
+			"officer, and check the latest copy made with loa backup (loa verify --db COPY)"),
+			path, sqlite3_errmsg(h));
+		r = -EBADMSG;
+		goto fail;
+	}
 	if (rc != SQLITE_OK) {
 		set_msg(msg, msglen, _("cannot read %s: %s"), path, sqlite3_errmsg(h));
 		r = (rc & 0xff) == SQLITE_NOTADB ? -EBADMSG : -EIO;
@@ -582,8 +589,14 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 		break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		set_msg(res->message, sizeof(res->message), _("cannot read the ledger after row %" PRId64
-			": %s"), res->head_id, sqlite3_errmsg(h));
+		if (sqlite3_errcode(h) == SQLITE_CORRUPT)
+			set_msg(res->message, sizeof(res->message), _("cannot read the ledger after row %"
+				PRId64 ": %s; the file is damaged there: keep it as it is for the officer, "
+				"and check the latest copy made with loa backup (loa verify --db COPY)"),
+				res->head_id, sqlite3_errmsg(h));
+		else
+			set_msg(res->message, sizeof(res->message), _("cannot read the ledger after row %"
+				PRId64 ": %s"), res->head_id, sqlite3_errmsg(h));
 		res->ok = false;
 		ret = -EIO;
 	}

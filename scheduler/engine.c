@@ -680,10 +680,11 @@ static bool end_current(struct engine *e, int result)
 		oc = OUTCOME_COMPLETED;
 	} else {
 		e->device_ok = false;
-		/* -ETIMEDOUT is the daemon's stall watchdog, not the device's
-		 * word: "Connection timed out" would mislead whoever reads the row. */
+		/* The daemon's stall watchdog ends an item with -ETIMEDOUT:
+		 * "Connection timed out" would tell the officer nothing. */
 		if (result == -ETIMEDOUT)
-			snprintf(buf, sizeof(buf), "the audio device stalled: it stopped taking audio while airing");
+			snprintf(buf, sizeof(buf), "the audio output failed while airing: the device stopped "
+				 "taking audio (unplugged, or its driver or sound server hung)");
 		else
 			snprintf(buf, sizeof(buf), "the audio output failed while airing: %s", strerror(-result));
 		set_error(e, "'%s': %s", e->cur.title ? e->cur.title : e->cur.path, buf);

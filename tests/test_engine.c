@@ -1153,6 +1153,154 @@ static void test_clock_step_back_in_gap(void **state)
 	rows_free(&r);
 }
 
+/* The output stops mid-item (a card pulled out): the row is partial, with
+ * what played and a reason an officer can read; the next item airs. */
+static void test_output_fails_mid_item(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 20));
+	assert_non_null(on_air(s));
+	quiet(s);
+	engine_ended(s->e, -ETIMEDOUT);
+	loud(s);
+	run_until(s, vn(DAY0, 6, 5, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_int_equal(r.v[0].played_ms, 20 * SEC);
+	assert_non_null(strstr(r.v[0].reason, "the device stopped taking audio"));
+	assert_null(strstr(r.v[0].reason, "Connection timed out"));
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+}
+
+/* No slot row (kind slot, occurrence, bulletin) twice in the ledger. */
+static void assert_no_item_twice(const struct rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = i + 1; j < r->n; j++)
+			if (r->v[i].kind == KIND_SLOT && r->v[j].kind == KIND_SLOT &&
+			    r->v[i].occurrence_at == r->v[j].occurrence_at &&
+			    r->v[i].bulletin_id == r->v[j].bulletin_id && !strcmp(r->v[i].slot, r->v[j].slot))
+				fail_msg("rows %lld and %lld are the same item", (long long)r->v[i].id,
+					 (long long)r->v[j].id);
+}
+
+/* Runs until T; then the ledger holds N_ROWS rows, no item twice, and the
+ * sink has started N_AIR elements in all. */
+static void run_expect_once(struct sim *s, int64_t t, size_t n_rows, size_t n_air)
+{
+	struct rows r;
+
+	run_until(s, t);
+	r = ledger(s);
+	assert_int_equal(r.n, n_rows);
+	assert_no_item_twice(&r);
+	rows_free(&r);
+	assert_int_equal(s->n_air, n_air);
+}
+
+/* A step forward past the grace period while an item is on air: it plays
+ * to its end (the audio does not jump), and the rest of its occurrence,
+ * already begun, follows; the slot jumped over is missed. */
+static void test_clock_step_forward_while_on_air(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	add_sang(s, "b", 60 * SEC);
+	add_bulletin(s, "c", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "tua");
+	start_engine(s, load_config(s, NULL, ONE_SLOT
+		", { name = \"tua\"; start = \"06:20\"; days = [\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\",\"sun\"]; }"));
+	run_until(s, vn(DAY0, 6, 0, 30));
+	assert_non_null(on_air(s));
+	step_clock(s, vn(DAY0, 6, 45, 0));
+	assert_non_null(on_air(s));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.v[0].slot, "tua");
+	assert_int_equal(r.v[0].outcome, OUTCOME_MISSED);
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[1].played_ms, 60 * SEC);
+	assert_int_equal(r.v[1].ended_at, vn(DAY0, 6, 45, 30));
+	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[2].started_at, vn(DAY0, 6, 45, 31));
+	rows_free(&r);
+	assert_int_equal(s->n_air, 2);
+	/* Tomorrow, each once. */
+	run_expect_once(s, vn(DAY0 + 1, 7, 0, 0), 6, 5);
+}
+
+/* A step back while an item is on air: it plays to its end, the next item
+ * follows a gap later (not an hour), and when the clock passes the slot's
+ * instant again nothing of it airs twice. */
+static void test_clock_step_back_while_on_air(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 30));
+	assert_non_null(on_air(s));
+	step_clock(s, vn(DAY0, 5, 0, 30));
+	run_until(s, vn(DAY0, 5, 10, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].played_ms, 60 * SEC);
+	assert_int_equal(r.v[0].ended_at, vn(DAY0, 5, 1, 0));
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 5, 1, 1));
+	rows_free(&r);
+	run_expect_once(s, vn(DAY0, 7, 0, 0), 2, 2);
+	run_expect_once(s, vn(DAY0 + 1, 7, 0, 0), 4, 4);
+}
+
+#define HOURLY(name, at) \
+	"{ name = \"" name "\"; start = \"" at "\"; days = [\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\",\"sun\"]; }"
+#define FOUR_SLOTS HOURLY("h7", "07:00") ", " HOURLY("h8", "08:00") ", " HOURLY("h9", "09:00") ", " HOURLY("h10", "10:00")
+
+/* One step forward across several occurrences: those whose grace is over
+ * are missed, one row per item, the one within grace airs late; one step
+ * back across several: none of them airs again. */
+static void test_clock_steps_across_occurrences(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_bulletin(s, "a", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "h7 h8 h9 h10");
+	add_bulletin(s, "b", PRIO_NORMAL, 30 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "h7 h8 h9 h10");
+	start_engine(s, load_config(s, NULL, FOUR_SLOTS));
+	run_until(s, vn(DAY0, 6, 30, 0));
+	step_clock(s, vn(DAY0, 9, 5, 0));
+	run_until(s, vn(DAY0, 9, 30, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 6);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(r.v[i].outcome, OUTCOME_MISSED);
+		assert_int_equal(r.v[i].occurrence_at, vn(DAY0, 7 + (int)i / 2, 0, 0));
+	}
+	assert_int_equal(r.v[4].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[4].occurrence_at, vn(DAY0, 9, 0, 0));
+	assert_int_equal(r.v[4].started_at, vn(DAY0, 9, 5, 0));
+	assert_int_equal(r.v[5].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+	run_until(s, vn(DAY0, 10, 30, 0));
+	assert_int_equal(s->n_air, 4);
+	/* Back to before 07:00: 07:00 to 10:00 come round again, air nothing. */
+	step_clock(s, vn(DAY0, 6, 50, 0));
+	run_expect_once(s, vn(DAY0, 11, 0, 0), 8, 4);
+	/* Tomorrow every slot airs, once. */
+	run_expect_once(s, vn(DAY0 + 1, 11, 0, 0), 16, 12);
+}
+
 /* Retiring or editing a bulletin changes the next occurrence without a
  * restart: the engine reads the library when it plans each occurrence. */
 static void test_library_changes_reach_next_occurrence(void **state)
@@ -1975,6 +2123,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_step_forward_over_prerolled_occurrence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_back_airs_nothing_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_back_in_gap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_fails_mid_item, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_step_forward_while_on_air, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_step_back_while_on_air, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_steps_across_occurrences, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_library_changes_reach_next_occurrence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire_drops_queued_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire_all_items_drops_intro_and_outro, setup, teardown),

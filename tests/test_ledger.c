@@ -644,6 +644,72 @@ static void test_garbage_refused(void **state)
 	assert_refused_untouched(f, (const unsigned char *)"SQLite", 6, -EBADMSG, "damaged");
 }
 
+/* An empty loa.db is what a crash right after creation leaves, and opens as
+ * new; beside a content store that holds bulletins, it was cut to nothing. */
+static void test_emptied_database_refused(void **state)
+{
+	struct fx *f = *state;
+	char content[128], stored[192];
+
+	write_file(f->path, "", 0);
+	snprintf(content, sizeof(content), "%s/content", f->dir);
+	snprintf(stored, sizeof(stored), "%s/cd22.wav", content);
+	assert_int_equal(mkdir(content, 0750), 0);
+	write_file(stored, "RIFF", 4);
+	assert_refused_untouched(f, (const unsigned char *)"", 0, -EBADMSG, "damaged");
+	assert_non_null(strstr(f->msg, "held a ledger once"));
+	unlink(stored);
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
+}
+
+/* Damage past the first page: the open reads only what it needs, so a
+ * writer checks every page first and refuses; a reader may open the file,
+ * and fails where it meets the damage. Nothing writes to it either way. */
+static void test_damaged_page_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3], *rows;
+	unsigned char *buf;
+	size_t n_rows;
+	long n;
+	FILE *fp;
+
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
+	make_rows(r, 0, 0);
+	for (int i = 0; i < 400; i++) {
+		r[1].scheduled_at = T0 + i * 1000;
+		assert_int_equal(ledger_append(f->db, &r[1]), 0);
+	}
+	db_close(f->db);
+	f->db = NULL;
+	fp = fopen(f->path, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	assert_true(n >= 20 * 4096);
+	rewind(fp);
+	buf = xmalloc((size_t)n);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	srand(20261201);
+	for (long i = n / 2 / 4096 * 4096; i < n / 2 / 4096 * 4096 + 2 * 4096; i++)
+		buf[i] = (unsigned char)rand();
+	write_file(f->path, buf, (size_t)n);
+
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), -EBADMSG);
+	assert_null(f->db);
+	assert_non_null(strstr(f->msg, "damaged"));
+	assert_non_null(strstr(f->msg, "loa backup"));
+	assert_file_is(f->path, buf, (size_t)n);
+
+	assert_int_equal(db_open(f->dir, DB_READ_ONLY, &f->db, f->msg, sizeof(f->msg)), 0);
+	assert_int_equal(ledger_query(f->db, 0, INT64_MAX, &rows, &n_rows), -EIO);
+	db_close(f->db);
+	f->db = NULL;
+	assert_file_is(f->path, buf, (size_t)n);
+	free(buf);
+}
+
 static void test_foreign_database_refused(void **state)
 {
 	struct fx *f = *state;
@@ -850,6 +916,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_has_item_last_occurrence, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_has_item_counts_item_on_air, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_refused, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_page_refused, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_emptied_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_missing, setup_dir, teardown),
