@@ -326,7 +326,8 @@ static void test_skip_bound_is_reached(void **state)
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
 		struct limiter *l = limiter_new(48000, 1, -1.0);
-		double amp = pow(10, -1.0 / 20) / limiter_peak_bound(l) * by[i], lowest = 0;
+		double amp = pow(10, -1.0 / 20) / limiter_peak_bound(l) * by[i];
+		int64_t changed = 0;
 		float *x = xcalloc((size_t)n, sizeof(float)), *y;
 
 		assert_true(limiter_peak_bound(l) > 1.5 && limiter_peak_bound(l) < 2.5);
@@ -334,11 +335,13 @@ static void test_skip_bound_is_reached(void **state)
 			x[1995 + k] = (float)(amp * ((k < 6 ? 5 - k : k - 6) % 2 ? -1 : 1));
 		y = run(l, x, n, 1, n, &got);
 		assert_int_equal(got, n);
+		/* A count, not an fmin() reduction: aarch64 GCC 12's vectoriser
+		 * fails with an internal error on that one. */
 		for (int64_t k = 0; k < n; k++)
-			lowest = fmin(lowest, y[k] == x[k] ? 0 : -1);
-		if (i == 0 && lowest < 0)
+			changed += y[k] != x[k];
+		if (i == 0 && changed > 0)
 			fail_msg("under the bound, the limiter changed the audio");
-		if (i == 1 && lowest == 0)
+		if (i == 1 && changed == 0)
 			fail_msg("over the bound, the limiter let a true peak over the ceiling pass");
 		limiter_free(l);
 		free(x);
