@@ -14,8 +14,8 @@ WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wwrite-strings -Wundef -Werror
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -I. -MMD -MP
-CFLAGS += $(shell pkg-config --cflags $(PKGS))
-LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS += $(shell pkg-config --cflags $(PKGS)) -pthread
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 LOCALEDIR ?= $(PREFIX)/share/locale
 CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 

@@ -23,7 +23,7 @@ static int cmd_daemon(struct cli *cli, const struct cmd_entry *self, int argc, c
 		return EXIT_USAGE;
 	ret = cli_load_config(cli);
 	if (!ret)
-		ret = cli_open_db(cli, DB_READ_WRITE);
+		ret = cli_open_db(cli, DB_DAEMON);
 	if (ret)
 		return ret;
 	/* The daemon owns the config from here: it swaps it on reload. */

@@ -162,6 +162,9 @@ static int try_write(struct backlog *b, struct op *op)
 {
 	int r, rc, e;
 
+	/* Not a failure: the page check of the start has not passed yet. */
+	if (!db_writable(b->db))
+		return 1;
 	db_set_quiet(b->db, b->failing);
 	switch (op->kind) {
 	case OP_RECOVER:
@@ -312,7 +315,7 @@ int backlog_checkpoint(struct backlog *b, int64_t frames, int64_t now_ms)
 {
 	int r;
 
-	if (b->n > 0)
+	if (b->n > 0 || !db_writable(b->db))
 		return 1;
 	db_set_quiet(b->db, b->failing);
 	r = ledger_inflight_checkpoint(b->db, frames, now_ms);

@@ -8,27 +8,47 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/i18n.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* "loa!" as a big-endian integer, stamped into the header so `file` and loa
  * itself can tell a loa database from any other SQLite file. */
 #define LOA_APPLICATION_ID 0x6c6f6121
 
+/* The page check of a DB_DAEMON open, on a read-only connection of its
+ * own in a thread of its own (see db_check_fd). The thread writes only
+ * rc, result and errmsg, and the main thread reads them only after the
+ * eventfd says it is done and pthread_join has returned. */
+struct page_check {
+	pthread_t thread;
+	sqlite3 *h;
+	int fd;             /* eventfd, readable once the thread is done */
+	int rc;             /* of quick_check's statement */
+	char *result;       /* its first line, when it ran: "ok" or the first problem */
+	char *errmsg;       /* SQLite's message, when it did not run */
+	int64_t started_ms; /* monotonic */
+};
+
 struct db {
 	sqlite3 *h;
 	char *path;
 	bool quiet;
 	int last_rc, last_errno; /* of the last db_fail */
+	bool writes_held;        /* the page check has not passed yet */
+	struct page_check *check;
 };
 
 /*
@@ -146,6 +166,7 @@ sqlite3 *db_sqlite(struct db *db)
 
 static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int refuse_damaged(const char *path, const char *why, char *msg, size_t msglen);
+static void end_page_check(struct page_check *c);
 
 int db_fail(struct db *db, const char *what)
 {
@@ -215,6 +236,14 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	if (db->check) {
+		/* Nobody waits for the verdict: stop the check where it is. */
+		sqlite3_interrupt(db->check->h);
+		end_page_check(db->check);
+		free(db->check->result);
+		free(db->check->errmsg);
+		free(db->check);
+	}
 	if (db->h && sqlite3_close(db->h) != SQLITE_OK)
 		log_err(_("database %s: closing: %s"), db->path, sqlite3_errmsg(db->h));
 	free(db->path);
@@ -378,35 +407,167 @@ static int query_int(struct db *db, const char *sql, int64_t *out)
 
 /* PRAGMA quick_check: every page's structure, every record's format (not
  * the index contents, which integrity_check compares at several times the
- * cost). Returns 0 when SQLite finds the file sound. */
-static int check_pages(struct db *db, char *msg, size_t msglen)
+ * cost). Returns SQLite's code for the statement, with *RESULT (malloc'd)
+ * its first line when it ran: "ok" when SQLite finds the file sound. */
+static int run_quick_check(sqlite3 *h, char **result)
 {
 	sqlite3_stmt *st;
-	char why[512];
 	int rc;
 
-	rc = sqlite3_prepare_v2(db->h, "PRAGMA quick_check(1)", -1, &st, NULL);
+	*result = NULL;
+	rc = sqlite3_prepare_v2(h, "PRAGMA quick_check(1)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return first_read_failed(db, rc, true, msg, msglen);
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *res = (const char *)sqlite3_column_text(st, 0);
 
-		if (res && strcmp(res, "ok") == 0) {
-			sqlite3_finalize(st);
-			return 0;
-		}
-		/* One line: "*** in database main ***\nPage 155: ..." */
-		if (res && strncmp(res, "*** in database main ***\n", 25) == 0)
-			res += 25;
-		snprintf(why, sizeof(why), "%s", res ? res : "");
-		for (char *nl = why; (nl = strchr(nl, '\n')); )
-			*nl = ' ';
-		sqlite3_finalize(st);
-		return refuse_damaged(db->path, why, msg, msglen);
+		*result = xstrdup(res ? res : "");
+		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	return first_read_failed(db, rc, true, msg, msglen);
+	return rc;
+}
+
+/* Turns what quick_check found into 0 (sound) or the refusal. */
+static int judge_pages(struct db *db, const char *result, char *msg, size_t msglen)
+{
+	char why[512];
+
+	if (strcmp(result, "ok") == 0)
+		return 0;
+	/* One line: "*** in database main ***\nPage 155: ..." */
+	if (strncmp(result, "*** in database main ***\n", 25) == 0)
+		result += 25;
+	snprintf(why, sizeof(why), "%s", result);
+	for (char *nl = why; (nl = strchr(nl, '\n')); )
+		*nl = ' ';
+	return refuse_damaged(db->path, why, msg, msglen);
+}
+
+/* The page check, here and now. Returns 0 when SQLite finds the file sound. */
+static int check_pages(struct db *db, char *msg, size_t msglen)
+{
+	char *result;
+	int rc = run_quick_check(db->h, &result), r;
+
+	if (rc != SQLITE_OK)
+		return first_read_failed(db, rc, true, msg, msglen);
+	r = judge_pages(db, result, msg, msglen);
+	free(result);
+	return r;
+}
+
+static void *page_check_main(void *arg)
+{
+	struct page_check *c = arg;
+	uint64_t one = 1;
+
+	c->rc = run_quick_check(c->h, &c->result);
+	if (c->rc != SQLITE_OK)
+		c->errmsg = xstrdup(sqlite3_errmsg(c->h));
+	/* An eventfd write of 1 cannot fail short of a bad descriptor. */
+	if (write(c->fd, &one, sizeof(one)) < 0)
+		abort();
+	return NULL;
+}
+
+/* Starts the page check of DB in a thread, on a read-only connection of
+ * its own: writes wait for it (db_writable), reads and airing do not.
+ * Returns 0 or -errno with a message. */
+static int start_page_check(struct db *db, char *msg, size_t msglen)
+{
+	struct page_check *c = xcalloc(1, sizeof(*c));
+	sigset_t all, old;
+	int rc, e;
+
+	c->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->fd < 0) {
+		e = errno;
+		free(c);
+		set_msg(msg, msglen, _("cannot check the database %s: %s"), db->path, strerror(e));
+		return -e;
+	}
+	rc = sqlite3_open_v2(db->path, &c->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (c->h) {
+		/* Read-only, but say it anyway: this file is not known sound. */
+		sqlite3_db_config(c->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		sqlite3_busy_timeout(c->h, 5000);
+	}
+	if (rc != SQLITE_OK) {
+		set_msg(msg, msglen, _("cannot check the database %s: %s"), db->path,
+			c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
+		sqlite3_close(c->h);
+		close(c->fd);
+		free(c);
+		return -EIO;
+	}
+	c->started_ms = time_mono_ms();
+	/* The thread takes no signals: a SIGTERM it took would kill the
+	 * daemon outright, past the signalfd that stops it in good order. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&c->thread, NULL, page_check_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		set_msg(msg, msglen, _("cannot check the database %s: %s"), db->path, strerror(e));
+		sqlite3_close(c->h);
+		close(c->fd);
+		free(c);
+		return -e;
+	}
+	db->check = c;
+	db->writes_held = true;
+	return 0;
+}
+
+int db_check_fd(const struct db *db)
+{
+	return db->check ? db->check->fd : -1;
+}
+
+bool db_writable(const struct db *db)
+{
+	return !db->writes_held;
+}
+
+/* Joins the check's thread and frees it; its findings stay with the caller. */
+static void end_page_check(struct page_check *c)
+{
+	pthread_join(c->thread, NULL);
+	sqlite3_close(c->h);
+	close(c->fd);
+}
+
+int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen)
+{
+	struct page_check *c = db->check;
+	int r;
+
+	set_msg(msg, msglen, "%s", "");
+	if (!c)
+		return 0;
+	end_page_check(c);
+	db->check = NULL;
+	if (took_ms)
+		*took_ms = time_mono_ms() - c->started_ms;
+	if (c->rc == SQLITE_OK) {
+		r = judge_pages(db, c->result, msg, msglen);
+	} else if ((c->rc & 0xff) == SQLITE_CORRUPT || (c->rc & 0xff) == SQLITE_NOTADB) {
+		r = refuse_damaged(db->path, c->errmsg, msg, msglen);
+	} else {
+		set_msg(msg, msglen, _("cannot check the database %s: %s"), db->path, c->errmsg);
+		r = -EIO;
+	}
+	if (r == 0) {
+		db->writes_held = false;
+		/* Sound: the last close may fold the WAL into it again. */
+		sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+	}
+	free(c->result);
+	free(c->errmsg);
+	free(c);
+	return r;
 }
 
 /* Applies the one migration after the current version, in one transaction.
@@ -464,7 +625,7 @@ static int migrate(struct db *db, char *msg, size_t msglen)
  * connection and migrates. */
 static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 {
-	bool rw = mode == DB_READ_WRITE;
+	bool rw = mode != DB_READ_ONLY;
 	int64_t n_objects, version, app_id;
 	int rc, r;
 
@@ -505,9 +666,14 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 
 	/* A writer must not add to a damaged file: the open reads only the
 	 * first page, so look at every page before the first write. Readers
-	 * meet damage where they read it (db_fail), and change nothing. */
+	 * meet damage where they read it (db_fail), and change nothing. The
+	 * daemon starts airing meanwhile, its writes held (db_check_fd),
+	 * unless a migration is due: that writes at once. */
 	if (rw && n_objects > 0) {
-		r = check_pages(db, msg, msglen);
+		if (mode == DB_DAEMON && version == N_MIGRATIONS)
+			r = start_page_check(db, msg, msglen);
+		else
+			r = check_pages(db, msg, msglen);
 		if (r < 0)
 			return r;
 	}
@@ -558,7 +724,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 
 int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg, size_t msglen)
 {
-	bool rw = mode == DB_READ_WRITE;
+	bool rw = mode != DB_READ_ONLY;
 	struct db *db;
 	struct stat st;
 	int flags, rc, r;
@@ -627,7 +793,8 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 	r = db_setup(db, mode, msg, msglen);
 	if (r < 0)
 		goto fail;
-	sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+	if (db_writable(db))
+		sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	*out = db;
 	return 0;
 fail:

@@ -7,12 +7,17 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct db;
 
 enum db_mode {
 	DB_READ_WRITE, /* creates state_dir and the database when missing */
 	DB_READ_ONLY,  /* fails with -ENOENT when there is no database */
+	/* The daemon's: DB_READ_WRITE, but the check of every page (seconds
+	 * on a large ledger) runs in a thread after the open, so the station
+	 * is ready to air at once; writes wait until it passes (db_check_fd). */
+	DB_DAEMON,
 };
 
 /* Opens (and migrates) STATE_DIR/loa.db. Returns 0, or negative errno with
@@ -37,6 +42,17 @@ void db_set_quiet(struct db *db, bool quiet);
  * SQLITE_IOERR_WRITE, ...), and in *sys_errno (may be NULL) the errno of
  * the system call behind it, 0 when none. */
 int db_last_error(const struct db *db, int *sys_errno);
+/* For a DB_DAEMON open: a descriptor that becomes readable when the page
+ * check is done (call db_check_finish then), or -1 when none runs. */
+int db_check_fd(const struct db *db);
+/* Ends the page check, waiting for it if it still runs: 0 when the file is
+ * sound, and writes are allowed from then on; -EBADMSG when it is damaged,
+ * or -EIO when it could not be checked, with the refusal in MSG, and
+ * writes stay held. TOOK_MS (may be NULL) gets how long the check ran.
+ * 0 at once when no check runs. */
+int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen);
+/* False while the page check has not passed: the ledger must wait. */
+bool db_writable(const struct db *db);
 /* STATE_DIR/loa.db, as opened. */
 const char *db_path(const struct db *db);
 

@@ -55,6 +55,7 @@ struct daemon {
 	int64_t watchdog_sent;
 	char status[256];
 	bool trimmed;              /* memory given back since the last element aired */
+	bool damaged;              /* the page check of the start failed */
 };
 
 /* Between broadcasts the daemon may sleep for hours: what start-up and the
@@ -257,6 +258,25 @@ static void on_player(struct daemon *d, struct pollfd *fds, int n)
 	}
 }
 
+/* The page check of the start is done: the rows held meanwhile are
+ * written now, or the file is damaged and the daemon stops as it would
+ * have at the open, having written nothing to it. */
+static void on_page_check(struct daemon *d, struct db *db)
+{
+	char msg[1024];
+	int64_t took = 0;
+
+	if (db_check_finish(db, &took, msg, sizeof(msg)) < 0) {
+		log_err("%s", msg);
+		d->damaged = true;
+		d->quit = true;
+		return;
+	}
+	log_info(_("database %s: every page checked in %lld ms; the ledger takes writes"), db_path(db),
+		 (long long)took);
+	engine_ledger_writable(d->engine);
+}
+
 static int setup_fds(struct daemon *d)
 {
 	sigset_t mask;
@@ -310,8 +330,9 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 	notify_ready();
 
 	while (!d.quit) {
+		/* signals, timer, the page check, then the rest */
 		struct pollfd fds[3 + CONTROL_MAX_FDS + MAX_PLAYER_FDS + MAX_POWER_FDS];
-		int n = 2, nc, np = 0, npw, timeout = -1, tpw;
+		int n = 2, nc, np = 0, npw, timeout = -1, tpw, nck = 0;
 		void *h = engine_on_air(d.engine);
 
 		fds[0] = (struct pollfd){ .fd = d.sigfd, .events = POLLIN };
@@ -334,7 +355,11 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		tpw = power_timeout_ms(d.power);
 		if (tpw >= 0 && (timeout < 0 || tpw < timeout))
 			timeout = tpw;
-		if (poll(fds, (nfds_t)(n + np + npw), timeout) < 0) {
+		if (db_check_fd(db) >= 0) {
+			fds[n + np + npw] = (struct pollfd){ .fd = db_check_fd(db), .events = POLLIN };
+			nck = 1;
+		}
+		if (poll(fds, (nfds_t)(n + np + npw + nck), timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err(_("poll failed: %s"), strerror(errno));
@@ -350,10 +375,15 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		if (h && h == engine_on_air(d.engine))
 			on_player(&d, fds + n, np);
 		power_handle(d.power);
+		if (nck && (fds[n + np + npw].revents & POLLIN))
+			on_page_check(&d, db);
 		arm(&d);
 	}
 
 	notify_stopping();
+	/* Rows held for the page check are written if it passes: wait for it. */
+	if (db_check_fd(db) >= 0)
+		on_page_check(&d, db);
 	lost = engine_shutdown(d.engine);
 	engine_free(d.engine);
 	power_free(d.power); /* after the engine, whose end switches the amplifiers off */
@@ -363,6 +393,8 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 	/* Evidence lost is a failure, not a clean stop: systemd marks the
 	 * unit failed, which `systemctl status` and monitoring show, while
 	 * the journal lines above hold what the rows would have. */
+	if (d.damaged)
+		return 1;
 	if (lost) {
 		log_err(ngettext("daemon stopped; %zu ledger row could not be written (listed above)",
 				 "daemon stopped; %zu ledger rows could not be written (listed above)", lost), lost);

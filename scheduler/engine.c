@@ -235,10 +235,11 @@ static void row_from_element(struct ledger_row *row, const struct element *el)
 }
 
 /* After a ledger write: whatever still waits is tried again on the
- * backoff's timer; with nothing waiting there is no timer. */
+ * backoff's timer; with nothing waiting there is no timer, nor while the
+ * page check of the start holds writes (engine_ledger_writable ends that). */
 static void ledger_wrote(struct engine *e)
 {
-	if (!backlog_waiting(e->ledger)) {
+	if (!backlog_waiting(e->ledger) || !db_writable(e->db)) {
 		e->ledger_retry_ms = 0;
 	} else if (!e->ledger_retry_ms) {
 		e->ledger_retry_ms = LEDGER_RETRY_MIN_MS;
@@ -878,6 +879,13 @@ void engine_library_changed(struct engine *e)
 
 /* ---- the loop's entry points ---- */
 
+void engine_ledger_writable(struct engine *e)
+{
+	e->ledger_retry_ms = LEDGER_RETRY_MIN_MS;
+	ledger_retry(e, now(e));
+	engine_run(e); /* what was due meanwhile starts now */
+}
+
 void engine_run(struct engine *e)
 {
 	int64_t t_now = now(e);
@@ -905,7 +913,10 @@ void engine_run(struct engine *e)
 	if (e->state == CUR_PREROLL) {
 		int64_t due = e->cur.due > e->gap_until ? e->cur.due : e->gap_until;
 
-		if (t_now >= due)
+		/* Nothing starts before the page check of the start passes:
+		 * its first frame would have no record a power cut could not
+		 * take. The preparation above goes on meanwhile. */
+		if (t_now >= due && db_writable(e->db))
 			start_current(e, t_now);
 		if (e->state == CUR_NONE && e->nq > 0) {
 			engine_run(e);
@@ -938,7 +949,7 @@ int64_t engine_wake_at(const struct engine *e)
 		return earliest(w, e->clock_checked_at + CLOCK_RECHECK_MS);
 	if (e->have_next)
 		w = earliest(w, e->next_at - lead_ms(e));
-	if (e->state == CUR_PREROLL)
+	if (e->state == CUR_PREROLL && db_writable(e->db))
 		w = earliest(w, e->cur.due > e->gap_until ? e->cur.due : e->gap_until);
 	if (e->state == CUR_NONE && e->nq > 0 && e->device_retry_ms)
 		w = earliest(w, e->device_retry_at);

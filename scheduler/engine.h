@@ -64,6 +64,9 @@ void engine_ended(struct engine *e, int result);
 /* The wall clock was stepped: re-plan (late within grace, else missed;
  * nothing the ledger holds airs again). */
 void engine_clock_stepped(struct engine *e);
+/* The database takes writes now (the page check of the start passed):
+ * what waits is written at once, and what was due meanwhile starts. */
+void engine_ledger_writable(struct engine *e);
 /* The bulletin library changed (import, edit, retire): queued items of
  * bulletins retired since are recorded as skipped and do not air;
  * occurrences not yet taken read the library as it is now. */

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -974,6 +975,51 @@ static void test_power_cut_mid_item(void **state)
 	assert_string_equal(r.v[1].title, "b");
 	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
 	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 4, 0));
+	rows_free(&r);
+}
+
+/* The daemon's open checks every page after the start. Until that passes
+ * nothing starts and nothing is written; then the partial of the item the
+ * power cut took is written and the rest of the slot follows, late by the
+ * check, as `loa daemon` does when its page check reports. */
+static void test_nothing_starts_before_the_page_check(void **state)
+{
+	struct sim *s = *state;
+	struct pollfd p;
+	struct rows r;
+	char msg[1024];
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 12));
+	power_cut(s);
+	db_close(s->db);
+	assert_int_equal(db_open(s->dir, DB_DAEMON, &s->db, msg, sizeof(msg)), 0);
+	s->now = vn(DAY0, 6, 4, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 6, 4, 2));
+	assert_null(on_air(s));
+	r = ledger(s);
+	assert_int_equal(r.n, 0);
+	rows_free(&r);
+
+	p = (struct pollfd){ .fd = db_check_fd(s->db), .events = POLLIN };
+	assert_int_equal(poll(&p, 1, -1), 1);
+	assert_int_equal(db_check_finish(s->db, NULL, msg, sizeof(msg)), 0);
+	quiet(s);
+	engine_ledger_writable(s->e);
+	loud(s);
+	assert_non_null(on_air(s));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	rows_free(&r);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[1].title, "b");
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 4, 2));
 	rows_free(&r);
 }
 
@@ -2117,6 +2163,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_start_after_grace_records_missed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_mid_item_then_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_power_cut_mid_item, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_starts_before_the_page_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_power_cut_with_occurrences_queued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted_clock_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_forward, setup, teardown),

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,10 @@
 #include <unistd.h>
 
 #include "content/library.h"
+#include "ledger/backlog.h"
 #include "ledger/db.h"
 #include "ledger/ledger.h"
+#include "ledger/verify.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -662,16 +665,11 @@ static void test_emptied_database_refused(void **state)
 	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
 }
 
-/* Damage past the first page: the open reads only what it needs, so a
- * writer checks every page first and refuses; a reader may open the file,
- * and fails where it meets the damage. Nothing writes to it either way. */
-static void test_damaged_page_refused(void **state)
+/* Writes 400 rows, then overwrites two pages in the middle of the file
+ * with noise. Returns the file's bytes as damaged, in *BUF (N bytes). */
+static void damage_middle_pages(struct fx *f, unsigned char **buf, long *n)
 {
-	struct fx *f = *state;
-	struct ledger_row r[3], *rows;
-	unsigned char *buf;
-	size_t n_rows;
-	long n;
+	struct ledger_row r[3];
 	FILE *fp;
 
 	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
@@ -685,17 +683,30 @@ static void test_damaged_page_refused(void **state)
 	fp = fopen(f->path, "rb");
 	assert_non_null(fp);
 	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	assert_true(n >= 20 * 4096);
+	*n = ftell(fp);
+	assert_true(*n >= 20 * 4096);
 	rewind(fp);
-	buf = xmalloc((size_t)n);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	*buf = xmalloc((size_t)*n);
+	assert_int_equal(fread(*buf, 1, (size_t)*n, fp), (size_t)*n);
 	fclose(fp);
 	srand(20261201);
-	for (long i = n / 2 / 4096 * 4096; i < n / 2 / 4096 * 4096 + 2 * 4096; i++)
-		buf[i] = (unsigned char)rand();
-	write_file(f->path, buf, (size_t)n);
+	for (long i = *n / 2 / 4096 * 4096; i < *n / 2 / 4096 * 4096 + 2 * 4096; i++)
+		(*buf)[i] = (unsigned char)rand();
+	write_file(f->path, *buf, (size_t)*n);
+}
 
+/* Damage past the first page: the open reads only what it needs, so a
+ * writer checks every page first and refuses; a reader may open the file,
+ * and fails where it meets the damage. Nothing writes to it either way. */
+static void test_damaged_page_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row *rows;
+	unsigned char *buf;
+	size_t n_rows;
+	long n;
+
+	damage_middle_pages(f, &buf, &n);
 	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), -EBADMSG);
 	assert_null(f->db);
 	assert_non_null(strstr(f->msg, "damaged"));
@@ -708,6 +719,98 @@ static void test_damaged_page_refused(void **state)
 	f->db = NULL;
 	assert_file_is(f->path, buf, (size_t)n);
 	free(buf);
+}
+
+/* Waits until the page check of a DB_DAEMON open says it is done. */
+static void wait_check(struct db *db)
+{
+	struct pollfd p = { .fd = db_check_fd(db), .events = POLLIN };
+
+	assert_true(p.fd >= 0);
+	assert_int_equal(poll(&p, 1, -1), 1);
+}
+
+/* The daemon's open checks the pages after it returns: the damage is
+ * found then, and what the daemon tried to write meanwhile never reached
+ * the file. */
+static void test_damaged_page_found_after_daemon_open(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+	struct backlog *b;
+	unsigned char *buf;
+	int64_t took = -1;
+	long n;
+
+	damage_middle_pages(f, &buf, &n);
+	assert_int_equal(db_open(f->dir, DB_DAEMON, &f->db, f->msg, sizeof(f->msg)), 0);
+	assert_false(db_writable(f->db));
+	b = backlog_new(f->db);
+	make_rows(r, 0, 0);
+	assert_int_equal(backlog_append(b, &r[1], false), 1);
+	assert_int_equal(backlog_pending(b), 1);
+	wait_check(f->db);
+	assert_int_equal(db_check_finish(f->db, &took, f->msg, sizeof(f->msg)), -EBADMSG);
+	assert_true(took >= 0);
+	assert_non_null(strstr(f->msg, "damaged"));
+	assert_non_null(strstr(f->msg, "loa backup"));
+	assert_false(db_writable(f->db));
+	assert_int_equal(db_check_fd(f->db), -1);
+	assert_int_equal(backlog_flush(b), 1);
+	assert_int_equal(backlog_abandon(b), 1);
+	backlog_free(b);
+	db_close(f->db);
+	f->db = NULL;
+	assert_file_is(f->path, buf, (size_t)n);
+	free(buf);
+}
+
+/* On a sound file the rows held during the check are written after it, in
+ * order, and the chain is whole. */
+static void test_daemon_open_holds_writes_until_checked(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+	struct verify_result res;
+	struct backlog *b;
+
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
+	make_rows(r, 0, 0);
+	assert_int_equal(ledger_append(f->db, &r[0]), 0);
+	db_close(f->db);
+	assert_int_equal(db_open(f->dir, DB_DAEMON, &f->db, f->msg, sizeof(f->msg)), 0);
+	b = backlog_new(f->db);
+	assert_int_equal(backlog_append(b, &r[1], false), 1);
+	assert_int_equal(backlog_append(b, &r[2], false), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 1);
+	wait_check(f->db);
+	assert_int_equal(db_check_finish(f->db, NULL, f->msg, sizeof(f->msg)), 0);
+	assert_true(db_writable(f->db));
+	assert_int_equal(db_check_fd(f->db), -1);
+	assert_int_equal(backlog_flush(b), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 3);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE id = 3 AND kind = 'alert'"), 1);
+	backlog_free(b);
+	assert_int_equal(verify_chain(db_sqlite(f->db), NULL, &res), 0);
+	assert_true(res.ok);
+	verify_result_done(&res);
+}
+
+/* A daemon stopped before the check is done: db_close ends it. A new
+ * database has nothing to check, and takes writes at once. */
+static void test_daemon_open_close_during_check(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(db_open(f->dir, DB_DAEMON, &f->db, f->msg, sizeof(f->msg)), 0);
+	assert_true(db_writable(f->db));
+	assert_int_equal(db_check_fd(f->db), -1);
+	assert_int_equal(db_check_finish(f->db, NULL, f->msg, sizeof(f->msg)), 0);
+	db_close(f->db);
+	assert_int_equal(db_open(f->dir, DB_DAEMON, &f->db, f->msg, sizeof(f->msg)), 0);
+	assert_false(db_writable(f->db));
+	db_close(f->db);
+	f->db = NULL;
 }
 
 static void test_foreign_database_refused(void **state)
@@ -917,6 +1020,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_has_item_counts_item_on_air, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_page_refused, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_page_found_after_daemon_open, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_open_holds_writes_until_checked, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_open_close_during_check, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_emptied_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_dir, teardown),
