@@ -314,9 +314,14 @@ if [ -n "$LIQ_PID" ]; then
 	sleep $((liq_t0 + 20 - $(date +%s) > 0 ? liq_t0 + 20 - $(date +%s) : 0))
 	if kill -0 "$LIQ_PID" 2>/dev/null; then
 		c0=$(ctx $LIQ_PID)
+		# utime + stime (fields 14, 15 of /proc/PID/stat, in clock ticks)
+		# after 20 s, before the idle window: what its start cost, against
+		# loa's startup_ms.
+		liq_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1000 / hz }' /proc/"$LIQ_PID"/stat)
 		sleep "$IDLE_S"
 		c1=$(ctx $LIQ_PID)
 		put liquidsoap_idle_rss_kib "$(rss_kib $LIQ_PID)" "VmRSS of liquidsoap idle.liq ($W/liq/idle.liq)"
+		put liquidsoap_start_cpu_ms "$liq_cpu" "utime + stime of liquidsoap idle.liq 20 s after its exec (/proc/PID/stat)"
 		put liquidsoap_idle_wakeups_per_min "$(awk -v d=$((c1 - c0)) -v s="$IDLE_S" 'BEGIN { printf "%.1f\n", d * 60 / s }')" \
 			"context switches of all its threads over ${IDLE_S} s, per minute"
 		kill -TERM "$LIQ_PID"; wait "$LIQ_PID" 2>/dev/null || true
