@@ -231,7 +231,9 @@ int player_open(const char *device, const char *path, const struct player_opts *
 	p->rate = info->sample_rate;
 	p->gain = 1.0f;
 	if (opts) {
-		if (opts->ceiling_dbtp < 0 && opts->makeup) {
+		if (opts->ceiling_dbtp < 0 && opts->makeup && opts->makeup_known) {
+			p->makeup_db = opts->makeup_db;
+		} else if (opts->ceiling_dbtp < 0 && opts->makeup) {
 			err = find_makeup(p, opts->gain_db, opts->ceiling_dbtp, opts);
 			if (err < 0) {
 				snprintf(msg, msglen, _("cannot decode %s"), path);
