@@ -16,15 +16,15 @@
  * libebur128 measures with, so what the limiter holds is what the meter
  * reads.
  *
- * Most audio never comes near the ceiling, so the work is done a chunk
- * of frames at a time and the interpolation is skipped where it cannot
- * matter: an interpolated point is a weighted sum of 12 samples, so it
- * exceeds the largest of them by at most the sum of the absolute weights
- * of the worst phase (about 1.86, +5.4 dB). A chunk whose sample peak,
- * times that bound, is at or under the ceiling has no true peak over it:
- * r is 1 for each of its frames, exactly what the interpolation would
- * have given. When the gain is also at rest (1, with nothing pending in
- * the look-ahead or the release), such a chunk passes through as a copy. */
+ * Most audio never comes near the ceiling, so the interpolation is skipped
+ * where it cannot matter: an interpolated point is a weighted sum of 12
+ * samples, so it exceeds the largest of them by at most the sum of the
+ * absolute weights of the worst phase (about 1.86, +5.4 dB). A frame whose
+ * window's sample peak, times the gain and that bound, is at or under the
+ * ceiling has no true peak over it: r is 1, exactly what the interpolation
+ * would have given. The work is done a chunk of frames at a time; when a
+ * whole chunk is so and the gain is also at rest (1, with nothing pending
+ * in the look-ahead or the release), it passes through as a copy. */
 #include "audio/limiter.h"
 
 #include <math.h>
@@ -57,13 +57,15 @@ struct limiter {
 	double bound;      /* the largest true peak over sample peak (see top) */
 	float clear;       /* sample peaks at or under this cannot make a true peak over the ceiling */
 	bool skip;
-	float in_gain;     /* applied to what comes in */
+	float in_gain;     /* applied to what comes in, on its way out */
+	const struct limiter_track *track; /* the detector's readings, when given */
+	int64_t hot;       /* the last frame whose sample peak, times the gain, may make a true peak over the ceiling */
 	float coef[TP_TAPS][TP_LANES]; /* tap k of phase f at [k][f] */
-	float *line;       /* delay + CHUNK frames: those held back, then the chunk */
+	float *line;       /* delay + CHUNK frames as taken (before in_gain): those held back, then the chunk */
 	double *gain;      /* CHUNK: the gain for each frame of the line's start */
 	int64_t *dq_idx;   /* sliding minimum: indices with increasing values */
 	double *dq_val;
-	int dq_cap, dq_head, dq_len;
+	int dq_mask, dq_head, dq_len; /* capacity: a power of two, so a mask wraps */
 	double *box;       /* the last L minima */
 	int bpos;
 	double box_sum;
@@ -74,6 +76,11 @@ struct limiter {
 	float *zero;       /* CHUNK silent frames, pushed by flush */
 	int64_t pushed;    /* frames through the pipeline, flush's silence included */
 	int64_t taken, given;
+};
+
+struct limiter_track {
+	int64_t n;   /* frames read: the stream's, and the windows reaching past its end */
+	float *tp;   /* per frame, the true peak of its interval before any gain */
 };
 
 static double sinc(double x)
@@ -116,6 +123,7 @@ static double coefficient(int rate, double ms)
 struct limiter *limiter_new(int rate, int channels, double ceiling_dbtp)
 {
 	struct limiter *l = xcalloc(1, sizeof(*l));
+	int cap;
 
 	l->channels = channels;
 	l->look = (int)lround(rate * LIMITER_LOOKAHEAD_MS / 1000.0);
@@ -131,9 +139,12 @@ struct limiter *limiter_new(int rate, int channels, double ceiling_dbtp)
 	design(l);
 	l->line = xcalloc((size_t)(l->delay + CHUNK) * (size_t)channels, sizeof(float));
 	l->gain = xcalloc(CHUNK, sizeof(*l->gain));
-	l->dq_cap = l->look + 2;
-	l->dq_idx = xcalloc((size_t)l->dq_cap, sizeof(*l->dq_idx));
-	l->dq_val = xcalloc((size_t)l->dq_cap, sizeof(*l->dq_val));
+	for (cap = 1; cap < l->look + 2; cap *= 2)
+		;
+	l->dq_mask = cap - 1;
+	l->dq_idx = xcalloc((size_t)cap, sizeof(*l->dq_idx));
+	l->dq_val = xcalloc((size_t)cap, sizeof(*l->dq_val));
+	l->hot = INT64_MIN / 2;
 	l->box = xcalloc((size_t)l->look, sizeof(*l->box));
 	for (int i = 0; i < l->look; i++)
 		l->box[i] = 1.0;
@@ -202,32 +213,26 @@ static float copy_scaled(float *restrict dst, const float *restrict src, int64_t
 	return pk;
 }
 
-/* The largest magnitude among N floats. */
-static float peak_of(const float *x, int64_t n)
+/* The largest magnitude, sample or interpolated, over all CH channels, of
+ * the interval between the two middle frames of the TP_TAPS frames ending
+ * with frame X. The phases are computed side by side (each summed in the
+ * same order as alone), which the compiler vectorises; always inlined, so
+ * a constant CH (below) leaves no index arithmetic, and in a loop the
+ * coefficients stay in registers. */
+static inline __attribute__((always_inline)) double interval_peak(const float coef[TP_TAPS][TP_LANES],
+								   const float *x, int ch)
 {
-	float pk = 0;
-
-	for (int64_t i = 0; i < n; i++)
-		pk = fabsf(x[i]) > pk ? fabsf(x[i]) : pk;
-	return pk;
-}
-
-/* The largest magnitude, sample or interpolated, over all channels, of the
- * interval between the two middle frames of the TP_TAPS frames ending with
- * frame X of the line. The phases are computed side by side (each summed
- * in the same order as alone), which the compiler vectorises. */
-static double true_peak(const struct limiter *l, const float *x)
-{
-	int ch = l->channels;
 	float pk = 0;
 
 	for (int c = 0; c < ch; c++) {
 		const float *w = x + c - (TP_TAPS - 1) * ch;
 		float v[TP_LANES] = { 0 }, a;
 
+		/* Unrolled: the loop's own count and branch cost as much as a tap. */
+#pragma GCC unroll 12
 		for (int k = 0; k < TP_TAPS; k++)
 			for (int f = 0; f < TP_LANES; f++)
-				v[f] += l->coef[k][f] * w[k * ch];
+				v[f] += coef[k][f] * w[k * ch];
 		a = fabsf(w[(TP_HALF - 1) * ch]);
 		a = fabsf(w[TP_HALF * ch]) > a ? fabsf(w[TP_HALF * ch]) : a;
 		for (int f = 0; f < TP_PHASES; f++)
@@ -237,23 +242,37 @@ static double true_peak(const struct limiter *l, const float *x)
 	return pk;
 }
 
+/* interval_peak for the limiter's channels: mono and stereo, what
+ * stations air, each with its own constant count. */
+static double true_peak(const struct limiter *l, const float *x)
+{
+	switch (l->channels) {
+	case 1:
+		return interval_peak(l->coef, x, 1);
+	case 2:
+		return interval_peak(l->coef, x, 2);
+	default:
+		return interval_peak(l->coef, x, l->channels);
+	}
+}
+
 /* Sliding minimum of r over the last L + 1 values (index m). */
 static double window_min(struct limiter *l, int64_t m, double r)
 {
 	while (l->dq_len > 0) {
-		int back = (l->dq_head + l->dq_len - 1) % l->dq_cap;
+		int back = (l->dq_head + l->dq_len - 1) & l->dq_mask;
 
 		if (l->dq_val[back] < r)
 			break;
 		l->dq_len--;
 	}
-	int at = (l->dq_head + l->dq_len) % l->dq_cap;
+	int at = (l->dq_head + l->dq_len) & l->dq_mask;
 
 	l->dq_idx[at] = m;
 	l->dq_val[at] = r;
 	l->dq_len++;
 	while (l->dq_idx[l->dq_head] < m - l->look) {
-		l->dq_head = (l->dq_head + 1) % l->dq_cap;
+		l->dq_head = (l->dq_head + 1) & l->dq_mask;
 		l->dq_len--;
 	}
 	return l->dq_val[l->dq_head];
@@ -341,35 +360,79 @@ static void pass(struct limiter *l, int64_t m)
 	l->dq_val[0] = 1.0;
 }
 
+/* The largest magnitude among the CH samples of frame F. */
+static float frame_peak(const float *f, int ch)
+{
+	float pk = 0;
+
+	for (int c = 0; c < ch; c++)
+		pk = fabsf(f[c]) > pk ? fabsf(f[c]) : pk;
+	return pk;
+}
+
+/* The detector's reading for the frame just pushed (index P, at F in the
+ * line), before the gain: from the track while it lasts. */
+static double reading(const struct limiter *l, int64_t p, const float *f)
+{
+	if (l->track && p < l->track->n)
+		return l->track->tp[p];
+	return true_peak(l, f);
+}
+
 /* Shapes M (at most CHUNK) frames from IN: the frames that leave the line
  * go to OUT, limited. Returns how many; fewer than M while the line fills.
- * OUT may be IN or lie before it. */
+ * OUT may be IN or lie before it.
+ *
+ * The detector reads the audio as taken and scales its reading by the
+ * gain (the true peak of g x is g times that of x), so its readings do
+ * not depend on the gain and a track of them serves any gain. Per frame,
+ * the interpolation is skipped while no frame of its window has a sample
+ * peak that, times the gain and the bound, exceeds the ceiling: HOT is
+ * the last frame that had one, and its windows are those of the next
+ * TP_TAPS frames. */
 static int64_t shape(struct limiter *l, const float *in, int64_t m, float *out)
 {
 	int ch = l->channels;
 	size_t fsize = sizeof(float) * (size_t)ch;
 	float *x = l->line + (size_t)l->delay * (size_t)ch;
 	int64_t silent = l->pushed < l->delay ? l->delay - l->pushed : 0; /* the line's initial zeros */
-	float pk = copy_scaled(x, in, m * ch, l->in_gain);
+	double g = l->in_gain;
+	float pk = copy_scaled(x, in, m * ch, 1.0f); /* times 1: a copy that finds the peak */
 	bool clear;
 
-	/* The detector's windows for these frames reach TP_TAPS - 1 back. */
-	clear = l->skip && pk <= l->clear && peak_of(x - (TP_TAPS - 1) * ch, (TP_TAPS - 1) * ch) <= l->clear;
+	clear = l->skip && g * pk <= l->clear && l->pushed - l->hot >= TP_TAPS;
 	if (silent > m)
 		silent = m;
 	if (clear && at_rest(l)) {
 		pass(l, m);
-		memcpy(out, l->line + silent * ch, fsize * (size_t)(m - silent));
+		if (l->in_gain == 1.0f)
+			memcpy(out, l->line + silent * ch, fsize * (size_t)(m - silent));
+		else
+			copy_scaled(out, l->line + silent * ch, (m - silent) * ch, l->in_gain);
 	} else {
 		for (int64_t i = 0; i < m; i++) {
-			double tp = clear ? 0 : true_peak(l, x + i * ch);
+			const float *f = x + i * ch;
+			double r = 1.0;
 
-			l->gain[i] = gain_for(l, tp > l->ceiling ? l->ceiling / tp : 1.0);
+			if (!clear) {
+				if (!l->skip || g * frame_peak(f, ch) > l->clear)
+					l->hot = l->pushed;
+				if (l->pushed - l->hot < TP_TAPS) {
+					double tp = g * reading(l, l->pushed, f);
+
+					r = tp > l->ceiling ? l->ceiling / tp : 1.0;
+				}
+			}
+			l->gain[i] = gain_for(l, r);
 		}
-		/* Frame i of the line is the one gain[i] was computed for. */
+		/* Frame i of the line is the one gain[i] was computed for; the
+		 * gain rounds to float first, as if the frame came in scaled. */
 		for (int64_t i = silent; i < m; i++)
-			for (int c = 0; c < ch; c++)
-				out[(i - silent) * ch + c] = (float)(l->line[i * ch + c] * l->gain[i]);
+			for (int c = 0; c < ch; c++) {
+				float v = l->line[i * ch + c] * l->in_gain;
+
+				out[(i - silent) * ch + c] = (float)(v * l->gain[i]);
+			}
 	}
 	memmove(l->line, l->line + m * ch, fsize * (size_t)l->delay);
 	return m - silent;
@@ -405,4 +468,56 @@ int64_t limiter_flush(struct limiter *l, float *buf, int64_t max)
 double limiter_gain_db(const struct limiter *l)
 {
 	return 20.0 * log10(l->env);
+}
+
+struct limiter_track *limiter_track_new(const struct limiter *l, const float *x, int64_t n)
+{
+	struct limiter_track *t = xcalloc(1, sizeof(*t));
+	int ch = l->channels;
+	float win[TP_TAPS * 8];
+	float *w = ch <= 8 ? win : xmalloc(sizeof(float) * TP_TAPS * (size_t)ch);
+	int64_t inner = n > TP_TAPS - 1 ? n : TP_TAPS - 1; /* the frames whose window lies within X */
+
+	t->n = n + TP_TAPS - 1; /* windows after that hold only flush's zeros */
+	t->tp = xmalloc(sizeof(float) * (size_t)t->n);
+
+	/* The stream's own windows, with the loop specialised as true_peak is. */
+	if (ch == 1)
+		for (int64_t p = TP_TAPS - 1; p < inner; p++)
+			t->tp[p] = (float)interval_peak(l->coef, x + p, 1);
+	else if (ch == 2)
+		for (int64_t p = TP_TAPS - 1; p < inner; p++)
+			t->tp[p] = (float)interval_peak(l->coef, x + p * 2, 2);
+	else
+		for (int64_t p = TP_TAPS - 1; p < inner; p++)
+			t->tp[p] = (float)true_peak(l, x + p * ch);
+	for (int64_t p = 0; p < t->n; p++) {
+		if (p >= TP_TAPS - 1 && p < inner)
+			continue;
+		/* The window reaches before the stream (the line's zeros) or
+		 * after it (flush's). */
+		for (int k = 0; k < TP_TAPS; k++) {
+			int64_t q = p - (TP_TAPS - 1) + k;
+
+			for (int c = 0; c < ch; c++)
+				w[k * ch + c] = q >= 0 && q < n ? x[q * ch + c] : 0.0f;
+		}
+		t->tp[p] = (float)true_peak(l, w + (TP_TAPS - 1) * ch);
+	}
+	if (w != win)
+		free(w);
+	return t;
+}
+
+void limiter_track_free(struct limiter_track *t)
+{
+	if (!t)
+		return;
+	free(t->tp);
+	free(t);
+}
+
+void limiter_use_track(struct limiter *l, const struct limiter_track *t)
+{
+	l->track = t;
 }

@@ -14,6 +14,7 @@
 #define LIMITER_SLOW_MS 300      /* the stage that holds a passage needing reduction */
 
 struct limiter;
+struct limiter_track;
 
 /* A limiter for CHANNELS interleaved frames at RATE Hz holding the true
  * peak at or below CEILING_DBTP. Free with limiter_free. */
@@ -30,15 +31,28 @@ int64_t limiter_flush(struct limiter *l, float *buf, int64_t max);
 /* The gain applied to the last frame that came out, in dB (0 or below). */
 double limiter_gain_db(const struct limiter *l);
 /* Multiplies every frame taken by G before limiting it (1 at first):
- * folded into the copy the limiter makes anyway, so it costs no pass of
- * its own over the audio. */
+ * folded into the multiply by the limiter's own gain, so it costs no pass
+ * of its own over the audio. Set it before the first frame. */
 void limiter_set_gain(struct limiter *l, float g);
 /* How far the detector's true peak can exceed the sample peak around it,
  * as a factor: the sum of the absolute coefficients of its worst phase. */
 double limiter_peak_bound(const struct limiter *l);
-/* Whether chunks whose sample peak, times the bound, stays at or under the
- * ceiling skip the interpolation (the default; the result is the same
- * either way). Off, every frame is interpolated: for tests and measuring. */
+/* Whether frames whose window's sample peak, times the gain and the bound,
+ * stays at or under the ceiling skip the interpolation (the default; the
+ * result is the same either way). Off, every frame is interpolated: for
+ * tests and measuring. */
 void limiter_set_skip(struct limiter *l, bool skip);
+/* The detector's readings over the N frames of X, which do not depend on
+ * the gain: a limiter given the track (limiter_use_track) reads them
+ * instead of interpolating, with the same output, so the same audio can
+ * be limited at several gains for the price of one interpolation. L's
+ * rate and channels are those of the limiters that will use it. One
+ * float per frame; free with limiter_track_free. */
+struct limiter_track *limiter_track_new(const struct limiter *l, const float *x, int64_t n);
+void limiter_track_free(struct limiter_track *t);
+/* From now on, the frames L takes must be those of T, from the first (or
+ * L has taken none yet); T must outlive L's use of it. Past T's end, L
+ * interpolates again. */
+void limiter_use_track(struct limiter *l, const struct limiter_track *t);
 
 #endif

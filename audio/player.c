@@ -117,26 +117,33 @@ static int refill(struct player *p)
 	return 0;
 }
 
-/* Integrated loudness of N frames of BUF after GAIN_DB and, when CEILING
- * is below 0, the limiter: what the air would carry. -INFINITY when the
- * frames are too short or too quiet to gate. */
-static double aired_loudness(const float *buf, int64_t n, int ch, int rate, double gain_db, double ceiling)
+/* Integrated loudness of N frames of BUF after GAIN_DB and, given the
+ * detector's TRACK of them (a limiter's at CEILING), the limiter: what the
+ * air would carry. -INFINITY when the frames are too short or too quiet
+ * to gate. */
+static double aired_loudness(const float *buf, int64_t n, int ch, int rate, double gain_db, double ceiling,
+			     const struct limiter_track *track)
 {
 	ebur128_state *m = ebur128_init((unsigned)ch, (unsigned long)rate, EBUR128_MODE_I);
-	struct limiter *lim = ceiling < 0 ? limiter_new(rate, ch, ceiling) : NULL;
+	struct limiter *lim = track ? limiter_new(rate, ch, ceiling) : NULL;
 	float *tmp = xmalloc(sizeof(float) * BLOCK_FRAMES * (size_t)ch);
 	float g = (float)loudness_db_to_amp(gain_db);
 	double lufs = -INFINITY;
 
+	if (lim) {
+		limiter_use_track(lim, track);
+		limiter_set_gain(lim, g);
+	}
 	for (int64_t done = 0; done < n || lim;) {
 		int64_t k = n - done < BLOCK_FRAMES ? n - done : BLOCK_FRAMES;
 
 		if (k > 0) {
 			memcpy(tmp, buf + done * ch, sizeof(float) * (size_t)(k * ch));
-			scale(tmp, k * ch, g);
 			done += k;
 			if (lim)
 				k = limiter_process(lim, tmp, k);
+			else
+				scale(tmp, k * ch, g);
 		} else {
 			k = limiter_flush(lim, tmp, BLOCK_FRAMES);
 			if (k == 0)
@@ -163,6 +170,8 @@ static int find_makeup(struct player *p, double gain_db, double ceiling, const s
 	int64_t want = (int64_t)p->rate * MAKEUP_WINDOW_S, n = 0, r;
 	double goal, m = 0, l, pm = 0, pl = 0;
 	float peak = 0, *buf;
+	struct limiter *probe;
+	struct limiter_track *track;
 
 	if (opts->peak_known && opts->peak_dbfs + gain_db < ceiling - MAKEUP_CLEAR_DB)
 		return 0;
@@ -175,8 +184,12 @@ static int find_makeup(struct player *p, double gain_db, double ceiling, const s
 		free(buf); /* the limiter will not act on the opening */
 		return decoder_seek(p->dec, 0);
 	}
-	goal = aired_loudness(buf, n, p->channels, p->rate, gain_db, 0);
-	l = aired_loudness(buf, n, p->channels, p->rate, gain_db, ceiling);
+	/* The detector's readings of the opening, once for every try. */
+	probe = limiter_new(p->rate, p->channels, ceiling);
+	track = limiter_track_new(probe, buf, n);
+	limiter_free(probe);
+	goal = aired_loudness(buf, n, p->channels, p->rate, gain_db, 0, NULL);
+	l = aired_loudness(buf, n, p->channels, p->rate, gain_db, ceiling, track);
 	for (int round = 0; round < MAKEUP_ROUNDS && isfinite(goal) && isfinite(l); round++) {
 		double next, slope = 1, tried;
 
@@ -187,7 +200,7 @@ static int find_makeup(struct player *p, double gain_db, double ceiling, const s
 		next = fmin(fmax(m + (goal - l) / slope, 0), MAKEUP_MAX_DB);
 		if (next == m)
 			break;
-		tried = aired_loudness(buf, n, p->channels, p->rate, gain_db + next, ceiling);
+		tried = aired_loudness(buf, n, p->channels, p->rate, gain_db + next, ceiling, track);
 		if (!isfinite(tried))
 			break;
 		pm = m;
@@ -195,6 +208,7 @@ static int find_makeup(struct player *p, double gain_db, double ceiling, const s
 		m = next;
 		l = tried;
 	}
+	limiter_track_free(track);
 	free(buf);
 	p->makeup_db = m;
 	return decoder_seek(p->dec, 0);
@@ -217,7 +231,9 @@ int player_open(const char *device, const char *path, const struct player_opts *
 	p->rate = info->sample_rate;
 	p->gain = 1.0f;
 	if (opts) {
-		if (opts->ceiling_dbtp < 0 && opts->makeup) {
+		if (opts->ceiling_dbtp < 0 && opts->makeup && opts->makeup_known) {
+			p->makeup_db = opts->makeup_db;
+		} else if (opts->ceiling_dbtp < 0 && opts->makeup) {
 			err = find_makeup(p, opts->gain_db, opts->ceiling_dbtp, opts);
 			if (err < 0) {
 				snprintf(msg, msglen, _("cannot decode %s"), path);

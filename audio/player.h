@@ -23,6 +23,13 @@ struct player_opts {
 	 * will not act on it. */
 	bool peak_known;
 	double peak_dbfs;
+	/* The content's SHA-256 (hex), when known: what a cache of makeups
+	 * keys by. NULL otherwise. */
+	const char *sha256;
+	/* The makeup a search found before at this gain and ceiling: opening
+	 * then adds it without searching again. */
+	bool makeup_known;
+	double makeup_db;
 };
 
 /* Pre-roll: opens PATH and DEVICE and decodes the first block. OPTS may be

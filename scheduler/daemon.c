@@ -20,6 +20,7 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include "audio/makeup_cache.h"
 #include "audio/player.h"
 #include "audio/power.h"
 #include "content/jingle.h"
@@ -56,6 +57,7 @@ struct daemon {
 	char status[256];
 	bool trimmed;              /* memory given back since the last element aired */
 	bool damaged;              /* the page check of the start failed */
+	struct makeup_cache *makeups; /* what the make-up search found, by content */
 };
 
 /* Between broadcasts the daemon may sleep for hours: what start-up and the
@@ -100,14 +102,24 @@ static int watchdog_tick(struct daemon *d)
 
 /* ---- the real sink: audio/player ---- */
 
+/* A bulletin aired before at the same gain and ceiling gets the makeup
+ * found then, without the search in its pre-roll. */
 static void *sink_open(void *ctx, const char *path, const struct player_opts *opts, int *err,
 		       char *msg, size_t len)
 {
 	const struct daemon *d = ctx;
 	struct player *p = NULL;
+	struct player_opts o = *opts;
+	bool cacheable = o.makeup && o.ceiling_dbtp < 0 && o.sha256;
 
-	*err = player_open(engine_config(d->engine)->audio_device, path, opts, &p, msg, len);
-	return *err < 0 ? NULL : p;
+	if (cacheable)
+		o.makeup_known = makeup_cache_get(d->makeups, o.sha256, o.gain_db, o.ceiling_dbtp, &o.makeup_db);
+	*err = player_open(engine_config(d->engine)->audio_device, path, &o, &p, msg, len);
+	if (*err < 0)
+		return NULL;
+	if (cacheable && !o.makeup_known)
+		makeup_cache_put(d->makeups, o.sha256, o.gain_db, o.ceiling_dbtp, player_makeup_db(p));
+	return p;
 }
 
 static int64_t sink_start(void *ctx, void *h)
@@ -323,6 +335,7 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 	log_notice(_("daemon started: station '%s', %zu slot(s), audio device '%s', control socket %s"),
 		   cfg->station_name, cfg->n_slots, cfg->audio_device, cfg->socket_path);
 	d.power = power_new(POWER_TIMEOUT_MS);
+	d.makeups = makeup_cache_new(MAKEUP_CACHE_ENTRIES);
 	d.engine = engine_new(cfg, db, &env);
 	engine_run(d.engine);
 	arm(&d);
@@ -386,6 +399,7 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		on_page_check(&d, db);
 	lost = engine_shutdown(d.engine);
 	engine_free(d.engine);
+	makeup_cache_free(d.makeups);
 	power_free(d.power); /* after the engine, whose end switches the amplifiers off */
 	control_close(d.control);
 	close(d.sigfd);

@@ -518,6 +518,7 @@ static struct player_opts element_opts(const struct engine *e, const struct elem
 		o.makeup = true; /* a bulletin reaches the target even where it is limited */
 		o.peak_known = true;
 		o.peak_dbfs = el->peak_dbfs;
+		o.sha256 = el->sha256[0] ? el->sha256 : NULL;
 	}
 	return o;
 }

@@ -313,6 +313,76 @@ static void test_skip_changes_nothing(void **state)
 			}
 }
 
+/* Runs X through a limiter at gain G, reading the detector from TRACK
+ * when one is given; returns what came out (N frames). */
+static float *run_at(const float *x, int64_t n, int ch, float g, const struct limiter_track *track,
+		     int64_t chunk)
+{
+	struct limiter *l = limiter_new(44100, ch, -1.0);
+	int64_t got;
+	float *y;
+
+	limiter_set_gain(l, g);
+	if (track)
+		limiter_use_track(l, track);
+	y = run(l, x, n, ch, chunk, &got);
+	assert_int_equal(got, n);
+	limiter_free(l);
+	return y;
+}
+
+/* One track of the detector's readings serves every gain: with it, the
+ * limiter gives out what it does interpolating, bit for bit, quiet or
+ * crushed, and however the stream is chunked. */
+static void test_track_changes_nothing(void **state)
+{
+	static const float gains[] = { 0.25f, 1.0f, 1.7f, 3.16f };
+	static const int64_t chunks[] = { 1, 333, 4096 };
+	uint32_t seed = 4242;
+
+	(void)state;
+	for (int ch = 1; ch <= 2; ch++) {
+		int64_t n = 30000;
+		float *x = random_signal(&seed, n, ch, 0.6), *sp = make(SPEECH, 44100, ch, n, 0.5);
+		const float *signals[] = { x, sp };
+		struct limiter *probe = limiter_new(44100, ch, -1.0);
+
+		for (size_t s = 0; s < 2; s++) {
+			struct limiter_track *t = limiter_track_new(probe, signals[s], n);
+
+			for (size_t a = 0; a < sizeof(gains) / sizeof(gains[0]); a++)
+				for (size_t b = 0; b < sizeof(chunks) / sizeof(chunks[0]); b++) {
+					float *ya = run_at(signals[s], n, ch, gains[a], NULL, chunks[b]);
+					float *yt = run_at(signals[s], n, ch, gains[a], t, chunks[b]);
+
+					if (memcmp(ya, yt, sizeof(float) * (size_t)(n * ch)) != 0)
+						fail_msg("%d channel(s), signal %zu, gain %.2f, chunks of %lld: the track changed the output",
+							 ch, s, gains[a], (long long)chunks[b]);
+					free(ya);
+					free(yt);
+				}
+			limiter_track_free(t);
+		}
+		limiter_free(probe);
+		free(x);
+		free(sp);
+	}
+	/* Shorter than the detector's window: every reading reaches past an end. */
+	{
+		float *x = make(QUARTER, 44100, 2, 5, 2.0);
+		struct limiter *probe = limiter_new(44100, 2, -1.0);
+		struct limiter_track *t = limiter_track_new(probe, x, 5);
+		float *ya = run_at(x, 5, 2, 1.0f, NULL, 2), *yt = run_at(x, 5, 2, 1.0f, t, 2);
+
+		assert_memory_equal(ya, yt, sizeof(float) * 10);
+		limiter_track_free(t);
+		limiter_free(probe);
+		free(x);
+		free(ya);
+		free(yt);
+	}
+}
+
 /* The bound is the detector's own worst case, not a guess: samples with
  * the signs of the worst phase's coefficients (+ at the two frames around
  * the half-way point, alternating outwards) make it read the sample peak
@@ -399,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_quiet_recording_reaches_target),
 		cmocka_unit_test(test_skip_changes_nothing),
 		cmocka_unit_test(test_skip_bound_is_reached),
+		cmocka_unit_test(test_track_changes_nothing),
 		cmocka_unit_test(test_decibels),
 		cmocka_unit_test(test_loudness_gain),
 	};

@@ -225,6 +225,13 @@ static void test_quiet_recording_airs_at_target(void **state)
 			fail_msg("a peak far under the ceiling still decoded the opening");
 		o.peak_known = false;
 	}
+	/* A makeup known from an earlier airing is the one added, with no
+	 * search: one the search would never find shows which was taken. */
+	o.makeup_known = true;
+	o.makeup_db = 7.25;
+	if (play(path, &o, false, &frames) != 7.25)
+		fail_msg("a known makeup was not the one added");
+	o.makeup_known = false;
 	/* Without makeup the limiter takes more than 1 LU from this recording,
 	 * so the test above proves the makeup works. */
 	o.makeup = false;
