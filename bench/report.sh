@@ -11,6 +11,7 @@ c() { jq -r --arg k "$1" '.figures[$k].command // "—"' "$J"; }
 holds() { awk -v x="$1" -v op="$2" -v l="$3" 'BEGIN {
 	if (x == "—" || x == "null") { print "—"; exit }
 	ok = (op == "<" ? x < l : x <= l); print ok ? "yes" : "**no**" }'; }
+bt='`' # a backtick, for the rows made in a command substitution
 liq=$(jq -r .liquidsoap "$J")
 if [ "$liq" = "not installed" ]; then
 	LIQ_NOTE="not installed (\`apt-get install --no-install-recommends liquidsoap\`)"
@@ -37,6 +38,8 @@ $(jq -r .commit "$J"), on $(jq -r .host "$J"). Machine-readable:
 | cpu_ratio_vs_decode_floor, MP3 48 kHz stereo | $(v cpu_ratio_vs_decode_floor_48k-stereo) ($(v cpu_instructions_per_hour_48k-stereo) instructions per hour aired) | decode floor: $(v decode_floor_instructions_per_hour_48k-stereo) per hour | ≤ 1.2 | $(holds "$(v cpu_ratio_vs_decode_floor_48k-stereo)" "<=" 1.2) |
 | cpu_ratio_vs_decode_floor, MP3 22.05 kHz mono | $(v cpu_ratio_vs_decode_floor_22k-mono) ($(v cpu_instructions_per_hour_22k-mono) per hour) | decode floor: $(v decode_floor_instructions_per_hour_22k-mono) per hour | ≤ 1.2 | $(holds "$(v cpu_ratio_vs_decode_floor_22k-mono)" "<=" 1.2) |
 | cpu_ratio_vs_decode_floor, MP3 22.05 kHz mono speech-like (\`mkaudio speech\`) | $(v cpu_ratio_vs_decode_floor_speech-22k-mono) ($(v cpu_instructions_per_hour_speech-22k-mono) per hour) | decode floor: $(v decode_floor_instructions_per_hour_speech-22k-mono) per hour | ≤ 1.2 | $(holds "$(v cpu_ratio_vs_decode_floor_speech-22k-mono)" "<=" 1.2) |
+$(for r in phong-chong-thien-tai chuyen-doi-so; do [ "$(v "cpu_ratio_vs_decode_floor_recorded-$r")" = "—" ] ||
+  echo "| cpu_ratio_vs_decode_floor, recorded speech ${bt}$r.mp3${bt} (../shared/media) | $(v "cpu_ratio_vs_decode_floor_recorded-$r") ($(v "cpu_instructions_per_hour_recorded-$r") per hour) | decode floor: $(v "decode_floor_instructions_per_hour_recorded-$r") per hour | ≤ 1.2 | $(holds "$(v "cpu_ratio_vs_decode_floor_recorded-$r")" "<=" 1.2) |"; done)
 | startup_ms (10,000 bulletins, $(v ledger_rows_big) ledger rows) | $(v startup_ms) | $liq_start | < 50 | $(holds "$(v startup_ms)" "<" 50) |
 | the page check after READY=1 (\`PRAGMA quick_check\`, same ledger; its writes wait for it) | $(v page_check_ms) | | — | — |
 | report_1m_rows_ms (a year by topic) | $(v report_1m_rows_ms) | bare sqlite3 GROUP BY: $(v report_1m_rows_sqlite3_ms); \`loa verify\` alone: $(v verify_1m_rows_ms) | < 200 | $(holds "$(v report_1m_rows_ms)" "<" 200) |
