@@ -192,7 +192,15 @@ put idle_rss_kib "$(rss_kib $ID)" "VmRSS in /proc/PID/status of loa daemon, 1,00
 put idle_wakeups_per_min "$(awk -v d=$((c1 - c0)) -v s="$IDLE_S" 'BEGIN { printf "%.1f\n", d * 60 / s }')" \
 	"context switches (voluntary + involuntary, /proc/PID/task/*/status) over ${IDLE_S} s, per minute"
 put idle_rss_anon_kib "$(awk '/^RssAnon/ { print $2 }' /proc/$ID/status)" \
-	"RssAnon in /proc/PID/status: the daemon's own memory; the rest of VmRSS is shared library pages"
+	"RssAnon in /proc/PID/status: heap, stack, and the libraries' data pages written by relocation at load; the rest of VmRSS is library and locale files"
+# VmRSS counts a page of libc once in every process that maps it; Pss
+# divides it among them, and Private counts only the pages no other
+# process maps. Both move with what else runs: here the punctuality
+# daemon maps the same libraries and binary.
+put idle_pss_kib "$(awk '/^Pss:/ { print $2 }' /proc/$ID/smaps_rollup)" \
+	"Pss in /proc/PID/smaps_rollup of the idle daemon (shared pages divided among the processes mapping them, the punctuality daemon among them)"
+put idle_private_kib "$(awk '/^Private_(Clean|Dirty):/ { n += $2 } END { print n }' /proc/$ID/smaps_rollup)" \
+	"Private_Clean + Private_Dirty in /proc/PID/smaps_rollup of the idle daemon: pages no other process maps"
 kill -TERM $ID && wait $ID || true
 
 cd "$W/punct"
