@@ -286,6 +286,7 @@ static void on_page_check(struct daemon *d, struct db *db)
 	}
 	log_info(_("database %s: every page checked in %lld ms; the ledger takes writes"), db_path(db),
 		 (long long)took);
+	d->trimmed = false; /* what the check read goes back at the next idle turn */
 	engine_ledger_writable(d->engine);
 }
 
