@@ -284,10 +284,18 @@ struct column {
 	size_t n;      /* its length in bytes */
 };
 
-/* Reads column I into C; false when it is not stored as loa stores it. */
+/*
+ * Reads column I into C; false when it is not stored as loa stores it.
+ * Through the column's sqlite3_value: each sqlite3_column_* call checks
+ * the statement and enters and leaves its mutex, and with three or four of
+ * them per column that was a quarter of a report. SQLite calls the value
+ * "unprotected", which means no other thread may use the connection
+ * meanwhile; the walk is the connection's only user, on one thread.
+ */
 static bool read_column(sqlite3_stmt *st, int i, struct column *c)
 {
-	int type = sqlite3_column_type(st, i);
+	sqlite3_value *v = sqlite3_column_value(st, i);
+	int type = sqlite3_value_type(v);
 
 	c->i = 0;
 	c->s = NULL;
@@ -296,14 +304,14 @@ static bool read_column(sqlite3_stmt *st, int i, struct column *c)
 	case F_INT:
 		if (type != SQLITE_INTEGER)
 			return false;
-		c->i = sqlite3_column_int64(st, i);
+		c->i = sqlite3_value_int64(v);
 		return true;
 	case F_OPT_INT:
 		if (type == SQLITE_NULL)
 			return true;
 		if (type != SQLITE_INTEGER)
 			return false;
-		c->i = sqlite3_column_int64(st, i);
+		c->i = sqlite3_value_int64(v);
 		return c->i != 0;
 	case F_OPT_TEXT:
 		if (type == SQLITE_NULL)
@@ -313,8 +321,8 @@ static bool read_column(sqlite3_stmt *st, int i, struct column *c)
 	case F_HASH:
 		if (type != SQLITE_TEXT)
 			return false;
-		c->s = (const char *)sqlite3_column_text(st, i);
-		c->n = (size_t)sqlite3_column_bytes(st, i);
+		c->s = (const char *)sqlite3_value_text(v);
+		c->n = (size_t)sqlite3_value_bytes(v);
 		/* loa binds C strings, so it never writes a NUL; one inside
 		 * would hide the rest of the value from whatever reads it as
 		 * a C string (a report, a message). */
