@@ -354,10 +354,14 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	struct column c[N_COLUMNS];
 
 	memset(l, 0, sizeof(*l));
-	for (size_t i = 0; i < N_COLUMNS; i++)
+	/* The id first, so that a row with a column in the wrong form is
+	 * named by it (it is the rowid, always an integer). */
+	if (!read_column(st, 0, &c[0]))
+		return columns[0].name;
+	r->id = c[0].i;
+	for (size_t i = 1; i < N_COLUMNS; i++)
 		if (!read_column(st, (int)i, &c[i]))
 			return columns[i].name;
-	r->id = c[0].i;
 	if (air_kind_parse_len(c[1].s, c[1].n, &r->kind) < 0)
 		return "kind";
 	r->occurrence_at = c[2].i;

@@ -230,6 +230,24 @@ static void test_edit_field(void **state)
 	assert_int_equal(f->res.warnings.n, 3);
 }
 
+/* A value loa never stores (a REAL in an integer column, a NUL inside a
+ * text) is an edit of that row, named by its id. */
+static void test_edit_column_form(void **state)
+{
+	struct fx *f = *state;
+
+	tamper(f, "UPDATE ledger SET played_ms = 10000.5 WHERE id = 3");
+	verify(f, NULL);
+	assert_problem(f, VERIFY_EDITED, 3, "row 3: its played_ms is not stored");
+	assert_int_equal(f->res.rows, 2);
+
+	tamper(f, "UPDATE ledger SET played_ms = 10000 WHERE id = 3;"
+	       " UPDATE ledger SET title = CAST('ab' || char(0) || 'c' AS TEXT) WHERE id = 2");
+	verify(f, NULL);
+	assert_problem(f, VERIFY_EDITED, 2, "row 2: its title is not stored");
+	assert_int_equal(f->res.rows, 1);
+}
+
 static void test_edit_outcome_and_title(void **state)
 {
 	struct fx *f = *state;
@@ -462,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_row, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_column_form, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_outcome_and_title, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_rehashed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_row, setup, teardown),
