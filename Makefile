@@ -283,7 +283,7 @@ cross-check: $(BUILD)/mkaudio
 # Benchmarks (issue #8), not part of `make check`: bench/run.sh measures
 # loa and what a station would use instead, prints the table and writes
 # bench/results.md and bench/results.json; its scratch goes to BUILD/bench.
-BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so
+BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/walk_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBLOA)
 	@mkdir -p $(dir $@)

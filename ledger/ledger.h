@@ -72,6 +72,15 @@ int ledger_head(struct db *db, char out[SHA256_HEX], int64_t *id);
  * the canonical encoding is documented in ledger.c. Returns 0, or -EINVAL for
  * an out-of-range kind or outcome. */
 int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX]);
+/* The byte lengths of a row's strings (0 for NULL ones) and of its
+ * content_sha256 and prev_hash, for a caller that knows them already. */
+struct ledger_row_lens {
+	size_t reason, title, topic, plan, slot, content_sha256, prev_hash;
+};
+/* ledger_row_hash for a caller that has the lengths, as `loa verify` does
+ * from SQLite: the same digest without a strlen per field. The strings need
+ * no terminator, and may hold NUL bytes, which are hashed like any other. */
+int ledger_row_hash_lens(const struct ledger_row *row, const struct ledger_row_lens *lens, char out[SHA256_HEX]);
 void ledger_row_done(struct ledger_row *row);
 void ledger_rows_free(struct ledger_row *v, size_t n);
 
@@ -89,6 +98,10 @@ int ledger_recover_inflight(struct db *db);
 
 const char *outcome_name(enum outcome o);
 int outcome_parse(const char *s, enum outcome *out);
+/* outcome_parse and the kind's parse for the N bytes at S (no terminator
+ * needed). Return 0 or -EINVAL. */
+int outcome_parse_len(const char *s, size_t n, enum outcome *out);
+int air_kind_parse_len(const char *s, size_t n, enum air_kind *out);
 const char *air_kind_name(enum air_kind k);
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef LOA_REPORT_H
 #define LOA_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,9 @@ struct report_series {
 	int32_t from, to;
 	size_t cap;
 	struct report_day_cache days;
+	bool have_last;             /* last_day and last_bucket are the last row's */
+	int32_t last_day;
+	size_t last_bucket;
 };
 
 /* Buckets the rows scheduled on local days FROM..TO (inclusive). Free OUT

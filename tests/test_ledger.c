@@ -303,6 +303,19 @@ static void test_chain(void **state)
 	ledger_rows_free(v, n);
 }
 
+/* SHA-256 of the text ENC in lowercase hex, with nettle directly. */
+static void sha256_hex(const char *enc, char out[SHA256_HEX])
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, strlen(enc), (const uint8_t *)enc);
+	sha256_digest(&c, sizeof(d), d);
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
 /* The encoding documented in ledger.c, built by hand: a change to the code
  * that would make old rows fail `loa verify` fails here first. */
 static void test_hash_encoding_frozen(void **state)
@@ -335,17 +348,14 @@ static void test_hash_encoding_frozen(void **state)
 		"content_sha256=64:" HASH_A "\n"
 		"xruns=2:-1\n"
 		"prev_hash=64:" LEDGER_GENESIS_HASH "\n";
-	uint8_t d[SHA256_DIGEST_SIZE];
 	char want[SHA256_HEX], got[SHA256_HEX];
-	struct sha256_ctx c;
 
-	sha256_init(&c);
-	sha256_update(&c, strlen(enc), (const uint8_t *)enc);
-	sha256_digest(&c, sizeof(d), d);
-	for (size_t i = 0; i < sizeof(d); i++)
-		snprintf(want + 2 * i, 3, "%02x", d[i]);
+	sha256_hex(enc, want);
 	assert_int_equal(ledger_row_hash(&r, got), 0);
 	assert_string_equal(got, want);
+	/* The digest itself, from `sha256sum` over that text: the comparison
+	 * above would not notice nettle, or the hex output, changing under us. */
+	assert_string_equal(got, "884d49e4eda576c53e14df8057ba1538fa64912c0a02aeedd27e70fb09db8182");
 
 	/* Length prefixes keep field boundaries: moving text between title and
 	 * topic, or an empty string against NULL, gives another hash. */
@@ -362,6 +372,78 @@ static void test_hash_encoding_frozen(void **state)
 	b.topic = (char *)"";
 	assert_int_equal(ledger_row_hash(&b, hb), 0);
 	assert_string_not_equal(ha, hb);
+}
+
+/* The documented encoding of R, written the plain way (one printf per
+ * field), as test_hash_encoding_lengths compares against. */
+static char *plain_encoding(const struct ledger_row *r)
+{
+	char *enc = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&enc, &n);
+
+	assert_non_null(f);
+#define INT_FIELD(name, v) \
+	fprintf(f, name "=%d:%" PRId64 "\n", snprintf(NULL, 0, "%" PRId64, (int64_t)(v)), (int64_t)(v))
+#define STR_FIELD(name, s) fprintf(f, name "=%zu:%s\n", strlen(s), s)
+	fputs("loa-ledger-v1\n", f);
+	INT_FIELD("id", r->id);
+	STR_FIELD("kind", air_kind_name(r->kind));
+	fputs("occurrence_at=null\n", f);
+	INT_FIELD("scheduled_at", r->scheduled_at);
+	INT_FIELD("started_at", r->started_at);
+	INT_FIELD("ended_at", r->ended_at);
+	INT_FIELD("frames", r->frames);
+	INT_FIELD("played_ms", r->played_ms);
+	STR_FIELD("outcome", outcome_name(r->outcome));
+	STR_FIELD("reason", r->reason);
+	INT_FIELD("bulletin_id", r->bulletin_id);
+	STR_FIELD("title", r->title);
+	STR_FIELD("topic", r->topic);
+	STR_FIELD("plan", r->plan);
+	STR_FIELD("slot", r->slot);
+	STR_FIELD("content_sha256", r->content_sha256);
+	INT_FIELD("xruns", r->xruns);
+	STR_FIELD("prev_hash", r->prev_hash);
+#undef INT_FIELD
+#undef STR_FIELD
+	fclose(f);
+	return enc;
+}
+
+/* The row hash writes fields straight into a buffer and hashes values that
+ * do not fit it where they are: every length of title and reason around
+ * the buffer's size, and the extreme integers, must give the digest of the
+ * plain encoding. */
+static void test_hash_encoding_lengths(void **state)
+{
+	(void)state;
+	char *reason = xmalloc(1301), *title = xmalloc(1301);
+	struct ledger_row r = {
+		.id = INT64_MAX, .kind = KIND_ALERT, .scheduled_at = INT64_MIN, .started_at = -1,
+		.ended_at = 1763848800123, .frames = INT64_MIN + 1, .played_ms = 9, .outcome = OUTCOME_PREEMPTED,
+		.reason = reason, .bulletin_id = 10, .title = title, .topic = (char *)"12", .plan = (char *)"",
+		.slot = (char *)"s", .content_sha256 = HASH_A, .xruns = INT32_MIN, .prev_hash = HASH_B,
+	};
+
+	memset(reason, 'r', 1300);
+	memset(title, 't', 1300);
+	for (size_t n = 0; n <= 1300; n += n < 100 || (n > 380 && n < 560) || n > 1000 ? 1 : 37) {
+		char want[SHA256_HEX], got[SHA256_HEX], *enc;
+
+		reason[n] = '\0';
+		title[1300 - n] = '\0';
+		enc = plain_encoding(&r);
+		sha256_hex(enc, want);
+		assert_int_equal(ledger_row_hash(&r, got), 0);
+		if (strcmp(got, want) != 0)
+			fail_msg("reason of %zu bytes, title of %zu: %s, want %s", n, 1300 - n, got, want);
+		free(enc);
+		reason[n] = 'r';
+		title[1300 - n] = 't';
+	}
+	free(reason);
+	free(title);
 }
 
 static void test_append_only(void **state)
@@ -1012,6 +1094,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_append_roundtrip, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_chain, setup_db, teardown),
 		cmocka_unit_test(test_hash_encoding_frozen),
+		cmocka_unit_test(test_hash_encoding_lengths),
 		cmocka_unit_test_setup_teardown(test_append_only, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_crash_recovery, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_finish, setup_db, teardown),

@@ -190,6 +190,33 @@ static void test_empty(void **state)
 	assert_string_equal(f->res.head, LEDGER_GENESIS_HASH);
 }
 
+/* The row of test_hash_encoding_frozen (test_ledger.c) as row 1, written
+ * with plain SQL and a row_hash worked out outside loa (sha256sum over the
+ * documented encoding): the walk hashes straight from SQLite's column
+ * buffers, not through ledger_row_hash, so it needs its own golden vector. */
+static void test_golden_row(void **state)
+{
+	struct fx *f = *state;
+
+	tamper(f, "INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
+	       " frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
+	       " content_sha256, xruns, prev_hash, row_hash) VALUES (1, 'slot', 1000, 2000, NULL, NULL,"
+	       " 0, 0, 'missed', 'power off', 3, 'Tin' || char(10) || 'xã', NULL, NULL, 'sang',"
+	       " '" HASH_A "', -1, '" LEDGER_GENESIS_HASH "',"
+	       " '15786a8e3685bf2ce77e344d10c4080b389c3bc77fe4f6fe462f7694f0c3e79c')");
+	verify(f, NULL);
+	assert_true(f->res.ok);
+	assert_int_equal(f->res.rows, 1);
+	assert_string_equal(f->res.head, "15786a8e3685bf2ce77e344d10c4080b389c3bc77fe4f6fe462f7694f0c3e79c");
+
+	/* One byte of the title off, and the same row is edited. */
+	tamper(f, "UPDATE ledger SET title = 'Tin' || char(10) || 'xa' WHERE id = 1");
+	verify(f, NULL);
+	assert_false(f->res.ok);
+	assert_int_equal(f->res.problem, VERIFY_EDITED);
+	assert_int_equal(f->res.bad_row, 1);
+}
+
 static void test_edit_field(void **state)
 {
 	struct fx *f = *state;
@@ -201,6 +228,24 @@ static void test_edit_field(void **state)
 	assert_string_equal(f->res.head, f->hash[2]);
 	/* Dropping the triggers is reported too. */
 	assert_int_equal(f->res.warnings.n, 3);
+}
+
+/* A value loa never stores (a REAL in an integer column, a NUL inside a
+ * text) is an edit of that row, named by its id. */
+static void test_edit_column_form(void **state)
+{
+	struct fx *f = *state;
+
+	tamper(f, "UPDATE ledger SET played_ms = 10000.5 WHERE id = 3");
+	verify(f, NULL);
+	assert_problem(f, VERIFY_EDITED, 3, "row 3: its played_ms is not stored");
+	assert_int_equal(f->res.rows, 2);
+
+	tamper(f, "UPDATE ledger SET played_ms = 10000 WHERE id = 3;"
+	       " UPDATE ledger SET title = CAST('ab' || char(0) || 'c' AS TEXT) WHERE id = 2");
+	verify(f, NULL);
+	assert_problem(f, VERIFY_EDITED, 2, "row 2: its title is not stored");
+	assert_int_equal(f->res.rows, 1);
 }
 
 static void test_edit_outcome_and_title(void **state)
@@ -433,7 +478,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_golden_row, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_column_form, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_outcome_and_title, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_rehashed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_row, setup, teardown),
