@@ -29,6 +29,12 @@ struct bulletin {
 	char *path;           /* absolute path in the content store */
 	char *source_name;    /* the file name it was imported from */
 	struct audio_info audio;
+	/* The make-up import found (see player_find_makeup) and the gain and
+	 * ceiling it was found for; known false when it was not. */
+	struct bulletin_makeup {
+		bool known;
+		double db, gain_db, ceiling_dbtp;
+	} makeup;
 	int64_t imported_at;  /* ms */
 	int64_t retired_at;   /* ms, 0 while active */
 };
