@@ -587,8 +587,8 @@ int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen)
 /* Applies the one migration after the current version, in one transaction.
  * The version is read again under the write lock, so two processes opening
  * a new database at once (daemon and CLI) do not both migrate it. Sets *done
- * when the schema is the newest. */
-static int migrate_step(struct db *db, bool *done, char *msg, size_t msglen)
+ * when the schema is the newest. NEW: the database was empty when opened. */
+static int migrate_step(struct db *db, bool is_new, bool *done, char *msg, size_t msglen)
 {
 	int64_t v = -1;
 	char sql[64];
@@ -611,7 +611,7 @@ static int migrate_step(struct db *db, bool *done, char *msg, size_t msglen)
 		goto fail;
 	if (db_commit(db) < 0)
 		goto fail;
-	if (v > 0) /* a new database needs no news */
+	if (!is_new) /* a new database needs no news */
 		log_info(_("database %s: schema upgraded to version %d"), db->path, (int)v + 1);
 	return 0;
 fail:
@@ -625,13 +625,13 @@ fail:
 	return -EIO;
 }
 
-static int migrate(struct db *db, char *msg, size_t msglen)
+static int migrate(struct db *db, bool is_new, char *msg, size_t msglen)
 {
 	bool done = false;
 	int r = 0;
 
 	while (!done && r == 0)
-		r = migrate_step(db, &done, msg, msglen);
+		r = migrate_step(db, is_new, &done, msg, msglen);
 	return r;
 }
 
@@ -732,7 +732,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 		return -EIO;
 	}
 	if (rw && version < N_MIGRATIONS)
-		return migrate(db, msg, msglen);
+		return migrate(db, version == 0, msg, msglen);
 	return 0;
 }
 
