@@ -48,6 +48,15 @@ bool bulletin_in_slot(const struct bulletin *b, const char *name)
 	return false;
 }
 
+/* Hundredths: what a gain computed again from the same stored loudness
+ * and config may differ by is far below them, and a real change of the
+ * target or trim far above. */
+bool bulletin_makeup_fits(const struct bulletin_makeup *m, double gain_db, double ceiling_dbtp)
+{
+	return m->known && lround(m->gain_db * 100) == lround(gain_db * 100) &&
+	       lround(m->ceiling_dbtp * 100) == lround(ceiling_dbtp * 100);
+}
+
 void bulletin_done(struct bulletin *b)
 {
 	if (!b)
