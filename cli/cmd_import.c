@@ -125,8 +125,9 @@ static int report_changed(const struct cmd_entry *self, const char *file)
 
 /* The make-up pre-roll would search for, found once here on the stored
  * copy (the very file the daemon decodes) so that airings at this config's
- * target and trim skip the search. A failure leaves it unknown: the daemon
- * then searches, and reports what it finds, as before. */
+ * target and trim skip the search. The probe has decoded these bytes
+ * whole already; should the search fail all the same, the make-up stays
+ * unknown and pre-roll searches, reporting a failure there as before. */
 static void find_makeup(struct cli *cli, struct bulletin *b)
 {
 	struct player_opts o = engine_item_opts(cli->cfg, b->audio.loudness_lufs, b->audio.peak_dbfs);
