@@ -159,37 +159,41 @@ static double aired_loudness(const float *buf, int64_t n, int ch, int rate, doub
 	return lufs;
 }
 
-/* The gain to add so the limited opening of the file is as loud as the
- * unlimited one would be with GAIN_DB. Limiting takes more the more it is
- * given, so the guess follows the secant through the last two tries.
+/* The gain to add so the limited opening of DEC's file is as loud as the
+ * unlimited one would be with OPTS' gain. Limiting takes more the more it
+ * is given, so the guess follows the secant through the last two tries.
  * Leaves the decoder at frame 0. A file whose whole peak, known from the
  * import, clears the ceiling has an opening that clears it too, and is not
  * decoded twice to find that out. */
-static int find_makeup(struct player *p, double gain_db, double ceiling, const struct player_opts *opts)
+static int find_makeup(struct decoder *dec, const struct player_opts *opts, double *makeup_db)
 {
-	int64_t want = (int64_t)p->rate * MAKEUP_WINDOW_S, n = 0, r;
+	const struct decoder_info *info = decoder_info(dec);
+	int ch = info->channels, rate = info->sample_rate;
+	double gain_db = opts->gain_db, ceiling = opts->ceiling_dbtp;
+	int64_t want = (int64_t)rate * MAKEUP_WINDOW_S, n = 0, r;
 	double goal, m = 0, l, pm = 0, pl = 0;
 	float peak = 0, *buf;
 	struct limiter *probe;
 	struct limiter_track *track;
 
+	*makeup_db = 0;
 	if (opts->peak_known && opts->peak_dbfs + gain_db < ceiling - MAKEUP_CLEAR_DB)
 		return 0;
-	buf = xmalloc(sizeof(float) * (size_t)want * (size_t)p->channels);
-	while (n < want && (r = decoder_read(p->dec, buf + n * p->channels, want - n)) > 0)
+	buf = xmalloc(sizeof(float) * (size_t)want * (size_t)ch);
+	while (n < want && (r = decoder_read(dec, buf + n * ch, want - n)) > 0)
 		n += r;
-	for (int64_t i = 0; i < n * p->channels; i++)
+	for (int64_t i = 0; i < n * ch; i++)
 		peak = fabsf(buf[i]) > peak ? fabsf(buf[i]) : peak;
 	if (20 * log10(peak) + gain_db < ceiling - MAKEUP_CLEAR_DB) {
 		free(buf); /* the limiter will not act on the opening */
-		return decoder_seek(p->dec, 0);
+		return decoder_seek(dec, 0);
 	}
 	/* The detector's readings of the opening, once for every try. */
-	probe = limiter_new(p->rate, p->channels, ceiling);
+	probe = limiter_new(rate, ch, ceiling);
 	track = limiter_track_new(probe, buf, n);
 	limiter_free(probe);
-	goal = aired_loudness(buf, n, p->channels, p->rate, gain_db, 0, NULL);
-	l = aired_loudness(buf, n, p->channels, p->rate, gain_db, ceiling, track);
+	goal = aired_loudness(buf, n, ch, rate, gain_db, 0, NULL);
+	l = aired_loudness(buf, n, ch, rate, gain_db, ceiling, track);
 	for (int round = 0; round < MAKEUP_ROUNDS && isfinite(goal) && isfinite(l); round++) {
 		double next, slope = 1, tried;
 
@@ -200,7 +204,7 @@ static int find_makeup(struct player *p, double gain_db, double ceiling, const s
 		next = fmin(fmax(m + (goal - l) / slope, 0), MAKEUP_MAX_DB);
 		if (next == m)
 			break;
-		tried = aired_loudness(buf, n, p->channels, p->rate, gain_db + next, ceiling, track);
+		tried = aired_loudness(buf, n, ch, rate, gain_db + next, ceiling, track);
 		if (!isfinite(tried))
 			break;
 		pm = m;
@@ -210,8 +214,32 @@ static int find_makeup(struct player *p, double gain_db, double ceiling, const s
 	}
 	limiter_track_free(track);
 	free(buf);
-	p->makeup_db = m;
-	return decoder_seek(p->dec, 0);
+	*makeup_db = m;
+	return decoder_seek(dec, 0);
+}
+
+bool player_wants_makeup(const struct player_opts *opts)
+{
+	return opts && opts->makeup && opts->ceiling_dbtp < 0;
+}
+
+int player_find_makeup(const char *path, const struct player_opts *opts, double *makeup_db, char *msg,
+		       size_t msglen)
+{
+	struct decoder *dec;
+	int err;
+
+	*makeup_db = 0;
+	if (!player_wants_makeup(opts))
+		return 0;
+	err = decoder_open(path, &dec, msg, msglen);
+	if (err < 0)
+		return err;
+	err = find_makeup(dec, opts, makeup_db);
+	if (err < 0)
+		snprintf(msg, msglen, _("cannot decode %s"), path);
+	decoder_close(dec);
+	return err;
 }
 
 int player_open(const char *device, const char *path, const struct player_opts *opts,
@@ -231,10 +259,10 @@ int player_open(const char *device, const char *path, const struct player_opts *
 	p->rate = info->sample_rate;
 	p->gain = 1.0f;
 	if (opts) {
-		if (opts->ceiling_dbtp < 0 && opts->makeup && opts->makeup_known) {
+		if (player_wants_makeup(opts) && opts->makeup_known) {
 			p->makeup_db = opts->makeup_db;
-		} else if (opts->ceiling_dbtp < 0 && opts->makeup) {
-			err = find_makeup(p, opts->gain_db, opts->ceiling_dbtp, opts);
+		} else if (player_wants_makeup(opts)) {
+			err = find_makeup(p->dec, opts, &p->makeup_db);
 			if (err < 0) {
 				snprintf(msg, msglen, _("cannot decode %s"), path);
 				decoder_close(p->dec);

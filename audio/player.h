@@ -41,6 +41,15 @@ struct player_opts {
  * the device cannot be opened, other codes for the file. */
 int player_open(const char *device, const char *path, const struct player_opts *opts,
 		struct player **out, char *msg, size_t msglen);
+/* True if OPTS asks for a make-up: a limiter (ceiling below 0 dBTP) and
+ * opts->makeup. */
+bool player_wants_makeup(const struct player_opts *opts);
+/* The make-up player_open would add for PATH with OPTS (gain, ceiling,
+ * peak), found without a device: what import stores so that pre-roll need
+ * not search. Sets *makeup_db (0 when OPTS wants none) and returns 0, or a
+ * negative errno with a message for people in msg. */
+int player_find_makeup(const char *path, const struct player_opts *opts, double *makeup_db, char *msg,
+		       size_t msglen);
 /* Starts a short fade-out (opts->fade_ms, half-cosine) from the first frame
  * not yet handed to the device, after which player_pump reports the element
  * finished: stop and preemption without a click. */

@@ -21,6 +21,7 @@
 #include "content/library.h"
 #include "content/probe.h"
 #include "content/store.h"
+#include "scheduler/engine.h"
 #include "util/timeutil.h"
 
 /* ".mp3" from "Bản tin.MP3"; "" when there is no sensible extension. */
@@ -122,6 +123,22 @@ static int report_changed(const struct cmd_entry *self, const char *file)
 	return EXIT_USAGE;
 }
 
+/* The make-up pre-roll would search for, found once here on the stored
+ * copy (the very file the daemon decodes) so that airings at this config's
+ * target and trim skip the search. The probe has decoded these bytes
+ * whole already; should the search fail all the same, the make-up stays
+ * unknown and pre-roll searches, reporting a failure there as before. */
+static void find_makeup(struct cli *cli, struct bulletin *b)
+{
+	struct player_opts o = engine_item_opts(cli->cfg, b->audio.loudness_lufs, b->audio.peak_dbfs);
+	char msg[256];
+
+	b->makeup.known = player_wants_makeup(&o) && player_find_makeup(b->path, &o, &b->makeup.db, msg,
+									    sizeof(msg)) == 0;
+	b->makeup.gain_db = o.gain_db;
+	b->makeup.ceiling_dbtp = o.ceiling_dbtp;
+}
+
 static int store_bulletin(struct cli *cli, const struct cmd_entry *self, struct bulletin *b,
 			  const char *file, int fd, const struct stat *st)
 {
@@ -145,6 +162,7 @@ static int store_bulletin(struct cli *cli, const struct cmd_entry *self, struct 
 		cli_error(self, _("%s: cannot copy it into %s/content: %s"), q, cli->cfg->state_dir, strerror(-err));
 		return EXIT_RUNTIME;
 	}
+	find_makeup(cli, b);
 	if (library_add(cli->db, b) < 0) {
 		if (created)
 			unlink(b->path);

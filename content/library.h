@@ -29,10 +29,19 @@ struct bulletin {
 	char *path;           /* absolute path in the content store */
 	char *source_name;    /* the file name it was imported from */
 	struct audio_info audio;
+	/* The make-up import found (see player_find_makeup) and the gain and
+	 * ceiling it was found for; known false when it was not. */
+	struct bulletin_makeup {
+		bool known;
+		double db, gain_db, ceiling_dbtp;
+	} makeup;
 	int64_t imported_at;  /* ms */
 	int64_t retired_at;   /* ms, 0 while active */
 };
 
+/* True if M was found for GAIN_DB and CEILING_DBTP, to the hundredth of a
+ * dB: whether an airing with those may add M->db without searching. */
+bool bulletin_makeup_fits(const struct bulletin_makeup *m, double gain_db, double ceiling_dbtp);
 /* Inserts B (slots included) in one transaction and sets b->id. Returns 0 or -EIO. */
 int library_add(struct db *db, struct bulletin *b);
 /* Rewrites B's title, topic, plan, priority, validity and slots (by b->id)

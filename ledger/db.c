@@ -150,6 +150,15 @@ static const char *const migrations[] = {
 	"	frames         INTEGER NOT NULL DEFAULT 0,  -- known played at checkpoint_at\n"
 	"	checkpoint_at  INTEGER                      -- ms; NULL before the first checkpoint\n"
 	");\n",
+	/* 2: the make-up import found for a bulletin, and the gain and ceiling
+	 * it was found for, so that pre-roll need not search; NULL = not found
+	 * (a bulletin imported before), and pre-roll searches. SQLite puts an
+	 * added column's text after the last column, without the line breaks
+	 * and up to the semicolon, so the comments are block comments. */
+	"ALTER TABLE bulletins ADD COLUMN makeup_db REAL\n"
+	"	/* dB the limiter's loss is made up with; NULL = not found at import */;\n"
+	"ALTER TABLE bulletins ADD COLUMN makeup_gain_db REAL /* the gain it was found at */;\n"
+	"ALTER TABLE bulletins ADD COLUMN makeup_ceiling_dbtp REAL /* the ceiling it was found at */;\n",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -157,6 +166,11 @@ static const char *const migrations[] = {
 int db_schema_version(void)
 {
 	return N_MIGRATIONS;
+}
+
+const char *db_migration_sql(int version)
+{
+	return version >= 1 && version <= N_MIGRATIONS ? migrations[version - 1] : NULL;
 }
 
 sqlite3 *db_sqlite(struct db *db)
@@ -573,8 +587,8 @@ int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen)
 /* Applies the one migration after the current version, in one transaction.
  * The version is read again under the write lock, so two processes opening
  * a new database at once (daemon and CLI) do not both migrate it. Sets *done
- * when the schema is the newest. */
-static int migrate_step(struct db *db, bool *done, char *msg, size_t msglen)
+ * when the schema is the newest. NEW: the database was empty when opened. */
+static int migrate_step(struct db *db, bool is_new, bool *done, char *msg, size_t msglen)
 {
 	int64_t v = -1;
 	char sql[64];
@@ -597,7 +611,7 @@ static int migrate_step(struct db *db, bool *done, char *msg, size_t msglen)
 		goto fail;
 	if (db_commit(db) < 0)
 		goto fail;
-	if (v > 0) /* a new database needs no news */
+	if (!is_new) /* a new database needs no news */
 		log_info(_("database %s: schema upgraded to version %d"), db->path, (int)v + 1);
 	return 0;
 fail:
@@ -611,13 +625,13 @@ fail:
 	return -EIO;
 }
 
-static int migrate(struct db *db, char *msg, size_t msglen)
+static int migrate(struct db *db, bool is_new, char *msg, size_t msglen)
 {
 	bool done = false;
 	int r = 0;
 
 	while (!done && r == 0)
-		r = migrate_step(db, &done, msg, msglen);
+		r = migrate_step(db, is_new, &done, msg, msglen);
 	return r;
 }
 
@@ -718,7 +732,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 		return -EIO;
 	}
 	if (rw && version < N_MIGRATIONS)
-		return migrate(db, msg, msglen);
+		return migrate(db, version == 0, msg, msglen);
 	return 0;
 }
 

@@ -27,6 +27,9 @@ void db_close(struct db *db);
 sqlite3 *db_sqlite(struct db *db);
 /* The schema version this build writes. */
 int db_schema_version(void);
+/* The SQL that takes the schema from VERSION - 1 to VERSION, or NULL:
+ * how a test builds a database as an older loa left it. */
+const char *db_migration_sql(int version);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -EIO (logged). */
 int db_begin(struct db *db);
 int db_commit(struct db *db);

@@ -103,14 +103,15 @@ static int watchdog_tick(struct daemon *d)
 /* ---- the real sink: audio/player ---- */
 
 /* A bulletin aired before at the same gain and ceiling gets the makeup
- * found then, without the search in its pre-roll. */
+ * found then, without the search in its pre-roll; one whose make-up came
+ * with it from import (opts->makeup_known) needs neither. */
 static void *sink_open(void *ctx, const char *path, const struct player_opts *opts, int *err,
 		       char *msg, size_t len)
 {
 	const struct daemon *d = ctx;
 	struct player *p = NULL;
 	struct player_opts o = *opts;
-	bool cacheable = o.makeup && o.ceiling_dbtp < 0 && o.sha256;
+	bool cacheable = player_wants_makeup(&o) && o.sha256 && !o.makeup_known;
 
 	if (cacheable)
 		o.makeup_known = makeup_cache_get(d->makeups, o.sha256, o.gain_db, o.ceiling_dbtp, &o.makeup_db);

@@ -41,6 +41,8 @@
 #define CHECKPOINT_MS 5000
 #define CLOCK_RECHECK_MS 5000
 #define FADE_MS 30
+/* The limiter's ceiling for every element (the README's Loudness). */
+#define CEILING_DBTP -1.0
 /* How far back a start reconciles at most: a year of missed rows is the
  * evidence of a year off air; more is a clock that is wildly wrong. */
 #define RECONCILE_MAX_MS (366LL * 86400000)
@@ -66,6 +68,7 @@ struct element {
 	char *title, *topic, *plan;
 	char sha256[SHA256_HEX];
 	double loudness_lufs, peak_dbfs;
+	struct bulletin_makeup makeup;
 	/* A planned item that does not fit: its `skipped` row is written
 	 * when the queue reaches it, so rows follow the order of the queue. */
 	char *skip_reason;
@@ -185,6 +188,7 @@ static void element_from_bulletin(struct element *el, const struct bulletin *b)
 	memcpy(el->sha256, b->sha256, SHA256_HEX);
 	el->loudness_lufs = b->audio.loudness_lufs;
 	el->peak_dbfs = b->audio.peak_dbfs;
+	el->makeup = b->makeup;
 	el->expected_ms = b->audio.duration_ms;
 }
 
@@ -509,16 +513,31 @@ static int64_t reconcile_from(struct engine *e)
 
 /* ---- the element on air ---- */
 
+struct player_opts engine_item_opts(const struct config *cfg, double loudness_lufs, double peak_dbfs)
+{
+	return (struct player_opts){
+		.gain_db = loudness_gain_db(loudness_lufs, cfg->target_lufs, cfg->gain_db),
+		.ceiling_dbtp = CEILING_DBTP,
+		.fade_ms = FADE_MS,
+		.makeup = true, /* a bulletin reaches the target even where it is limited */
+		.peak_known = true,
+		.peak_dbfs = peak_dbfs,
+	};
+}
+
+/* A bulletin's make-up found at import is used when this airing's gain
+ * and ceiling are the ones it was found for; otherwise the sink finds one. */
 static struct player_opts element_opts(const struct engine *e, const struct element *el)
 {
-	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = -1.0, .fade_ms = FADE_MS };
+	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = CEILING_DBTP, .fade_ms = FADE_MS };
 
 	if (el->part == PART_ITEM) {
-		o.gain_db = loudness_gain_db(el->loudness_lufs, e->cfg->target_lufs, e->cfg->gain_db);
-		o.makeup = true; /* a bulletin reaches the target even where it is limited */
-		o.peak_known = true;
-		o.peak_dbfs = el->peak_dbfs;
+		o = engine_item_opts(e->cfg, el->loudness_lufs, el->peak_dbfs);
 		o.sha256 = el->sha256[0] ? el->sha256 : NULL;
+		if (bulletin_makeup_fits(&el->makeup, o.gain_db, o.ceiling_dbtp)) {
+			o.makeup_known = true;
+			o.makeup_db = el->makeup.db;
+		}
 	}
 	return o;
 }

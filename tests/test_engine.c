@@ -66,6 +66,7 @@ struct media {
 	char *path;
 	int64_t ms;
 	int64_t bulletin_id; /* 0 for intro/outro */
+	struct player_opts opened; /* how the sink was last asked to air it */
 };
 
 struct airing {
@@ -121,7 +122,8 @@ static void *fk_open(void *ctx, const char *path, const struct player_opts *opts
 	struct media *m = media_find(s, path);
 	struct fake *f;
 
-	(void)opts;
+	if (m)
+		m->opened = *opts;
 	if (!m) {
 		*err = -ENOENT;
 		snprintf(msg, len, "%s: no such file", path);
@@ -352,7 +354,7 @@ static int teardown(void **state)
 static void add_media(struct sim *s, const char *path, int64_t ms, int64_t id)
 {
 	assert_true(s->n_media < sizeof(s->media) / sizeof(s->media[0]));
-	s->media[s->n_media++] = (struct media){ xstrdup(path), ms, id };
+	s->media[s->n_media++] = (struct media){ .path = xstrdup(path), .ms = ms, .bulletin_id = id };
 }
 
 /* Loads the station config: the common header plus SLOTS (the body of
@@ -615,6 +617,33 @@ static void test_slot_airs_in_priority_order(void **state)
 	rows_free(&r);
 	/* Idle until the next day's slot: no wake-up in between but it. */
 	assert_int_equal(engine_wake_at(s->e), vn(DAY0 + 1, 6, 0, 0) - 2 * SEC);
+}
+
+/* A make-up found at import reaches the sink when this airing's gain and
+ * ceiling are what it was found at; with another gain (the target changed
+ * since) the sink gets none, and searches. */
+static void test_stored_makeup_used_when_its_key_fits(void **state)
+{
+	struct sim *s = *state;
+	struct config *cfg = load_config(s, NULL, ONE_SLOT);
+	struct player_opts o = engine_item_opts(cfg, -16, -1);
+	int64_t a, b;
+	char *sql;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 60 * SEC);
+	b = add_sang(s, "b", 60 * SEC);
+	sql = sqlite3_mprintf("UPDATE bulletins SET makeup_db = 1.5, makeup_gain_db = %.17g + (id = %lld) * 0.5,"
+			      " makeup_ceiling_dbtp = %.17g", o.gain_db, (long long)b, o.ceiling_dbtp);
+	assert_int_equal(sqlite3_exec(db_sqlite(s->db), sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	start_engine(s, cfg);
+	run_until(s, vn(DAY0, 6, 10, 0));
+	assert_true(media_find_id(s, a)->opened.makeup_known);
+	assert_true(media_find_id(s, a)->opened.makeup_db == 1.5);
+	assert_true(media_find_id(s, a)->opened.gain_db == o.gain_db);
+	assert_false(media_find_id(s, b)->opened.makeup_known);
+	assert_true(media_find_id(s, b)->opened.makeup);
 }
 
 static void test_max_minutes_first_fit(void **state)
@@ -2149,6 +2178,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_slot_airs_in_priority_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stored_makeup_used_when_its_key_fits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_minutes_first_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intro_and_outro_frame_the_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_aired_occurrence_airs_nothing, setup, teardown),

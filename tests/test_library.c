@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "content/library.h"
 #include "ledger/db.h"
@@ -100,6 +101,7 @@ static struct bulletin full_bulletin(void)
 		.audio = { .frames = 14112000, .duration_ms = 320000, .sample_rate = 44100,
 			   .channels = 2, .format = "MP3", .peak_dbfs = -0.73125,
 			   .loudness_lufs = -16.25, .true_peak_dbtp = -0.1 },
+		.makeup = { .known = true, .db = 1.625, .gain_db = 0.25, .ceiling_dbtp = -1 },
 		.imported_at = T0,
 		.retired_at = 0,
 	};
@@ -162,6 +164,12 @@ static void assert_bulletin(const struct bulletin *got, const struct bulletin *w
 	assert_level(got->audio.peak_dbfs, want->audio.peak_dbfs);
 	assert_level(got->audio.loudness_lufs, want->audio.loudness_lufs);
 	assert_level(got->audio.true_peak_dbtp, want->audio.true_peak_dbtp);
+	assert_int_equal(got->makeup.known, want->makeup.known);
+	if (want->makeup.known) {
+		assert_true(got->makeup.db == want->makeup.db);
+		assert_true(got->makeup.gain_db == want->makeup.gain_db);
+		assert_true(got->makeup.ceiling_dbtp == want->makeup.ceiling_dbtp);
+	}
 	assert_int_equal(got->imported_at, want->imported_at);
 	assert_int_equal(got->retired_at, want->retired_at);
 }
@@ -193,7 +201,8 @@ static void test_open_window_and_silence(void **state)
 	assert_int_equal(library_add(f->db, &b), 0);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM bulletins WHERE valid_from IS NULL"
 				 " AND valid_until IS NULL AND peak_dbfs IS NULL AND loudness_lufs IS NULL"
-				 " AND true_peak_dbtp IS NULL AND topic IS NULL AND plan IS NULL"), 1);
+				 " AND true_peak_dbtp IS NULL AND topic IS NULL AND plan IS NULL AND makeup_db IS NULL"
+				 " AND makeup_gain_db IS NULL AND makeup_ceiling_dbtp IS NULL"), 1);
 	assert_int_equal(library_get(f->db, b.id, &got), 0);
 	assert_bulletin(&got, &b);
 	assert_int_equal(got.valid_from, DAY_NONE_BEFORE);
@@ -209,6 +218,66 @@ static void test_open_window_and_silence(void **state)
 	assert_int_equal(library_get(f->db, b.id, &got), 0);
 	assert_int_equal(got.valid_from, DAY_NONE_BEFORE);
 	assert_int_equal(got.valid_until, b.valid_until);
+	bulletin_done(&got);
+}
+
+/* A database as loa left it before bulletins kept their make-up: schema
+ * version 1, one bulletin in a slot. Readers send the operator to the
+ * daemon; a writer upgrades it, the bulletin whole and its make-up not
+ * known, so that the daemon searches as it did. */
+static void test_migration_from_version_1(void **state)
+{
+	struct fx *f = *state;
+	char *path = xasprintf("%s/loa.db", f->dir), msg[512];
+	struct bulletin got;
+	sqlite3 *h;
+
+	db_close(f->db);
+	f->db = NULL;
+	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* the WAL too, kept after close */
+	assert_int_equal(mkdir(f->dir, 0700), 0);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, db_migration_sql(1), NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+				      "PRAGMA user_version = 1;"
+				      "INSERT INTO bulletins (title, priority, sha256, path, source_name, format,"
+				      " frames, duration_ms, sample_rate, channels, peak_dbfs, loudness_lufs,"
+				      " true_peak_dbtp, imported_at)"
+				      " VALUES ('Bản tin cũ', 0, '" HASH_A "', '/c/" HASH_A ".mp3', 'cu.mp3', 'MP3',"
+				      " 441000, 10000, 44100, 2, -0.5, -18.25, 0.1, 1763848800000);"
+				      "INSERT INTO bulletin_slots VALUES (1, 'sang');",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	assert_int_equal(db_open(f->dir, DB_READ_ONLY, &f->db, msg, sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "older loa"));
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, msg, sizeof(msg)), 0);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), db_schema_version());
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM bulletins WHERE makeup_db IS NULL"
+				 " AND makeup_gain_db IS NULL AND makeup_ceiling_dbtp IS NULL"), 1);
+	assert_int_equal(library_get(f->db, 1, &got), 0);
+	assert_string_equal(got.title, "Bản tin cũ");
+	assert_string_equal(got.sha256, HASH_A);
+	assert_true(got.audio.loudness_lufs == -18.25);
+	assert_int_equal(got.audio.frames, 441000);
+	assert_int_equal(got.n_slots, 1);
+	assert_string_equal(got.slots[0], "sang");
+	assert_false(got.makeup.known);
+	bulletin_done(&got);
+	free(path);
+}
+
+/* Half a key is no key: a make-up is used only with the gain and ceiling
+ * it was found for. */
+static void test_makeup_needs_its_key(void **state)
+{
+	struct fx *f = *state;
+	struct bulletin b = full_bulletin(), got;
+
+	assert_int_equal(library_add(f->db, &b), 0);
+	exec_sql(f->db, "UPDATE bulletins SET makeup_ceiling_dbtp = NULL");
+	assert_int_equal(library_get(f->db, b.id, &got), 0);
+	assert_false(got.makeup.known);
 	bulletin_done(&got);
 }
 
@@ -408,6 +477,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_get_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_window_and_silence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_version_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_makeup_needs_its_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_retired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_for_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_empty, setup, teardown),

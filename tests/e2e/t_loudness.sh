@@ -15,6 +15,11 @@ expect_exit 0 import --slot sang "$T/loud.wav"
 expect_exit 0 list --json
 q=$(jq -r '.[0].loudness_lufs' <<<"$OUT")
 awk -v l="$q" 'BEGIN { exit !(l < -28) }' || fail "the quiet fixture measures $q LUFS"
+# Import found the quiet one's make-up for this target and the -1 dBTP
+# ceiling, so that pre-roll need not.
+m=$(sqlite3 "$T/state/loa.db" "SELECT makeup_db, makeup_ceiling_dbtp FROM bulletins WHERE id = 1")
+awk -v m="$m" 'BEGIN { split(m, f, "|"); exit !(f[1] > 3 && f[2] == -1) }' ||
+	fail "import stored the make-up and ceiling '$m' for the quiet fixture"
 
 start_daemon
 wait_rows 2 20

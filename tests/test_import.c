@@ -1,0 +1,201 @@
+/* `loa import` finds a bulletin's make-up once and stores it with the gain
+ * and ceiling it was found for (cli/cmd_import.c), and what it stores is
+ * what the daemon's pre-roll search finds for the same file and gain. The
+ * command runs in-process on recordings that mkaudio (LOA_MKAUDIO, set by
+ * `make unit`) writes with peaks the limiter must hold down. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio/player.h"
+#include "cli/cli.h"
+#include "content/library.h"
+#include "ledger/db.h"
+#include "scheduler/engine.h"
+#include "util/xmalloc.h"
+
+static char tmpdir[256];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	const char *t = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/loa-test-import-XXXXXX", t && *t ? t : "/tmp");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+/* A station at TARGET LUFS with its state under tmpdir/NAME; returns the
+ * config's path. */
+static char *write_config(const char *name, double target)
+{
+	char *path = xasprintf("%s/%s.conf", tmpdir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f, "station = { name = \"x\"; timezone = \"Asia/Ho_Chi_Minh\"; };\n"
+		   "paths = { state_dir = \"%s/%s\"; };\n"
+		   "audio = { device = \"null\"; target_lufs = %.1f; };\n"
+		   "clock = { require_sync = false; };\n"
+		   "slots = ( { name = \"c\"; start = \"06:00\"; days = [\"mon\"]; } );\n",
+		tmpdir, name, target);
+	fclose(f);
+	return path;
+}
+
+/* mkaudio ARGS into tmpdir/FILE; returns its path, or skips without mkaudio. */
+static char *make_audio(const char *args, const char *file)
+{
+	const char *mk = getenv("LOA_MKAUDIO");
+	char *path = xasprintf("%s/%s", tmpdir, file), *cmd;
+
+	if (!mk || !*mk)
+		skip();
+	cmd = xasprintf("'%s' %s '%s'", mk, args, path);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return path;
+}
+
+/* `loa --config CONF import --slot c FILE` for the station in tmpdir/NAME,
+ * then the bulletin it stored. */
+static void import(const char *name, const char *conf, const char *file, struct bulletin *b)
+{
+	char *argv[] = { (char *)"loa", (char *)"--config", (char *)conf, (char *)"import",
+			 (char *)"--slot", (char *)"c", (char *)file, NULL };
+	char *state_dir = xasprintf("%s/%s", tmpdir, name), msg[512];
+	struct cli cli = { 0 };
+	struct bulletin *all;
+	struct db *db;
+	size_t n;
+
+	optind = 0; /* getopt starts afresh for each run in this process */
+	assert_int_equal(cli_run(&cli, 7, argv), EXIT_OK);
+	assert_int_equal(db_open(state_dir, DB_READ_ONLY, &db, msg, sizeof(msg)), 0);
+	assert_int_equal(library_list(db, false, &all, &n), 0);
+	assert_true(n >= 1);
+	assert_int_equal(library_get(db, all[n - 1].id, b), 0);
+	bulletins_free(all, n);
+	db_close(db);
+	free(state_dir);
+}
+
+/* What pre-roll finds with no make-up given: the daemon's fallback. */
+static double search(const struct bulletin *b, const struct player_opts *o)
+{
+	struct player *p;
+	char msg[256];
+	double m;
+
+	assert_false(o->makeup_known);
+	if (player_open("null", b->path, o, &p, msg, sizeof(msg)) < 0)
+		fail_msg("player_open %s: %s", b->path, msg);
+	m = player_makeup_db(p);
+	player_close(p);
+	return m;
+}
+
+static void test_import_stores_the_search(void **state)
+{
+	static const struct { const char *args, *file; } cases[] = {
+		{ "--seconds 12 quiet", "quiet.wav" },
+		{ "--seconds 12 --level 0 speech", "speech.flac" },
+	};
+	char *conf = write_config("a", -16);
+	struct config *cfg;
+	struct strlist errs = { 0 };
+
+	(void)state;
+	assert_int_equal(config_load(conf, &cfg, &errs), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *file = make_audio(cases[i].args, cases[i].file);
+		struct bulletin b;
+		struct player_opts o;
+		double found;
+
+		import("a", conf, file, &b);
+		o = engine_item_opts(cfg, b.audio.loudness_lufs, b.audio.peak_dbfs);
+		assert_true(b.makeup.known);
+		assert_true(bulletin_makeup_fits(&b.makeup, o.gain_db, o.ceiling_dbtp));
+		found = search(&b, &o);
+		print_message("%s: gain %+.2f dB, make-up stored %+.3f dB, searched %+.3f dB\n", cases[i].file,
+			      o.gain_db, b.makeup.db, found);
+		/* A fixture the limiter leaves alone would prove nothing. */
+		assert_true(found > 0.1);
+		assert_true(fabs(b.makeup.db - found) < 0.05);
+		bulletin_done(&b);
+		free(file);
+	}
+	config_free(cfg);
+	strlist_done(&errs);
+	free(conf);
+}
+
+/* A station that changed its target since the import airs at another
+ * gain: the stored make-up does not fit, and pre-roll searches, finding
+ * what that gain needs rather than what was stored. */
+static void test_other_gain_searches(void **state)
+{
+	char *conf = write_config("b", -16), *louder = write_config("b2", -12);
+	char *file = make_audio("--seconds 12 quiet", "quiet.wav");
+	struct config *cfg;
+	struct strlist errs = { 0 };
+	struct bulletin b;
+	struct player_opts o;
+	double found;
+
+	(void)state;
+	import("b", conf, file, &b);
+	assert_int_equal(config_load(louder, &cfg, &errs), 0);
+	o = engine_item_opts(cfg, b.audio.loudness_lufs, b.audio.peak_dbfs);
+	assert_true(b.makeup.known);
+	assert_false(bulletin_makeup_fits(&b.makeup, o.gain_db, o.ceiling_dbtp));
+	assert_false(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db, o.ceiling_dbtp - 0.5));
+	assert_false(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db + 0.01, b.makeup.ceiling_dbtp));
+	assert_true(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db + 0.001, b.makeup.ceiling_dbtp));
+	found = search(&b, &o);
+	print_message("stored %+.3f dB at gain %+.2f; searched %+.3f dB at gain %+.2f\n", b.makeup.db,
+		      b.makeup.gain_db, found, o.gain_db);
+	/* Four more dB into the limiter take more loudness away. */
+	assert_true(found > b.makeup.db + 0.5);
+	bulletin_done(&b);
+	config_free(cfg);
+	strlist_done(&errs);
+	free(conf);
+	free(louder);
+	free(file);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_import_stores_the_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_gain_searches, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
+}
