@@ -44,6 +44,11 @@ int player_open(const char *device, const char *path, const struct player_opts *
 /* True if OPTS asks for a make-up: a limiter (ceiling below 0 dBTP) and
  * opts->makeup. */
 bool player_wants_makeup(const struct player_opts *opts);
+/* The version of what player_find_makeup finds: the search and the
+ * limiter it listens through. Import stores it with the make-up; raise it
+ * whenever either changes what they find, so that make-ups stored by an
+ * older loa are searched for again rather than trusted. */
+#define PLAYER_MAKEUP_VERSION 1
 /* The make-up player_open would add for PATH with OPTS (gain, ceiling,
  * peak), found without a device: what import stores so that pre-roll need
  * not search. Sets *makeup_db (0 when OPTS wants none) and returns 0, or a

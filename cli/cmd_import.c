@@ -137,6 +137,7 @@ static void find_makeup(struct cli *cli, struct bulletin *b)
 									    sizeof(msg)) == 0;
 	b->makeup.gain_db = o.gain_db;
 	b->makeup.ceiling_dbtp = o.ceiling_dbtp;
+	b->makeup.version = PLAYER_MAKEUP_VERSION;
 }
 
 static int store_bulletin(struct cli *cli, const struct cmd_entry *self, struct bulletin *b,

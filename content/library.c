@@ -51,9 +51,9 @@ bool bulletin_in_slot(const struct bulletin *b, const char *name)
 /* Hundredths: what a gain computed again from the same stored loudness
  * and config may differ by is far below them, and a real change of the
  * target or trim far above. */
-bool bulletin_makeup_fits(const struct bulletin_makeup *m, double gain_db, double ceiling_dbtp)
+bool bulletin_makeup_fits(const struct bulletin_makeup *m, double gain_db, double ceiling_dbtp, int version)
 {
-	return m->known && lround(m->gain_db * 100) == lround(gain_db * 100) &&
+	return m->known && m->version == version && lround(m->gain_db * 100) == lround(gain_db * 100) &&
 	       lround(m->ceiling_dbtp * 100) == lround(ceiling_dbtp * 100);
 }
 
@@ -95,27 +95,29 @@ static double col_level(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? -INFINITY : sqlite3_column_double(st, i);
 }
 
-/* The make-up and its key as three values from I on, all NULL when it is
+/* The make-up and its key as four values from I on, all NULL when it is
  * not known. */
 static int bind_makeup(sqlite3_stmt *st, int i, const struct bulletin_makeup *m)
 {
 	if (!m->known)
-		return sqlite3_bind_null(st, i) | sqlite3_bind_null(st, i + 1) | sqlite3_bind_null(st, i + 2);
+		return sqlite3_bind_null(st, i) | sqlite3_bind_null(st, i + 1) | sqlite3_bind_null(st, i + 2) |
+		       sqlite3_bind_null(st, i + 3);
 	return sqlite3_bind_double(st, i, m->db) | sqlite3_bind_double(st, i + 1, m->gain_db) |
-	       sqlite3_bind_double(st, i + 2, m->ceiling_dbtp);
+	       sqlite3_bind_double(st, i + 2, m->ceiling_dbtp) | sqlite3_bind_int(st, i + 3, m->version);
 }
 
 /* A make-up is known only with the whole of its key. */
 static void col_makeup(sqlite3_stmt *st, int i, struct bulletin_makeup *m)
 {
 	m->known = true;
-	for (int k = i; k < i + 3; k++)
+	for (int k = i; k < i + 4; k++)
 		m->known &= sqlite3_column_type(st, k) != SQLITE_NULL;
 	if (!m->known)
 		return;
 	m->db = sqlite3_column_double(st, i);
 	m->gain_db = sqlite3_column_double(st, i + 1);
 	m->ceiling_dbtp = sqlite3_column_double(st, i + 2);
+	m->version = sqlite3_column_int(st, i + 3);
 }
 
 static int bind_day(sqlite3_stmt *st, int i, int32_t day, int32_t open)
@@ -178,9 +180,10 @@ int library_add(struct db *db, struct bulletin *b)
 			       "INSERT INTO bulletins (title, topic, plan, priority, valid_from,"
 			       " valid_until, sha256, path, source_name, format, frames, duration_ms,"
 			       " sample_rate, channels, peak_dbfs, loudness_lufs, true_peak_dbtp,"
-			       " imported_at, retired_at, makeup_db, makeup_gain_db, makeup_ceiling_dbtp)"
+			       " imported_at, retired_at, makeup_db, makeup_gain_db, makeup_ceiling_dbtp,"
+			       " makeup_version)"
 			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+			       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	rc = bind_text(st, 1, b->title) |
@@ -227,7 +230,8 @@ fail:
 #define BULLETIN_COLS \
 	"id, title, topic, plan, priority, valid_from, valid_until, sha256, path, source_name," \
 	" format, frames, duration_ms, sample_rate, channels, peak_dbfs, loudness_lufs," \
-	" true_peak_dbtp, imported_at, retired_at, makeup_db, makeup_gain_db, makeup_ceiling_dbtp"
+	" true_peak_dbtp, imported_at, retired_at, makeup_db, makeup_gain_db, makeup_ceiling_dbtp," \
+	" makeup_version"
 
 /* One row of a SELECT BULLETIN_COLS, slots not included. */
 static void read_bulletin(sqlite3_stmt *st, struct bulletin *b)

@@ -34,14 +34,16 @@ struct bulletin {
 	struct bulletin_makeup {
 		bool known;
 		double db, gain_db, ceiling_dbtp;
+		int version; /* of the search that found it (PLAYER_MAKEUP_VERSION) */
 	} makeup;
 	int64_t imported_at;  /* ms */
 	int64_t retired_at;   /* ms, 0 while active */
 };
 
 /* True if M was found for GAIN_DB and CEILING_DBTP, to the hundredth of a
- * dB: whether an airing with those may add M->db without searching. */
-bool bulletin_makeup_fits(const struct bulletin_makeup *m, double gain_db, double ceiling_dbtp);
+ * dB, by the search of VERSION: whether an airing with those may add
+ * M->db without searching. */
+bool bulletin_makeup_fits(const struct bulletin_makeup *m, double gain_db, double ceiling_dbtp, int version);
 /* Inserts B (slots included) in one transaction and sets b->id. Returns 0 or -EIO. */
 int library_add(struct db *db, struct bulletin *b);
 /* Rewrites B's title, topic, plan, priority, validity and slots (by b->id)

@@ -150,15 +150,17 @@ static const char *const migrations[] = {
 	"	frames         INTEGER NOT NULL DEFAULT 0,  -- known played at checkpoint_at\n"
 	"	checkpoint_at  INTEGER                      -- ms; NULL before the first checkpoint\n"
 	");\n",
-	/* 2: the make-up import found for a bulletin, and the gain and ceiling
-	 * it was found for, so that pre-roll need not search; NULL = not found
-	 * (a bulletin imported before), and pre-roll searches. SQLite puts an
+	/* 2: the make-up import found for a bulletin, and the gain, ceiling
+	 * and version of the search (the limiter's) it was found with, so that
+	 * pre-roll need not search; NULL = not found (a bulletin imported
+	 * before), and pre-roll searches. SQLite puts an
 	 * added column's text after the last column, without the line breaks
 	 * and up to the semicolon, so the comments are block comments. */
 	"ALTER TABLE bulletins ADD COLUMN makeup_db REAL\n"
 	"	/* dB the limiter's loss is made up with; NULL = not found at import */;\n"
 	"ALTER TABLE bulletins ADD COLUMN makeup_gain_db REAL /* the gain it was found at */;\n"
-	"ALTER TABLE bulletins ADD COLUMN makeup_ceiling_dbtp REAL /* the ceiling it was found at */;\n",
+	"ALTER TABLE bulletins ADD COLUMN makeup_ceiling_dbtp REAL /* the ceiling it was found at */;\n"
+	"ALTER TABLE bulletins ADD COLUMN makeup_version INTEGER /* PLAYER_MAKEUP_VERSION it was found by */;\n",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -534,7 +534,7 @@ static struct player_opts element_opts(const struct engine *e, const struct elem
 	if (el->part == PART_ITEM) {
 		o = engine_item_opts(e->cfg, el->loudness_lufs, el->peak_dbfs);
 		o.sha256 = el->sha256[0] ? el->sha256 : NULL;
-		if (bulletin_makeup_fits(&el->makeup, o.gain_db, o.ceiling_dbtp)) {
+		if (bulletin_makeup_fits(&el->makeup, o.gain_db, o.ceiling_dbtp, PLAYER_MAKEUP_VERSION)) {
 			o.makeup_known = true;
 			o.makeup_db = el->makeup.db;
 		}

@@ -620,21 +620,24 @@ static void test_slot_airs_in_priority_order(void **state)
 }
 
 /* A make-up found at import reaches the sink when this airing's gain and
- * ceiling are what it was found at; with another gain (the target changed
- * since) the sink gets none, and searches. */
+ * ceiling are what it was found at, by this loa's search; with another
+ * gain (the target changed since) or by an older search the sink gets
+ * none, and searches. */
 static void test_stored_makeup_used_when_its_key_fits(void **state)
 {
 	struct sim *s = *state;
 	struct config *cfg = load_config(s, NULL, ONE_SLOT);
 	struct player_opts o = engine_item_opts(cfg, -16, -1);
-	int64_t a, b;
+	int64_t a, b, c;
 	char *sql;
 
 	s->now = vn(DAY0, 5, 0, 0);
 	a = add_sang(s, "a", 60 * SEC);
 	b = add_sang(s, "b", 60 * SEC);
+	c = add_sang(s, "c", 60 * SEC);
 	sql = sqlite3_mprintf("UPDATE bulletins SET makeup_db = 1.5, makeup_gain_db = %.17g + (id = %lld) * 0.5,"
-			      " makeup_ceiling_dbtp = %.17g", o.gain_db, (long long)b, o.ceiling_dbtp);
+			      " makeup_ceiling_dbtp = %.17g, makeup_version = %d - (id = %lld)", o.gain_db,
+			      (long long)b, o.ceiling_dbtp, PLAYER_MAKEUP_VERSION, (long long)c);
 	assert_int_equal(sqlite3_exec(db_sqlite(s->db), sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_free(sql);
 	start_engine(s, cfg);
@@ -644,6 +647,8 @@ static void test_stored_makeup_used_when_its_key_fits(void **state)
 	assert_true(media_find_id(s, a)->opened.gain_db == o.gain_db);
 	assert_false(media_find_id(s, b)->opened.makeup_known);
 	assert_true(media_find_id(s, b)->opened.makeup);
+	assert_false(media_find_id(s, c)->opened.makeup_known);
+	assert_true(media_find_id(s, c)->opened.makeup);
 }
 
 static void test_max_minutes_first_fit(void **state)

@@ -140,7 +140,7 @@ static void test_import_stores_the_search(void **state)
 		import("a", conf, file, &b);
 		o = engine_item_opts(cfg, b.audio.loudness_lufs, b.audio.peak_dbfs);
 		assert_true(b.makeup.known);
-		assert_true(bulletin_makeup_fits(&b.makeup, o.gain_db, o.ceiling_dbtp));
+		assert_true(bulletin_makeup_fits(&b.makeup, o.gain_db, o.ceiling_dbtp, PLAYER_MAKEUP_VERSION));
 		found = search(&b, &o);
 		print_message("%s: gain %+.2f dB, make-up stored %+.3f dB, searched %+.3f dB\n", cases[i].file,
 			      o.gain_db, b.makeup.db, found);
@@ -173,10 +173,15 @@ static void test_other_gain_searches(void **state)
 	assert_int_equal(config_load(louder, &cfg, &errs), 0);
 	o = engine_item_opts(cfg, b.audio.loudness_lufs, b.audio.peak_dbfs);
 	assert_true(b.makeup.known);
-	assert_false(bulletin_makeup_fits(&b.makeup, o.gain_db, o.ceiling_dbtp));
-	assert_false(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db, o.ceiling_dbtp - 0.5));
-	assert_false(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db + 0.01, b.makeup.ceiling_dbtp));
-	assert_true(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db + 0.001, b.makeup.ceiling_dbtp));
+	assert_false(bulletin_makeup_fits(&b.makeup, o.gain_db, o.ceiling_dbtp, PLAYER_MAKEUP_VERSION));
+	assert_false(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db, o.ceiling_dbtp - 0.5, PLAYER_MAKEUP_VERSION));
+	assert_false(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db + 0.01, b.makeup.ceiling_dbtp, PLAYER_MAKEUP_VERSION));
+	assert_true(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db + 0.001, b.makeup.ceiling_dbtp,
+					 PLAYER_MAKEUP_VERSION));
+	/* Found by an older search (or limiter): searched for again. */
+	assert_int_equal(b.makeup.version, PLAYER_MAKEUP_VERSION);
+	assert_false(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db, b.makeup.ceiling_dbtp,
+					  PLAYER_MAKEUP_VERSION + 1));
 	found = search(&b, &o);
 	print_message("stored %+.3f dB at gain %+.2f; searched %+.3f dB at gain %+.2f\n", b.makeup.db,
 		      b.makeup.gain_db, found, o.gain_db);

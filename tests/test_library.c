@@ -101,7 +101,7 @@ static struct bulletin full_bulletin(void)
 		.audio = { .frames = 14112000, .duration_ms = 320000, .sample_rate = 44100,
 			   .channels = 2, .format = "MP3", .peak_dbfs = -0.73125,
 			   .loudness_lufs = -16.25, .true_peak_dbtp = -0.1 },
-		.makeup = { .known = true, .db = 1.625, .gain_db = 0.25, .ceiling_dbtp = -1 },
+		.makeup = { .known = true, .db = 1.625, .gain_db = 0.25, .ceiling_dbtp = -1, .version = 7 },
 		.imported_at = T0,
 		.retired_at = 0,
 	};
@@ -169,6 +169,7 @@ static void assert_bulletin(const struct bulletin *got, const struct bulletin *w
 		assert_true(got->makeup.db == want->makeup.db);
 		assert_true(got->makeup.gain_db == want->makeup.gain_db);
 		assert_true(got->makeup.ceiling_dbtp == want->makeup.ceiling_dbtp);
+		assert_int_equal(got->makeup.version, want->makeup.version);
 	}
 	assert_int_equal(got->imported_at, want->imported_at);
 	assert_int_equal(got->retired_at, want->retired_at);
@@ -202,7 +203,7 @@ static void test_open_window_and_silence(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM bulletins WHERE valid_from IS NULL"
 				 " AND valid_until IS NULL AND peak_dbfs IS NULL AND loudness_lufs IS NULL"
 				 " AND true_peak_dbtp IS NULL AND topic IS NULL AND plan IS NULL AND makeup_db IS NULL"
-				 " AND makeup_gain_db IS NULL AND makeup_ceiling_dbtp IS NULL"), 1);
+				 " AND makeup_gain_db IS NULL AND makeup_ceiling_dbtp IS NULL AND makeup_version IS NULL"), 1);
 	assert_int_equal(library_get(f->db, b.id, &got), 0);
 	assert_bulletin(&got, &b);
 	assert_int_equal(got.valid_from, DAY_NONE_BEFORE);
@@ -254,7 +255,7 @@ static void test_migration_from_version_1(void **state)
 	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, msg, sizeof(msg)), 0);
 	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), db_schema_version());
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM bulletins WHERE makeup_db IS NULL"
-				 " AND makeup_gain_db IS NULL AND makeup_ceiling_dbtp IS NULL"), 1);
+				 " AND makeup_gain_db IS NULL AND makeup_ceiling_dbtp IS NULL AND makeup_version IS NULL"), 1);
 	assert_int_equal(library_get(f->db, 1, &got), 0);
 	assert_string_equal(got.title, "Bản tin cũ");
 	assert_string_equal(got.sha256, HASH_A);
