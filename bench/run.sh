@@ -156,6 +156,13 @@ put report_1m_rows_sqlite3_ms "$(median <"$W/report-sql.txt")" "sqlite3 loa.db \
 # that is hashing.
 for _ in 1 2 3; do time_ms env LOA_CONFIG=loa.conf "$LOA" verify; done >"$W/verify.txt"
 put verify_1m_rows_ms "$(median <"$W/verify.txt")" "loa verify  (median of 3)"
+# What any walk over these rows costs at the least (bench/walk_floor.c):
+# SQLite reading every column once, and nettle over each row's encoding.
+"$B/walk_floor" state/loa.db >"$W/walk-floor.txt"
+put walk_floor_read_ms "$(awk '$1 == "read" { print $2 }' "$W/walk-floor.txt")" \
+	"bench/walk_floor loa.db: SQLite stepping the ledger in id order, every column read once"
+put walk_floor_sha256_ms "$(awk '$1 == "sha256" { print $2 }' "$W/walk-floor.txt")" \
+	"bench/walk_floor loa.db: nettle SHA-256 over as many bytes a row as its encoding has"
 
 # ---- punctuality on the paced device, with the idle daemon alongside ----
 say "punctuality: $PUNCT_ITEMS scheduled items on the paced device (about $((PUNCT_ITEMS * 3 + 40)) s); idle daemon measured meanwhile"
