@@ -43,7 +43,7 @@ $(for r in phong-chong-thien-tai chuyen-doi-so; do [ "$(v "cpu_ratio_vs_decode_f
 | startup_ms (10,000 bulletins, $(v ledger_rows_big) ledger rows) | $(v startup_ms) | $liq_start | < 50 | $(holds "$(v startup_ms)" "<" 50) |
 | the page check after READY=1 (\`PRAGMA quick_check\`, same ledger; its writes wait for it) | $(v page_check_ms) | | — | — |
 | report_1m_rows_ms (a year by topic) | $(v report_1m_rows_ms) | bare sqlite3 GROUP BY: $(v report_1m_rows_sqlite3_ms); \`loa verify\` alone: $(v verify_1m_rows_ms); the least any check can take: reading the rows $(v walk_floor_read_ms) + SHA-256 $(v walk_floor_sha256_ms) | < 200 | $(holds "$(v report_1m_rows_ms)" "<" 200) |
-| bytes_written_per_item to state_dir, WAL included (20 s item) | $(v bytes_written_per_item) | 1 s items: $(v bytes_written_per_item_1s) each | — | — |
+| bytes_written_per_item to state_dir, WAL included (20 s item) | $(v bytes_written_per_item) | 1 s items: $(v bytes_written_per_item_1s) each; a busy station's year (8,760 items of 20 s): $(awk -v b="$(v bytes_written_per_item)" 'BEGIN { if (b + 0 > 0) printf "%.0f MB", b * 8760 / 1e6; else print "—" }'); cron + aplay: none, and no record | — | — |
 
 ## Commands
 
