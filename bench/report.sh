@@ -75,11 +75,10 @@ cat <<'MD'
 - **Startup** is exec to `READY=1`. The check of every page of the
   database (`PRAGMA quick_check`, so a damaged ledger is never
   written to) runs after it, in a thread of its own on a read-only
-  connection, while the daemon plans and prepares its first item; the
-  item starts, and the ledger rows of that time are written, once it
-  passes, or the daemon stops (exit 1) without having written to a
-  damaged file. Its time is the row below startup: how late an item due
-  at the very start of the daemon can be.
+  connection; the daemon plans, records and airs once it passes, or
+  stops (exit 1) without having written to a damaged file. Its time is
+  the row below startup: how late an item due at the very start of the
+  daemon can be.
 - **Idle** is the daemon between broadcasts: its next slot hours away,
   under no systemd watchdog; wake-ups are its context switches.
 - **CPU** is counted in instructions (callgrind), which are repeatable on

@@ -586,6 +586,24 @@ int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen)
 	return r;
 }
 
+/* Is the file in WAL mode already? PRAGMA journal_mode without a value
+ * only reads it. */
+static bool in_wal_mode(struct db *db)
+{
+	sqlite3_stmt *st;
+	bool wal = false;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+
+		wal = m && strcmp(m, "wal") == 0;
+	}
+	sqlite3_finalize(st);
+	return wal;
+}
+
 /* Applies the one migration after the current version, in one transaction.
  * The version is read again under the write lock, so two processes opening
  * a new database at once (daemon and CLI) do not both migrate it. Sets *done
@@ -683,10 +701,11 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 	/* A writer must not add to a damaged file: the open reads only the
 	 * first page, so look at every page before the first write. Readers
 	 * meet damage where they read it (db_fail), and change nothing. The
-	 * daemon starts airing meanwhile, its writes held (db_check_fd),
-	 * unless a migration is due: that writes at once. */
+	 * daemon's check runs in a thread meanwhile, its writes held
+	 * (db_check_fd), unless the open itself must write: a migration, or
+	 * the switch to WAL of a file not in it (a copy made elsewhere). */
 	if (rw && n_objects > 0) {
-		if (mode == DB_DAEMON && version == N_MIGRATIONS)
+		if (mode == DB_DAEMON && version == N_MIGRATIONS && in_wal_mode(db))
 			r = start_page_check(db, msg, msglen);
 		else
 			r = check_pages(db, msg, msglen);

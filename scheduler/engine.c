@@ -903,13 +903,20 @@ void engine_ledger_writable(struct engine *e)
 {
 	e->ledger_retry_ms = LEDGER_RETRY_MIN_MS;
 	ledger_retry(e, now(e));
-	engine_run(e); /* what was due meanwhile starts now */
+	engine_run(e); /* what came due meanwhile */
 }
 
 void engine_run(struct engine *e)
 {
-	int64_t t_now = now(e);
+	int64_t t_now;
 
+	/* Nothing is planned, reconciled or aired before the page check of
+	 * the start passes (engine_ledger_writable): an item's first frame
+	 * would have no record a power cut could not take, and the missed
+	 * rows of a long outage would crowd the backlog. */
+	if (!db_writable(e->db))
+		return;
+	t_now = now(e);
 	if (e->ledger_retry_ms && t_now >= e->ledger_retry_at)
 		ledger_retry(e, t_now);
 	if (!e->trusted) {
@@ -933,10 +940,7 @@ void engine_run(struct engine *e)
 	if (e->state == CUR_PREROLL) {
 		int64_t due = e->cur.due > e->gap_until ? e->cur.due : e->gap_until;
 
-		/* Nothing starts before the page check of the start passes:
-		 * its first frame would have no record a power cut could not
-		 * take. The preparation above goes on meanwhile. */
-		if (t_now >= due && db_writable(e->db))
+		if (t_now >= due)
 			start_current(e, t_now);
 		if (e->state == CUR_NONE && e->nq > 0) {
 			engine_run(e);
@@ -965,11 +969,14 @@ int64_t engine_wake_at(const struct engine *e)
 {
 	int64_t w = e->ledger_retry_ms ? e->ledger_retry_at : 0;
 
+	if (!db_writable(e->db))
+		return 0; /* engine_ledger_writable is the next thing to happen */
+
 	if (!e->trusted)
 		return earliest(w, e->clock_checked_at + CLOCK_RECHECK_MS);
 	if (e->have_next)
 		w = earliest(w, e->next_at - lead_ms(e));
-	if (e->state == CUR_PREROLL && db_writable(e->db))
+	if (e->state == CUR_PREROLL)
 		w = earliest(w, e->cur.due > e->gap_until ? e->cur.due : e->gap_until);
 	if (e->state == CUR_NONE && e->nq > 0 && e->device_retry_ms)
 		w = earliest(w, e->device_retry_at);

@@ -56,7 +56,8 @@ size_t engine_shutdown(struct engine *e);
 void engine_free(struct engine *e);
 /* Does everything that is due now: reconciling, starting occurrences,
  * pre-rolling and starting elements, alert repetitions, checkpoints. Call it
- * after every event and whenever engine_wake_at() is reached. */
+ * after every event and whenever engine_wake_at() is reached. Nothing while
+ * the database's page check holds writes (db_writable). */
 void engine_run(struct engine *e);
 /* The next instant engine_run() must be called at (ms), or 0 when only an
  * event (a command, a reload, the element ending) can make work. */
@@ -70,7 +71,7 @@ void engine_ended(struct engine *e, int result);
  * nothing the ledger holds airs again). */
 void engine_clock_stepped(struct engine *e);
 /* The database takes writes now (the page check of the start passed):
- * what waits is written at once, and what was due meanwhile starts. */
+ * what waits is written at once, and the engine, idle until then, runs. */
 void engine_ledger_writable(struct engine *e);
 /* The bulletin library changed (import, edit, retire): queued items of
  * bulletins retired since are recorded as skipped and do not air;

@@ -895,6 +895,29 @@ static void test_daemon_open_close_during_check(void **state)
 	f->db = NULL;
 }
 
+/* A file not in WAL mode (a copy made with another tool) must be switched
+ * at the open, which writes: its pages are checked first, there. */
+static void test_daemon_open_checks_at_once_before_switching_to_wal(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+	sqlite3 *h;
+
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
+	make_rows(r, 0, 0);
+	assert_int_equal(ledger_append(f->db, &r[0]), 0);
+	db_close(f->db);
+	f->db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	assert_int_equal(db_open(f->dir, DB_DAEMON, &f->db, f->msg, sizeof(f->msg)), 0);
+	assert_true(db_writable(f->db));
+	assert_int_equal(db_check_fd(f->db), -1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+}
+
 static void test_foreign_database_refused(void **state)
 {
 	struct fx *f = *state;
@@ -1106,6 +1129,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_page_found_after_daemon_open, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_open_holds_writes_until_checked, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_open_close_during_check, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_open_checks_at_once_before_switching_to_wal, setup_dir,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_emptied_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_dir, teardown),
