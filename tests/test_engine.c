@@ -1023,6 +1023,10 @@ static void test_nothing_starts_before_the_page_check(void **state)
 	struct rows r;
 	char msg[1024];
 
+	/* Its page check runs in a thread, and under qemu-user 7.2 (make
+	 * cross-check) any pthread_create hangs on this kernel. */
+	if (getenv("LOA_TEST_EMULATED"))
+		skip();
 	start_ab(s);
 	run_until(s, vn(DAY0, 6, 0, 12));
 	power_cut(s);
