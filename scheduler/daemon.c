@@ -271,9 +271,10 @@ static void on_player(struct daemon *d, struct pollfd *fds, int n)
 	}
 }
 
-/* The page check of the start is done: the rows held meanwhile are
- * written now, or the file is damaged and the daemon stops as it would
- * have at the open, having written nothing to it. */
+/* The page check of the start is done: the engine, idle until now, runs
+ * (unless the daemon is stopping: then only what waits is written, by
+ * engine_shutdown), or the file is damaged and the daemon stops as it
+ * would have at the open, having written nothing to it. */
 static void on_page_check(struct daemon *d, struct db *db)
 {
 	char msg[1024];
@@ -288,7 +289,8 @@ static void on_page_check(struct daemon *d, struct db *db)
 	log_info(_("database %s: every page checked in %lld ms; the ledger takes writes"), db_path(db),
 		 (long long)took);
 	d->trimmed = false; /* what the check read goes back at the next idle turn */
-	engine_ledger_writable(d->engine);
+	if (!d->quit)
+		engine_ledger_writable(d->engine);
 }
 
 static int setup_fds(struct daemon *d)
@@ -396,7 +398,9 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 	}
 
 	notify_stopping();
-	/* Rows held for the page check are written if it passes: wait for it. */
+	/* Rows held for the page check are written if it passes: wait for it,
+	 * but start nothing now (on_page_check, quitting). */
+	d.quit = true;
 	if (db_check_fd(db) >= 0)
 		on_page_check(&d, db);
 	lost = engine_shutdown(d.engine);
