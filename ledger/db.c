@@ -586,14 +586,15 @@ int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen)
 	return r;
 }
 
-/* Is the file in WAL mode already? PRAGMA journal_mode without a value
- * only reads it. */
-static bool in_wal_mode(struct db *db)
+/* Runs SQL, a PRAGMA journal_mode, and tells whether the mode it reports
+ * is WAL: without a value the pragma only reads the mode, with "= WAL" it
+ * switches to it. */
+static bool journal_is_wal(struct db *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	bool wal = false;
 
-	if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
 		return false;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(st, 0);
@@ -705,7 +706,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 	 * (db_check_fd), unless the open itself must write: a migration, or
 	 * the switch to WAL of a file not in it (a copy made elsewhere). */
 	if (rw && n_objects > 0) {
-		if (mode == DB_DAEMON && version == N_MIGRATIONS && in_wal_mode(db))
+		if (mode == DB_DAEMON && version == N_MIGRATIONS && journal_is_wal(db, "PRAGMA journal_mode"))
 			r = start_page_check(db, msg, msglen);
 		else
 			r = check_pages(db, msg, msglen);
@@ -713,18 +714,9 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 			return r;
 	}
 	if (rw) {
-		sqlite3_stmt *st;
-		bool wal = false;
 		int persist = 1;
 
-		if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st, NULL) == SQLITE_OK) {
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				const char *m = (const char *)sqlite3_column_text(st, 0);
-				wal = m && strcmp(m, "wal") == 0;
-			}
-			sqlite3_finalize(st);
-		}
-		if (!wal) {
+		if (!journal_is_wal(db, "PRAGMA journal_mode = WAL")) {
 			set_msg(msg, msglen, _("cannot switch the database %s to WAL mode: %s"), db->path,
 				sqlite3_errmsg(db->h));
 			return -EIO;
