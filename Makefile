@@ -35,7 +35,7 @@ endif
 
 # Every module outside cli/ goes into one archive that the binary and every
 # test link, so a test exercises exactly the code the daemon runs.
-LIB_SRCS  = $(wildcard util/*.c config/*.c content/*.c ledger/*.c scheduler/*.c audio/*.c)
+LIB_SRCS  = $(wildcard util/*.c db/*.c config/*.c content/*.c ledger/*.c audio/*.c scheduler/*.c report/*.c)
 CLI_SRCS  = $(wildcard cli/*.c)
 TEST_SRCS = $(wildcard tests/test_*.c)
 FUZZ_TARGETS = config probe time cli

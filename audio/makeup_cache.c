@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "content/store.h"
+#include "util/sha256.h"
 #include "util/xmalloc.h"
 
 struct entry {

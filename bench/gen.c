@@ -24,7 +24,7 @@
 #include "content/library.h"
 #include "content/probe.h"
 #include "content/store.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "ledger/ledger.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"

@@ -13,7 +13,7 @@
 
 #include "config/config.h"
 #include "content/library.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "util/i18n.h"
 
 #define EXIT_OK 0

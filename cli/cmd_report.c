@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/report_html.h"
+#include "report/html.h"
 #include "ledger/ledger.h"
-#include "ledger/report.h"
+#include "report/report.h"
 #include "ledger/verify.h"
 #include "util/json.h"
 #include "util/timeutil.h"

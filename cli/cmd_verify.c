@@ -214,7 +214,7 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 		path = xasprintf("%s/loa.db", cli->cfg->state_dir);
 	}
 	v.path = path;
-	r = verify_open(path, &h, msg, sizeof(msg));
+	r = db_open_evidence(path, &h, msg, sizeof(msg));
 	if (r < 0) {
 		cli_error(self, "%s", msg);
 		free(path);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/db.h"
+#include "db/db.h"
 #include "util/i18n.h"
 #include "util/log.h"
 #include "util/timeutil.h"

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#define SHA256_HEX 65
+#include "util/sha256.h"
 
 /* SHA-256 of a file's bytes as lowercase hex. Returns 0 or negative errno. */
 int store_hash_file(const char *path, char hex[SHA256_HEX]);

@@ -7,12 +7,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/db.h"
+#include "db/db.h"
 #include "util/i18n.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -289,8 +288,6 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX])
 
 int ledger_row_hash_lens(const struct ledger_row *row, const struct ledger_row_lens *lens, char out[SHA256_HEX])
 {
-	static const char digits[] = "0123456789abcdef";
-	uint8_t d[SHA256_DIGEST_SIZE];
 	struct enc e;
 
 	if ((unsigned)row->kind >= KIND_COUNT || (unsigned)row->outcome >= OUTCOME_COUNT)
@@ -317,12 +314,7 @@ int ledger_row_hash_lens(const struct ledger_row *row, const struct ledger_row_l
 	put_int(&e, FIELD("xruns"), row->xruns);
 	put_value(&e, FIELD("prev_hash"), row->prev_hash, lens->prev_hash);
 	sha256_update(&e.c, e.n, (const uint8_t *)e.buf);
-	sha256_digest(&e.c, sizeof(d), d);
-	for (size_t i = 0; i < sizeof(d); i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 0xf];
-	}
-	out[SHA256_HEX - 1] = '\0';
+	sha256_finish_hex(&e.c, out);
 	return 0;
 }
 

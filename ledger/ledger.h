@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "content/store.h"
+#include "util/sha256.h"
 
 struct db;
 

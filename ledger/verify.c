@@ -30,12 +30,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ledger/db.h"
+#include "db/db.h"
 #include "ledger/ledger.h"
 #include "util/i18n.h"
 
-/* "loa!": see db.c. */
-#define LOA_APPLICATION_ID 0x6c6f6121
 /* How far from its position a moved row's original id is looked for. */
 #define MOVE_WINDOW 10000
 
@@ -64,180 +62,6 @@ const char *verify_problem_name(enum verify_problem p)
 void verify_result_done(struct verify_result *res)
 {
 	strlist_done(&res->warnings);
-}
-
-/* "file:" URI of PATH with everything but unreserved characters and '/'
- * percent-encoded, so '?', '#' and '%' in a file name stay part of it. */
-static char *file_uri(const char *path, const char *params)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(path);
-	char *uri = xmalloc(n * 3 + strlen(params) + 8), *o = uri;
-
-	o += sprintf(o, "file:");
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("/-._~", *p)) {
-			*o++ = (char)*p;
-		} else {
-			*o++ = '%';
-			*o++ = hex[*p >> 4];
-			*o++ = hex[*p & 0xf];
-		}
-	}
-	strcpy(o, params);
-	return uri;
-}
-
-static int query_int(sqlite3 *h, const char *sql, int64_t *out)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* The magic string, read before SQLite sees the file. */
-static int check_magic(const char *path, char *msg, size_t msglen)
-{
-	static const char magic[16] = "SQLite format 3";
-	char buf[sizeof(magic)];
-	struct stat st;
-	ssize_t n;
-	/* O_NONBLOCK: a name swapped for a FIFO since the caller's stat()
-	 * must not leave loa waiting for a writer. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-
-	if (fd < 0) {
-		int e = errno;
-		set_msg(msg, msglen, _("cannot open %s: %s"), path, strerror(e));
-		return -e;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		set_msg(msg, msglen, _("%s is not a regular file; name a loa database file (loa.db)"), path);
-		return -EINVAL;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n != (ssize_t)sizeof(buf) || memcmp(buf, magic, sizeof(magic)) != 0) {
-		set_msg(msg, msglen, _("%s is not a loa database (it is not an SQLite database at all)"), path);
-		return -EBADMSG;
-	}
-	return 0;
-}
-
-/* True if PATH-wal exists and is not empty: then its committed rows are part
- * of the ledger, and a reader that ignores it would verify an old state. */
-static bool has_wal(const char *path)
-{
-	char *wal = xasprintf("%s-wal", path);
-	struct stat st;
-	bool r = stat(wal, &st) == 0 && st.st_size > 0;
-
-	free(wal);
-	return r;
-}
-
-static int open_uri(const char *path, const char *params, sqlite3 **h, int64_t *n_objects)
-{
-	char *uri = file_uri(path, params);
-	int rc;
-
-	rc = sqlite3_open_v2(uri, h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
-	free(uri);
-	if (!*h)
-		abort(); /* SQLite could not even allocate its handle */
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(*h, 5000);
-		rc = query_int(*h, "SELECT count(*) FROM sqlite_schema", n_objects);
-	}
-	return rc;
-}
-
-int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen)
-{
-	int64_t n_objects = 0, version = 0, app_id = 0;
-	sqlite3 *h = NULL;
-	struct stat st;
-	int r, rc;
-
-	*out = NULL;
-	if (stat(path, &st) < 0) {
-		r = -errno;
-		if (r == -ENOENT)
-			set_msg(msg, msglen, _("there is no database at %s; check the path"), path);
-		else
-			set_msg(msg, msglen, _("cannot look at %s: %s"), path, strerror(-r));
-		return r;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		set_msg(msg, msglen, _("%s is not a regular file; name a loa database file (loa.db)"), path);
-		return -EINVAL;
-	}
-	r = check_magic(path, msg, msglen);
-	if (r < 0)
-		return r;
-	rc = open_uri(path, "?mode=ro", &h, &n_objects);
-	/*
-	 * A read-only reader of a WAL database needs the -shm file, and may
-	 * have to create it. Where it cannot (a folder it may not write, a
-	 * backup on read-only media), the file can still be read as immutable,
-	 * but only if no write-ahead log holds rows that are not in the file.
-	 */
-	if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
-		sqlite3_close(h);
-		h = NULL;
-		if (has_wal(path)) {
-			set_msg(msg, msglen, _("cannot read %s: its newest rows are in %s-wal and reading them "
-				"needs write access to the folder; run loa verify as a member of group "
-				"loa, or verify a copy made with loa backup"), path, path);
-			return -EACCES;
-		}
-		rc = open_uri(path, "?mode=ro&immutable=1", &h, &n_objects);
-	}
-	if (rc == SQLITE_OK)
-		rc = query_int(h, "PRAGMA user_version", &version);
-	if (rc == SQLITE_OK)
-		rc = query_int(h, "PRAGMA application_id", &app_id);
-	if ((rc & 0xff) == SQLITE_CORRUPT) {
-		set_msg(msg, msglen, _("cannot read %s: %s; the file is damaged: keep it as it is for the "
-			"officer, and check the latest copy made with loa backup (loa verify --db COPY)"),
-			path, sqlite3_errmsg(h));
-		r = -EBADMSG;
-		goto fail;
-	}
-	if (rc != SQLITE_OK) {
-		set_msg(msg, msglen, _("cannot read %s: %s"), path, sqlite3_errmsg(h));
-		r = (rc & 0xff) == SQLITE_NOTADB ? -EBADMSG : -EIO;
-		goto fail;
-	}
-	if (app_id != LOA_APPLICATION_ID || version == 0) {
-		set_msg(msg, msglen, _("%s is an SQLite database, but not one of loa's"), path);
-		r = -EBADMSG;
-		goto fail;
-	}
-	if (version > db_schema_version()) {
-		set_msg(msg, msglen, _("%s was made by a newer loa (schema version %" PRId64 ", this loa "
-			"knows up to %d); verify it with that loa"), path, version, db_schema_version());
-		r = -EPROTO;
-		goto fail;
-	}
-	(void)n_objects;
-	*out = h;
-	return 0;
-fail:
-	sqlite3_close(h);
-	return r;
 }
 
 #define VERIFY_COLS \
@@ -580,13 +404,13 @@ static void check_schema(sqlite3 *h, struct verify_result *res)
 		char *sql = sqlite3_mprintf("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
 					    " AND tbl_name = 'ledger' AND name = %Q", triggers[i]);
 
-		if (query_int(h, sql, &n) == SQLITE_OK && n == 0)
+		if (db_query_int(h, sql, &n) == SQLITE_OK && n == 0)
 			strlist_addf(&res->warnings, _("the trigger %s that keeps the ledger append-only is "
 				     "missing (someone removed it by hand): rows can be changed without an "
 				     "error until it is back; restore the database from a backup"), triggers[i]);
 		sqlite3_free(sql);
 	}
-	if (query_int(h, "SELECT count(*) FROM inflight", &n) == SQLITE_OK && n > 0)
+	if (db_query_int(h, "SELECT count(*) FROM inflight", &n) == SQLITE_OK && n > 0)
 		strlist_addf(&res->warnings, _("an item is recorded as on air; when the daemon is not "
 			     "running, its next start records it as partial"));
 }
@@ -654,4 +478,32 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 		check_schema(h, res);
 	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
 	return ret;
+}
+
+/* The copy is checked as `loa verify --db` will check it later. */
+static int check_copy(const char *copy, void *ctx, char *msg, size_t msglen)
+{
+	struct verify_result *res = ctx;
+	sqlite3 *h;
+	int r;
+
+	if (db_open_evidence(copy, &h, msg, msglen) < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", msg);
+		set_msg(msg, msglen, _("the copy cannot be read back: %s"), why);
+		return -EIO;
+	}
+	r = verify_chain(h, NULL, res);
+	sqlite3_close(h);
+	if (r < 0) {
+		set_msg(msg, msglen, _("the copy cannot be read back: %s"), res->message);
+		return -EIO;
+	}
+	return 0;
+}
+
+int verify_backup(struct db *db, const char *file, struct verify_result *res, char *msg, size_t msglen)
+{
+	return db_backup(db, file, check_copy, res, msg, msglen);
 }

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "content/store.h"
+struct db;
+
+#include "util/sha256.h"
 #include "ledger/ledger.h"
 #include "util/xmalloc.h"
 
@@ -35,10 +37,6 @@ struct verify_result {
 	struct strlist warnings;     /* what is not tampering but should not be so (missing triggers) */
 };
 
-/* Opens the loa database file PATH read-only; nothing in or next to it is
- * ever written. Returns 0, -ENOENT (no such file), -EBADMSG (not a loa
- * database), -EPROTO (schema too new or old) or -EIO, with a message in msg. */
-int verify_open(const char *path, sqlite3 **out, char *msg, size_t msglen);
 /* Walks the whole ledger of H in id order in one read transaction. When
  * EXPECT_HEAD is not NULL, also looks for a row whose row_hash is it (a head
  * printed on an earlier report). Returns 0 with *res filled (res->ok says
@@ -52,6 +50,11 @@ int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
 int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const struct ledger_row *row, void *ctx),
 		      void *ctx, struct verify_result *res);
 void verify_result_done(struct verify_result *res);
+/* `loa backup`: db_backup of DB into FILE, the copy's chain verified before
+ * it gets its name; RES says what the copy holds (res->ok false is a
+ * ledger copied as it was, damaged). Returns 0 or negative errno with a
+ * message in MSG. Free RES with verify_result_done. */
+int verify_backup(struct db *db, const char *file, struct verify_result *res, char *msg, size_t msglen);
 /* "intact", "edited", "removed", "inserted", "reordered". */
 const char *verify_problem_name(enum verify_problem p);
 

@@ -24,7 +24,7 @@
 #include "audio/player.h"
 #include "audio/power.h"
 #include "content/jingle.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "scheduler/control.h"
 #include "scheduler/engine.h"
 #include "util/i18n.h"

@@ -28,7 +28,7 @@
 #include "audio/loudness.h"
 #include "content/library.h"
 #include "ledger/backlog.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "ledger/ledger.h"
 #include "scheduler/plan.h"
 #include "util/json.h"

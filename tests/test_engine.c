@@ -32,7 +32,7 @@
 #include "config/config.h"
 #include "content/library.h"
 #include "ledger/backlog.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "scheduler/engine.h"

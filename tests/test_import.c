@@ -19,7 +19,7 @@
 #include "audio/player.h"
 #include "cli/cli.h"
 #include "content/library.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "scheduler/engine.h"
 #include "util/xmalloc.h"
 

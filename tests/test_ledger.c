@@ -1,4 +1,4 @@
-/* Tests of the station database (ledger/db.c) and the ledger: schema and
+/* Tests of the station database (db/db.c) and the ledger: schema and
  * migrations, refusing files loa must not touch, the hash chain and its
  * canonical encoding, append-only triggers, and crash recovery of the item
  * on air. Each test gets a fresh state folder. */
@@ -24,7 +24,7 @@
 
 #include "content/library.h"
 #include "ledger/backlog.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "util/timeutil.h"
@@ -304,7 +304,7 @@ static void test_chain(void **state)
 }
 
 /* SHA-256 of the text ENC in lowercase hex, with nettle directly. */
-static void sha256_hex(const char *enc, char out[SHA256_HEX])
+static void text_sha256(const char *enc, char out[SHA256_HEX])
 {
 	uint8_t d[SHA256_DIGEST_SIZE];
 	struct sha256_ctx c;
@@ -350,7 +350,7 @@ static void test_hash_encoding_frozen(void **state)
 		"prev_hash=64:" LEDGER_GENESIS_HASH "\n";
 	char want[SHA256_HEX], got[SHA256_HEX];
 
-	sha256_hex(enc, want);
+	text_sha256(enc, want);
 	assert_int_equal(ledger_row_hash(&r, got), 0);
 	assert_string_equal(got, want);
 	/* The digest itself, from `sha256sum` over that text: the comparison
@@ -434,7 +434,7 @@ static void test_hash_encoding_lengths(void **state)
 		reason[n] = '\0';
 		title[1300 - n] = '\0';
 		enc = plain_encoding(&r);
-		sha256_hex(enc, want);
+		text_sha256(enc, want);
 		assert_int_equal(ledger_row_hash(&r, got), 0);
 		if (strcmp(got, want) != 0)
 			fail_msg("reason of %zu bytes, title of %zu: %s, want %s", n, 1300 - n, got, want);

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 
 #include "content/library.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 

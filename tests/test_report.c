@@ -1,4 +1,4 @@
-/* Tests of the report aggregation (ledger/report.c): the numbers of a
+/* Tests of the report aggregation (report/report.c): the numbers of a
  * hand-built ledger counted by hand, every grouping, group names in both
  * languages, station-local days, compliance, and the chart's time steps. */
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "content/topic.h"
-#include "ledger/report.h"
+#include "report/report.h"
 #include "util/timeutil.h"
 
 #define SANG (5 * 3600 + 1800)

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "content/library.h"
-#include "ledger/db.h"
+#include "db/db.h"
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "util/xmalloc.h"
@@ -133,7 +133,7 @@ static void verify(struct fx *f, const char *expect_head)
 	sqlite3 *h;
 
 	verify_result_done(&f->res);
-	assert_int_equal(verify_open(f->path, &h, msg, sizeof(msg)), 0);
+	assert_int_equal(db_open_evidence(f->path, &h, msg, sizeof(msg)), 0);
 	assert_int_equal(verify_chain(h, expect_head, &f->res), 0);
 	sqlite3_close(h);
 }
@@ -442,7 +442,7 @@ static void test_not_a_loa_database(void **state)
 	assert_non_null(fp);
 	fputs("station,title\nxã,bản tin\n", fp);
 	fclose(fp);
-	assert_int_equal(verify_open(path, &h, msg, sizeof(msg)), -EBADMSG);
+	assert_int_equal(db_open_evidence(path, &h, msg, sizeof(msg)), -EBADMSG);
 	assert_null(h);
 	assert_non_null(strstr(msg, "not a loa database"));
 	free(path);
@@ -452,14 +452,14 @@ static void test_not_a_loa_database(void **state)
 	assert_int_equal(sqlite3_exec(h, "CREATE TABLE ledger (id INTEGER)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 	h = NULL;
-	assert_int_equal(verify_open(path, &h, msg, sizeof(msg)), -EBADMSG);
+	assert_int_equal(db_open_evidence(path, &h, msg, sizeof(msg)), -EBADMSG);
 	assert_non_null(strstr(msg, "not one of loa's"));
 	free(path);
 
 	path = xasprintf("%s/none.db", f->dir);
-	assert_int_equal(verify_open(path, &h, msg, sizeof(msg)), -ENOENT);
+	assert_int_equal(db_open_evidence(path, &h, msg, sizeof(msg)), -ENOENT);
 	free(path);
-	assert_int_equal(verify_open(f->dir, &h, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(db_open_evidence(f->dir, &h, msg, sizeof(msg)), -EINVAL);
 	assert_null(h);
 }
 

@@ -11,6 +11,11 @@
 
 struct db;
 
+/* "loa!" as a big-endian integer, stamped into the header (PRAGMA
+ * application_id) so `file` and loa itself can tell a loa database from
+ * any other SQLite file. */
+#define DB_APPLICATION_ID 0x6c6f6121
+
 enum db_mode {
 	DB_READ_WRITE, /* creates state_dir and the database when missing */
 	DB_READ_ONLY,  /* fails with -ENOENT when there is no database */
@@ -58,5 +63,26 @@ int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen);
 bool db_writable(const struct db *db);
 /* STATE_DIR/loa.db, as opened. */
 const char *db_path(const struct db *db);
+
+/* What a backup's copy must pass before it gets its name: 0, or a negative
+ * errno with the reason in MSG. COPY is the finished file. */
+typedef int db_backup_check(const char *copy, void *ctx, char *msg, size_t msglen);
+/* Copies DB online into FILE, which must not exist: written beside it
+ * under a temporary name, synced, passed through CHECK (may be NULL), then
+ * named, never over a file that appeared meanwhile (-EEXIST). Returns 0,
+ * or negative errno with a message for people in MSG; nothing is left
+ * behind on failure. */
+int db_backup(struct db *db, const char *file, db_backup_check *check, void *ctx, char *msg, size_t msglen);
+
+/* One integer from a statement without parameters (PRAGMA, count) into
+ * *OUT. Returns SQLite's code: SQLITE_OK when a row was read. */
+int db_query_int(sqlite3 *h, const char *sql, int64_t *out);
+
+/* The read-only evidence mode: opens the loa database file PATH so that
+ * nothing in or next to it is ever written (immutable where the folder may
+ * not be written and no WAL holds newer rows). Returns 0, -ENOENT (no such
+ * file), -EBADMSG (not a loa database), -EPROTO (schema too new), -EACCES
+ * or -EIO, with a message for people in msg. */
+int db_open_evidence(const char *path, sqlite3 **out, char *msg, size_t msglen);
 
 #endif

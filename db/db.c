@@ -3,7 +3,7 @@
  * module never overwrites, truncates or "repairs" a file it does not
  * recognise: a damaged file, a foreign SQLite file or one from a newer loa is
  * refused with a message, and the people at the station decide. */
-#include "ledger/db.h"
+#include "db/db.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,10 +23,6 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
-
-/* "loa!" as a big-endian integer, stamped into the header so `file` and loa
- * itself can tell a loa database from any other SQLite file. */
-#define LOA_APPLICATION_ID 0x6c6f6121
 
 /* The page check of a DB_DAEMON open, on a read-only connection of its
  * own in a thread of its own (see db_check_fd). The thread writes only
@@ -61,7 +57,7 @@ struct db {
  */
 static const char *const migrations[] = {
 	/* 1: bulletins, their slots, the hash-chained ledger, the item on air. */
-	"PRAGMA application_id = 1819238689;\n" /* LOA_APPLICATION_ID */
+	"PRAGMA application_id = 1819238689;\n" /* DB_APPLICATION_ID */
 	"CREATE TABLE bulletins (\n"
 	"	id             INTEGER PRIMARY KEY,\n"
 	"	title          TEXT NOT NULL,\n"
@@ -403,13 +399,12 @@ static int first_read_failed(struct db *db, int rc, bool writing, char *msg, siz
 	return -EIO;
 }
 
-/* One integer from a statement without parameters (PRAGMA, count). */
-static int query_int(struct db *db, const char *sql, int64_t *out)
+int db_query_int(sqlite3 *h, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	rc = sqlite3_step(st);
@@ -616,7 +611,7 @@ static int migrate_step(struct db *db, bool is_new, bool *done, char *msg, size_
 
 	if (db_begin(db) < 0)
 		goto fail;
-	if (query_int(db, "PRAGMA user_version", &v) != SQLITE_OK)
+	if (db_query_int(db->h, "PRAGMA user_version", &v) != SQLITE_OK)
 		goto fail;
 	if (v >= N_MIGRATIONS) {
 		*done = true;
@@ -666,17 +661,17 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 
 	sqlite3_busy_timeout(db->h, 5000);
 	/* The first statement to read the file: garbage and damage show here. */
-	rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &n_objects);
+	rc = db_query_int(db->h, "SELECT count(*) FROM sqlite_schema", &n_objects);
 	if (rc != SQLITE_OK)
 		return first_read_failed(db, rc, rw, msg, msglen);
 	if (rw && sqlite3_db_readonly(db->h, "main") == 1)
 		return refuse_access(db->path, true, msg, msglen);
-	rc = query_int(db, "PRAGMA user_version", &version);
+	rc = db_query_int(db->h, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK)
-		rc = query_int(db, "PRAGMA application_id", &app_id);
+		rc = db_query_int(db->h, "PRAGMA application_id", &app_id);
 	if (rc != SQLITE_OK)
 		return first_read_failed(db, rc, rw, msg, msglen);
-	if ((version == 0 && n_objects > 0) || (version > 0 && app_id != LOA_APPLICATION_ID)) {
+	if ((version == 0 && n_objects > 0) || (version > 0 && app_id != DB_APPLICATION_ID)) {
 		set_msg(msg, msglen, _("%s is an SQLite database, but not one of loa's; loa will not "
 			"touch it: move it aside, or point state_dir at another folder"), db->path);
 		return -EBADMSG;

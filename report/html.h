@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "content/topic.h"
-#include "ledger/report.h"
+#include "report/report.h"
 
 /* Everything a report shows, whatever its format. */
 struct report_doc {

@@ -1,7 +1,7 @@
 /* Report aggregation (see report.h): the counting behind `loa report`, kept
  * apart from the database and from CSV/JSON/HTML so the numbers are tested
  * on their own. */
-#include "ledger/report.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -3,7 +3,7 @@
  * years later), laid out for an A4 sheet. Every text that comes from the
  * station (names, titles, plans) is escaped. Numbers follow the language:
  * 1.234,5 in Vietnamese, 1,234.5 in English. */
-#include "cli/report_html.h"
+#include "report/html.h"
 
 #include <inttypes.h>
 #include <math.h>
