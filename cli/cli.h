@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "content/library.h"
 #include "db/db.h"
+#include "util/csv.h"
 #include "util/i18n.h"
 
 #define EXIT_OK 0
@@ -116,10 +117,4 @@ int cli_daemon_request(struct cli *cli, const struct cmd_entry *self, const char
 int cli_parse_count(const struct cmd_entry *self, const char *opt, const char *arg, int min, int max, int *out);
 /* Parses a bulletin id argument (a positive integer). */
 int cli_parse_id(const struct cmd_entry *self, const char *arg, int64_t *id);
-/* Writes one RFC 4180 CSV field (quoted when needed). */
-void csv_field(FILE *f, const char *s);
-/* Starts a CSV document: the UTF-8 BOM Excel needs to read Vietnamese. */
-void csv_begin(FILE *f);
-void csv_end_row(FILE *f);
-
 #endif

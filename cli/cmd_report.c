@@ -1,9 +1,6 @@
-/* `loa report`: the officer's statistics for a period, grouped by topic,
- * plan, bulletin, slot or day (aggregation in ledger/report.c), as CSV for
- * Excel/LibreOffice, JSON for machines or an HTML page to print. Every form
- * states the station, the period, when it was made and the ledger's head
- * hash, so a printed report can be checked against the box later with
- * `loa verify --head`. */
+/* `loa report`: parses the period, grouping, format and output, and checks
+ * where the file goes; report/ counts (report_load) and writes
+ * (report_render, report_write_file). */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -16,140 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report/html.h"
-#include "ledger/ledger.h"
-#include "report/report.h"
-#include "ledger/verify.h"
-#include "util/json.h"
+#include "report/render.h"
 #include "util/timeutil.h"
-
-enum format { FORMAT_CSV, FORMAT_JSON, FORMAT_HTML };
-
-/* The counters in contract order, for JSON and CSV alike. */
-static const struct {
-	const char *name;
-	enum outcome outcome;
-} counters[] = {
-	{ "completed", OUTCOME_COMPLETED }, { "partial", OUTCOME_PARTIAL },
-	{ "preempted", OUTCOME_PREEMPTED }, { "cancelled", OUTCOME_CANCELLED },
-	{ "missed", OUTCOME_MISSED }, { "skipped", OUTCOME_SKIPPED }, { "failed", OUTCOME_FAILED },
-};
-#define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
-
-/* Both JSON and CSV print compliance this way, so the two agree digit for digit. */
-static void compliance_text(const struct report_counts *c, char *buf, size_t len)
-{
-	double v = report_compliance(c);
-
-	if (isnan(v))
-		snprintf(buf, len, "%s", "");
-	else
-		snprintf(buf, len, "%.4f", v);
-}
-
-static void json_counts(struct json *j, const struct report_counts *c)
-{
-	char buf[32];
-
-	json_kv_int(j, "planned", c->planned);
-	for (size_t i = 0; i < N_COUNTERS; i++)
-		json_kv_int(j, counters[i].name, c->outcome[counters[i].outcome]);
-	json_kv_int(j, "aired_ms", c->aired_ms);
-	json_key(j, "compliance");
-	compliance_text(c, buf, sizeof(buf));
-	if (*buf)
-		json_double(j, report_compliance(c), 4);
-	else
-		json_null(j);
-}
-
-static void print_json(FILE *f, const struct report_doc *d)
-{
-	char day[16], at[ISO_LEN];
-	struct json j;
-
-	json_init(&j, f);
-	json_object_begin(&j);
-	json_kv_string(&j, "station", d->station);
-	json_kv_string(&j, "from", time_format_day(d->from, day));
-	json_kv_string(&j, "to", time_format_day(d->to, day));
-	json_kv_string(&j, "by", report_by_name(d->rep->by));
-	json_kv_string(&j, "lang", d->lang == TOPIC_LANG_EN ? "en" : "vi");
-	json_kv_string(&j, "generated_at", time_format_iso(d->generated_at, at));
-	json_kv_string(&j, "ledger_head", d->head);
-	json_kv_int(&j, "ledger_head_row", d->head_row);
-	json_kv_bool(&j, "ledger_intact", d->intact);
-	json_key(&j, "groups");
-	json_array_begin(&j);
-	for (size_t i = 0; i < d->rep->n_groups; i++) {
-		const struct report_group *g = &d->rep->groups[i];
-
-		json_object_begin(&j);
-		json_kv_string(&j, "key", g->key);
-		json_kv_string(&j, "name", g->name);
-		json_counts(&j, &g->c);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-	json_key(&j, "total");
-	json_object_begin(&j);
-	json_counts(&j, &d->rep->total);
-	json_object_end(&j);
-	json_object_end(&j);
-}
-
-static void csv_row(FILE *f, const struct report_doc *d, const char *key, const char *name,
-		    const struct report_counts *c)
-{
-	char buf[ISO_LEN];
-
-	csv_field(f, key);
-	fputc(',', f);
-	csv_field(f, name);
-	fprintf(f, ",%" PRId64, c->planned);
-	for (size_t i = 0; i < N_COUNTERS; i++)
-		fprintf(f, ",%" PRId64, c->outcome[counters[i].outcome]);
-	fprintf(f, ",%" PRId64 ",%.1f,", c->aired_ms, (double)c->aired_ms / 60000.0);
-	compliance_text(c, buf, sizeof(buf));
-	fputs(buf, f);
-	fputc(',', f);
-	csv_field(f, d->station);
-	fprintf(f, ",%s", time_format_day(d->from, buf));
-	fprintf(f, ",%s", time_format_day(d->to, buf));
-	fprintf(f, ",%s,%s", time_format_iso(d->generated_at, buf), d->head);
-	csv_end_row(f);
-}
-
-/*
- * One table whose first line is its header, and the report's header facts
- * (station, period, when, ledger head) as the last columns of every row,
- * rather than as lines above the table: Excel and LibreOffice then open it
- * with the column names in row 1 (sorting and filters work, "first row as
- * header" is right), every record has the same number of fields as RFC 4180
- * asks, and a script reads it with any CSV parser without skipping lines.
- */
-static void print_csv(FILE *f, const struct report_doc *d)
-{
-	csv_begin(f);
-	fputs("key,name,planned", f);
-	for (size_t i = 0; i < N_COUNTERS; i++)
-		fprintf(f, ",%s", counters[i].name);
-	fputs(",aired_ms,aired_minutes,compliance,station,from,to,generated_at,ledger_head", f);
-	csv_end_row(f);
-	for (size_t i = 0; i < d->rep->n_groups; i++)
-		csv_row(f, d, d->rep->groups[i].key, d->rep->groups[i].name, &d->rep->groups[i].c);
-	csv_row(f, d, "total", d->lang == TOPIC_LANG_EN ? "Total" : "Tổng cộng", &d->rep->total);
-}
-
-static void render(FILE *f, enum format fmt, const struct report_doc *d)
-{
-	if (fmt == FORMAT_JSON)
-		print_json(f, d);
-	else if (fmt == FORMAT_HTML)
-		report_html_write(f, d);
-	else
-		print_csv(f, d);
-}
 
 /* Checks -o FILE before anything is read: a folder, a device or a link is
  * refused, and so is a folder that does not exist. */
@@ -213,125 +78,6 @@ static int check_output_place(struct cli *cli, const struct cmd_entry *self, con
 	return r;
 }
 
-/* Writes the report to PATH through a temporary file in the same folder, so
- * a reader never sees half a report and a failure leaves the old one. */
-static int write_file(const struct cmd_entry *self, const char *path, enum format fmt,
-		      const struct report_doc *d)
-{
-	char *copy = xstrdup(path);
-	char *tmp = xasprintf("%s/.loa-report-XXXXXX", dirname(copy));
-	mode_t mask = umask(0);
-	int fd, r = 0;
-	FILE *f;
-
-	umask(mask);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = -errno;
-		cli_error(self, _("cannot create a file next to %s: %s"), path, strerror(-r));
-		free(tmp);
-		free(copy);
-		return r;
-	}
-	fchmod(fd, 0666 & ~mask);
-	f = fdopen(fd, "w");
-	if (!f)
-		abort(); /* only out of memory */
-	render(f, fmt, d);
-	if (fflush(f) != 0 || ferror(f) || fsync(fd) < 0)
-		r = errno ? -errno : -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		cli_error(self, _("cannot write %s: %s"), path, strerror(-r));
-		unlink(tmp);
-	}
-	free(tmp);
-	free(copy);
-	return r;
-}
-
-/* The period's rows, counted as the chain walk reaches them. */
-struct tally {
-	int64_t from_ms, to_ms;
-	struct report *rep;
-	struct report_series *series;
-};
-
-static void tally_row(const struct ledger_row *row, void *ctx)
-{
-	struct tally *t = ctx;
-
-	if (row->scheduled_at < t->from_ms || row->scheduled_at >= t->to_ms)
-		return;
-	report_add(t->rep, row);
-	report_series_add(t->series, row);
-}
-
-/*
- * Counts the local days FROM..TO into REP and SERIES, with the ledger's
- * head. The whole chain is checked first, every time: a report is what an
- * officer signs, and it must not call a ledger intact whose rows were
- * changed since the last `loa verify`. The check and the count are one walk
- * over the rows in one snapshot, so reading a row costs once. When the chain
- * is broken, the report still counts what the database holds now, read
- * again the plain way, and says so.
- */
-static int load(struct cli *cli, const struct cmd_entry *self, int32_t from, int32_t to, enum report_by by,
-		enum topic_lang lang, struct report *rep, struct report_series *series, char head[SHA256_HEX],
-		int64_t *head_row, bool *intact)
-{
-	struct tally t = { time_local_ms(from, 0), time_local_ms(to + 1, 0), rep, series };
-	struct verify_result res;
-	struct ledger_row *rows;
-	sqlite3 *h;
-	size_t n;
-	int r, v;
-
-	snprintf(head, SHA256_HEX, "%s", LEDGER_GENESIS_HASH);
-	*head_row = 0;
-	*intact = true;
-	report_begin(rep, by, lang);
-	report_series_begin(series, from, to);
-	if (!cli->db) {
-		report_end(rep);
-		report_series_end(series);
-		return 0;
-	}
-	h = db_sqlite(cli->db);
-	v = verify_chain_rows(h, NULL, tally_row, &t, &res);
-	if (v == 0 && res.ok) {
-		memcpy(head, res.head, SHA256_HEX);
-		*head_row = res.head_id;
-		verify_result_done(&res);
-		report_end(rep);
-		report_series_end(series);
-		return 0;
-	}
-	*intact = false;
-	if (v == 0)
-		cli_error(self, _("warning: the ledger is not intact (%s); this report counts what "
-			  "the database holds now; run loa verify"), res.message);
-	verify_result_done(&res);
-	report_done(rep);
-	report_series_done(series);
-
-	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(cli->db, "reading the ledger");
-	r = ledger_query(cli->db, t.from_ms, t.to_ms, &rows, &n);
-	if (r == 0)
-		r = ledger_head(cli->db, head, head_row);
-	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
-	if (r < 0)
-		return r;
-	report_build(rows, n, by, lang, rep);
-	report_series_build(rows, n, from, to, series);
-	ledger_rows_free(rows, n);
-	return 0;
-}
-
 static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -347,16 +93,13 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	int32_t from = DAY_NONE_BEFORE, to = DAY_NONE_AFTER;
 	enum report_by by = REPORT_BY_TOPIC;
 	enum topic_lang lang = TOPIC_LANG_VI;
-	enum format fmt = FORMAT_CSV;
-	struct report_series series;
-	struct report rep;
+	enum report_format fmt = REPORT_FORMAT_CSV;
+	struct report_data data;
 	struct report_doc doc;
 	const char *out = NULL;
-	char head[SHA256_HEX], q[CLI_QUOTE_MAX];
-	int64_t head_row;
-	bool intact;
+	char q[CLI_QUOTE_MAX];
 	uint64_t seen = 0;
-	int c, ret;
+	int c, ret, r;
 
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		if (cli_option_once(self, opts, c, &seen) < 0)
@@ -378,13 +121,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 			}
 			break;
 		case 'F':
-			if (strcmp(optarg, "csv") == 0)
-				fmt = FORMAT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = FORMAT_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				fmt = FORMAT_HTML;
-			else {
+			if (report_format_parse(optarg, &fmt) < 0) {
 				cli_error(self, _("--format '%s' is not a format; use csv (for Excel and "
 					  "LibreOffice), json or html (to print)"), cli_quote(optarg, q));
 				return EXIT_USAGE;
@@ -427,22 +164,25 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		ret = cli_open_db(cli, DB_READ_ONLY);
 	if (ret)
 		return ret;
-	if (load(cli, self, from, to, by, lang, &rep, &series, head, &head_row, &intact) < 0) {
+	if (report_load(cli->db, from, to, by, lang, &data) < 0) {
 		cli_error(self, _("cannot read the ledger"));
 		return EXIT_RUNTIME;
 	}
+	if (data.warning[0])
+		cli_error(self, "%s", data.warning);
 	doc = (struct report_doc){
 		.station = cli->cfg->station_name, .from = from, .to = to, .generated_at = time_now_ms(),
-		.head = head, .head_row = head_row, .intact = intact, .lang = lang, .rep = &rep,
-		.series = &series,
+		.head = data.head, .head_row = data.head_row, .intact = data.intact, .lang = lang,
+		.rep = &data.rep, .series = &data.series,
 	};
 	ret = EXIT_OK;
-	if (!out)
-		render(stdout, fmt, &doc);
-	else if (write_file(self, out, fmt, &doc) < 0)
+	if (!out) {
+		report_render(stdout, fmt, &doc);
+	} else if ((r = report_write_file(out, fmt, &doc)) < 0) {
+		cli_error(self, _("cannot write %s: %s"), out, strerror(-r));
 		ret = EXIT_RUNTIME;
-	report_series_done(&series);
-	report_done(&rep);
+	}
+	report_data_done(&data);
 	return ret;
 }
 

@@ -132,33 +132,6 @@ int cli_daemon_request(struct cli *cli, const struct cmd_entry *self, const char
 	return code == ENOENT || code == EPERM || code == EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
-void csv_begin(FILE *f)
-{
-	fputs("\xef\xbb\xbf", f);
-}
-
-void csv_field(FILE *f, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-void csv_end_row(FILE *f)
-{
-	fputs("\r\n", f);
-}
-
 int cli_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {

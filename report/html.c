@@ -21,74 +21,6 @@
 #define PLOT_B 34
 #define X_LABELS_MAX 16
 
-struct labels {
-	const char *lang, *title, *period, *from_to_sep, *station, *by, *generated, *head, *head_row;
-	const char *not_intact, *planned, *outcome[OUTCOME_COUNT], *aired, *compliance, *total;
-	const char *by_name[5], *chart_title[3], *chart_unit, *no_data, *notes_title, *note_planned;
-	const char *note_compliance, *note_verify, *prepared, *sign;
-};
-
-static const struct labels vi = {
-	.lang = "vi",
-	.title = "Báo cáo kết quả phát thanh",
-	.period = "Kỳ báo cáo", .from_to_sep = "đến",
-	.station = "Đài", .by = "Thống kê theo", .generated = "Lập lúc",
-	.head = "Mã kiểm tra sổ ghi", .head_row = "dòng",
-	.not_intact = "Cảnh báo: sổ ghi phát thanh không còn nguyên vẹn (loa verify báo lỗi); số liệu "
-		      "dưới đây là những gì cơ sở dữ liệu đang chứa, không thể dùng làm bằng chứng.",
-	.planned = "Dự kiến",
-	.outcome = {
-		[OUTCOME_COMPLETED] = "Phát trọn vẹn", [OUTCOME_PARTIAL] = "Phát một phần",
-		[OUTCOME_PREEMPTED] = "Bị ngắt (khẩn cấp)", [OUTCOME_CANCELLED] = "Bị dừng",
-		[OUTCOME_FAILED] = "Lỗi", [OUTCOME_MISSED] = "Bị lỡ", [OUTCOME_SKIPPED] = "Bỏ qua",
-	},
-	.aired = "Thời lượng (phút)", .compliance = "Tỷ lệ hoàn thành", .total = "Tổng cộng",
-	.by_name = { "Lĩnh vực", "Kế hoạch", "Bản tin", "Khung giờ", "Ngày" },
-	.chart_title = { "Số phút phát theo lĩnh vực, theo ngày", "Số phút phát theo lĩnh vực, theo tuần",
-			 "Số phút phát theo lĩnh vực, theo tháng" },
-	.chart_unit = "phút", .no_data = "Không có lượt phát nào trong kỳ",
-	.notes_title = "Ghi chú",
-	.note_planned = "Dự kiến: số lượt phát có trong sổ ghi của kỳ — mỗi lượt theo lịch, phát thủ công "
-			"hoặc phát khẩn cấp có đúng một dòng, dù đã phát hay không.",
-	.note_compliance = "Tỷ lệ hoàn thành = số lượt phát trọn vẹn ÷ số lượt dự kiến. Thời lượng gồm cả "
-			   "phần đã phát của các lượt bị ngắt hoặc phát một phần.",
-	.note_verify = "Đối chiếu báo cáo này với sổ ghi trên máy phát: loa verify --head",
-	.prepared = "Người lập báo cáo", .sign = "(Ký, ghi rõ họ tên)",
-};
-
-static const struct labels en = {
-	.lang = "en",
-	.title = "Broadcast report",
-	.period = "Period", .from_to_sep = "to",
-	.station = "Station", .by = "Grouped by", .generated = "Generated",
-	.head = "Ledger head", .head_row = "row",
-	.not_intact = "Warning: the playback ledger is not intact (loa verify fails); the figures below "
-		      "are what the database holds now and cannot serve as evidence.",
-	.planned = "Plan\u00adned",
-	.outcome = {
-		[OUTCOME_COMPLETED] = "Com\u00adple\u00adted", [OUTCOME_PARTIAL] = "Par\u00adtial",
-		[OUTCOME_PREEMPTED] = "Pre\u00ademp\u00adted", [OUTCOME_CANCELLED] = "Can\u00adcel\u00adled",
-		[OUTCOME_FAILED] = "Failed", [OUTCOME_MISSED] = "Missed", [OUTCOME_SKIPPED] = "Skip\u00adped",
-	},
-	.aired = "Aired (min)", .compliance = "Com\u00adpli\u00adance", .total = "Total",
-	.by_name = { "Topic", "Plan", "Bulletin", "Slot", "Day" },
-	.chart_title = { "Minutes aired per topic, per day", "Minutes aired per topic, per week",
-			 "Minutes aired per topic, per month" },
-	.chart_unit = "min", .no_data = "Nothing aired in this period",
-	.notes_title = "Notes",
-	.note_planned = "Planned: the items in the ledger for the period — every scheduled item, manual "
-			"play and alert has exactly one row, whether it aired or not.",
-	.note_compliance = "Compliance = completed ÷ planned. Aired minutes include what partial and "
-			   "preempted items played.",
-	.note_verify = "Check this report against the ledger on the station box: loa verify --head",
-	.prepared = "Prepared by", .sign = "(signature and full name)",
-};
-
-/* Table columns in order, with their outcomes. */
-static const enum outcome columns[] = { OUTCOME_COMPLETED, OUTCOME_PARTIAL, OUTCOME_PREEMPTED,
-					OUTCOME_CANCELLED, OUTCOME_MISSED, OUTCOME_SKIPPED, OUTCOME_FAILED };
-#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
-
 /* Built-in topics 1..6 keep their colour in every report; slugs take the rest. */
 static const char *const palette[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
 				       "#8c564b", "#17becf", "#bcbd22", "#e377c2", "#7f7f7f" };
@@ -108,10 +40,15 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-/* V with DECIMALS places and grouped thousands, in the page's language. */
-static void number(FILE *f, const struct labels *L, double v, int decimals)
+static bool is_vi(const struct report_labels *L)
 {
-	bool viet = L == &vi;
+	return strcmp(L->lang, "vi") == 0;
+}
+
+/* V with DECIMALS places and grouped thousands, in the page's language. */
+static void number(FILE *f, const struct report_labels *L, double v, int decimals)
+{
+	bool viet = is_vi(L);
 	char buf[64], out[96];
 	size_t n, o = 0, int_len;
 	const char *dot;
@@ -135,12 +72,12 @@ static void number(FILE *f, const struct labels *L, double v, int decimals)
 	fputs(out, f);
 }
 
-static void day_text(FILE *f, const struct labels *L, int32_t day)
+static void day_text(FILE *f, const struct report_labels *L, int32_t day)
 {
 	struct civil c = days_to_civil(day);
 	char buf[16];
 
-	if (L == &vi)
+	if (is_vi(L))
 		fprintf(f, "%02d/%02d/%04d", c.day, c.month, c.year);
 	else
 		fputs(time_format_day(day, buf), f);
@@ -161,7 +98,7 @@ static const char *topic_colour(const struct report_series *s, size_t t)
 	return palette[6 + slug % 4];
 }
 
-static void head(FILE *f, const struct labels *L, const struct report_doc *d)
+static void head(FILE *f, const struct report_labels *L, const struct report_doc *d)
 {
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"generator\" content=\"loa report\">\n<title>", L->lang);
@@ -210,7 +147,7 @@ static void head(FILE *f, const struct labels *L, const struct report_doc *d)
 	      "</style>\n</head>\n<body>\n", f);
 }
 
-static void meta(FILE *f, const struct labels *L, const struct report_doc *d)
+static void meta(FILE *f, const struct report_labels *L, const struct report_doc *d)
 {
 	int32_t gen_day;
 	int sec;
@@ -257,13 +194,13 @@ static void meta(FILE *f, const struct labels *L, const struct report_doc *d)
 	}
 }
 
-static void counts_cells(FILE *f, const struct labels *L, const struct report_counts *c)
+static void counts_cells(FILE *f, const struct report_labels *L, const struct report_counts *c)
 {
 	double comp = report_compliance(c);
 
 	fprintf(f, "<td class=\"n\">%" PRId64 "</td>", c->planned);
-	for (size_t i = 0; i < N_COLUMNS; i++)
-		fprintf(f, "<td class=\"n\">%" PRId64 "</td>", c->outcome[columns[i]]);
+	for (size_t i = 0; i < REPORT_N_OUTCOMES; i++)
+		fprintf(f, "<td class=\"n\">%" PRId64 "</td>", c->outcome[report_outcome_order[i]]);
 	fputs("<td class=\"n\">", f);
 	number(f, L, (double)c->aired_ms / 60000.0, 1);
 	fputs("</td><td class=\"n\">", f);
@@ -283,7 +220,7 @@ static void th(FILE *f, const char *s)
 	fputs("</th>", f);
 }
 
-static void summary(FILE *f, const struct labels *L, const struct report_doc *d)
+static void summary(FILE *f, const struct report_labels *L, const struct report_doc *d)
 {
 	bool topic = d->rep->by == REPORT_BY_TOPIC;
 
@@ -292,15 +229,15 @@ static void summary(FILE *f, const struct labels *L, const struct report_doc *d)
 	 * soft hyphens, since no browser can be relied on to hyphenate. */
 	fprintf(f, "<table class=\"sum\">\n<colgroup>%s<col style=\"width:%s\">", topic ?
 		"<col style=\"width:5.5%\">" : "", topic ? "22.5%" : "28%");
-	for (size_t i = 0; i < N_COLUMNS + 1; i++)
+	for (size_t i = 0; i < REPORT_N_OUTCOMES + 1; i++)
 		fputs("<col style=\"width:7%\">", f);
 	fputs("<col style=\"width:8%\"><col style=\"width:8%\"></colgroup>\n<thead><tr>", f);
 	if (topic)
-		fputs(L == &vi ? "<th>Mã</th>" : "<th>No.</th>", f);
+		fputs(is_vi(L) ? "<th>Mã</th>" : "<th>No.</th>", f);
 	th(f, L->by_name[d->rep->by]);
 	th(f, L->planned);
-	for (size_t i = 0; i < N_COLUMNS; i++)
-		th(f, L->outcome[columns[i]]);
+	for (size_t i = 0; i < REPORT_N_OUTCOMES; i++)
+		th(f, L->outcome[report_outcome_order[i]]);
 	th(f, L->aired);
 	th(f, L->compliance);
 	fputs("</tr></thead>\n<tbody>\n", f);
@@ -329,15 +266,15 @@ static void summary(FILE *f, const struct labels *L, const struct report_doc *d)
 static const char *const months_en[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
 					 "Sep", "Oct", "Nov", "Dec" };
 
-static void bucket_label(FILE *f, const struct labels *L, enum report_step step, int32_t day)
+static void bucket_label(FILE *f, const struct report_labels *L, enum report_step step, int32_t day)
 {
 	struct civil c = days_to_civil(day);
 
-	if (step == REPORT_STEP_MONTH && L == &vi)
+	if (step == REPORT_STEP_MONTH && is_vi(L))
 		fprintf(f, "%02d/%04d", c.month, c.year);
 	else if (step == REPORT_STEP_MONTH)
 		fprintf(f, "%s %04d", months_en[c.month - 1], c.year);
-	else if (L == &vi)
+	else if (is_vi(L))
 		fprintf(f, "%02d/%02d", c.day, c.month);
 	else
 		fprintf(f, "%d %s", c.day, months_en[c.month - 1]);
@@ -375,7 +312,7 @@ static int axis_decimals(double step)
 	return decimals;
 }
 
-static void chart(FILE *f, const struct labels *L, const struct report_doc *d)
+static void chart(FILE *f, const struct report_labels *L, const struct report_doc *d)
 {
 	const struct report_series *s = d->series;
 	const double pw = CHART_W - PLOT_L - PLOT_R, ph = CHART_H - PLOT_T - PLOT_B;
@@ -456,7 +393,7 @@ static void chart(FILE *f, const struct labels *L, const struct report_doc *d)
 	fputs("</div>\n</figure>\n", f);
 }
 
-static void notes(FILE *f, const struct labels *L, const struct report_doc *d)
+static void notes(FILE *f, const struct report_labels *L, const struct report_doc *d)
 {
 	fputs("<div class=\"notes\">\n<p><b>", f);
 	esc(f, L->notes_title);
@@ -477,7 +414,7 @@ static void notes(FILE *f, const struct labels *L, const struct report_doc *d)
 
 void report_html_write(FILE *f, const struct report_doc *d)
 {
-	const struct labels *L = d->lang == TOPIC_LANG_EN ? &en : &vi;
+	const struct report_labels *L = report_labels(d->lang);
 
 	head(f, L, d);
 	meta(f, L, d);

@@ -1,6 +1,6 @@
 /* Report aggregation: ledger rows in, groups of counters out. Pure (no
  * database, no output), so the numbers an officer signs are unit-tested
- * against a hand-built ledger; cli/cmd_report.c renders them.
+ * against a hand-built ledger; render.c and html.c write them out.
  *
  * planned is the number of ledger rows in a group: every planned item gets
  * exactly one row whatever its outcome, and manual plays and alerts get one
@@ -44,6 +44,19 @@ struct report {
 		int32_t day;
 	} days;
 };
+
+/* Labels for people, in one language. */
+struct report_labels {
+	const char *lang, *title, *period, *from_to_sep, *station, *by, *generated, *head, *head_row;
+	const char *not_intact, *planned, *outcome[OUTCOME_COUNT], *aired, *compliance, *total;
+	const char *by_name[5], *chart_title[3], *chart_unit, *no_data, *notes_title, *note_planned;
+	const char *note_compliance, *note_verify, *prepared, *sign;
+};
+/* The labels of LANG (static storage). */
+const struct report_labels *report_labels(enum topic_lang lang);
+/* The outcome columns of every report form, in their one order. */
+#define REPORT_N_OUTCOMES OUTCOME_COUNT
+extern const enum outcome report_outcome_order[REPORT_N_OUTCOMES];
 
 /* "topic", "plan", "bulletin", "slot", "day". Returns 0 or -EINVAL. */
 int report_by_parse(const char *s, enum report_by *out);
