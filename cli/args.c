@@ -2,7 +2,7 @@
  * stored: options (unknown, ambiguous, missing their value, given twice),
  * dates, ids, counts, text and path names. Every refusal names the
  * argument, says what is wrong and what is allowed; an argument is echoed
- * only through cli_quote(), so a name with escape sequences or 10 KB of
+ * only through text_quote(), so a name with escape sequences or 10 KB of
  * text cannot paint the terminal or bury the message. */
 #include "cli/cli.h"
 
@@ -39,163 +39,6 @@ int cli_usage(const struct cmd_entry *self)
 {
 	fprintf(stderr, _("usage: loa %s %s\n"), self->name, cli_usage_text(self));
 	return EXIT_USAGE;
-}
-
-/* Length of the UTF-8 sequence at P (1..4), or 0 when it is not one:
- * overlong forms, surrogates and code points above U+10FFFF included. */
-static int utf8_len(const unsigned char *p)
-{
-	int len;
-
-	if (*p < 0x80)
-		return 1;
-	if (*p >= 0xc2 && *p <= 0xdf)
-		len = 2;
-	else if (*p >= 0xe0 && *p <= 0xef)
-		len = 3;
-	else if (*p >= 0xf0 && *p <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	for (int i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-		return 0;
-	return len;
-}
-
-static uint32_t utf8_code(const unsigned char *p, int len)
-{
-	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
-	uint32_t c = p[0] & lead_mask[len];
-
-	for (int i = 1; i < len; i++)
-		c = c << 6 | (p[i] & 0x3f);
-	return c;
-}
-
-/* Characters that change how the rest of a line shows rather than show
- * themselves: C0 and C1 controls, DEL, the line and paragraph separators,
- * and the bidirectional embeddings, overrides and isolates, with which a
- * title could read differently in a report than it is stored. */
-static bool is_control(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 ||
-	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
-enum cli_text cli_text_check(const char *s, size_t max, size_t *at)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-
-	*at = 0;
-	if (n == 0)
-		return CLI_TEXT_EMPTY;
-	while (*p) {
-		int len = utf8_len(p);
-
-		*at = (size_t)(p - (const unsigned char *)s);
-		if (len == 0)
-			return CLI_TEXT_NOT_UTF8;
-		if (is_control(utf8_code(p, len)))
-			return CLI_TEXT_CONTROL;
-		p += len;
-	}
-	*at = n;
-	return n > max ? CLI_TEXT_TOO_LONG : CLI_TEXT_OK;
-}
-
-char *cli_text_clean(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
-
-	while (*p) {
-		int len = utf8_len(p);
-
-		if (len == 0 || is_control(utf8_code(p, len))) {
-			memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD, the replacement character */
-			o += 3;
-			p += len ? len : 1;
-			continue;
-		}
-		memcpy(o, p, (size_t)len);
-		o += len;
-		p += len;
-	}
-	*o = '\0';
-	return out;
-}
-
-/* Appends what shows for the bytes S[0..N) to BUF (at *USED of LEN):
- * printable UTF-8 as it is, anything else as \n, \t or \xNN. */
-static void quote_part(const unsigned char *s, size_t n, char *buf, size_t len, size_t *used)
-{
-	for (size_t i = 0; i < n;) {
-		int k = utf8_len(s + i);
-		char esc[16];
-		size_t add;
-
-		if (k == 0 || i + (size_t)k > n || is_control(utf8_code(s + i, k))) {
-			if (s[i] == '\n')
-				snprintf(esc, sizeof(esc), "\\n");
-			else if (s[i] == '\t')
-				snprintf(esc, sizeof(esc), "\\t");
-			else
-				snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
-			k = k && i + (size_t)k <= n ? k : 1;
-			/* A control character of several bytes is escaped whole. */
-			for (int b = 1; b < k && strlen(esc) + 4 < sizeof(esc); b++)
-				snprintf(esc + strlen(esc), sizeof(esc) - strlen(esc), "\\x%02x", s[i + (size_t)b]);
-			add = strlen(esc);
-			if (*used + add < len) {
-				memcpy(buf + *used, esc, add);
-				*used += add;
-			}
-			i += (size_t)k;
-			continue;
-		}
-		if (*used + (size_t)k < len) {
-			memcpy(buf + *used, s + i, (size_t)k);
-			*used += (size_t)k;
-		}
-		i += (size_t)k;
-	}
-	buf[*used] = '\0';
-}
-
-/* Where to cut S near N bytes without splitting a character. */
-static size_t char_boundary(const char *s, size_t n)
-{
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
-
-const char *cli_quote(const char *s, char buf[CLI_QUOTE_MAX])
-{
-	enum { HEAD = 40, TAIL = 50 };
-	size_t n = strlen(s), used = 0;
-	int w;
-
-	buf[0] = '\0';
-	if (n <= HEAD + TAIL + 10) {
-		quote_part((const unsigned char *)s, n, buf, CLI_QUOTE_MAX, &used);
-		return buf;
-	}
-	/* The start and the end: of a long path, the end is the file's name. */
-	size_t head = char_boundary(s, HEAD), tail = n - char_boundary(s, n - TAIL);
-
-	/* Escapes make a part up to four times its bytes: the start gets a
-	 * share of the buffer, so the marker and the end still show. */
-	quote_part((const unsigned char *)s, head, buf, CLI_QUOTE_MAX / 3, &used);
-	w = snprintf(buf + used, CLI_QUOTE_MAX - used, _("…(%zu bytes)…"), n);
-	used += w < 0 ? 0 : (size_t)w < CLI_QUOTE_MAX - used ? (size_t)w : CLI_QUOTE_MAX - 1 - used;
-	quote_part((const unsigned char *)s + n - tail, tail, buf, CLI_QUOTE_MAX, &used);
-	return buf;
 }
 
 /* The long option in OPTS whose value is C, or NULL. */
@@ -244,30 +87,30 @@ int cli_bad_option(const struct cmd_entry *self, int c, char **argv, const struc
 	if (optopt && argv[optind] && argv[optind][0] == '-' && argv[optind][1] != '-' &&
 	    strchr(argv[optind] + 1, optopt))
 		arg = argv[optind];
-	char q[CLI_QUOTE_MAX], names[256];
+	char q[TEXT_QUOTE_MAX], names[256];
 
 	if (c == ':') {
 		/* A missing value: getopt names the option in optopt. */
 		if (arg[0] == '-' && arg[1] == '-')
-			cli_error(self, _("option '%s' needs a value"), cli_quote(arg, q));
+			cli_error(self, _("option '%s' needs a value"), text_quote(arg, q));
 		else if (o)
 			cli_error(self, _("option '-%c' (--%s) needs a value"), optopt, o->name);
 		else
 			cli_error(self, _("option '-%c' needs a value"), optopt);
 	} else if (arg[0] == '-' && arg[1] == '-' && prefix_matches(opts, arg, names, sizeof(names)) > 1) {
 		cli_error(self, _("option '%s' is ambiguous: it could be %s; write the option in full"),
-			  cli_quote(arg, q), names);
+			  text_quote(arg, q), names);
 	} else if (!strcmp(arg, "--config") || !strncmp(arg, "--config=", 9) || !strcmp(arg, "-c")) {
 		cli_error(self, _("--config goes before the command: loa --config FILE %s ..."), self->name);
 	} else if (arg[0] == '-' && all_digits(arg + 1)) {
-		cli_error(self, _("'%s' is not an option, and negative numbers are not allowed here"), cli_quote(arg, q));
+		cli_error(self, _("'%s' is not an option, and negative numbers are not allowed here"), text_quote(arg, q));
 	} else if (access(arg, F_OK) == 0) {
 		cli_error(self, _("option '%s' is not known; to name the file '%s', put -- before it"),
-			  cli_quote(arg, q), q);
+			  text_quote(arg, q), q);
 	} else if (optopt && arg[0] == '-' && arg[1] != '-') {
 		cli_error(self, _("option '-%c' is not known"), optopt);
 	} else {
-		cli_error(self, _("option '%s' is not known"), cli_quote(arg, q));
+		cli_error(self, _("option '%s' is not known"), text_quote(arg, q));
 	}
 	return cli_usage(self);
 }
@@ -303,13 +146,13 @@ static bool day_shape(const char *s, struct civil *c)
 
 int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day)
 {
-	char q[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX];
 	struct civil c;
 	int last = 28;
 
 	if (time_parse_day(arg, day) == 0)
 		return 0;
-	cli_quote(arg, q);
+	text_quote(arg, q);
 	if (!day_shape(arg, &c)) {
 		cli_error(self, _("%s '%s' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23"), opt, q);
 	} else if (c.year < 1970) {
@@ -342,12 +185,12 @@ static int parse_digits(const char *arg, long long max, long long *out)
 
 int cli_parse_id(const struct cmd_entry *self, const char *arg, int64_t *id)
 {
-	char q[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX];
 	long long v;
 
 	if (parse_digits(arg, INT64_MAX, &v) < 0 || v < 1) {
 		cli_error(self, _("'%s' is not a bulletin id: an id is a whole number from 1 up, as 'loa list' "
-			  "shows them"), cli_quote(arg, q));
+			  "shows them"), text_quote(arg, q));
 		return -EINVAL;
 	}
 	*id = v;
@@ -356,11 +199,11 @@ int cli_parse_id(const struct cmd_entry *self, const char *arg, int64_t *id)
 
 int cli_parse_count(const struct cmd_entry *self, const char *opt, const char *arg, int min, int max, int *out)
 {
-	char q[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX];
 	long long v;
 
 	if (parse_digits(arg, INT_MAX, &v) < 0 || v < min || v > max) {
-		cli_error(self, _("%s '%s' must be a whole number from %d to %d"), opt, cli_quote(arg, q), min, max);
+		cli_error(self, _("%s '%s' must be a whole number from %d to %d"), opt, text_quote(arg, q), min, max);
 		return -EINVAL;
 	}
 	*out = (int)v;
@@ -369,7 +212,7 @@ int cli_parse_count(const struct cmd_entry *self, const char *opt, const char *a
 
 int cli_check_path(const struct cmd_entry *self, const char *what, const char *path)
 {
-	char q[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX];
 	size_t n = strlen(path);
 
 	if (n == 0) {
@@ -378,7 +221,7 @@ int cli_check_path(const struct cmd_entry *self, const char *what, const char *p
 	}
 	if (n >= PATH_MAX) {
 		cli_error(self, _("%s %s: the path is %zu bytes long, and the system takes at most %d"), what,
-			  cli_quote(path, q), n, PATH_MAX - 1);
+			  text_quote(path, q), n, PATH_MAX - 1);
 		return -ENAMETOOLONG;
 	}
 	for (const char *p = path; *p;) {
@@ -386,7 +229,7 @@ int cli_check_path(const struct cmd_entry *self, const char *what, const char *p
 
 		if (k > NAME_MAX) {
 			cli_error(self, _("%s %s: a name in it is %zu bytes long, and the system takes at most %d "
-				  "per name (a Vietnamese letter takes 2 or 3)"), what, cli_quote(path, q), k, NAME_MAX);
+				  "per name (a Vietnamese letter takes 2 or 3)"), what, text_quote(path, q), k, NAME_MAX);
 			return -ENAMETOOLONG;
 		}
 		p += k;
@@ -397,10 +240,10 @@ int cli_check_path(const struct cmd_entry *self, const char *what, const char *p
 
 int cli_no_more_args(const struct cmd_entry *self, int argc, char **argv)
 {
-	char q[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX];
 
 	if (optind >= argc)
 		return 0;
-	cli_error(self, _("unexpected argument '%s'"), cli_quote(argv[optind], q));
+	cli_error(self, _("unexpected argument '%s'"), text_quote(argv[optind], q));
 	return cli_usage(self);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content/import.h"
 #include "content/topic.h"
 #include "util/timeutil.h"
 
@@ -15,21 +16,21 @@ static int check_text(const struct cmd_entry *self, const char *opt, const char 
 {
 	size_t at;
 
-	switch (cli_text_check(s, TEXT_MAX, &at)) {
-	case CLI_TEXT_OK:
+	switch (text_check(s, TEXT_MAX, &at)) {
+	case TEXT_OK:
 		return 0;
-	case CLI_TEXT_EMPTY:
+	case TEXT_EMPTY:
 		cli_error(self, _("%s is empty; give 1 to %d bytes of text"), opt, TEXT_MAX);
 		break;
-	case CLI_TEXT_TOO_LONG:
+	case TEXT_TOO_LONG:
 		cli_error(self, _("%s is %zu bytes long; at most %d bytes are kept (a Vietnamese letter "
 			  "takes 2 or 3): shorten it"), opt, at, TEXT_MAX);
 		break;
-	case CLI_TEXT_NOT_UTF8:
+	case TEXT_NOT_UTF8:
 		cli_error(self, _("%s is not UTF-8 text (byte %zu); type it in a UTF-8 terminal, or convert "
 			  "it with iconv"), opt, at + 1);
 		break;
-	case CLI_TEXT_CONTROL:
+	case TEXT_CONTROL:
 		cli_error(self, _("%s holds a control character (a tab, a line break, an escape or a "
 			  "direction mark) at byte %zu; give plain text on one line"), opt, at + 1);
 		break;
@@ -40,7 +41,7 @@ static int check_text(const struct cmd_entry *self, const char *opt, const char 
 int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 			struct bulletin *b, struct strlist *slots)
 {
-	char q[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX];
 
 	switch (c) {
 	case 't':
@@ -52,12 +53,12 @@ int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 	case 'T':
 		if (!topic_valid(arg) && *arg && strspn(arg, "0123456789") == strlen(arg)) {
 			cli_error(self, _("--topic '%s': there is no topic code %s; the codes are 1 to 6, and "
-				  "a station's own topic is a lowercase slug such as an-ninh"), cli_quote(arg, q), q);
+				  "a station's own topic is a lowercase slug such as an-ninh"), text_quote(arg, q), q);
 			return -EINVAL;
 		}
 		if (!topic_valid(arg)) {
 			cli_error(self, _("--topic '%s' is not a topic; use a code 1 to 6 or a lowercase "
-				  "slug of letters, digits and '-', e.g. an-ninh"), cli_quote(arg, q));
+				  "slug of letters, digits and '-', e.g. an-ninh"), text_quote(arg, q));
 			return -EINVAL;
 		}
 		free(b->topic);
@@ -79,7 +80,7 @@ int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 	case 'P':
 		if (priority_parse(arg, &b->priority) < 0) {
 			cli_error(self, _("--priority '%s' is not a priority; use normal, priority or emergency"),
-				  cli_quote(arg, q));
+				  text_quote(arg, q));
 			return -EINVAL;
 		}
 		return 0;
@@ -91,24 +92,12 @@ int cli_bulletin_option(const struct cmd_entry *self, int c, const char *arg,
 int cli_check_bulletin(struct cli *cli, const struct cmd_entry *self, const struct bulletin *b,
 		       const struct strlist *slots)
 {
-	if (b->valid_from > b->valid_until) {
-		cli_error(self, _("--from is after --until; the bulletin would never air"));
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < slots->n; i++) {
-		char q[CLI_QUOTE_MAX];
+	char msg[1024];
 
-		if (config_slot(cli->cfg, slots->v[i]))
-			continue;
-		fprintf(stderr, "loa %s: ", self->name);
-		fprintf(stderr, _("there is no slot named '%s' in %s; slots are:"), cli_quote(slots->v[i], q),
-			cli->config_path);
-		for (size_t k = 0; k < cli->cfg->n_slots; k++)
-			fprintf(stderr, " %s", cli->cfg->slots[k].name);
-		fprintf(stderr, "%s\n", cli->cfg->n_slots ? "" : _(" (none yet; add one to the config)"));
-		return -EINVAL;
-	}
-	return 0;
+	if (import_check_bulletin(cli->cfg, b, slots->v, slots->n, msg, sizeof(msg)) == 0)
+		return 0;
+	cli_error(self, "%s", msg);
+	return -EINVAL;
 }
 
 void cli_take_slots(struct bulletin *b, struct strlist *slots)

@@ -16,6 +16,7 @@
 #include "db/db.h"
 #include "util/csv.h"
 #include "util/i18n.h"
+#include "util/text.h"
 
 #define EXIT_OK 0
 #define EXIT_RUNTIME 1
@@ -66,10 +67,6 @@ int cli_bad_option(const struct cmd_entry *self, int c, char **argv, const struc
 /* Refuses (-EINVAL, after saying so) an option of OPTS that takes a value
  * and was given before (bits in *SEEN); 0 otherwise. Flags may repeat. */
 int cli_option_once(const struct cmd_entry *self, const struct option *opts, int c, uint64_t *seen);
-/* What loa echoes of an argument: printable UTF-8 as it is, control
- * characters and stray bytes as \xNN, a long one cut in the middle. */
-#define CLI_QUOTE_MAX 160
-const char *cli_quote(const char *s, char buf[CLI_QUOTE_MAX]);
 /* Refuses (-EINVAL / -ENAMETOOLONG, after saying why) a path argument WHAT
  * ("-o", "FILE") that is empty or longer than the system takes. */
 int cli_check_path(const struct cmd_entry *self, const char *what, const char *path);
@@ -80,15 +77,6 @@ int cli_no_more_args(const struct cmd_entry *self, int argc, char **argv);
 void cli_error(const struct cmd_entry *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Strict YYYY-MM-DD option parsing with a message naming the option. */
 int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day);
-enum cli_text { CLI_TEXT_OK, CLI_TEXT_EMPTY, CLI_TEXT_TOO_LONG, CLI_TEXT_NOT_UTF8, CLI_TEXT_CONTROL };
-/* Checks text people give (a title): not empty, at most MAX bytes, UTF-8
- * without overlong forms or surrogates, no control characters (C0, C1,
- * DEL, line separators, bidirectional overrides). *AT gets the byte offset
- * of the problem, or the length. */
-enum cli_text cli_text_check(const char *s, size_t max, size_t *at);
-/* A copy of S (caller frees) with each stray byte and control character
- * replaced by U+FFFD: a file's name kept as text. */
-char *cli_text_clean(const char *s);
 /* The long options import and edit share (title, topic, plan, slot, from,
  * until, priority), for an option table. */
 #define CLI_BULLETIN_OPTIONS \

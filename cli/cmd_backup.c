@@ -21,7 +21,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 		{ NULL, 0, NULL, 0 },
 	};
 	struct verify_result res = { 0 };
-	char msg[1024], q[CLI_QUOTE_MAX], *dir_copy;
+	char msg[1024], q[TEXT_QUOTE_MAX], *dir_copy;
 	const char *file, *dir;
 	struct stat st;
 	int c, r, ret = EXIT_RUNTIME;
@@ -39,7 +39,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	file = argv[optind];
 	if (cli_check_path(self, "FILE", file) < 0)
 		return EXIT_USAGE;
-	cli_quote(file, q);
+	text_quote(file, q);
 	if (lstat(file, &st) == 0) {
 		cli_error(self, _("%s already exists; loa backup never overwrites a file (it may be an "
 			  "earlier backup): choose a new name, e.g. with today's date"), q);
@@ -49,14 +49,14 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	dir = dirname(dir_copy);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		bool missing = stat(dir, &st) < 0 && errno == ENOENT;
-		char qd[CLI_QUOTE_MAX];
+		char qd[TEXT_QUOTE_MAX];
 
 		if (missing)
 			cli_error(self, _("the folder %s does not exist; create it first or name another one"),
-				  cli_quote(dir, qd));
+				  text_quote(dir, qd));
 		else
 			cli_error(self, _("%s is not a folder; name a file in a folder, e.g. /media/usb/loa-backup.db"),
-				  cli_quote(dir, qd));
+				  text_quote(dir, qd));
 		free(dir_copy);
 		return EXIT_USAGE;
 	}

@@ -22,7 +22,7 @@ static int check_output(const struct cmd_entry *self, const char *path)
 {
 	char *copy = xstrdup(path);
 	const char *dir = dirname(copy);
-	char q[CLI_QUOTE_MAX], qd[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX], qd[TEXT_QUOTE_MAX];
 	struct stat st;
 	int r = 0;
 
@@ -30,8 +30,8 @@ static int check_output(const struct cmd_entry *self, const char *path)
 		free(copy);
 		return -EINVAL;
 	}
-	cli_quote(path, q);
-	cli_quote(dir, qd);
+	text_quote(path, q);
+	text_quote(dir, qd);
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		char *folder = xstrdup(path);
 		size_t n = strlen(folder);
@@ -39,7 +39,7 @@ static int check_output(const struct cmd_entry *self, const char *path)
 		while (n > 1 && folder[n - 1] == '/')
 			folder[--n] = '\0';
 		cli_error(self, _("-o %s is a folder; name a file in it, e.g. %s/bao-cao.csv"), q,
-			  strcmp(folder, "/") ? cli_quote(folder, qd) : "");
+			  strcmp(folder, "/") ? text_quote(folder, qd) : "");
 		free(folder);
 		r = -EINVAL;
 	} else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -62,14 +62,14 @@ static int check_output(const struct cmd_entry *self, const char *path)
 static int check_output_place(struct cli *cli, const struct cmd_entry *self, const char *path)
 {
 	char *copy = xstrdup(path), *dir = realpath(dirname(copy), NULL);
-	char *state = realpath(cli->cfg->state_dir, NULL), q[CLI_QUOTE_MAX];
+	char *state = realpath(cli->cfg->state_dir, NULL), q[TEXT_QUOTE_MAX];
 	size_t n = state ? strlen(state) : 0;
 	int r = 0;
 
 	if (dir && state && strncmp(dir, state, n) == 0 && (dir[n] == '\0' || dir[n] == '/')) {
 		cli_error(self, _("-o %s is inside the station's folder %s, where loa keeps its database "
 			  "and recordings; write the report somewhere else, e.g. your home folder"),
-			  cli_quote(path, q), cli->cfg->state_dir);
+			  text_quote(path, q), cli->cfg->state_dir);
 		r = -EINVAL;
 	}
 	free(state);
@@ -97,7 +97,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	struct report_data data;
 	struct report_doc doc;
 	const char *out = NULL;
-	char q[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX];
 	uint64_t seen = 0;
 	int c, ret, r;
 
@@ -116,14 +116,14 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		case 'b':
 			if (report_by_parse(optarg, &by) < 0) {
 				cli_error(self, _("--by '%s' is not a grouping; use topic, plan, bulletin, slot or day"),
-					  cli_quote(optarg, q));
+					  text_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;
 		case 'F':
 			if (report_format_parse(optarg, &fmt) < 0) {
 				cli_error(self, _("--format '%s' is not a format; use csv (for Excel and "
-					  "LibreOffice), json or html (to print)"), cli_quote(optarg, q));
+					  "LibreOffice), json or html (to print)"), text_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;
@@ -134,7 +134,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		case 'l':
 			if (topic_lang_parse(optarg, &lang) < 0) {
 				cli_error(self, _("--lang '%s' is not a language; use vi or en"),
-					  cli_quote(optarg, q));
+					  text_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			break;

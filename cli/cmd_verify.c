@@ -181,10 +181,10 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 			break;
 		case 'H':
 			if (!is_hash(optarg)) {
-				char q[CLI_QUOTE_MAX];
+				char q[TEXT_QUOTE_MAX];
 
 				cli_error(self, _("--head '%s' is not a ledger head; copy the 64 hexadecimal "
-					  "digits printed on the report"), cli_quote(optarg, q));
+					  "digits printed on the report"), text_quote(optarg, q));
 				return EXIT_USAGE;
 			}
 			v.expect = optarg;

@@ -142,7 +142,7 @@ int cli_run(struct cli *cli, int argc, char **argv)
 	};
 	const char *name;
 	int c, ret;
-	char q[CLI_QUOTE_MAX];
+	char q[TEXT_QUOTE_MAX];
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:c:hV", opts, NULL)) != -1) {
@@ -166,11 +166,11 @@ int cli_run(struct cli *cli, int argc, char **argv)
 			printf("loa %s\n", LOA_VERSION);
 			return EXIT_OK;
 		case ':':
-			fprintf(stderr, _("loa: option '%s' needs a value\n"), cli_quote(argv[optind - 1], q));
+			fprintf(stderr, _("loa: option '%s' needs a value\n"), text_quote(argv[optind - 1], q));
 			print_help(stderr);
 			return EXIT_USAGE;
 		default:
-			fprintf(stderr, _("loa: unknown option '%s'\n"), cli_quote(argv[optind - 1], q));
+			fprintf(stderr, _("loa: unknown option '%s'\n"), text_quote(argv[optind - 1], q));
 			print_help(stderr);
 			return EXIT_USAGE;
 		}
@@ -197,6 +197,6 @@ int cli_run(struct cli *cli, int argc, char **argv)
 		config_free(cli->cfg);
 		return ret;
 	}
-	fprintf(stderr, _("loa: '%s' is not a loa command; 'loa --help' lists them\n"), cli_quote(name, q));
+	fprintf(stderr, _("loa: '%s' is not a loa command; 'loa --help' lists them\n"), text_quote(name, q));
 	return EXIT_USAGE;
 }

@@ -293,6 +293,7 @@ struct list_args {
 	const char *slot;
 	int32_t day;
 	int64_t t;
+	const char *sha256;
 };
 
 static void bind_args(sqlite3_stmt *st, const struct list_args *a)
@@ -307,6 +308,8 @@ static void bind_args(sqlite3_stmt *st, const struct list_args *a)
 		sqlite3_bind_int(st, i, a->day);
 	if ((i = sqlite3_bind_parameter_index(st, ":t")) > 0)
 		sqlite3_bind_int64(st, i, a->t);
+	if ((i = sqlite3_bind_parameter_index(st, ":sha")) > 0)
+		sqlite3_bind_text(st, i, a->sha256, -1, SQLITE_STATIC);
 }
 
 /* FEW says the WHERE keeps a handful of the library: their slots are then
@@ -408,6 +411,13 @@ int library_for_slot(struct db *db, const char *slot, int32_t day, int64_t t, st
 	for (size_t i = 0; r == 0 && i < *n; i++)
 		(*out)[i].retired_at = 0;
 	return r;
+}
+
+int library_with_content(struct db *db, const char *sha256, struct bulletin **out, size_t *n)
+{
+	struct list_args a = { .sha256 = sha256 };
+
+	return list_where(db, "b.sha256 = :sha AND b.retired_at IS NULL", true, &a, out, n);
 }
 
 int library_get(struct db *db, int64_t id, struct bulletin *out)

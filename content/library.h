@@ -60,6 +60,9 @@ int library_list(struct db *db, bool include_retired, struct bulletin **out, siz
  * What the planner would keep of library_list, in one query, for a start
  * that re-plans an occurrence. Caller frees with bulletins_free. */
 int library_for_slot(struct db *db, const char *slot, int32_t day, int64_t t, struct bulletin **out, size_t *n);
+/* The active bulletins whose audio is SHA256 (lowercase hex), by id.
+ * Caller frees with bulletins_free. Returns 0 or -EIO. */
+int library_with_content(struct db *db, const char *sha256, struct bulletin **out, size_t *n);
 /* One bulletin. Returns 0, -ENOENT, or -EIO. Caller frees with bulletin_done. */
 int library_get(struct db *db, int64_t id, struct bulletin *out);
 /* True if B airs in slot NAME. */

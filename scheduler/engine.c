@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "audio/loudness.h"
+#include "content/import.h"
 #include "content/library.h"
 #include "ledger/backlog.h"
 #include "db/db.h"
@@ -40,9 +41,6 @@
 #define PREROLL_MS 2000
 #define CHECKPOINT_MS 5000
 #define CLOCK_RECHECK_MS 5000
-#define FADE_MS 30
-/* The limiter's ceiling for every element (the README's Loudness). */
-#define CEILING_DBTP -1.0
 /* How far back a start reconciles at most: a year of missed rows is the
  * evidence of a year off air; more is a clock that is wildly wrong. */
 #define RECONCILE_MAX_MS (366LL * 86400000)
@@ -513,26 +511,14 @@ static int64_t reconcile_from(struct engine *e)
 
 /* ---- the element on air ---- */
 
-struct player_opts engine_item_opts(const struct config *cfg, double loudness_lufs, double peak_dbfs)
-{
-	return (struct player_opts){
-		.gain_db = loudness_gain_db(loudness_lufs, cfg->target_lufs, cfg->gain_db),
-		.ceiling_dbtp = CEILING_DBTP,
-		.fade_ms = FADE_MS,
-		.makeup = true, /* a bulletin reaches the target even where it is limited */
-		.peak_known = true,
-		.peak_dbfs = peak_dbfs,
-	};
-}
-
 /* A bulletin's make-up found at import is used when this airing's gain
  * and ceiling are the ones it was found for; otherwise the sink finds one. */
 static struct player_opts element_opts(const struct engine *e, const struct element *el)
 {
-	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = CEILING_DBTP, .fade_ms = FADE_MS };
+	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = IMPORT_CEILING_DBTP, .fade_ms = IMPORT_FADE_MS };
 
 	if (el->part == PART_ITEM) {
-		o = engine_item_opts(e->cfg, el->loudness_lufs, el->peak_dbfs);
+		o = import_item_opts(e->cfg, el->loudness_lufs, el->peak_dbfs);
 		o.sha256 = el->sha256[0] ? el->sha256 : NULL;
 		if (bulletin_makeup_fits(&el->makeup, o.gain_db, o.ceiling_dbtp, PLAYER_MAKEUP_VERSION)) {
 			o.makeup_known = true;

@@ -17,11 +17,6 @@ struct db;
 struct json;
 struct engine;
 
-/* How a bulletin measured at LOUDNESS_LUFS, with sample peak PEAK_DBFS,
- * airs under CFG: gain to the target, ceiling, make-up. Import finds the
- * make-up for these, so an airing that uses them can skip the search. */
-struct player_opts engine_item_opts(const struct config *cfg, double loudness_lufs, double peak_dbfs);
-
 /* The audio sink. A handle is one element, opened ahead of its instant. */
 struct sink_ops {
 	/* Pre-roll PATH. Returns a handle, or NULL with *err (negative errno) and msg set. */

@@ -70,36 +70,36 @@ static void test_text_check(void **state)
 	size_t at;
 
 	(void)state;
-	assert_int_equal(cli_text_check("Bản tin số 1 — phòng chống bão", 500, &at), CLI_TEXT_OK);
-	assert_int_equal(cli_text_check("\xf0\x9f\x93\xa2 loa", 500, &at), CLI_TEXT_OK); /* an emoji */
-	assert_int_equal(cli_text_check("", 500, &at), CLI_TEXT_EMPTY);
-	assert_int_equal(cli_text_check("abcdef", 5, &at), CLI_TEXT_TOO_LONG);
+	assert_int_equal(text_check("Bản tin số 1 — phòng chống bão", 500, &at), TEXT_OK);
+	assert_int_equal(text_check("\xf0\x9f\x93\xa2 loa", 500, &at), TEXT_OK); /* an emoji */
+	assert_int_equal(text_check("", 500, &at), TEXT_EMPTY);
+	assert_int_equal(text_check("abcdef", 5, &at), TEXT_TOO_LONG);
 	assert_int_equal(at, 6);
 	/* "ả" is 3 bytes: the limit is in bytes, said so in the message. */
-	assert_int_equal(cli_text_check("ảảả", 8, &at), CLI_TEXT_TOO_LONG);
-	assert_int_equal(cli_text_check("ảảả", 9, &at), CLI_TEXT_OK);
+	assert_int_equal(text_check("ảảả", 8, &at), TEXT_TOO_LONG);
+	assert_int_equal(text_check("ảảả", 9, &at), TEXT_OK);
 
-	assert_int_equal(cli_text_check("a\tb", 500, &at), CLI_TEXT_CONTROL);
+	assert_int_equal(text_check("a\tb", 500, &at), TEXT_CONTROL);
 	assert_int_equal(at, 1);
-	assert_int_equal(cli_text_check("a\nb", 500, &at), CLI_TEXT_CONTROL);
-	assert_int_equal(cli_text_check("\x1b[31mred", 500, &at), CLI_TEXT_CONTROL);
-	assert_int_equal(cli_text_check("x\x7f", 500, &at), CLI_TEXT_CONTROL);
-	assert_int_equal(cli_text_check("\xc2\x85x", 500, &at), CLI_TEXT_CONTROL);     /* NEL, C1 */
-	assert_int_equal(cli_text_check("a\xe2\x80\xae" "cba", 500, &at), CLI_TEXT_CONTROL); /* RLO */
+	assert_int_equal(text_check("a\nb", 500, &at), TEXT_CONTROL);
+	assert_int_equal(text_check("\x1b[31mred", 500, &at), TEXT_CONTROL);
+	assert_int_equal(text_check("x\x7f", 500, &at), TEXT_CONTROL);
+	assert_int_equal(text_check("\xc2\x85x", 500, &at), TEXT_CONTROL);     /* NEL, C1 */
+	assert_int_equal(text_check("a\xe2\x80\xae" "cba", 500, &at), TEXT_CONTROL); /* RLO */
 	assert_int_equal(at, 1);
-	assert_int_equal(cli_text_check("a\xe2\x81\xa6x", 500, &at), CLI_TEXT_CONTROL); /* LRI */
-	assert_int_equal(cli_text_check("a\xe2\x80\xa8x", 500, &at), CLI_TEXT_CONTROL); /* LINE SEPARATOR */
+	assert_int_equal(text_check("a\xe2\x81\xa6x", 500, &at), TEXT_CONTROL); /* LRI */
+	assert_int_equal(text_check("a\xe2\x80\xa8x", 500, &at), TEXT_CONTROL); /* LINE SEPARATOR */
 
-	assert_int_equal(cli_text_check("\xff\xfe", 500, &at), CLI_TEXT_NOT_UTF8);
+	assert_int_equal(text_check("\xff\xfe", 500, &at), TEXT_NOT_UTF8);
 	assert_int_equal(at, 0);
-	assert_int_equal(cli_text_check("ab\xc3", 500, &at), CLI_TEXT_NOT_UTF8); /* cut short */
+	assert_int_equal(text_check("ab\xc3", 500, &at), TEXT_NOT_UTF8); /* cut short */
 	assert_int_equal(at, 2);
-	assert_int_equal(cli_text_check("\xc0\xaf", 500, &at), CLI_TEXT_NOT_UTF8);     /* overlong '/' */
-	assert_int_equal(cli_text_check("\xe0\x80\xaf", 500, &at), CLI_TEXT_NOT_UTF8); /* overlong '/' */
-	assert_int_equal(cli_text_check("\xf0\x80\x80\xaf", 500, &at), CLI_TEXT_NOT_UTF8);
-	assert_int_equal(cli_text_check("\xed\xa0\x80", 500, &at), CLI_TEXT_NOT_UTF8); /* a surrogate */
-	assert_int_equal(cli_text_check("\xf4\x90\x80\x80", 500, &at), CLI_TEXT_NOT_UTF8); /* > U+10FFFF */
-	assert_int_equal(cli_text_check("\xe1\xba", 500, &at), CLI_TEXT_NOT_UTF8);
+	assert_int_equal(text_check("\xc0\xaf", 500, &at), TEXT_NOT_UTF8);     /* overlong '/' */
+	assert_int_equal(text_check("\xe0\x80\xaf", 500, &at), TEXT_NOT_UTF8); /* overlong '/' */
+	assert_int_equal(text_check("\xf0\x80\x80\xaf", 500, &at), TEXT_NOT_UTF8);
+	assert_int_equal(text_check("\xed\xa0\x80", 500, &at), TEXT_NOT_UTF8); /* a surrogate */
+	assert_int_equal(text_check("\xf4\x90\x80\x80", 500, &at), TEXT_NOT_UTF8); /* > U+10FFFF */
+	assert_int_equal(text_check("\xe1\xba", 500, &at), TEXT_NOT_UTF8);
 
 }
 
@@ -108,34 +108,34 @@ static void test_text_clean(void **state)
 	char *s;
 
 	(void)state;
-	s = cli_text_clean("Bản tin.wav");
+	s = text_clean("Bản tin.wav");
 	assert_string_equal(s, "Bản tin.wav");
 	free(s);
-	s = cli_text_clean("lat\xe9.wav");
+	s = text_clean("lat\xe9.wav");
 	assert_string_equal(s, "lat\xef\xbf\xbd.wav");
 	free(s);
-	s = cli_text_clean("a\x1b[2Jb\xe2\x80\xae");
+	s = text_clean("a\x1b[2Jb\xe2\x80\xae");
 	assert_string_equal(s, "a\xef\xbf\xbd[2Jb\xef\xbf\xbd");
 	free(s);
 }
 
 static void test_quote(void **state)
 {
-	char q[CLI_QUOTE_MAX], big[10241];
+	char q[TEXT_QUOTE_MAX], big[10241];
 	size_t at;
 
 	(void)state;
-	assert_string_equal(cli_quote("Bản tin số 1.mp3", q), "Bản tin số 1.mp3");
-	assert_string_equal(cli_quote("a\x1b[2Jb", q), "a\\x1b[2Jb");
-	assert_string_equal(cli_quote("a\nb\tc", q), "a\\nb\\tc");
-	assert_string_equal(cli_quote("lat\xe9", q), "lat\\xe9");
-	assert_string_equal(cli_quote("x\xe2\x80\xaey", q), "x\\xe2\\x80\\xaey");
+	assert_string_equal(text_quote("Bản tin số 1.mp3", q), "Bản tin số 1.mp3");
+	assert_string_equal(text_quote("a\x1b[2Jb", q), "a\\x1b[2Jb");
+	assert_string_equal(text_quote("a\nb\tc", q), "a\\nb\\tc");
+	assert_string_equal(text_quote("lat\xe9", q), "lat\\xe9");
+	assert_string_equal(text_quote("x\xe2\x80\xaey", q), "x\\xe2\\x80\\xaey");
 
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	memcpy(big + sizeof(big) - 9, "/tin.wav", 8);
-	cli_quote(big, q);
-	assert_true(strlen(q) < CLI_QUOTE_MAX);
+	text_quote(big, q);
+	assert_true(strlen(q) < TEXT_QUOTE_MAX);
 	assert_non_null(strstr(q, "10240 bytes"));
 	/* The end of a long path is its file's name: it stays. */
 	assert_non_null(strstr(q, "/tin.wav"));
@@ -144,16 +144,16 @@ static void test_quote(void **state)
 	for (size_t i = 0; i + 2 < sizeof(big); i += 2)
 		memcpy(big + i, "\xc3\xa0", 2);
 	big[sizeof(big) - 2] = '\0';
-	cli_quote(big, q);
-	assert_int_equal(cli_text_check(q, SIZE_MAX, &at), CLI_TEXT_OK);
+	text_quote(big, q);
+	assert_int_equal(text_check(q, SIZE_MAX, &at), TEXT_OK);
 
 	/* Control bytes all along (four bytes shown for each): the start,
 	 * the marker and the end share the buffer, and nothing is written
 	 * past it (the fuzzer's first find: tests/fuzz/regress/cli). */
 	memset(big, 0x1f, 200);
 	memcpy(big + 200, "/tin.wav", 9);
-	cli_quote(big, q);
-	assert_true(strlen(q) < CLI_QUOTE_MAX);
+	text_quote(big, q);
+	assert_true(strlen(q) < TEXT_QUOTE_MAX);
 	assert_non_null(strstr(q, "208 bytes"));
 	assert_int_equal(strncmp(q, "\\x1f", 4), 0);
 }

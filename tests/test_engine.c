@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "content/import.h"
 #include "content/library.h"
 #include "ledger/backlog.h"
 #include "db/db.h"
@@ -627,7 +628,7 @@ static void test_stored_makeup_used_when_its_key_fits(void **state)
 {
 	struct sim *s = *state;
 	struct config *cfg = load_config(s, NULL, ONE_SLOT);
-	struct player_opts o = engine_item_opts(cfg, -16, -1);
+	struct player_opts o = import_item_opts(cfg, -16, -1);
 	int64_t a, b, c;
 	char *sql;
 

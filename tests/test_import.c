@@ -1,5 +1,5 @@
 /* `loa import` finds a bulletin's make-up once and stores it with the gain
- * and ceiling it was found for (cli/cmd_import.c), and what it stores is
+ * and ceiling it was found for (content/import.c), and what it stores is
  * what the daemon's pre-roll search finds for the same file and gain. The
  * command runs in-process on recordings that mkaudio (LOA_MKAUDIO, set by
  * `make unit`) writes with peaks the limiter must hold down. */
@@ -20,7 +20,7 @@
 #include "cli/cli.h"
 #include "content/library.h"
 #include "db/db.h"
-#include "scheduler/engine.h"
+#include "content/import.h"
 #include "util/xmalloc.h"
 
 static char tmpdir[256];
@@ -138,7 +138,7 @@ static void test_import_stores_the_search(void **state)
 		double found;
 
 		import("a", conf, file, &b);
-		o = engine_item_opts(cfg, b.audio.loudness_lufs, b.audio.peak_dbfs);
+		o = import_item_opts(cfg, b.audio.loudness_lufs, b.audio.peak_dbfs);
 		assert_true(b.makeup.known);
 		assert_true(bulletin_makeup_fits(&b.makeup, o.gain_db, o.ceiling_dbtp, PLAYER_MAKEUP_VERSION));
 		found = search(&b, &o);
@@ -171,7 +171,7 @@ static void test_other_gain_searches(void **state)
 	(void)state;
 	import("b", conf, file, &b);
 	assert_int_equal(config_load(louder, &cfg, &errs), 0);
-	o = engine_item_opts(cfg, b.audio.loudness_lufs, b.audio.peak_dbfs);
+	o = import_item_opts(cfg, b.audio.loudness_lufs, b.audio.peak_dbfs);
 	assert_true(b.makeup.known);
 	assert_false(bulletin_makeup_fits(&b.makeup, o.gain_db, o.ceiling_dbtp, PLAYER_MAKEUP_VERSION));
 	assert_false(bulletin_makeup_fits(&b.makeup, b.makeup.gain_db, o.ceiling_dbtp - 0.5, PLAYER_MAKEUP_VERSION));

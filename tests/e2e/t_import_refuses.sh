@@ -36,8 +36,22 @@ expect_exit 2 import --bogus "$T/good.wav"
 expect_exit 0 list --json
 assert_eq "$(jq length <<<"$OUT")" 2 "library size after bad arguments"
 
+# The same audio again is refused, naming the bulletin that holds it,
+# and stores nothing; --force imports it for another campaign.
+cp "$T/good.wav" "$T/again.wav"
+expect_exit 2 import --slot sang "$T/again.wav"
+[[ "$ERR" == *"bulletin #1 'good.wav'"* ]] || fail "the duplicate is not named: $ERR"
+expect_exit 0 list --json
+assert_eq "$(jq length <<<"$OUT")" 2 "library size after a duplicate"
+assert_eq "$(ls "$T/state/content" | wc -l)" 2 "content store after a duplicate"
+
 # A file name with spaces, Vietnamese letters and a leading dash.
-cp "$T/good.wav" "$T/-bản tin số 1.wav"
+"$MKAUDIO" --freq 660 tone "$T/-bản tin số 1.wav"
 expect_exit 0 import -- "$T/-bản tin số 1.wav"
 expect_exit 0 list --json
 assert_eq "$(jq -r '.[2].title' <<<"$OUT")" "-bản tin số 1.wav" "default title"
+
+# The same audio under another campaign, when the operator insists.
+expect_exit 0 import --force --plan "Kế hoạch 2" "$T/again.wav"
+expect_exit 0 list --json
+assert_eq "$(jq -r '.[3].sha256 == .[0].sha256' <<<"$OUT")" true "forced duplicate keeps the same audio"
