@@ -41,7 +41,7 @@
 #define CHECKPOINT_MS 5000
 #define CLOCK_RECHECK_MS 5000
 #define FADE_MS 30
-/* The limiter's ceiling for every element (the README's Loudness). */
+/* The limiter's ceiling for every element (doc/audio.md, "The limiter"). */
 #define CEILING_DBTP -1.0
 /* How far back a start reconciles at most: a year of missed rows is the
  * evidence of a year off air; more is a clock that is wildly wrong. */
@@ -665,7 +665,7 @@ static void start_current(struct engine *e, int64_t t_now)
 	e->row.started_at = started;
 	e->last_checkpoint = t_now;
 	/* Airs whether or not this is written: a record that waits in the
-	 * backlog is only what a power cut would lose (README). */
+	 * backlog is only what a power cut would lose (doc/faults.md). */
 	backlog_begin(e->ledger, &e->row, e->env->sink->rate(e->env->ctx, e->h));
 	ledger_wrote(e);
 	log_info(_("on air: #%lld '%s' (%s, started %s)"), (long long)e->cur.bulletin_id, e->cur.title,
