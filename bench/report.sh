@@ -85,8 +85,8 @@ cat <<'MD'
   a loaded machine where wall time is not; `perf stat` could not count
   instructions in this virtual machine. Each file is imported, then aired
   once by a fresh daemon; its start and stop with nothing to air is
-  subtracted. Import finds the make-up once and stores it (README,
-  Loudness), so the airing's pre-roll does not search; import's own cost
+  subtracted. Import finds the make-up once and stores it (doc/audio.md,
+  Make-up), so the airing's pre-roll does not search; import's own cost
   is not counted. `mkaudio tone` is a sine amplitude-modulated like
   speech: brought to the target, its peaks stay under the ceiling, so the
   limiter only copies. `mkaudio speech` (formants on a pulse train under
@@ -198,7 +198,7 @@ if miss report_1m_rows_ms "<" 200; then
   million rows is out of reach here whatever loa does. Checking only the rows after a
   checkpoint would be faster, but a row before the checkpoint changed in
   place since would go unnoticed and the report an officer signs would
-  call that ledger intact (the README explains the choice); a million rows
+  call that ledger intact (doc/evidence.md explains the choice); a million rows
   is a century of a busy station, whose year of ledger (about 9,000 rows)
   the check takes some 20 ms for. What it would take: a checkpoint of the
   verified chain kept where the database's owner cannot rewrite it (signed

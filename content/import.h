@@ -35,7 +35,7 @@ struct import_file {
 	const char *name;  /* as the operator gave it: for messages, the extension and the default title */
 };
 
-/* The limiter's ceiling for every element (doc/audio.md), and the fade of
+/* The limiter's ceiling for every element (doc/audio.md, "The limiter"), and the fade of
  * an element cut short, for the engine's intros and outros too. */
 #define IMPORT_CEILING_DBTP -1.0
 #define IMPORT_FADE_MS 30

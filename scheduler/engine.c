@@ -651,7 +651,7 @@ static void start_current(struct engine *e, int64_t t_now)
 	e->row.started_at = started;
 	e->last_checkpoint = t_now;
 	/* Airs whether or not this is written: a record that waits in the
-	 * backlog is only what a power cut would lose (README). */
+	 * backlog is only what a power cut would lose (doc/faults.md). */
 	backlog_begin(e->ledger, &e->row, e->env->sink->rate(e->env->ctx, e->h));
 	ledger_wrote(e);
 	log_info(_("on air: #%lld '%s' (%s, started %s)"), (long long)e->cur.bulletin_id, e->cur.title,

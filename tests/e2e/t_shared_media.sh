@@ -67,7 +67,7 @@ sort "$T/durations" | awk '
 	END { exit bad }' || fail "the same speech decodes to different lengths in different formats"
 
 # bad/: refused, named, nothing stored. corrupt-frames.mp3 is refused too
-# (README, "What import refuses"), with how much decoded cleanly.
+# (loa(1), import; doc/audio.md, "Decoding"), with how much decoded cleanly.
 rm -rf "$T/state"
 write_config "05:30"
 for f in "$media"/bad/*; do
