@@ -44,6 +44,8 @@ struct db {
 	bool quiet;
 	int last_rc, last_errno; /* of the last db_fail */
 	bool writes_held;        /* the page check has not passed yet */
+	int depth;               /* of nested db_begin calls */
+	bool doomed;             /* an inner db_rollback: the outermost commit rolls back */
 	struct page_check *check;
 };
 
@@ -157,6 +159,56 @@ static const char *const migrations[] = {
 	"ALTER TABLE bulletins ADD COLUMN makeup_gain_db REAL /* the gain it was found at */;\n"
 	"ALTER TABLE bulletins ADD COLUMN makeup_ceiling_dbtp REAL /* the ceiling it was found at */;\n"
 	"ALTER TABLE bulletins ADD COLUMN makeup_version INTEGER /* PLAYER_MAKEUP_VERSION it was found by */;\n",
+	/* 3: the programme as data (slots the console and the command line
+	 * change while the daemon runs), who did what (the audit trail), and
+	 * who asked for a manual play, an alert or a stop (the ledger's
+	 * actor; NULL for what the schedule aired). */
+	"CREATE TABLE slots (\n"
+	"	name        TEXT PRIMARY KEY,\n"
+	"	start_sec   INTEGER NOT NULL CHECK (start_sec BETWEEN 0 AND 86399),  -- after local midnight\n"
+	"	days        INTEGER NOT NULL CHECK (days BETWEEN 1 AND 127),  -- bit 0 = Monday .. bit 6 = Sunday\n"
+	"	from_day    INTEGER,  -- station-local day number; NULL = open\n"
+	"	until_day   INTEGER,  -- inclusive; NULL = open\n"
+	"	max_minutes INTEGER NOT NULL DEFAULT 0 CHECK (max_minutes BETWEEN 0 AND 1440),  -- 0 = no limit\n"
+	"	intro_id    INTEGER REFERENCES bulletins (id),  -- played first, from the content store\n"
+	"	outro_id    INTEGER REFERENCES bulletins (id),\n"
+	"	created_at  INTEGER NOT NULL,  -- ms\n"
+	"	updated_at  INTEGER NOT NULL,\n"
+	"	CHECK (from_day IS NULL OR until_day IS NULL OR from_day <= until_day)\n"
+	");\n"
+	"CREATE TABLE slot_skip_days (\n"
+	"	slot TEXT NOT NULL REFERENCES slots (name) ON DELETE CASCADE,\n"
+	"	day  INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (slot, day)\n"
+	");\n"
+	"CREATE TABLE slot_topics (\n"
+	"	slot  TEXT NOT NULL REFERENCES slots (name) ON DELETE CASCADE,\n"
+	"	topic TEXT NOT NULL,\n"
+	"	PRIMARY KEY (slot, topic)\n"
+	");\n"
+	"CREATE TABLE audit (\n"
+	"	id        INTEGER PRIMARY KEY,  -- assigned as max + 1, part of row_hash\n"
+	"	at        INTEGER NOT NULL,     -- ms since the epoch, UTC\n"
+	"	actor     TEXT NOT NULL,        -- a Unix user, or a console account\n"
+	"	action    TEXT NOT NULL,        -- import, edit, slot-add, stop, ...\n"
+	"	target    TEXT,                 -- what it acted on: a bulletin id, a slot name, a file\n"
+	"	detail    TEXT,                 -- a short before/after\n"
+	"	prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),\n"
+	"	row_hash  TEXT NOT NULL UNIQUE CHECK (length(row_hash) = 64)\n"
+	");\n"
+	"CREATE INDEX audit_at ON audit (at);\n"
+	"CREATE TRIGGER audit_append_at_end BEFORE INSERT ON audit\n"
+	"	WHEN NEW.id <= (SELECT max(id) FROM audit) BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the audit trail is append-only');\n"
+	"END;\n"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the audit trail is append-only');\n"
+	"END;\n"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the audit trail is append-only');\n"
+	"END;\n"
+	"ALTER TABLE ledger ADD COLUMN actor TEXT /* who asked for a play, alert or stop; NULL = the schedule */;\n"
+	"ALTER TABLE inflight ADD COLUMN actor TEXT;\n",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -225,18 +277,51 @@ static int exec_logged(struct db *db, const char *sql, const char *what)
 	return 0;
 }
 
+/*
+ * Transactions nest: a change and its audit entry, or an import and its
+ * library row, commit together although each of their functions begins
+ * and commits on its own. Only the outermost pair talks to SQLite; a
+ * rollback anywhere inside makes the outermost commit a rollback.
+ */
 int db_begin(struct db *db)
 {
-	return exec_logged(db, "BEGIN IMMEDIATE", N_("starting a transaction"));
+	int r;
+
+	if (db->depth > 0) {
+		db->depth++;
+		return 0;
+	}
+	r = exec_logged(db, "BEGIN IMMEDIATE", N_("starting a transaction"));
+	if (r == 0) {
+		db->depth = 1;
+		db->doomed = false;
+	}
+	return r;
 }
 
 int db_commit(struct db *db)
 {
+	if (db->depth > 1) {
+		db->depth--;
+		return db->doomed ? -EIO : 0;
+	}
+	db->depth = 0;
+	if (db->doomed) {
+		db_rollback(db);
+		return -EIO;
+	}
 	return exec_logged(db, "COMMIT", N_("committing"));
 }
 
 int db_rollback(struct db *db)
 {
+	if (db->depth > 1) {
+		db->depth--;
+		db->doomed = true;
+		return 0;
+	}
+	db->depth = 0;
+	db->doomed = false;
 	/* SQLite rolls back by itself after some errors (disk full, I/O);
 	 * a second ROLLBACK would only log a confusing "no transaction". */
 	if (sqlite3_get_autocommit(db->h))

@@ -35,7 +35,9 @@ int db_schema_version(void);
 /* The SQL that takes the schema from VERSION - 1 to VERSION, or NULL:
  * how a test builds a database as an older loa left it. */
 const char *db_migration_sql(int version);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -EIO (logged). */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -EIO (logged). They
+ * nest: inside a transaction, begin and commit only count, and a rollback
+ * makes the outermost commit roll back (and return -EIO). */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
