@@ -98,19 +98,34 @@ static const char *format_name(int format)
 	}
 }
 
-int decoder_open(const char *path, struct decoder **out, char *msg, size_t msglen)
+int decoder_open_file(const char *path, char *msg, size_t msglen)
 {
 	int fd, err;
 
-	*out = NULL;
 	/* O_NONBLOCK: opening a FIFO with no writer would wait for one, and
-	 * stall the daemon's loop; decoder_open_fd refuses it after. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
+	 * stall the daemon's loop; decoder_open_fd refuses it after.
+	 * O_NOFOLLOW: what airs is the file named, in the content store or
+	 * in the config, never wherever a link planted there leads. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0)
+		return fd;
+	err = -errno;
+	if (err == -ELOOP)
+		snprintf(msg, msglen, _("it is a symbolic link, and loa airs only files themselves: name the "
+			 "file the link points to"));
+	else
 		snprintf(msg, msglen, _("cannot open it (%s); check the path and the permissions"), strerror(-err));
-		return err;
-	}
+	return err;
+}
+
+int decoder_open(const char *path, struct decoder **out, char *msg, size_t msglen)
+{
+	int fd;
+
+	*out = NULL;
+	fd = decoder_open_file(path, msg, msglen);
+	if (fd < 0)
+		return fd;
 	return decoder_open_fd(fd, out, msg, msglen);
 }
 

@@ -17,8 +17,13 @@ struct decoder_info {
 	const char *format_name; /* "WAV", "MP3", "FLAC", "OGG", ... static */
 };
 
-/* Opens PATH. Returns 0, or a negative errno with a sentence for people in
- * msg (the problem and the way out, without the file name). */
+/* Opens PATH for decoding, without following a symbolic link or waiting
+ * on a FIFO. Returns the descriptor, or negative errno with a message for
+ * people in msg. */
+int decoder_open_file(const char *path, char *msg, size_t msglen);
+/* Opens PATH (as decoder_open_file). Returns 0, or a negative errno with a
+ * sentence for people in msg (the problem and the way out, without the
+ * file name). */
 int decoder_open(const char *path, struct decoder **out, char *msg, size_t msglen);
 /* The same for an open file FD, which the decoder takes over (closed on
  * failure too); anything but a regular file is refused. */

@@ -42,7 +42,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_check_entry, cmd_import_entry, cmd_list_entry,
 	cmd_log_entry, cmd_next_entry, cmd_daemon_entry, cmd_edit_entry, cmd_retire_entry,
 	cmd_play_entry, cmd_alert_entry, cmd_stop_entry, cmd_status_entry, cmd_report_entry,
-	cmd_verify_entry, cmd_backup_entry;
+	cmd_verify_entry, cmd_backup_entry, cmd_slot_entry;
 
 /* `loa ARGS...`: the global options, then the command's. Returns the exit status. */
 int cli_run(struct cli *cli, int argc, char **argv);
@@ -52,6 +52,11 @@ int cli_acting(struct cli *cli);
 /* Loads and validates the config (jingles probed, zone set); on failure
  * prints every problem and returns EXIT_USAGE, else 0. */
 int cli_load_config(struct cli *cli);
+/* Adds the database's slots to the loaded config (cli->db, or the
+ * database opened read-only for the purpose), so that the command sees
+ * the programme the daemon airs. A station without a database has none.
+ * Returns 0, or EXIT_RUNTIME after saying why. */
+int cli_load_slots(struct cli *cli);
 /* Opens the station database; on failure prints why and returns the exit
  * status to use, else 0. A missing database in DB_READ_ONLY mode is not an
  * error: cli->db stays NULL and readers show an empty station. */

@@ -21,9 +21,21 @@ static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, ch
 		return cli_usage(self);
 	}
 	ret = cli_load_config(cli);
+	if (!ret)
+		ret = cli_load_slots(cli);
 	if (ret)
 		return ret;
+	/* "ok" alone on the first line is what scripts look for; where each
+	 * slot comes from follows, for people. */
 	puts("ok");
+	for (size_t i = 0; i < cli->cfg->n_slots; i++) {
+		const struct slot *s = &cli->cfg->slots[i];
+
+		if (s->source == SLOT_FROM_CONFIG)
+			printf(_("slot %s: %s line %d\n"), s->name, cli->cfg->path, s->line);
+		else
+			printf(_("slot %s: the database (loa slot)\n"), s->name);
+	}
 	return EXIT_OK;
 }
 

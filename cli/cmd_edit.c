@@ -58,6 +58,8 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	ret = cli_load_config(cli);
 	if (!ret)
 		ret = cli_open_db(cli, DB_READ_WRITE);
+	if (!ret)
+		ret = cli_load_slots(cli);
 	if (ret)
 		goto out;
 	ret = EXIT_USAGE;

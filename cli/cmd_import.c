@@ -64,6 +64,8 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 	if (cli_check_path(self, "FILE", file) < 0)
 		goto out;
 	ret = cli_load_config(cli);
+	if (!ret)
+		ret = cli_load_slots(cli);
 	if (ret)
 		goto out;
 	ret = EXIT_USAGE;

@@ -135,6 +135,8 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	ret = cli_load_config(cli);
 	if (!ret)
 		ret = cli_open_db(cli, DB_READ_ONLY);
+	if (!ret)
+		ret = cli_load_slots(cli);
 	if (ret)
 		return ret;
 	if (from != DAY_NONE_BEFORE) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "content/jingle.h"
+#include "content/slots.h"
 #include "scheduler/control.h"
 #include "util/i18n.h"
 #include "util/timeutil.h"
@@ -18,7 +19,7 @@
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_daemon_entry, &cmd_check_entry, &cmd_import_entry, &cmd_edit_entry,
-	&cmd_retire_entry, &cmd_list_entry, &cmd_next_entry, &cmd_play_entry, &cmd_alert_entry,
+	&cmd_retire_entry, &cmd_list_entry, &cmd_slot_entry, &cmd_next_entry, &cmd_play_entry, &cmd_alert_entry,
 	&cmd_stop_entry, &cmd_status_entry, &cmd_log_entry, &cmd_report_entry, &cmd_verify_entry,
 	&cmd_backup_entry,
 };
@@ -67,6 +68,29 @@ int cli_load_config(struct cli *cli)
 		return EXIT_USAGE;
 	}
 	strlist_done(&errs);
+	return 0;
+}
+
+int cli_load_slots(struct cli *cli)
+{
+	struct db *db = cli->db;
+	char msg[1024];
+	int err = 0;
+
+	if (!db)
+		err = db_open(cli->cfg->state_dir, DB_READ_ONLY, &db, msg, sizeof(msg));
+	if (err == -ENOENT)
+		return 0; /* a new station: no database, no slots in it */
+	if (err == 0 && slots_merge(cli->cfg, db) < 0)
+		snprintf(msg, sizeof(msg), _("cannot read the slots from %s/loa.db"), cli->cfg->state_dir);
+	else if (err == 0)
+		msg[0] = '\0';
+	if (db != cli->db)
+		db_close(db);
+	if (msg[0]) {
+		fprintf(stderr, "loa: %s\n", msg);
+		return EXIT_RUNTIME;
+	}
 	return 0;
 }
 

@@ -1102,7 +1102,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	return 0;
 }
 
-static void slot_done(struct slot *s)
+void slot_done(struct slot *s)
 {
 	free(s->name);
 	free(s->skip_days);
@@ -1127,6 +1127,59 @@ void config_free(struct config *cfg)
 	strv_free(cfg->power_on);
 	strv_free(cfg->power_off);
 	free(cfg);
+}
+
+static char **strv_dup(char *const *v)
+{
+	size_t n = 0;
+	char **out;
+
+	if (!v)
+		return NULL;
+	while (v[n])
+		n++;
+	out = xcalloc(n + 1, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+void slot_copy(struct slot *dst, const struct slot *src)
+{
+	*dst = *src;
+	dst->name = xstrdup_or_null(src->name);
+	dst->intro = xstrdup_or_null(src->intro);
+	dst->outro = xstrdup_or_null(src->outro);
+	dst->skip_days = NULL;
+	if (src->n_skip) {
+		dst->skip_days = xcalloc(src->n_skip, sizeof(*dst->skip_days));
+		memcpy(dst->skip_days, src->skip_days, src->n_skip * sizeof(*dst->skip_days));
+	}
+	dst->topics = NULL;
+	if (src->n_topics) {
+		dst->topics = xcalloc(src->n_topics + 1, sizeof(*dst->topics));
+		for (size_t i = 0; i < src->n_topics; i++)
+			dst->topics[i] = xstrdup(src->topics[i]);
+	}
+}
+
+struct config *config_dup(const struct config *cfg)
+{
+	struct config *c = xmalloc(sizeof(*c));
+
+	*c = *cfg;
+	c->path = xstrdup_or_null(cfg->path);
+	c->station_name = xstrdup_or_null(cfg->station_name);
+	c->timezone = xstrdup_or_null(cfg->timezone);
+	c->state_dir = xstrdup_or_null(cfg->state_dir);
+	c->socket_path = xstrdup_or_null(cfg->socket_path);
+	c->audio_device = xstrdup_or_null(cfg->audio_device);
+	c->power_on = strv_dup(cfg->power_on);
+	c->power_off = strv_dup(cfg->power_off);
+	c->slots = cfg->n_slots ? xcalloc(cfg->n_slots, sizeof(*c->slots)) : NULL;
+	for (size_t i = 0; i < cfg->n_slots; i++)
+		slot_copy(&c->slots[i], &cfg->slots[i]);
+	return c;
 }
 
 const struct slot *config_slot(const struct config *cfg, const char *name)

@@ -16,6 +16,10 @@
 /* Bit d of slot.days is weekday d, 0 = Monday .. 6 = Sunday (days_weekday()). */
 #define DAYS_ALL 0x7f
 
+/* Where a slot is defined: loa.conf (read-only to loa's commands) or the
+ * database (`loa slot`, the console). */
+enum slot_source { SLOT_FROM_CONFIG, SLOT_FROM_DATABASE };
+
 struct slot {
 	char *name;
 	int start_sec;        /* seconds after local midnight */
@@ -25,11 +29,13 @@ struct slot {
 	int32_t until_day;    /* last local day it airs (inclusive), DAY_NONE_AFTER when open */
 	int32_t *skip_days;   /* sorted local day numbers on which it does not air */
 	size_t n_skip;
-	char *intro, *outro;  /* absolute paths or NULL */
+	char *intro, *outro;  /* absolute paths or NULL; in the content store for a database slot */
+	int64_t intro_id, outro_id; /* a database slot's intro and outro bulletins, 0 when none */
 	int64_t intro_ms, outro_ms; /* durations, filled by whoever probes the files; 0 until then */
 	char **topics;        /* only bulletins of these topics air in it; n_topics 0 = any */
 	size_t n_topics;
-	int line;             /* where it was defined, for messages */
+	int line;             /* where it was defined, for messages (config slots) */
+	enum slot_source source;
 };
 
 struct config {
@@ -57,6 +63,11 @@ struct config {
  * problem to errs (or "FILE: message" when no line applies, e.g. unreadable). */
 int config_load(const char *path, struct config **out, struct strlist *errs);
 void config_free(struct config *cfg);
+/* A deep copy of CFG, every slot included. */
+struct config *config_dup(const struct config *cfg);
+/* Deep copy of slot SRC into DST; slot_done frees what it holds. */
+void slot_copy(struct slot *dst, const struct slot *src);
+void slot_done(struct slot *s);
 /* The slot called NAME, or NULL. */
 const struct slot *config_slot(const struct config *cfg, const char *name);
 /* True if DAY is in slot->skip_days. */

@@ -143,15 +143,15 @@ int import_check_bulletin(const struct config *cfg, const struct bulletin *b, ch
 
 		if (config_slot(cfg, slots[i]))
 			continue;
-		set_msg(msg, msglen, _("there is no slot named '%s' in %s; slots are:"), text_quote(slots[i], q),
-			cfg->path);
+		set_msg(msg, msglen, _("there is no slot named '%s' (in %s or in the database); slots are:"),
+			text_quote(slots[i], q), cfg->path);
 		for (size_t k = 0; k < cfg->n_slots; k++) {
 			used = strlen(msg);
 			snprintf(msg + used, msglen - used, " %s", cfg->slots[k].name);
 		}
 		if (!cfg->n_slots) {
 			used = strlen(msg);
-			snprintf(msg + used, msglen - used, "%s", _(" (none yet; add one to the config)"));
+			snprintf(msg + used, msglen - used, "%s", _(" (none yet; add one with loa slot add)"));
 		}
 		return -EINVAL;
 	}

@@ -358,13 +358,10 @@ int probe_file(const char *path, unsigned flags, struct audio_info *out, char *m
 	int fd, err;
 
 	memset(out, 0, sizeof(*out));
-	/* O_NONBLOCK: a FIFO must be refused, not waited on for a writer. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		snprintf(msg, msglen, _("cannot open it (%s); check the path and the permissions"), strerror(-err));
-		return err;
-	}
+	/* As the daemon opens it: what `loa check` accepts is what airs. */
+	fd = decoder_open_file(path, msg, msglen);
+	if (fd < 0)
+		return fd;
 	err = probe_fd(fd, flags, out, msg, msglen);
 	close(fd);
 	return err;

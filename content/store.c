@@ -160,3 +160,22 @@ int store_put_fd(const char *state_dir, int fd, const char *hex, const char *ext
 {
 	return put(state_dir, NULL, fd, hex, ext, stored, created);
 }
+
+char *store_path(const char *state_dir, const char *sha256, const char *ext)
+{
+	char cext[16];
+
+	clean_ext(ext, cext, sizeof(cext));
+	return xasprintf("%s/content/%s%s", state_dir, sha256, cext);
+}
+
+char *store_path_of(const char *state_dir, const char *sha256, const char *recorded)
+{
+	const char *base = recorded ? strrchr(recorded, '/') : NULL;
+	size_t n = strlen(sha256);
+
+	base = base ? base + 1 : recorded;
+	if (base && strncmp(base, sha256, n) == 0)
+		return store_path(state_dir, sha256, base + n);
+	return store_path(state_dir, sha256, "");
+}

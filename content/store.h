@@ -23,4 +23,14 @@ int store_put(const char *state_dir, const char *src, const char *hex, const cha
 int store_put_fd(const char *state_dir, int fd, const char *hex, const char *ext, char **stored,
 		 bool *created);
 
+/* The file of content SHA256 with extension EXT (as stored: [a-z0-9.] or
+ * nothing) in STATE_DIR's store: STATE_DIR/content/<sha256><ext>. Caller
+ * frees. */
+char *store_path(const char *state_dir, const char *sha256, const char *ext);
+/* The store's file for content SHA256 whose recorded path is RECORDED: the
+ * extension is taken from RECORDED only where its name is the content's
+ * own, so a path edited in the database cannot point the daemon anywhere
+ * but into the store. Caller frees. */
+char *store_path_of(const char *state_dir, const char *sha256, const char *recorded);
+
 #endif

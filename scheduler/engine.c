@@ -28,6 +28,8 @@
 #include "audio/loudness.h"
 #include "content/import.h"
 #include "content/library.h"
+#include "content/slots.h"
+#include "content/store.h"
 #include "ledger/backlog.h"
 #include "db/db.h"
 #include "ledger/ledger.h"
@@ -175,10 +177,13 @@ static void element_done(struct element *el)
 	memset(el, 0, sizeof(*el));
 }
 
-static void element_from_bulletin(struct element *el, const struct bulletin *b)
+/* The file is the content store's, named by the bulletin's hash: never
+ * the path column as stored, which anyone who can write the database
+ * could point elsewhere. */
+static void element_from_bulletin(struct element *el, const struct bulletin *b, const char *state_dir)
 {
 	el->part = PART_ITEM;
-	el->path = xstrdup(b->path);
+	el->path = store_path_of(state_dir, b->sha256, b->path);
 	el->bulletin_id = b->id;
 	el->title = xstrdup(b->title);
 	el->topic = xstrdup_or_null(b->topic);
@@ -335,11 +340,12 @@ static bool has_item(const struct engine *e, const char *slot, int64_t occurrenc
 	       backlog_has_item(e->ledger, slot, occurrence_at, bulletin_id);
 }
 
-static void element_from_plan(struct element *el, const struct plan_item *it, const struct slot *s)
+static void element_from_plan(struct element *el, const struct plan_item *it, const struct slot *s,
+			      const char *state_dir)
 {
 	memset(el, 0, sizeof(*el));
 	if (it->bulletin)
-		element_from_bulletin(el, it->bulletin);
+		element_from_bulletin(el, it->bulletin, state_dir);
 	el->kind = KIND_SLOT;
 	el->part = it->part;
 	el->slot = xstrdup(s->name);
@@ -388,7 +394,7 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 			continue;
 		if (it->part != PART_ITEM && !any_item)
 			continue;
-		element_from_plan(&el, it, s);
+		element_from_plan(&el, it, s, e->cfg->state_dir);
 		if (it->skipped && on_air) {
 			/* Recorded in queue order: were it recorded now, ahead of
 			 * an earlier occurrence still queued, a power cut would
@@ -761,7 +767,7 @@ static void fire_alert(struct engine *e, int64_t t_now)
 		e->alert_left = 0;
 		return;
 	}
-	element_from_bulletin(&el, &b);
+	element_from_bulletin(&el, &b, e->cfg->state_dir);
 	bulletin_done(&b);
 	el.kind = KIND_ALERT;
 	el.scheduled_at = t_now;
@@ -876,8 +882,32 @@ static void drop_lone_jingles(struct engine *e)
 	e->nq = k;
 }
 
+/* The programme changed in the database (`loa slot`, the console), or a
+ * bulletin a slot plays as its intro did: take the slots as they are now,
+ * through the same swap as a reloaded config. Nothing changes when they
+ * are the same, so an import does not disturb the cursor. */
+static void swap_config(struct engine *e, struct config *cfg, bool from_now);
+
+static void refresh_slots(struct engine *e)
+{
+	struct config *n = config_dup(e->cfg);
+
+	if (slots_merge(n, e->db) < 0) {
+		log_err(_("cannot read the slots from the database; the programme stays as it was"));
+		config_free(n);
+		return;
+	}
+	if (slots_same(e->cfg, n)) {
+		config_free(n);
+		return;
+	}
+	log_notice(_("the programme changed: %zu slots"), n->n_slots);
+	swap_config(e, n, true);
+}
+
 void engine_library_changed(struct engine *e)
 {
+	refresh_slots(e);
 	drop_retired(e);
 	drop_lone_jingles(e);
 	engine_run(e);
@@ -1058,6 +1088,8 @@ struct engine *engine_new(struct config *cfg, struct db *db, const struct engine
 	e->db = db;
 	e->env = env;
 	e->device_ok = true;
+	if (slots_merge(cfg, db) < 0)
+		log_err(_("cannot read the slots from the database; airing only the slots of %s"), cfg->path);
 	e->cursor_slot = LONG_MIN;
 	e->ledger = backlog_new(db);
 	backlog_recover(e->ledger);
@@ -1097,8 +1129,14 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
-void engine_set_config(struct engine *e, struct config *cfg)
+/* Puts CFG (slots merged) in force. FROM_NOW: the programme was changed
+ * by a command, and a slot made or moved now has no past: what it would
+ * have aired before this instant was never planned, so it is neither
+ * aired late nor recorded as missed. */
+static void swap_config(struct engine *e, struct config *cfg, bool from_now)
 {
+	int64_t t = now(e);
+
 	config_free(e->cfg);
 	e->cfg = cfg;
 	/* Slot indices change with the config; every occurrence at the
@@ -1106,10 +1144,20 @@ void engine_set_config(struct engine *e, struct config *cfg)
 	if (e->cursor_slot != LONG_MIN) {
 		e->cursor_at += 1;
 		e->cursor_slot = -1;
+		if (from_now && e->cursor_at < t)
+			e->cursor_at = t;
 	}
 	if (e->reconciled)
 		find_next(e);
 	engine_run(e);
+}
+
+void engine_set_config(struct engine *e, struct config *cfg)
+{
+	/* A config read from the file has only its own slots. */
+	if (slots_merge(cfg, e->db) < 0)
+		log_err(_("cannot read the slots from the database; airing only the slots of %s"), cfg->path);
+	swap_config(e, cfg, false);
 }
 
 const struct config *engine_config(const struct engine *e)
@@ -1166,7 +1214,7 @@ int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
 		bulletin_done(&b);
 		return -EPERM;
 	}
-	element_from_bulletin(&el, &b);
+	element_from_bulletin(&el, &b, e->cfg->state_dir);
 	bulletin_done(&b);
 	el.kind = KIND_PLAY;
 	el.scheduled_at = now(e);

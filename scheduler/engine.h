@@ -41,7 +41,8 @@ struct engine_env {
 	void (*power)(void *ctx, bool on);
 };
 
-/* Takes ownership of CFG; uses DB and ENV (which must outlive it). */
+/* Takes ownership of CFG, to which it adds the database's slots; uses DB
+ * and ENV (which must outlive it). */
 struct engine *engine_new(struct config *cfg, struct db *db, const struct engine_env *env);
 /* Records what is on air as partial, makes a last try at the ledger rows
  * still waiting for the disk, and logs each it could not write (due time,
@@ -68,11 +69,13 @@ void engine_clock_stepped(struct engine *e);
 /* The database takes writes now (the page check of the start passed):
  * what waits is written at once, and the engine, idle until then, runs. */
 void engine_ledger_writable(struct engine *e);
-/* The bulletin library changed (import, edit, retire): queued items of
+/* The bulletin library or the programme changed (import, edit, retire,
+ * `loa slot`): the database's slots are read again, queued items of
  * bulletins retired since are recorded as skipped and do not air;
  * occurrences not yet taken read the library as it is now. */
 void engine_library_changed(struct engine *e);
-/* A new, validated config (ownership taken). */
+/* A new, validated config (ownership taken); the database's slots are
+ * added to its own. */
 void engine_set_config(struct engine *e, struct config *cfg);
 const struct config *engine_config(const struct engine *e);
 

@@ -64,7 +64,8 @@ static int64_t vn(int32_t day, int h, int m, int s)
 /* ---- the simulated station ---- */
 
 struct media {
-	char *path;
+	char *path;  /* as the engine opens it: the content store's file for a bulletin */
+	char *label; /* what airings record: "/content/N-title.wav", or the path */
 	int64_t ms;
 	int64_t bulletin_id; /* 0 for intro/outro */
 	struct player_opts opened; /* how the sink was last asked to air it */
@@ -103,7 +104,7 @@ struct sim {
 static struct media *media_find(struct sim *s, const char *path)
 {
 	for (size_t i = 0; i < s->n_media; i++)
-		if (!strcmp(s->media[i].path, path))
+		if (!strcmp(s->media[i].path, path) || !strcmp(s->media[i].label, path))
 			return &s->media[i];
 	return NULL;
 }
@@ -131,7 +132,7 @@ static void *fk_open(void *ctx, const char *path, const struct player_opts *opts
 		return NULL;
 	}
 	f = xcalloc(1, sizeof(*f));
-	f->path = xstrdup(path);
+	f->path = xstrdup(m->label);
 	f->len_ms = m->ms;
 	s->n_open++;
 	return f;
@@ -342,8 +343,10 @@ static int teardown(void **state)
 	engine_free(s->e);
 	loud(s);
 	db_close(s->db);
-	for (size_t i = 0; i < s->n_media; i++)
+	for (size_t i = 0; i < s->n_media; i++) {
 		free(s->media[i].path);
+		free(s->media[i].label);
+	}
 	for (size_t i = 0; i < s->n_air; i++)
 		free(s->air[i].path);
 	free(s->air);
@@ -352,10 +355,16 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void add_media(struct sim *s, const char *path, int64_t ms, int64_t id)
+static void add_media_as(struct sim *s, const char *path, const char *label, int64_t ms, int64_t id)
 {
 	assert_true(s->n_media < sizeof(s->media) / sizeof(s->media[0]));
-	s->media[s->n_media++] = (struct media){ .path = xstrdup(path), .ms = ms, .bulletin_id = id };
+	s->media[s->n_media++] = (struct media){ .path = xstrdup(path), .label = xstrdup(label), .ms = ms,
+						 .bulletin_id = id };
+}
+
+static void add_media(struct sim *s, const char *path, int64_t ms, int64_t id)
+{
+	add_media_as(s, path, path, ms, id);
 }
 
 /* Loads the station config: the common header plus SLOTS (the body of
@@ -401,10 +410,10 @@ static struct config *load_config(struct sim *s, const char *clock, const char *
 static int64_t add_bulletin(struct sim *s, const char *title, enum priority prio, int64_t ms,
 			    int32_t from, int32_t until, const char *topic, const char *slots)
 {
-	char *names[4] = { 0 }, *copy = xstrdup(slots), *save = NULL, path[256];
+	char *names[4] = { 0 }, *copy = xstrdup(slots), *save = NULL, path[256], label[256];
 	struct bulletin b = {
 		.title = (char *)title, .topic = (char *)topic, .priority = prio,
-		.valid_from = from, .valid_until = until, .slots = names, .sha256 = SHA,
+		.valid_from = from, .valid_until = until, .slots = names,
 		.path = path, .source_name = (char *)"x.wav",
 		.audio = { .frames = ms * RATE / 1000, .duration_ms = ms, .sample_rate = RATE,
 			   .channels = 1, .format = "WAV", .peak_dbfs = -1, .loudness_lufs = -16,
@@ -412,12 +421,15 @@ static int64_t add_bulletin(struct sim *s, const char *title, enum priority prio
 		.imported_at = s->now,
 	};
 
-	snprintf(path, sizeof(path), "/content/%zu-%s.wav", s->n_media, title);
+	/* Each its own content, stored where the engine opens it: the store. */
+	snprintf(b.sha256, sizeof(b.sha256), "%064zx", s->n_media + 1);
+	snprintf(path, sizeof(path), "%s/content/%s.wav", s->dir, b.sha256);
+	snprintf(label, sizeof(label), "/content/%zu-%s.wav", s->n_media, title);
 	for (char *t = strtok_r(copy, " ", &save); t && b.n_slots < 4; t = strtok_r(NULL, " ", &save))
 		names[b.n_slots++] = t;
 	assert_int_equal(library_add(s->db, &b), 0);
 	free(copy);
-	add_media(s, path, ms, b.id);
+	add_media_as(s, path, label, ms, b.id);
 	return b.id;
 }
 
@@ -898,6 +910,8 @@ static void test_open_failure_is_failed_row(void **state)
 	add_sang(s, "b", 60 * SEC);
 	free(s->media[0].path);
 	s->media[0].path = xstrdup("gone");
+	free(s->media[0].label);
+	s->media[0].label = xstrdup("gone");
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);

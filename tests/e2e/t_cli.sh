@@ -3,7 +3,8 @@
 
 write_config "05:30"
 expect_exit 0 check
-assert_eq "$OUT" ok "check output"
+assert_eq "$(head -n 1 <<<"$OUT")" ok "check output"
+[[ "$OUT" == *"slot sang: $LOA_CONFIG line "* ]] || fail "check does not say where slot sang comes from: $OUT"
 
 # One FILE:LINE: message per problem, exit 2.
 cat >"$T/bad.conf" <<'CONF'
