@@ -194,7 +194,8 @@ refuse "to name the file '-x.wav', put -- before it" import -x.wav
 refuse "the file is empty" import -- -x.wav
 cp "$T/good.wav" $'ctl\e[2Jname.wav'
 refuse "cannot be the bulletin's title" import $'ctl\e[2Jname.wav'
-cp "$T/good.wav" $'latin\xe9.wav'
+# Audio of its own: it is imported under a title at the end.
+"$MKAUDIO" --freq 660 tone $'latin\xe9.wav'
 refuse "cannot be the bulletin's title" import $'latin\xe9.wav'
 if [ "$(id -u)" -ne 0 ]; then
 	cp "$T/good.wav" "$T/secret.wav"
@@ -247,7 +248,7 @@ LANGUAGE=vi refuse "là một ống (FIFO)" import "$T/pipe.wav"
 LANGUAGE=vi refuse "--title được cho hai lần" edit 1 --title a --title b
 
 # What may be imported still is: spaces, Vietnamese letters, a leading dash.
-cp "$T/good.wav" "$T/-Bản tin số 2 (phát lại).wav"
+"$MKAUDIO" --freq 550 tone "$T/-Bản tin số 2 (phát lại).wav"
 expect_exit 0 import -- "$T/-Bản tin số 2 (phát lại).wav"
 assert_eq "$OUT" 2 "second bulletin id"
 expect_exit 0 import --title "Bản tin có tên" -- $'latin\xe9.wav'
