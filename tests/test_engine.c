@@ -32,6 +32,7 @@
 #include "config/config.h"
 #include "content/import.h"
 #include "content/library.h"
+#include "content/slots.h"
 #include "ledger/backlog.h"
 #include "db/db.h"
 #include "ledger/ledger.h"
@@ -1431,6 +1432,49 @@ static void test_library_changes_reach_next_occurrence(void **state)
 	rows_free(&r);
 }
 
+/* A slot added to the database while the engine runs airs at its start,
+ * without a restart; one whose start today has passed when it is added
+ * records nothing for today (it was never planned) and airs tomorrow;
+ * a removed slot airs no more, and what it aired stays. */
+static void test_database_slots_change_while_running(void **state)
+{
+	struct sim *s = *state;
+	struct slot chieu = { .name = (char *)"chieu", .start_sec = 17 * 3600, .days = DAYS_ALL,
+			      .from_day = DAY_NONE_BEFORE, .until_day = DAY_NONE_AFTER,
+			      .source = SLOT_FROM_DATABASE };
+	struct slot som = chieu;
+	char msg[256];
+	struct rows r;
+
+	som.name = (char *)"som";
+	som.start_sec = 9 * 3600;
+	s->now = vn(DAY0, 5, 0, 0);
+	add_bulletin(s, "a", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "chieu som");
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 10, 0, 0));
+	assert_int_equal(slots_add(s->db, engine_config(s->e), &chieu, "nam", msg, sizeof(msg)), 0);
+	assert_int_equal(slots_add(s->db, engine_config(s->e), &som, "nam", msg, sizeof(msg)), 0);
+	engine_library_changed(s->e); /* what `changed` on the control socket does */
+	assert_non_null(config_slot(engine_config(s->e), "chieu"));
+	run_until(s, vn(DAY0, 18, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.v[0].slot, "chieu");
+	assert_int_equal(r.v[0].occurrence_at, vn(DAY0, 17, 0, 0));
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+
+	assert_int_equal(slots_remove(s->db, engine_config(s->e), "chieu", "nam", msg, sizeof(msg)), 0);
+	engine_library_changed(s->e);
+	run_until(s, vn(DAY0 + 1, 18, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].slot, "chieu");
+	assert_string_equal(r.v[1].slot, "som");
+	assert_int_equal(r.v[1].occurrence_at, vn(DAY0 + 1, 9, 0, 0));
+	rows_free(&r);
+}
+
 /* Retired while queued (behind the item on air) or pre-rolled: it does
  * not air, and its row says why; the rest keeps its times. */
 static void test_retire_drops_queued_items(void **state)
@@ -2229,6 +2273,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_step_back_while_on_air, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_steps_across_occurrences, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_library_changes_reach_next_occurrence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_database_slots_change_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire_drops_queued_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire_all_items_drops_intro_and_outro, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_while_playing, setup, teardown),
