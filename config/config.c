@@ -99,9 +99,36 @@ static void err_file(struct ctx *c, const char *fmt, ...)
 	c->nerr++;
 }
 
+/* How much of a value a message quotes: enough to recognise it. */
+#define QUOTE_VALUE_MAX 40
+#define QUOTE_NAME_MAX 100
+/* A buffer for clip(S, MAX): MAX bytes, "..." and the NUL. */
+#define CLIP_LEN(max) ((max) + 4)
+
+/* S for quoting in a message, cut to at most MAX bytes with "..." when it
+ * is longer. The cut falls where a UTF-8 character begins: a cut by bytes
+ * can split a Vietnamese letter (two or three bytes), and the terminal or
+ * journal then shows garbage in its place. BUF holds CLIP_LEN(MAX). */
+static const char *clip(const char *s, size_t max, char *buf)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return s;
+	/* Back over continuation bytes (10xxxxxx) to the first byte of the
+	 * character the cut would split. */
+	for (n = max; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+		;
+	memcpy(buf, s, n);
+	memcpy(buf + n, "...", 4);
+	return buf;
+}
+
 /* What the operator actually wrote, for "must be X, not Y". */
 static const char *describe(const config_setting_t *s, char *buf, size_t len)
 {
+	char q[CLIP_LEN(QUOTE_VALUE_MAX)];
+
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
@@ -111,7 +138,7 @@ static const char *describe(const config_setting_t *s, char *buf, size_t len)
 		snprintf(buf, len, _("a decimal number (%g)"), config_setting_get_float(s));
 		break;
 	case CONFIG_TYPE_STRING:
-		snprintf(buf, len, _("a string (\"%.40s\")"), config_setting_get_string(s));
+		snprintf(buf, len, _("a string (\"%s\")"), clip(config_setting_get_string(s), QUOTE_VALUE_MAX, q));
 		break;
 	case CONFIG_TYPE_BOOL:
 		snprintf(buf, len, _("a true/false value (%s)"), config_setting_get_bool(s) ? "true" : "false");
@@ -784,7 +811,9 @@ static void load_slot(struct ctx *c, const config_setting_t *g, struct config *c
 			err_at(c, m, _("slot name '%s' has spaces or control characters; use letters, digits, '-' "
 				"or '_', e.g. \"sang\" or \"chieu-cn\""), v);
 		} else {
-			snprintf(label, sizeof(label), _("slot '%.100s'"), v);
+			char q[CLIP_LEN(QUOTE_NAME_MAX)];
+
+			snprintf(label, sizeof(label), _("slot '%s'"), clip(v, QUOTE_NAME_MAX, q));
 			for (size_t k = 0; k < idx; k++) {
 				if (cfg->slots[k].name && strcmp(cfg->slots[k].name, v) == 0) {
 					err_at(c, m, _("slot name '%s' is used twice, at lines %d and %d; give each "

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -346,6 +347,62 @@ static void test_wrong_types(void **state)
 	expect_fail(f, HEAD "audio = \"default\";\nslots = { name = \"a\"; };\n", 2);
 	expect_err(f, 4, "audio must be a group in braces");
 	expect_err(f, 5, "slots must be a list of slot groups in parentheses");
+}
+
+/* True when S is well-formed UTF-8 throughout: no sequence cut short. */
+static bool utf8_whole(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int k = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+
+		if (k < 0)
+			return false;
+		for (p++; k > 0; k--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* A long value quoted in a message is cut where a letter begins, never
+ * inside one, and "..." says it was cut. Each value below has a
+ * Vietnamese letter across the byte where a cut by bytes falls (40 for a
+ * value, 100 for a slot's name); the three runs of "ệ" (three bytes
+ * each) put the limit at each of its bytes in turn. */
+static void test_long_values_cut_on_letters(void **state)
+{
+	static const struct {
+		const char *value, *quoted;
+	} cases[] = {
+		{ "Mười lăm phút, tính từ giờ phát của khung giờ", "a string (\"Mười lăm phút, tính từ giờ ph...\")" },
+		{ "ệệệệệệệệệệệệệệệệệệệệ", "a string (\"ệệệệệệệệệệệệệ...\")" },
+		{ "xệệệệệệệệệệệệệệệệệệệệ", "a string (\"xệệệệệệệệệệệệệ...\")" },
+		{ "xxệệệệệệệệệệệệệệệệệệệệ", "a string (\"xxệệệệệệệệệệệệ...\")" },
+		/* 40 bytes exactly: quoted whole. */
+		{ "Mười lăm phút sau giờ phát sóng", "a string (\"Mười lăm phút sau giờ phát sóng\")" },
+	};
+	struct fx *f = *state;
+	char *text;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		text = xasprintf("station = { name = \"X\"; timezone = \"Asia/Ho_Chi_Minh\"; };\n"
+				 "paths = { state_dir = \"s\"; };\n"
+				 "clock = { grace_minutes = \"%s\"; };\n", cases[i].value);
+		expect_fail(f, text, 1);
+		free(text);
+		expect_err(f, 3, cases[i].quoted);
+		assert_true(utf8_whole(f->errs.v[0]));
+		strlist_done(&f->errs);
+	}
+
+	expect_fail(f, HEAD "slots = ( { name = \"bản-tin-thời-sự-buổi-sáng-của-đài-truyền-thanh-xã-thanh-thủy-"
+		       "huyện-tân-lạc-tỉnh-hòa-bình-việt-nam\";\n"
+		       "  start = \"05:00\"; days = [\"mon\"]; strat = 1; } );\n", 1);
+	expect_err(f, 5, "unknown key 'strat' in slot 'bản-tin-thời-sự-buổi-sáng-của-đài-truyền-thanh-xã-thanh-"
+			 "thủy-huyện-tân-lạc-t...'");
+	assert_true(utf8_whole(f->errs.v[0]));
 }
 
 /* Decimal settings take integers; integer settings take 64-bit literals. */
@@ -782,6 +839,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_top_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_group_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_values_cut_on_letters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_number_leniency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_slot_names, setup, teardown),
