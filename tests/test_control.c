@@ -317,7 +317,8 @@ static int setup(void **state)
 	free(path);
 	f->id = b.id;
 	f->now = NOW_MS;
-	f->env = (struct engine_env){ .ctx = f, .now = fx_now, .clock_trusted = fx_trusted, .sink = &fake_sink };
+	f->env = (struct engine_env){ .ctx = f, .now = fx_now, .mono = fx_now, .clock_trusted = fx_trusted,
+				      .sink = &fake_sink };
 	f->e = engine_new(cfg, f->db, &f->env);
 	engine_run(f->e); /* as the daemon does: the clock is trusted from here */
 	if (control_open(f->sock, &f->c, msg, sizeof(msg)) < 0) {
