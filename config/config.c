@@ -36,8 +36,8 @@ struct ctx {
 static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "slots", NULL };
 static const char *const station_keys[] = { "name", "timezone", NULL };
 static const char *const paths_keys[] = { "state_dir", "socket", NULL };
-static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "power_on",
-					  "power_off", "warmup_ms", NULL };
+static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "true_peak_dbtp",
+					  "power_on", "power_off", "warmup_ms", NULL };
 static const char *const clock_keys[] = { "require_sync", "grace_minutes", NULL };
 static const char *const limits_keys[] = { "earliest", "latest", NULL };
 static const char *const slot_keys[] = { "name", "start", "days", "max_minutes", "from", "until",
@@ -631,6 +631,10 @@ static void load_audio(struct ctx *c, const config_setting_t *root, struct confi
 	get_int(c, g, "gap_ms", _("audio.gap_ms (milliseconds of silence between items)"), 0, 60000, &cfg->gap_ms);
 	get_float(c, g, "target_lufs", _("audio.target_lufs (loudness in LUFS)"), -70, 0, &cfg->target_lufs);
 	get_float(c, g, "gain_db", _("audio.gain_db (station-wide gain in dB)"), -30, 20, &cfg->gain_db);
+	/* 0 dBTP is full scale; under -9 the limiter would be crushing speech
+	 * brought to a usual target, not guarding its peaks. */
+	get_float(c, g, "true_peak_dbtp", _("audio.true_peak_dbtp (the highest true peak on air, in dBTP)"), -9, 0,
+		  &cfg->true_peak_dbtp);
 	load_power(c, g, "power_on", &cfg->power_on);
 	load_power(c, g, "power_off", &cfg->power_off);
 	get_int(c, g, "warmup_ms", _("audio.warmup_ms (milliseconds the amplifiers need after power_on)"), 0, 60000,
@@ -1105,6 +1109,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	cfg->gap_ms = 1000;
 	cfg->target_lufs = -16.0;
 	cfg->gain_db = 0.0;
+	cfg->true_peak_dbtp = -1.0;
 	cfg->warmup_ms = 0;
 	cfg->require_sync = true;
 	cfg->grace_minutes = 10;

@@ -41,8 +41,6 @@
 #define CHECKPOINT_MS 5000
 #define CLOCK_RECHECK_MS 5000
 #define FADE_MS 30
-/* The limiter's ceiling for every element (the README's Loudness). */
-#define CEILING_DBTP -1.0
 /* How far back a start reconciles at most: a year of missed rows is the
  * evidence of a year off air; more is a clock that is wildly wrong. */
 #define RECONCILE_MAX_MS (366LL * 86400000)
@@ -527,7 +525,7 @@ struct player_opts engine_item_opts(const struct config *cfg, double loudness_lu
 {
 	return (struct player_opts){
 		.gain_db = loudness_gain_db(loudness_lufs, cfg->target_lufs, cfg->gain_db),
-		.ceiling_dbtp = CEILING_DBTP,
+		.ceiling_dbtp = cfg->true_peak_dbtp,
 		.fade_ms = FADE_MS,
 		.makeup = true, /* a bulletin reaches the target even where it is limited */
 		.peak_known = true,
@@ -539,7 +537,8 @@ struct player_opts engine_item_opts(const struct config *cfg, double loudness_lu
  * and ceiling are the ones it was found for; otherwise the sink finds one. */
 static struct player_opts element_opts(const struct engine *e, const struct element *el)
 {
-	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = CEILING_DBTP, .fade_ms = FADE_MS };
+	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = e->cfg->true_peak_dbtp,
+				 .fade_ms = FADE_MS };
 
 	if (el->part == PART_ITEM) {
 		o = engine_item_opts(e->cfg, el->loudness_lufs, el->peak_dbfs);

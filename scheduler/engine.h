@@ -18,7 +18,7 @@ struct json;
 struct engine;
 
 /* How a bulletin measured at LOUDNESS_LUFS, with sample peak PEAK_DBFS,
- * airs under CFG: gain to the target, ceiling, make-up. Import finds the
+ * airs under CFG: gain to the target, ceiling (audio.true_peak_dbtp), make-up. Import finds the
  * make-up for these, so an airing that uses them can skip the search. */
 struct player_opts engine_item_opts(const struct config *cfg, double loudness_lufs, double peak_dbfs);
 

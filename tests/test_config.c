@@ -240,6 +240,7 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(f->cfg->gap_ms, 1000);
 	assert_true(f->cfg->target_lufs == -16.0);
 	assert_true(f->cfg->gain_db == 0.0);
+	assert_true(f->cfg->true_peak_dbtp == -1.0);
 	assert_null(f->cfg->power_on);
 	assert_null(f->cfg->power_off);
 	assert_int_equal(f->cfg->warmup_ms, 0);
@@ -452,6 +453,52 @@ static void test_out_of_range(void **state)
 				 "max_minutes = 1440; } );\n"), 0);
 	assert_int_equal(f->cfg->slots[0].max_minutes, 1440);
 	assert_true(f->cfg->gain_db == 20.0);
+}
+
+/* audio.true_peak_dbtp: the limiter's ceiling, -9 to 0 dBTP, -1 unless
+ * set; a number (integers pass, as for every decimal setting), nothing
+ * else. */
+static void test_true_peak_setting(void **state)
+{
+	static const struct {
+		const char *value;
+		double want;
+	} good[] = { { "-6.0", -6 }, { "-9.0", -9 }, { "0.0", 0 }, { "-1.5", -1.5 }, { "-3", -3 }, { "-2L", -2 } };
+	struct fx *f = *state;
+	char *text;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		text = xasprintf(HEAD "audio = { true_peak_dbtp = %s; };\n", good[i].value);
+		if (load(f, text) < 0)
+			print_errs(f);
+		free(text);
+		assert_non_null(f->cfg);
+		assert_true(f->cfg->true_peak_dbtp == good[i].want);
+		config_free(f->cfg);
+		f->cfg = NULL;
+	}
+
+	expect_fail(f, HEAD "audio = { true_peak_dbtp = -9.5; };\n", 1);
+	expect_err(f, 4, "audio.true_peak_dbtp (the highest true peak on air, in dBTP) must be a number "
+			 "from -9 to 0, not -9.5");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "audio = { true_peak_dbtp = 0.5; };\n", 1);
+	expect_err(f, 4, "must be a number from -9 to 0, not 0.5");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "audio = { true_peak_dbtp = -20; };\n", 1);
+	expect_err(f, 4, "must be a number from -9 to 0, not -20");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "audio = {\n  true_peak_dbtp = \"-1 dBTP\"; };\n", 1);
+	expect_err(f, 5, "audio.true_peak_dbtp (the highest true peak on air, in dBTP) must be a number "
+			 "from -9 to 0, not a string (\"-1 dBTP\")");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "audio = { true_peak_dbtp = false; };\n", 1);
+	expect_err(f, 4, "must be a number from -9 to 0, not a true/false value (false)");
+	strlist_done(&f->errs);
+	/* A misspelling points at the key. */
+	expect_fail(f, HEAD "audio = { true_peak_dtbp = -2.0; };\n", 1);
+	expect_err(f, 4, "unknown key 'true_peak_dtbp' in group 'audio'");
+	expect_err(f, 4, "(did you mean 'true_peak_dbtp'?)");
 }
 
 static void test_duplicate_slot_names(void **state)
@@ -842,6 +889,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_values_cut_on_letters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_number_leniency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_true_peak_setting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_slot_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_weekday, setup, teardown),

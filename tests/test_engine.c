@@ -656,6 +656,37 @@ static void test_stored_makeup_used_when_its_key_fits(void **state)
 	assert_true(media_find_id(s, c)->opened.makeup);
 }
 
+/* audio.true_peak_dbtp is the ceiling of every element the sink opens,
+ * intros and outros too, and of the opts import stores a make-up for: a
+ * make-up found under the default ceiling does not fit a lowered one. */
+static void test_true_peak_setting_is_every_ceiling(void **state)
+{
+	struct sim *s = *state;
+	struct config *cfg = load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; intro = \"intro.wav\"; outro = \"outro.wav\"; }");
+	struct player_opts o = engine_item_opts(cfg, -16, -1);
+	int64_t a;
+	char *sql;
+
+	assert_true(o.ceiling_dbtp == -1.0); /* the default */
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 60 * SEC);
+	sql = sqlite3_mprintf("UPDATE bulletins SET makeup_db = 1.5, makeup_gain_db = %.17g,"
+			      " makeup_ceiling_dbtp = -1, makeup_version = %d", o.gain_db, PLAYER_MAKEUP_VERSION);
+	assert_int_equal(sqlite3_exec(db_sqlite(s->db), sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	cfg->true_peak_dbtp = -4.5;
+	assert_true(engine_item_opts(cfg, -16, -1).ceiling_dbtp == -4.5);
+	start_engine(s, cfg);
+	run_until(s, vn(DAY0, 6, 10, 0));
+	assert_int_equal(s->n_air, 3);
+	assert_true(media_find_id(s, a)->opened.ceiling_dbtp == -4.5);
+	assert_false(media_find_id(s, a)->opened.makeup_known);
+	assert_true(media_find_id(s, a)->opened.makeup);
+	assert_true(s->media[0].opened.ceiling_dbtp == -4.5); /* intro.wav */
+	assert_true(s->media[1].opened.ceiling_dbtp == -4.5); /* outro.wav */
+}
+
 static void test_max_minutes_first_fit(void **state)
 {
 	struct sim *s = *state;
@@ -2244,6 +2275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_slot_airs_in_priority_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stored_makeup_used_when_its_key_fits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_true_peak_setting_is_every_ceiling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_minutes_first_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intro_and_outro_frame_the_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_aired_occurrence_airs_nothing, setup, teardown),
