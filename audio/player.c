@@ -40,7 +40,7 @@
 struct player {
 	struct decoder *dec;
 	struct output *out;
-	struct limiter *lim;  /* NULL when the ceiling is 0 dBTP or above */
+	struct limiter *lim;  /* NULL when the ceiling is above 0 dBTP */
 	int channels, rate;
 	float gain;           /* linear */
 	double makeup_db;
@@ -220,7 +220,7 @@ static int find_makeup(struct decoder *dec, const struct player_opts *opts, doub
 
 bool player_wants_makeup(const struct player_opts *opts)
 {
-	return opts && opts->makeup && opts->ceiling_dbtp < 0;
+	return opts && opts->makeup && opts->ceiling_dbtp <= 0;
 }
 
 int player_find_makeup(const char *path, const struct player_opts *opts, double *makeup_db, char *msg,
@@ -271,7 +271,7 @@ int player_open(const char *device, const char *path, const struct player_opts *
 			}
 		}
 		p->gain = (float)loudness_db_to_amp(opts->gain_db + p->makeup_db);
-		if (opts->ceiling_dbtp < 0) {
+		if (opts->ceiling_dbtp <= 0) {
 			p->lim = limiter_new(p->rate, p->channels, opts->ceiling_dbtp);
 			limiter_set_gain(p->lim, p->gain);
 		}

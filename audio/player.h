@@ -12,10 +12,14 @@
 
 struct player;
 
+/* A ceiling_dbtp that turns the limiter off: gain only. 0 dBTP (full
+ * scale) is a ceiling like any other, as audio.true_peak_dbtp allows it. */
+#define PLAYER_NO_LIMITER 1.0
+
 /* How an element is to sound. */
 struct player_opts {
 	double gain_db;      /* applied before the limiter (loudness normalisation + station trim) */
-	double ceiling_dbtp; /* the limiter keeps the true peak at or below this; 0 or above disables it */
+	double ceiling_dbtp; /* the limiter keeps the true peak at or below this; above 0 disables it */
 	int fade_ms;         /* length of the fade-out on player_fade_out() */
 	bool makeup;         /* add back the loudness the limiter takes (see player_open) */
 	/* The whole file's sample peak as measured at import, when known:
@@ -41,7 +45,7 @@ struct player_opts {
  * the device cannot be opened, other codes for the file. */
 int player_open(const char *device, const char *path, const struct player_opts *opts,
 		struct player **out, char *msg, size_t msglen);
-/* True if OPTS asks for a make-up: a limiter (ceiling below 0 dBTP) and
+/* True if OPTS asks for a make-up: a limiter (ceiling at or below 0 dBTP) and
  * opts->makeup. */
 bool player_wants_makeup(const struct player_opts *opts);
 /* The version of what player_find_makeup finds: the search and the

@@ -2,6 +2,7 @@
  * stop and status. They change nothing themselves; the daemon decides and
  * the ledger records. */
 #include "cli/cli.h"
+#include "scheduler/control.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -79,11 +80,11 @@ static int cmd_alert(struct cli *cli, const struct cmd_entry *self, int argc, ch
 			return EXIT_USAGE;
 		switch (c) {
 		case 'r':
-			if (cli_parse_count(self, "--repeat", optarg, 1, 1000, &repeat) < 0)
+			if (cli_parse_count(self, "--repeat", optarg, 1, CONTROL_REPEAT_MAX, &repeat) < 0)
 				return EXIT_USAGE;
 			break;
 		case 'e':
-			if (cli_parse_count(self, "--every", optarg, 1, 1440, &every) < 0)
+			if (cli_parse_count(self, "--every", optarg, 1, CONTROL_EVERY_MAX, &every) < 0)
 				return EXIT_USAGE;
 			have_every = true;
 			break;

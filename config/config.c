@@ -36,8 +36,8 @@ struct ctx {
 static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "slots", NULL };
 static const char *const station_keys[] = { "name", "timezone", NULL };
 static const char *const paths_keys[] = { "state_dir", "socket", NULL };
-static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "power_on",
-					  "power_off", "warmup_ms", NULL };
+static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "true_peak_dbtp",
+					  "power_on", "power_off", "warmup_ms", NULL };
 static const char *const clock_keys[] = { "require_sync", "grace_minutes", NULL };
 static const char *const limits_keys[] = { "earliest", "latest", NULL };
 static const char *const slot_keys[] = { "name", "start", "days", "max_minutes", "from", "until",
@@ -99,9 +99,36 @@ static void err_file(struct ctx *c, const char *fmt, ...)
 	c->nerr++;
 }
 
+/* How much of a value a message quotes: enough to recognise it. */
+#define QUOTE_VALUE_MAX 40
+#define QUOTE_NAME_MAX 100
+/* A buffer for clip(S, MAX): MAX bytes, "..." and the NUL. */
+#define CLIP_LEN(max) ((max) + 4)
+
+/* S for quoting in a message, cut to at most MAX bytes with "..." when it
+ * is longer. The cut falls where a UTF-8 character begins: a cut by bytes
+ * can split a Vietnamese letter (two or three bytes), and the terminal or
+ * journal then shows garbage in its place. BUF holds CLIP_LEN(MAX). */
+static const char *clip(const char *s, size_t max, char *buf)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return s;
+	/* Back over continuation bytes (10xxxxxx) to the first byte of the
+	 * character the cut would split. */
+	for (n = max; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+		;
+	memcpy(buf, s, n);
+	memcpy(buf + n, "...", 4);
+	return buf;
+}
+
 /* What the operator actually wrote, for "must be X, not Y". */
 static const char *describe(const config_setting_t *s, char *buf, size_t len)
 {
+	char q[CLIP_LEN(QUOTE_VALUE_MAX)];
+
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
@@ -111,7 +138,7 @@ static const char *describe(const config_setting_t *s, char *buf, size_t len)
 		snprintf(buf, len, _("a decimal number (%g)"), config_setting_get_float(s));
 		break;
 	case CONFIG_TYPE_STRING:
-		snprintf(buf, len, _("a string (\"%.40s\")"), config_setting_get_string(s));
+		snprintf(buf, len, _("a string (\"%s\")"), clip(config_setting_get_string(s), QUOTE_VALUE_MAX, q));
 		break;
 	case CONFIG_TYPE_BOOL:
 		snprintf(buf, len, _("a true/false value (%s)"), config_setting_get_bool(s) ? "true" : "false");
@@ -604,6 +631,10 @@ static void load_audio(struct ctx *c, const config_setting_t *root, struct confi
 	get_int(c, g, "gap_ms", _("audio.gap_ms (milliseconds of silence between items)"), 0, 60000, &cfg->gap_ms);
 	get_float(c, g, "target_lufs", _("audio.target_lufs (loudness in LUFS)"), -70, 0, &cfg->target_lufs);
 	get_float(c, g, "gain_db", _("audio.gain_db (station-wide gain in dB)"), -30, 20, &cfg->gain_db);
+	/* 0 dBTP is full scale; under -9 the limiter would be crushing speech
+	 * brought to a usual target, not guarding its peaks. */
+	get_float(c, g, "true_peak_dbtp", _("audio.true_peak_dbtp (the highest true peak on air, in dBTP)"), -9, 0,
+		  &cfg->true_peak_dbtp);
 	load_power(c, g, "power_on", &cfg->power_on);
 	load_power(c, g, "power_off", &cfg->power_off);
 	get_int(c, g, "warmup_ms", _("audio.warmup_ms (milliseconds the amplifiers need after power_on)"), 0, 60000,
@@ -784,7 +815,9 @@ static void load_slot(struct ctx *c, const config_setting_t *g, struct config *c
 			err_at(c, m, _("slot name '%s' has spaces or control characters; use letters, digits, '-' "
 				"or '_', e.g. \"sang\" or \"chieu-cn\""), v);
 		} else {
-			snprintf(label, sizeof(label), _("slot '%.100s'"), v);
+			char q[CLIP_LEN(QUOTE_NAME_MAX)];
+
+			snprintf(label, sizeof(label), _("slot '%s'"), clip(v, QUOTE_NAME_MAX, q));
 			for (size_t k = 0; k < idx; k++) {
 				if (cfg->slots[k].name && strcmp(cfg->slots[k].name, v) == 0) {
 					err_at(c, m, _("slot name '%s' is used twice, at lines %d and %d; give each "
@@ -1076,6 +1109,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	cfg->gap_ms = 1000;
 	cfg->target_lufs = -16.0;
 	cfg->gain_db = 0.0;
+	cfg->true_peak_dbtp = -1.0;
 	cfg->warmup_ms = 0;
 	cfg->require_sync = true;
 	cfg->grace_minutes = 10;

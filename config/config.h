@@ -48,6 +48,7 @@ struct config {
 	int gap_ms;           /* silence between items, default 1000 */
 	double target_lufs;   /* default -16 */
 	double gain_db;       /* station-wide trim, default 0 */
+	double true_peak_dbtp; /* the limiter's ceiling, -9 to 0, default -1 */
 	char **power_on, **power_off; /* NULL-terminated argv lists, or NULL */
 	int warmup_ms;        /* default 0 */
 	bool require_sync;    /* default true */

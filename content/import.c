@@ -35,7 +35,7 @@ struct player_opts import_item_opts(const struct config *cfg, double loudness_lu
 {
 	return (struct player_opts){
 		.gain_db = loudness_gain_db(loudness_lufs, cfg->target_lufs, cfg->gain_db),
-		.ceiling_dbtp = IMPORT_CEILING_DBTP,
+		.ceiling_dbtp = cfg->true_peak_dbtp,
 		.fade_ms = IMPORT_FADE_MS,
 		.makeup = true, /* a bulletin reaches the target even where it is limited */
 		.peak_known = true,

@@ -35,13 +35,11 @@ struct import_file {
 	const char *name;  /* as the operator gave it: for messages, the extension and the default title */
 };
 
-/* The limiter's ceiling for every element (doc/audio.md, "The limiter"), and the fade of
- * an element cut short, for the engine's intros and outros too. */
-#define IMPORT_CEILING_DBTP -1.0
+/* The fade of an element cut short, for the engine's intros and outros too. */
 #define IMPORT_FADE_MS 30
 
 /* How a bulletin measured at LOUDNESS_LUFS, with sample peak PEAK_DBFS,
- * airs under CFG: gain to the target, ceiling, make-up. Import finds the
+ * airs under CFG: gain to the target, ceiling (audio.true_peak_dbtp), make-up. Import finds the
  * make-up for these, and the engine airs with them, so an airing that
  * uses them can skip the search. */
 struct player_opts import_item_opts(const struct config *cfg, double loudness_lufs, double peak_dbfs);

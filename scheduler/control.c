@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +22,10 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-#define LINE_MAX_LEN 256
-
 struct client {
 	int fd;
 	size_t len;
-	char buf[LINE_MAX_LEN];
+	char buf[CONTROL_LINE_MAX];
 };
 
 struct control {
@@ -113,54 +112,170 @@ int control_pollfds(struct control *c, struct pollfd *fds, int max)
 	return n;
 }
 
-static bool parse_id(const char *s, int64_t *id)
+/* A whole number of decimal digits only, at most MAX: no sign, space,
+ * "0x" or "1e3", and no wrap-around. */
+static bool parse_digits(const char *s, long long max, long long *out)
 {
-	char *end;
+	long long v = 0;
 
-	errno = 0;
-	*id = strtoll(s, &end, 10);
-	return s != end && !*end && !errno && *id > 0;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (*s - '0')) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return true;
 }
 
-/* Runs one request and writes its reply to F: "ok" or "error ERRNO" on the
- * first line, then the body (a message for people, or the status). */
-static void run_request(struct engine *e, char *line, FILE *f)
+static int bad_id(const char *arg, char *msg, size_t len)
+{
+	snprintf(msg, len, _("'%s' is not a bulletin id: an id is a whole number from 1 up, as 'loa list' "
+		 "shows them"), arg);
+	return -EINVAL;
+}
+
+/* WHAT '%s' must be a whole number from LO to HI: the words of `loa alert`. */
+static int parse_count(const char *what, const char *arg, int lo, int hi, int *out, char *msg, size_t len)
+{
+	long long v;
+
+	if (!parse_digits(arg, INT_MAX, &v) || v < lo || v > hi) {
+		snprintf(msg, len, _("%s '%s' must be a whole number from %d to %d"), what, arg, lo, hi);
+		return -EINVAL;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+#define MAX_ARGS 4 /* the request's name included */
+
+static const struct {
+	const char *name;
+	enum control_cmd cmd;
+	int min_args, max_args; /* after the name */
+	const char *usage;
+} requests[] = {
+	{ "status", CONTROL_STATUS, 0, 0, "status" },
+	{ "status-line", CONTROL_STATUS_LINE, 0, 0, "status-line" },
+	{ "play", CONTROL_PLAY, 1, 2, "play ID [force]" },
+	{ "alert", CONTROL_ALERT, 3, 3, "alert ID REPEAT EVERY" },
+	{ "alert-cancel", CONTROL_ALERT_CANCEL, 0, 0, "alert-cancel" },
+	{ "stop", CONTROL_STOP, 0, 0, "stop" },
+	{ "changed", CONTROL_CHANGED, 0, 0, "changed" },
+};
+#define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
+#define REQUEST_NAMES "status, status-line, play, alert, alert-cancel, stop, changed"
+
+int control_parse(const char *buf, size_t len, struct control_req *req, char *msg, size_t msglen)
+{
+	const char *nl = memchr(buf, '\n', len);
+	char line[CONTROL_LINE_MAX], *argv[MAX_ARGS], *save = NULL;
+	size_t n, k;
+	int argc = 0;
+
+	memset(req, 0, sizeof(*req));
+	if (!nl && len < CONTROL_LINE_MAX) {
+		snprintf(msg, msglen, _("the request ends without a newline; send one line ended by a newline, "
+			 "e.g. 'status'"));
+		return -EINVAL;
+	}
+	n = nl ? (size_t)(nl - buf) : len;
+	if (n >= CONTROL_LINE_MAX) {
+		snprintf(msg, msglen, _("the request is longer than %d bytes; send one of: %s"),
+			 CONTROL_LINE_MAX - 1, REQUEST_NAMES);
+		return -EMSGSIZE;
+	}
+	/* A client that ends lines as a terminal does ("\r\n") means the same. */
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	for (k = 0; k < n; k++) {
+		unsigned char ch = (unsigned char)buf[k];
+
+		if (ch < 0x20 || ch == 0x7f) {
+			snprintf(msg, msglen, _("the request has a control character or a NUL byte (byte %zu); "
+				 "send one line of text, e.g. 'status'"), k + 1);
+			return -EINVAL;
+		}
+	}
+	memcpy(line, buf, n);
+	line[n] = '\0';
+	for (char *tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (argc == MAX_ARGS) {
+			argc++;
+			break;
+		}
+		argv[argc++] = tok;
+	}
+	if (argc == 0) {
+		snprintf(msg, msglen, _("empty request; send one of: %s"), REQUEST_NAMES);
+		return -EINVAL;
+	}
+	for (k = 0; k < N_REQUESTS && strcmp(argv[0], requests[k].name); k++)
+		;
+	if (k == N_REQUESTS) {
+		snprintf(msg, msglen, _("unknown request '%s'; send one of: %s"), argv[0], REQUEST_NAMES);
+		return -EINVAL;
+	}
+	if (argc - 1 < requests[k].min_args || argc - 1 > requests[k].max_args ||
+	    (requests[k].cmd == CONTROL_PLAY && argc == 3 && strcmp(argv[2], "force"))) {
+		snprintf(msg, msglen, _("malformed request '%s'; write it as '%s'"), argv[0], requests[k].usage);
+		return -EINVAL;
+	}
+	req->cmd = requests[k].cmd;
+	if (req->cmd == CONTROL_PLAY || req->cmd == CONTROL_ALERT) {
+		long long id;
+
+		if (!parse_digits(argv[1], INT64_MAX, &id) || id < 1)
+			return bad_id(argv[1], msg, msglen);
+		req->id = id;
+	}
+	req->force = req->cmd == CONTROL_PLAY && argc == 3;
+	if (req->cmd == CONTROL_ALERT &&
+	    (parse_count("repeat", argv[2], 1, CONTROL_REPEAT_MAX, &req->repeat, msg, msglen) < 0 ||
+	     parse_count("every", argv[3], 1, CONTROL_EVERY_MAX, &req->every, msg, msglen) < 0))
+		return -EINVAL;
+	return 0;
+}
+
+/* Runs REQ and writes its reply to F: "ok" or "error ERRNO" on the first
+ * line, then the body (a message for people, or the status). */
+static void run_request(struct engine *e, const struct control_req *req, FILE *f)
 {
 	char msg[512] = "";
-	char *argv[6] = { 0 };
-	int argc = 0, err = -EINVAL;
-	int64_t id;
+	int err = 0;
 
-	for (char *tok = strtok(line, " "); tok && argc < 6; tok = strtok(NULL, " "))
-		argv[argc++] = tok;
-	if (argc == 0) {
-		snprintf(msg, sizeof(msg), _("empty request"));
-	} else if (!strcmp(argv[0], "status") && argc == 1) {
+	switch (req->cmd) {
+	case CONTROL_STATUS: {
 		struct json j;
 
 		fputs("ok\n", f);
 		json_init(&j, f);
 		engine_status(e, &j);
 		return;
-	} else if (!strcmp(argv[0], "status-line") && argc == 1) {
+	}
+	case CONTROL_STATUS_LINE:
 		engine_status_line(e, msg, sizeof(msg));
-		err = 0;
-	} else if (!strcmp(argv[0], "play") && (argc == 2 || argc == 3) && parse_id(argv[1], &id)) {
-		err = engine_play(e, id, argc == 3 && !strcmp(argv[2], "force"), msg, sizeof(msg));
-	} else if (!strcmp(argv[0], "alert") && argc == 4 && parse_id(argv[1], &id)) {
-		err = engine_alert(e, id, atoi(argv[2]), atoi(argv[3]), msg, sizeof(msg));
-	} else if (!strcmp(argv[0], "alert-cancel") && argc == 1) {
+		break;
+	case CONTROL_PLAY:
+		err = engine_play(e, req->id, req->force, msg, sizeof(msg));
+		break;
+	case CONTROL_ALERT:
+		err = engine_alert(e, req->id, req->repeat, req->every, msg, sizeof(msg));
+		break;
+	case CONTROL_ALERT_CANCEL:
 		err = engine_alert_cancel(e, msg, sizeof(msg));
-	} else if (!strcmp(argv[0], "stop") && argc == 1) {
+		break;
+	case CONTROL_STOP:
 		err = engine_stop(e, msg, sizeof(msg));
-	} else if (!strcmp(argv[0], "changed") && argc == 1) {
+		break;
+	case CONTROL_CHANGED:
 		/* Occurrences read the library when they are taken; what is
 		 * already queued is checked for retired bulletins. */
 		engine_library_changed(e);
-		err = 0;
 		snprintf(msg, sizeof(msg), _("the daemon airs the library as it is now"));
-	} else {
-		snprintf(msg, sizeof(msg), _("unknown request '%s'"), argv[0]);
+		break;
 	}
 	if (err)
 		fprintf(f, "error %d\n%s\n", -err, msg);
@@ -168,16 +283,23 @@ static void run_request(struct engine *e, char *line, FILE *f)
 		fprintf(f, "ok\n%s\n", msg);
 }
 
+/* Answers what client I sent (a line, a line too long, or what came
+ * before the end of its stream) and lets it go. */
 static void answer(struct control *c, size_t i, struct engine *e)
 {
 	struct client *cl = &c->clients[i];
-	char *out = NULL;
+	struct control_req req;
+	char *out = NULL, msg[512];
 	size_t outlen = 0;
 	FILE *f = open_memstream(&out, &outlen);
+	int err = control_parse(cl->buf, cl->len, &req, msg, sizeof(msg));
 
-	cl->buf[cl->len] = '\0';
-	cl->buf[strcspn(cl->buf, "\r\n")] = '\0';
-	run_request(e, cl->buf, f);
+	if (err < 0) {
+		log_warn(_("control: a request was refused: %s"), msg);
+		fprintf(f, "error %d\n%s\n", -err, msg);
+	} else {
+		run_request(e, &req, f);
+	}
 	fclose(f);
 	/* A reply is well under the socket buffer; a client that does not
 	 * read it loses it rather than stalling the station. */
@@ -198,15 +320,17 @@ void control_handle(struct control *c, struct pollfd *fds, int n, struct engine 
 		if (!fds[k].revents || i >= c->n_clients || c->clients[i].fd != fds[k].fd)
 			continue;
 		cl = &c->clients[i];
-		r = read(cl->fd, cl->buf + cl->len, sizeof(cl->buf) - 1 - cl->len);
-		if (r <= 0) {
-			if (r < 0 && errno == EAGAIN)
-				continue;
+		r = read(cl->fd, cl->buf + cl->len, sizeof(cl->buf) - cl->len);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		/* A client that leaves without a word needs no answer; one
+		 * that ends its stream mid-line gets told why nothing ran. */
+		if (r < 0 || (r == 0 && cl->len == 0)) {
 			drop_client(c, i);
 			continue;
 		}
 		cl->len += (size_t)r;
-		if (memchr(cl->buf, '\n', cl->len) || cl->len == sizeof(cl->buf) - 1)
+		if (r == 0 || memchr(cl->buf, '\n', cl->len) || cl->len == sizeof(cl->buf))
 			answer(c, i, e);
 	}
 	if (n >= 1 && (fds[0].revents & POLLIN)) {

@@ -165,6 +165,12 @@ static int64_t env_now(void *ctx)
 	return time_now_ms();
 }
 
+static int64_t env_mono(void *ctx)
+{
+	(void)ctx;
+	return time_mono_ms();
+}
+
 /* The kernel's view: adjtimex() reports TIME_ERROR, or STA_UNSYNC, until
  * NTP (or systemd-timesyncd) has set the clock. LOA_TEST_CLOCK_SYNC_FILE
  * lets a test stand in for the kernel: synchronised while the file exists. */
@@ -316,8 +322,8 @@ static int setup_fds(struct daemon *d)
 int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 {
 	struct daemon d = { .config_path = config_path, .sigfd = -1, .timerfd = -1 };
-	struct engine_env env = { .ctx = &d, .now = env_now, .clock_trusted = env_clock_trusted, .sink = &alsa_sink,
-				.power = env_power };
+	struct engine_env env = { .ctx = &d, .now = env_now, .mono = env_mono, .clock_trusted = env_clock_trusted,
+				.sink = &alsa_sink, .power = env_power };
 	char msg[512];
 	size_t lost;
 	int err;

@@ -91,6 +91,7 @@ struct engine {
 	struct element cur;
 	void *h;
 	struct ledger_row row;   /* the item on air */
+	int64_t started_mono;    /* the monotonic clock when it started */
 	enum outcome stop_outcome;
 	char *stop_reason;
 	int64_t gap_until;
@@ -121,6 +122,15 @@ struct engine {
 static int64_t now(const struct engine *e)
 {
 	return e->env->now(e->env->ctx);
+}
+
+/* The instant on the item's own time line: its start plus what the
+ * monotonic clock has counted since. The wall clock may be stepped while
+ * it airs, an hour back when NTP first answers; the ledger's ended_at
+ * and checkpoints must still come after started_at, by what played. */
+static int64_t item_now(const struct engine *e)
+{
+	return e->row.started_at + (e->env->mono(e->env->ctx) - e->started_mono);
 }
 
 static void set_error(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -521,7 +531,8 @@ static int64_t reconcile_from(struct engine *e)
  * and ceiling are the ones it was found for; otherwise the sink finds one. */
 static struct player_opts element_opts(const struct engine *e, const struct element *el)
 {
-	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = IMPORT_CEILING_DBTP, .fade_ms = IMPORT_FADE_MS };
+	struct player_opts o = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = e->cfg->true_peak_dbtp,
+				 .fade_ms = IMPORT_FADE_MS };
 
 	if (el->part == PART_ITEM) {
 		o = import_item_opts(e->cfg, el->loudness_lufs, el->peak_dbfs);
@@ -631,6 +642,7 @@ static void preroll_next(struct engine *e)
 
 static void start_current(struct engine *e, int64_t t_now)
 {
+	int64_t mono = e->env->mono(e->env->ctx);
 	int64_t started = e->env->sink->start(e->env->ctx, e->h);
 	char when[ISO_LEN];
 
@@ -655,6 +667,7 @@ static void start_current(struct engine *e, int64_t t_now)
 		e->cur.scheduled_at = e->cur.scheduled_at ? e->cur.scheduled_at : started;
 	row_from_element(&e->row, &e->cur);
 	e->row.started_at = started;
+	e->started_mono = mono;
 	e->last_checkpoint = t_now;
 	/* Airs whether or not this is written: a record that waits in the
 	 * backlog is only what a power cut would lose (doc/faults.md). */
@@ -708,7 +721,7 @@ static bool end_current(struct engine *e, int result)
 		int64_t frames = sink->frames(e->env->ctx, e->h);
 		int rate = sink->rate(e->env->ctx, e->h);
 
-		e->row.ended_at = t_now;
+		e->row.ended_at = item_now(e);
 		e->row.frames = frames;
 		e->row.played_ms = rate > 0 ? frames * 1000 / rate : 0;
 		e->row.xruns = sink->xruns(e->env->ctx, e->h);
@@ -965,7 +978,7 @@ void engine_run(struct engine *e)
 	}
 	if (e->state == CUR_PLAYING && e->cur.part == PART_ITEM && t_now - e->last_checkpoint >= CHECKPOINT_MS) {
 		e->last_checkpoint = t_now;
-		backlog_checkpoint(e->ledger, e->env->sink->frames(e->env->ctx, e->h), t_now);
+		backlog_checkpoint(e->ledger, e->env->sink->frames(e->env->ctx, e->h), item_now(e));
 	}
 	/* After the last element: the amplifiers go off until the next one. */
 	if (e->state == CUR_NONE && e->nq == 0)

@@ -34,6 +34,9 @@ struct sink_ops {
 struct engine_env {
 	void *ctx;
 	int64_t (*now)(void *ctx);            /* CLOCK_REALTIME, ms */
+	/* CLOCK_MONOTONIC, ms: how long an item aired, which a step of the
+	 * wall clock while it is on air must not change. */
+	int64_t (*mono)(void *ctx);
 	bool (*clock_trusted)(void *ctx);     /* the kernel says the clock is synchronised */
 	const struct sink_ops *sink;
 	/* Switches the amplifiers (audio.power_on / power_off) without

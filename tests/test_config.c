@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <cmocka.h>
 
 #include <errno.h>
@@ -239,6 +240,7 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(f->cfg->gap_ms, 1000);
 	assert_true(f->cfg->target_lufs == -16.0);
 	assert_true(f->cfg->gain_db == 0.0);
+	assert_true(f->cfg->true_peak_dbtp == -1.0);
 	assert_null(f->cfg->power_on);
 	assert_null(f->cfg->power_off);
 	assert_int_equal(f->cfg->warmup_ms, 0);
@@ -348,6 +350,62 @@ static void test_wrong_types(void **state)
 	expect_err(f, 5, "slots must be a list of slot groups in parentheses");
 }
 
+/* True when S is well-formed UTF-8 throughout: no sequence cut short. */
+static bool utf8_whole(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int k = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+
+		if (k < 0)
+			return false;
+		for (p++; k > 0; k--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* A long value quoted in a message is cut where a letter begins, never
+ * inside one, and "..." says it was cut. Each value below has a
+ * Vietnamese letter across the byte where a cut by bytes falls (40 for a
+ * value, 100 for a slot's name); the three runs of "ệ" (three bytes
+ * each) put the limit at each of its bytes in turn. */
+static void test_long_values_cut_on_letters(void **state)
+{
+	static const struct {
+		const char *value, *quoted;
+	} cases[] = {
+		{ "Mười lăm phút, tính từ giờ phát của khung giờ", "a string (\"Mười lăm phút, tính từ giờ ph...\")" },
+		{ "ệệệệệệệệệệệệệệệệệệệệ", "a string (\"ệệệệệệệệệệệệệ...\")" },
+		{ "xệệệệệệệệệệệệệệệệệệệệ", "a string (\"xệệệệệệệệệệệệệ...\")" },
+		{ "xxệệệệệệệệệệệệệệệệệệệệ", "a string (\"xxệệệệệệệệệệệệ...\")" },
+		/* 40 bytes exactly: quoted whole. */
+		{ "Mười lăm phút sau giờ phát sóng", "a string (\"Mười lăm phút sau giờ phát sóng\")" },
+	};
+	struct fx *f = *state;
+	char *text;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		text = xasprintf("station = { name = \"X\"; timezone = \"Asia/Ho_Chi_Minh\"; };\n"
+				 "paths = { state_dir = \"s\"; };\n"
+				 "clock = { grace_minutes = \"%s\"; };\n", cases[i].value);
+		expect_fail(f, text, 1);
+		free(text);
+		expect_err(f, 3, cases[i].quoted);
+		assert_true(utf8_whole(f->errs.v[0]));
+		strlist_done(&f->errs);
+	}
+
+	expect_fail(f, HEAD "slots = ( { name = \"bản-tin-thời-sự-buổi-sáng-của-đài-truyền-thanh-xã-thanh-thủy-"
+		       "huyện-tân-lạc-tỉnh-hòa-bình-việt-nam\";\n"
+		       "  start = \"05:00\"; days = [\"mon\"]; strat = 1; } );\n", 1);
+	expect_err(f, 5, "unknown key 'strat' in slot 'bản-tin-thời-sự-buổi-sáng-của-đài-truyền-thanh-xã-thanh-"
+			 "thủy-huyện-tân-lạc-t...'");
+	assert_true(utf8_whole(f->errs.v[0]));
+}
+
 /* Decimal settings take integers; integer settings take 64-bit literals. */
 static void test_number_leniency(void **state)
 {
@@ -395,6 +453,52 @@ static void test_out_of_range(void **state)
 				 "max_minutes = 1440; } );\n"), 0);
 	assert_int_equal(f->cfg->slots[0].max_minutes, 1440);
 	assert_true(f->cfg->gain_db == 20.0);
+}
+
+/* audio.true_peak_dbtp: the limiter's ceiling, -9 to 0 dBTP, -1 unless
+ * set; a number (integers pass, as for every decimal setting), nothing
+ * else. */
+static void test_true_peak_setting(void **state)
+{
+	static const struct {
+		const char *value;
+		double want;
+	} good[] = { { "-6.0", -6 }, { "-9.0", -9 }, { "0.0", 0 }, { "-1.5", -1.5 }, { "-3", -3 }, { "-2L", -2 } };
+	struct fx *f = *state;
+	char *text;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		text = xasprintf(HEAD "audio = { true_peak_dbtp = %s; };\n", good[i].value);
+		if (load(f, text) < 0)
+			print_errs(f);
+		free(text);
+		assert_non_null(f->cfg);
+		assert_true(f->cfg->true_peak_dbtp == good[i].want);
+		config_free(f->cfg);
+		f->cfg = NULL;
+	}
+
+	expect_fail(f, HEAD "audio = { true_peak_dbtp = -9.5; };\n", 1);
+	expect_err(f, 4, "audio.true_peak_dbtp (the highest true peak on air, in dBTP) must be a number "
+			 "from -9 to 0, not -9.5");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "audio = { true_peak_dbtp = 0.5; };\n", 1);
+	expect_err(f, 4, "must be a number from -9 to 0, not 0.5");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "audio = { true_peak_dbtp = -20; };\n", 1);
+	expect_err(f, 4, "must be a number from -9 to 0, not -20");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "audio = {\n  true_peak_dbtp = \"-1 dBTP\"; };\n", 1);
+	expect_err(f, 5, "audio.true_peak_dbtp (the highest true peak on air, in dBTP) must be a number "
+			 "from -9 to 0, not a string (\"-1 dBTP\")");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "audio = { true_peak_dbtp = false; };\n", 1);
+	expect_err(f, 4, "must be a number from -9 to 0, not a true/false value (false)");
+	strlist_done(&f->errs);
+	/* A misspelling points at the key. */
+	expect_fail(f, HEAD "audio = { true_peak_dtbp = -2.0; };\n", 1);
+	expect_err(f, 4, "unknown key 'true_peak_dtbp' in group 'audio'");
+	expect_err(f, 4, "(did you mean 'true_peak_dbtp'?)");
 }
 
 static void test_duplicate_slot_names(void **state)
@@ -782,8 +886,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_top_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_group_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_values_cut_on_letters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_number_leniency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_true_peak_setting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_slot_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_weekday, setup, teardown),

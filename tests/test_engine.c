@@ -92,6 +92,7 @@ struct sim {
 	struct engine *e;
 	struct engine_env env;
 	int64_t now;
+	int64_t stepped; /* what step_clock moved the wall clock by, in all */
 	bool trusted;
 	struct media media[32];
 	size_t n_media;
@@ -192,6 +193,8 @@ static const struct sink_ops fake_sink = {
 };
 
 static int64_t sim_now(void *ctx) { return ((struct sim *)ctx)->now; }
+/* The monotonic clock runs with the wall clock but is not stepped. */
+static int64_t sim_mono(void *ctx) { return ((struct sim *)ctx)->now - ((struct sim *)ctx)->stepped; }
 static bool sim_trusted(void *ctx) { return ((struct sim *)ctx)->trusted; }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -329,7 +332,8 @@ static int setup(void **state)
 	 * year of commits must not wait for the disk. */
 	sqlite3_exec(db_sqlite(s->db), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
 	snprintf(s->conf, sizeof(s->conf), "%s/loa.conf", s->dir);
-	s->env = (struct engine_env){ .ctx = s, .now = sim_now, .clock_trusted = sim_trusted, .sink = &fake_sink };
+	s->env = (struct engine_env){ .ctx = s, .now = sim_now, .mono = sim_mono, .clock_trusted = sim_trusted,
+				      .sink = &fake_sink };
 	s->trusted = true;
 	*state = s;
 	return 0;
@@ -517,6 +521,7 @@ static void step_clock(struct sim *s, int64_t t)
 		f->end_at += delta;
 	}
 	s->now = t;
+	s->stepped += delta;
 	quiet(s);
 	engine_clock_stepped(s->e);
 	loud(s);
@@ -663,6 +668,37 @@ static void test_stored_makeup_used_when_its_key_fits(void **state)
 	assert_true(media_find_id(s, b)->opened.makeup);
 	assert_false(media_find_id(s, c)->opened.makeup_known);
 	assert_true(media_find_id(s, c)->opened.makeup);
+}
+
+/* audio.true_peak_dbtp is the ceiling of every element the sink opens,
+ * intros and outros too, and of the opts import stores a make-up for: a
+ * make-up found under the default ceiling does not fit a lowered one. */
+static void test_true_peak_setting_is_every_ceiling(void **state)
+{
+	struct sim *s = *state;
+	struct config *cfg = load_config(s, NULL,
+		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; intro = \"intro.wav\"; outro = \"outro.wav\"; }");
+	struct player_opts o = import_item_opts(cfg, -16, -1);
+	int64_t a;
+	char *sql;
+
+	assert_true(o.ceiling_dbtp == -1.0); /* the default */
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 60 * SEC);
+	sql = sqlite3_mprintf("UPDATE bulletins SET makeup_db = 1.5, makeup_gain_db = %.17g,"
+			      " makeup_ceiling_dbtp = -1, makeup_version = %d", o.gain_db, PLAYER_MAKEUP_VERSION);
+	assert_int_equal(sqlite3_exec(db_sqlite(s->db), sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	cfg->true_peak_dbtp = -4.5;
+	assert_true(import_item_opts(cfg, -16, -1).ceiling_dbtp == -4.5);
+	start_engine(s, cfg);
+	run_until(s, vn(DAY0, 6, 10, 0));
+	assert_int_equal(s->n_air, 3);
+	assert_true(media_find_id(s, a)->opened.ceiling_dbtp == -4.5);
+	assert_false(media_find_id(s, a)->opened.makeup_known);
+	assert_true(media_find_id(s, a)->opened.makeup);
+	assert_true(s->media[0].opened.ceiling_dbtp == -4.5); /* intro.wav */
+	assert_true(s->media[1].opened.ceiling_dbtp == -4.5); /* outro.wav */
 }
 
 static void test_max_minutes_first_fit(void **state)
@@ -1328,7 +1364,8 @@ static void test_clock_step_forward_while_on_air(void **state)
 	assert_int_equal(r.v[0].outcome, OUTCOME_MISSED);
 	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
 	assert_int_equal(r.v[1].played_ms, 60 * SEC);
-	assert_int_equal(r.v[1].ended_at, vn(DAY0, 6, 45, 30));
+	/* Its start plus what played, not where the stepped clock stood. */
+	assert_int_equal(r.v[1].ended_at, vn(DAY0, 6, 1, 0));
 	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
 	assert_int_equal(r.v[2].started_at, vn(DAY0, 6, 45, 31));
 	rows_free(&r);
@@ -1354,12 +1391,62 @@ static void test_clock_step_back_while_on_air(void **state)
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
 	assert_int_equal(r.v[0].played_ms, 60 * SEC);
-	assert_int_equal(r.v[0].ended_at, vn(DAY0, 5, 1, 0));
+	assert_int_equal(r.v[0].ended_at, vn(DAY0, 6, 1, 0));
 	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
 	assert_int_equal(r.v[1].started_at, vn(DAY0, 5, 1, 1));
 	rows_free(&r);
 	run_expect_once(s, vn(DAY0, 7, 0, 0), 2, 2);
 	run_expect_once(s, vn(DAY0 + 1, 7, 0, 0), 4, 4);
+}
+
+/* The wall clock steps back an hour mid-item (NTP answering at last):
+ * the row still ends after it started, by exactly what played, as the
+ * monotonic clock counted it. */
+static void test_clock_step_back_mid_item_keeps_its_duration(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 20));
+	assert_non_null(on_air(s));
+	step_clock(s, vn(DAY0, 5, 0, 20));
+	run_until(s, vn(DAY0, 5, 10, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].title, "a");
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 0, 0));
+	assert_true(r.v[0].ended_at >= r.v[0].started_at);
+	assert_int_equal(r.v[0].played_ms, 60 * SEC);
+	assert_int_equal(r.v[0].ended_at - r.v[0].started_at, r.v[0].played_ms);
+	/* b started on the stepped clock, and its row agrees with itself. */
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 5, 1, 1));
+	assert_int_equal(r.v[1].ended_at - r.v[1].started_at, r.v[1].played_ms);
+	rows_free(&r);
+}
+
+/* The same step, then a power cut: the partial row's end comes from the
+ * last checkpoint, which is on the item's own time line too. */
+static void test_clock_step_back_then_power_cut_keeps_its_duration(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_ab(s);
+	run_until(s, vn(DAY0, 6, 0, 12));
+	step_clock(s, vn(DAY0, 5, 0, 12));
+	run_until(s, vn(DAY0, 5, 0, 19)); /* a checkpoint 5 s after the step */
+	assert_non_null(on_air(s));
+	power_cut(s);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 0, 0));
+	assert_int_equal(r.v[0].played_ms, 17 * SEC);
+	assert_int_equal(r.v[0].ended_at - r.v[0].started_at, r.v[0].played_ms);
+	rows_free(&r);
 }
 
 #define HOURLY(name, at) \
@@ -2247,6 +2334,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_slot_airs_in_priority_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stored_makeup_used_when_its_key_fits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_true_peak_setting_is_every_ceiling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_minutes_first_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intro_and_outro_frame_the_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_aired_occurrence_airs_nothing, setup, teardown),
@@ -2271,6 +2359,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_output_fails_mid_item, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_forward_while_on_air, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_step_back_while_on_air, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_step_back_mid_item_keeps_its_duration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_step_back_then_power_cut_keeps_its_duration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_steps_across_occurrences, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_library_changes_reach_next_occurrence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_database_slots_change_while_running, setup, teardown),

@@ -246,12 +246,12 @@ static void test_quiet_recording_airs_at_target(void **state)
 	free(path);
 }
 
-/* Gain only (ceiling 0 disables the limiter): every sample scaled, exactly
- * as many frames out as in. */
+/* Gain only (no limiter): every sample scaled, exactly as many frames out
+ * as in. */
 static void test_gain_without_limiter(void **state)
 {
 	char *path = xasprintf("%s/sine.wav", tmpdir);
-	struct player_opts o = { .gain_db = -6.0206, .ceiling_dbtp = 0, .fade_ms = 30 };
+	struct player_opts o = { .gain_db = -6.0206, .ceiling_dbtp = PLAYER_NO_LIMITER, .fade_ms = 30 };
 	struct wav src, out;
 	int64_t frames;
 
@@ -268,6 +268,43 @@ static void test_gain_without_limiter(void **state)
 			fail_msg("frame %lld: %f, expected %f", (long long)i, out.x[i], src.x[i] / 2);
 	free(src.x);
 	free(out.x);
+	free(path);
+}
+
+/* Any ceiling audio.true_peak_dbtp allows holds, the lowest and 0 dBTP
+ * (full scale) included: a sine pushed 6 dB over full scale airs with
+ * its true peak at the ceiling, not over it and not far under it. */
+static void test_ceilings_hold(void **state)
+{
+	static const double ceilings[] = { -9, -6, -1, 0 };
+	char *path = xasprintf("%s/hot.wav", tmpdir);
+	struct wav out;
+	int64_t frames;
+
+	(void)state;
+	write_sine(path, 48000, 2, 2, 0.9);
+	for (size_t i = 0; i < sizeof(ceilings) / sizeof(ceilings[0]); i++) {
+		struct player_opts o = { .gain_db = 6, .ceiling_dbtp = ceilings[i], .fade_ms = 30 };
+		double lufs, tp;
+		int64_t railed = 0;
+
+		play(path, &o, false, &frames);
+		read_wav(capture, &out);
+		measure(&out, &lufs, &tp);
+		/* Unlimited, the sine would sit on the S16 rails (clipped) for
+		 * a good part of each cycle. */
+		for (int64_t k = 0; k < out.n * out.ch; k++)
+			railed += fabsf(out.x[k]) >= 32767.0f / 32768;
+		print_message("ceiling %+.1f dBTP: aired at %.2f dBTP, %lld samples at full scale\n", ceilings[i], tp,
+			      (long long)railed);
+		/* The device gets S16: rounding may add a hundredth of a dB. */
+		if (tp > ceilings[i] + 0.05 || tp < ceilings[i] - 1)
+			fail_msg("ceiling %.1f dBTP: aired with a true peak of %.2f dBTP", ceilings[i], tp);
+		if (railed > out.n * out.ch / 1000)
+			fail_msg("ceiling %.1f dBTP: %lld of %lld samples clipped", ceilings[i], (long long)railed,
+				 (long long)(out.n * out.ch));
+		free(out.x);
+	}
 	free(path);
 }
 
@@ -341,7 +378,7 @@ static void test_conversion_keeps_length(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
-		struct player_opts o = { .ceiling_dbtp = 0, .fade_ms = 30 };
+		struct player_opts o = { .ceiling_dbtp = PLAYER_NO_LIMITER, .fade_ms = 30 };
 		struct player *p;
 		struct wav out;
 		char msg[256];
@@ -417,6 +454,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quiet_recording_airs_at_target),
 		cmocka_unit_test(test_gain_without_limiter),
+		cmocka_unit_test(test_ceilings_hold),
 		cmocka_unit_test(test_fade_out),
 		cmocka_unit_test(test_every_frame_arrives),
 		cmocka_unit_test(test_conversion_keeps_length),
