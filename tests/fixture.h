@@ -28,10 +28,11 @@ static inline char *fixture_tmpdir(char *buf, size_t len, const char *name)
 	return mkdtemp(buf);
 }
 
-/* Removes DIR and everything in it, links not followed. */
-static inline void fixture_rmtree(const char *dir)
+/* Removes DIR and everything in it, links not followed. Returns 0, or -1
+ * when something could not be removed. */
+static inline int fixture_rmtree(const char *dir)
 {
-	nftw(dir, fixture_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return nftw(dir, fixture_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Runs SQL, failing the test with SQLite's word when it does not run. */

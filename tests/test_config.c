@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/fixture.h"
 #include "config/config.h"
 #include "util/timeutil.h"
 
@@ -66,21 +67,13 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 
 	config_free(f->cfg);
 	strlist_done(&f->errs);
-	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 	free(f->path);
 	free(f);
 	return 0;

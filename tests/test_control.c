@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "tests/fixture.h"
 #include "config/config.h"
 #include "content/library.h"
 #include "db/db.h"
@@ -246,14 +247,6 @@ static const struct sink_ops fake_sink = {
 static int64_t fx_now(void *ctx) { return ((struct fx *)ctx)->now; }
 static bool fx_trusted(void *ctx) { (void)ctx; return true; }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* The engine logs what it airs; the test's output stays readable. */
 static int quiet(void)
 {
@@ -338,7 +331,7 @@ static int teardown(void **state)
 	engine_free(f->e);
 	loud(saved);
 	db_close(f->db);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 	free(f);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tests/fixture.h"
 #include "content/library.h"
 #include "db/db.h"
 #include "util/timeutil.h"
@@ -29,14 +30,6 @@ struct fx {
 	char dir[64];
 	struct db *db;
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -55,29 +48,19 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	db_close(f->db);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 	free(f);
 	return 0;
 }
 
 static void exec_sql(struct db *db, const char *sql)
 {
-	char *err = NULL;
-
-	if (sqlite3_exec(db_sqlite(db), sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
+	fixture_exec(db_sqlite(db), sql);
 }
 
 static int64_t sql_int(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_int(db_sqlite(db), sql);
 }
 
 static char *slots_sc[] = { (char *)"sang", (char *)"chieu" };
@@ -235,7 +218,7 @@ static void test_migration_from_version_1(void **state)
 
 	db_close(f->db);
 	f->db = NULL;
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* the WAL too, kept after close */
+	fixture_rmtree(f->dir); /* the WAL too, kept after close */
 	assert_int_equal(mkdir(f->dir, 0700), 0);
 	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, db_migration_sql(1), NULL, NULL, NULL), SQLITE_OK);

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
+#include "tests/fixture.h"
 #include "audio/loudness.h"
 #include "audio/player.h"
 #include "content/probe.h"
@@ -29,14 +30,6 @@
 
 static char tmpdir[256];
 static char *capture;
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int group_setup(void **state)
 {
@@ -71,7 +64,7 @@ static int group_teardown(void **state)
 	(void)state;
 	free(capture);
 	snd_config_update_free_global();
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return fixture_rmtree(tmpdir);
 }
 
 /* SECONDS of a quiet, speech-like recording (harmonics of 140 Hz in

@@ -23,6 +23,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests/fixture.h"
 #include "audio/decode.h"
 #include "content/probe.h"
 #include "util/xmalloc.h"
@@ -32,14 +33,6 @@ static char tmpdir[256];
 static char *fx(const char *name)
 {
 	return xasprintf("%s/%s", tmpdir, name);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int group_setup(void **state)
@@ -54,7 +47,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return fixture_rmtree(tmpdir);
 }
 
 struct gen {

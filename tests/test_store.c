@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tests/fixture.h"
 #include "content/store.h"
 #include "util/xmalloc.h"
 
@@ -30,14 +31,6 @@ struct fixture {
 	char *state; /* not created yet: store_put must make it */
 	char *content;
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -58,7 +51,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	int r = nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	int r = fixture_rmtree(f->dir);
 
 	free(f->state);
 	free(f->content);
