@@ -167,6 +167,42 @@ int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg
 	return -EINVAL;
 }
 
+int cli_period_option(const struct cmd_entry *self, int c, const char *arg, struct cli_period *p)
+{
+	if (c == 'f')
+		return cli_parse_day(self, "--from", arg, &p->from);
+	if (c == 't')
+		return cli_parse_day(self, "--to", arg, &p->to);
+	return 1;
+}
+
+int cli_period_check(const struct cmd_entry *self, const struct cli_period *p, enum cli_period_rule rule)
+{
+	bool from = p->from != DAY_NONE_BEFORE, to = p->to != DAY_NONE_AFTER;
+
+	if (rule == CLI_PERIOD_REQUIRED && (!from || !to)) {
+		cli_error(self, _("say which period: --from YYYY-MM-DD --to YYYY-MM-DD (both days included)"));
+		cli_usage(self);
+		return -EINVAL;
+	}
+	if (rule == CLI_PERIOD_PAIRED && from != to) {
+		cli_error(self, _("--from and --to go together"));
+		return -EINVAL;
+	}
+	if (p->from > p->to) {
+		cli_error(self, _("--from is after --to; the period would be empty"));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void cli_period_ms(const struct cli_period *p, int64_t *from_ms, int64_t *to_ms)
+{
+	/* --to names the last day included. */
+	*from_ms = p->from == DAY_NONE_BEFORE ? INT64_MIN : time_local_ms(p->from, 0);
+	*to_ms = p->to == DAY_NONE_AFTER ? INT64_MAX : time_local_ms(p->to + 1, 0);
+}
+
 /* A whole number of decimal digits only: no sign, space, "0x" or "1e3". */
 static int parse_digits(const char *arg, long long max, long long *out)
 {

@@ -80,6 +80,29 @@ int cli_check_path(const struct cmd_entry *self, const char *what, const char *p
 int cli_no_more_args(const struct cmd_entry *self, int argc, char **argv);
 /* Prints "loa NAME: message" to stderr. */
 void cli_error(const struct cmd_entry *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A period as --from and --to give it: local days, both included, open
+ * ends DAY_NONE_BEFORE / DAY_NONE_AFTER. Every listing parses it here. */
+struct cli_period {
+	int32_t from, to;
+};
+#define CLI_PERIOD_OPEN ((struct cli_period){ DAY_NONE_BEFORE, DAY_NONE_AFTER })
+enum cli_period_rule {
+	CLI_PERIOD_OPTIONAL, /* either end may be open */
+	CLI_PERIOD_PAIRED,   /* both or neither */
+	CLI_PERIOD_REQUIRED, /* both */
+};
+/* Applies option C ('f' for --from, 't' for --to) to P. Returns 1 when C
+ * is neither, 0, or -EINVAL after saying why. */
+int cli_period_option(const struct cmd_entry *self, int c, const char *arg, struct cli_period *p);
+/* Checks P as RULE asks, and that it is not empty. Returns 0 or -EINVAL
+ * after saying why. */
+int cli_period_check(const struct cmd_entry *self, const struct cli_period *p, enum cli_period_rule rule);
+/* P as instants [*FROM_MS, *TO_MS): open ends are INT64_MIN and INT64_MAX. */
+void cli_period_ms(const struct cli_period *p, int64_t *from_ms, int64_t *to_ms);
+/* The long options of a period, for an option table. */
+#define CLI_PERIOD_OPTIONS \
+	{ "from", required_argument, NULL, 'f' }, \
+	{ "to", required_argument, NULL, 't' }
 /* Strict YYYY-MM-DD option parsing with a message naming the option. */
 int cli_parse_day(const struct cmd_entry *self, const char *opt, const char *arg, int32_t *day);
 /* The long options import and edit share (title, topic, plan, slot, from,

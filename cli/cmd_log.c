@@ -110,14 +110,13 @@ static void print_text(const struct ledger_row *v, size_t n)
 static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
+		CLI_PERIOD_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int32_t from = DAY_NONE_BEFORE, to = DAY_NONE_AFTER;
+	struct cli_period period = CLI_PERIOD_OPEN;
 	struct ledger_row *v = NULL;
 	size_t n = 0;
 	bool json = false, csv = false;
@@ -128,15 +127,15 @@ static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (cli_option_once(self, opts, c, &seen) < 0)
 			return EXIT_USAGE;
+		switch (cli_period_option(self, c, optarg, &period)) {
+		case 0:
+			continue;
+		case 1:
+			break;
+		default:
+			return EXIT_USAGE;
+		}
 		switch (c) {
-		case 'f':
-			if (cli_parse_day(self, "--from", optarg, &from) < 0)
-				return EXIT_USAGE;
-			break;
-		case 't':
-			if (cli_parse_day(self, "--to", optarg, &to) < 0)
-				return EXIT_USAGE;
-			break;
 		case 'j':
 			json = true;
 			break;
@@ -156,18 +155,14 @@ static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char
 		cli_error(self, _("choose one of --json and --csv"));
 		return EXIT_USAGE;
 	}
-	if (from > to) {
-		cli_error(self, _("--from is after --to"));
+	if (cli_period_check(self, &period, CLI_PERIOD_OPTIONAL) < 0)
 		return EXIT_USAGE;
-	}
 	ret = cli_load_config(cli);
 	if (!ret)
 		ret = cli_open_db(cli, DB_READ_ONLY);
 	if (ret)
 		return ret;
-	/* --to names the last day included. */
-	from_ms = from == DAY_NONE_BEFORE ? INT64_MIN : time_local_ms(from, 0);
-	to_ms = to == DAY_NONE_AFTER ? INT64_MAX : time_local_ms(to + 1, 0);
+	cli_period_ms(&period, &from_ms, &to_ms);
 	if (cli->db && ledger_query(cli->db, from_ms, to_ms, &v, &n) < 0) {
 		cli_error(self, _("cannot read the ledger"));
 		return EXIT_RUNTIME;

@@ -71,14 +71,13 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 {
 	static const struct option opts[] = {
 		{ "days", required_argument, NULL, 'd' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
+		CLI_PERIOD_OPTIONS,
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int32_t from = DAY_NONE_BEFORE, to = DAY_NONE_AFTER;
+	struct cli_period period = CLI_PERIOD_OPEN;
 	struct bulletin *lib = NULL;
 	struct plan plan = { 0 };
 	size_t n_lib = 0;
@@ -91,19 +90,19 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (cli_option_once(self, opts, c, &seen) < 0)
 			return EXIT_USAGE;
+		switch (cli_period_option(self, c, optarg, &period)) {
+		case 0:
+			continue;
+		case 1:
+			break;
+		default:
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 'd':
 			if (cli_parse_count(self, "--days", optarg, 1, DAYS_MAX, &days) < 0)
 				return EXIT_USAGE;
 			have_days = true;
-			break;
-		case 'f':
-			if (cli_parse_day(self, "--from", optarg, &from) < 0)
-				return EXIT_USAGE;
-			break;
-		case 't':
-			if (cli_parse_day(self, "--to", optarg, &to) < 0)
-				return EXIT_USAGE;
 			break;
 		case 'a':
 			all = true;
@@ -120,16 +119,14 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	}
 	if (cli_no_more_args(self, argc, argv))
 		return EXIT_USAGE;
-	if (have_days && (from != DAY_NONE_BEFORE || to != DAY_NONE_AFTER)) {
+	if (have_days && (period.from != DAY_NONE_BEFORE || period.to != DAY_NONE_AFTER)) {
 		cli_error(self, _("use either --days or --from/--to, not both"));
 		return EXIT_USAGE;
 	}
-	if ((from == DAY_NONE_BEFORE) != (to == DAY_NONE_AFTER)) {
-		cli_error(self, _("--from and --to go together"));
+	if (cli_period_check(self, &period, CLI_PERIOD_PAIRED) < 0)
 		return EXIT_USAGE;
-	}
-	if (from > to || (from != DAY_NONE_BEFORE && to - from >= DAYS_MAX)) {
-		cli_error(self, _("--from must not be after --to, and the period at most %d days"), DAYS_MAX);
+	if (period.from != DAY_NONE_BEFORE && period.to - period.from >= DAYS_MAX) {
+		cli_error(self, _("the period is at most %d days"), DAYS_MAX);
 		return EXIT_USAGE;
 	}
 	ret = cli_load_config(cli);
@@ -139,9 +136,8 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		ret = cli_load_slots(cli);
 	if (ret)
 		return ret;
-	if (from != DAY_NONE_BEFORE) {
-		from_ms = time_local_ms(from, 0);
-		to_ms = time_local_ms(to + 1, 0);
+	if (period.from != DAY_NONE_BEFORE) {
+		cli_period_ms(&period, &from_ms, &to_ms);
 	} else {
 		from_ms = time_now_ms();
 		to_ms = from_ms + days * 86400000LL;

@@ -81,8 +81,7 @@ static int check_output_place(struct cli *cli, const struct cmd_entry *self, con
 static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
+		CLI_PERIOD_OPTIONS,
 		{ "by", required_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -90,7 +89,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int32_t from = DAY_NONE_BEFORE, to = DAY_NONE_AFTER;
+	struct cli_period period = CLI_PERIOD_OPEN;
 	enum report_by by = REPORT_BY_TOPIC;
 	enum topic_lang lang = TOPIC_LANG_VI;
 	enum report_format fmt = REPORT_FORMAT_CSV;
@@ -104,15 +103,15 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		if (cli_option_once(self, opts, c, &seen) < 0)
 			return EXIT_USAGE;
+		switch (cli_period_option(self, c, optarg, &period)) {
+		case 0:
+			continue;
+		case 1:
+			break;
+		default:
+			return EXIT_USAGE;
+		}
 		switch (c) {
-		case 'f':
-			if (cli_parse_day(self, "--from", optarg, &from) < 0)
-				return EXIT_USAGE;
-			break;
-		case 't':
-			if (cli_parse_day(self, "--to", optarg, &to) < 0)
-				return EXIT_USAGE;
-			break;
 		case 'b':
 			if (report_by_parse(optarg, &by) < 0) {
 				cli_error(self, _("--by '%s' is not a grouping; use topic, plan, bulletin, slot or day"),
@@ -147,14 +146,8 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	}
 	if (cli_no_more_args(self, argc, argv))
 		return EXIT_USAGE;
-	if (from == DAY_NONE_BEFORE || to == DAY_NONE_AFTER) {
-		cli_error(self, _("say which period: --from YYYY-MM-DD --to YYYY-MM-DD (both days included)"));
-		return cli_usage(self);
-	}
-	if (from > to) {
-		cli_error(self, _("--from is after --to; the period would be empty"));
+	if (cli_period_check(self, &period, CLI_PERIOD_REQUIRED) < 0)
 		return EXIT_USAGE;
-	}
 	if (out && check_output(self, out) < 0)
 		return EXIT_USAGE;
 	ret = cli_load_config(cli);
@@ -164,14 +157,14 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 		ret = cli_open_db(cli, DB_READ_ONLY);
 	if (ret)
 		return ret;
-	if (report_load(cli->db, from, to, by, lang, &data) < 0) {
+	if (report_load(cli->db, period.from, period.to, by, lang, &data) < 0) {
 		cli_error(self, _("cannot read the ledger"));
 		return EXIT_RUNTIME;
 	}
 	if (data.warning[0])
 		cli_error(self, "%s", data.warning);
 	doc = (struct report_doc){
-		.station = cli->cfg->station_name, .from = from, .to = to, .generated_at = time_now_ms(),
+		.station = cli->cfg->station_name, .from = period.from, .to = period.to, .generated_at = time_now_ms(),
 		.head = data.head, .head_row = data.head_row, .intact = data.intact, .lang = lang,
 		.rep = &data.rep, .series = &data.series,
 	};

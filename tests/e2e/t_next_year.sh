@@ -35,7 +35,8 @@ LIB="1 40 normal 1 - - sang,chieu
 9 10 emergency 2 - - -
 10 20 normal 3 - 2027-03-15 trua"
 while read -r id sec prio topic from until slots; do
-	"$MKAUDIO" --seconds "$sec" --rate 8000 --channels 1 tone "$T/b$id.wav"
+	# Each its own tone: the library refuses the same audio twice.
+	"$MKAUDIO" --seconds "$sec" --rate 8000 --channels 1 --freq $((300 + 20 * id)) tone "$T/b$id.wav"
 	args=(--title "Bản tin $id" --topic "$topic" --priority "$prio")
 	[ "$from" != - ] && args+=(--from "$from")
 	[ "$until" != - ] && args+=(--until "$until")

@@ -98,8 +98,9 @@ t0=$(((NOW / 1000 + 1) * 1000))
 expect_exit 0 import --title A --slot s1 "$T/6s.wav"
 a=$OUT
 expect_exit 0 import --title B --slot s1 "$T/2s.wav"
-expect_exit 0 import --title C --slot s2 --slot s4 "$T/2s.wav"
-expect_exit 0 import --title D --slot s3 "$T/6s.wav"
+# The same recordings under other titles: --force, as for another campaign.
+expect_exit 0 import --force --title C --slot s2 --slot s4 "$T/2s.wav"
+expect_exit 0 import --force --title D --slot s3 "$T/6s.wav"
 d=$OUT
 
 start_daemon
