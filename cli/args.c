@@ -35,6 +35,12 @@ const char *cli_usage_text(const struct cmd_entry *self)
 	return *self->usage ? _(self->usage) : "";
 }
 
+int cli_help(const struct cmd_entry *self)
+{
+	printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
+	return EXIT_OK;
+}
+
 int cli_usage(const struct cmd_entry *self)
 {
 	fprintf(stderr, _("usage: loa %s %s\n"), self->name, cli_usage_text(self));

@@ -61,6 +61,9 @@ int cli_load_slots(struct cli *cli);
  * status to use, else 0. A missing database in DB_READ_ONLY mode is not an
  * error: cli->db stays NULL and readers show an empty station. */
 int cli_open_db(struct cli *cli, enum db_mode mode);
+/* --help: prints "usage: loa NAME USAGE" from the command table to stdout;
+ * returns EXIT_OK. */
+int cli_help(const struct cmd_entry *self);
 /* Prints "usage: loa NAME USAGE" and a hint to stderr; returns EXIT_USAGE. */
 int cli_usage(const struct cmd_entry *self);
 /* SELF's usage, translated (usage and summary are marked with N_()). */

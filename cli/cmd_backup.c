@@ -29,8 +29,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c != 'h')
 			return cli_bad_option(self, c, argv, opts);
-		printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-		return EXIT_OK;
+		return cli_help(self);
 	}
 	if (argc - optind != 1) {
 		cli_error(self, _("name one file to write the backup to, e.g. /media/usb/loa-backup.db"));

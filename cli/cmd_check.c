@@ -11,8 +11,7 @@ static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, ch
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-			return EXIT_OK;
+			return cli_help(self);
 		}
 		return cli_bad_option(self, c, argv, opts);
 	}

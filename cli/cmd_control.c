@@ -26,8 +26,7 @@ static int request(struct cli *cli, const struct cmd_entry *self, const char *li
 
 static int help(const struct cmd_entry *self)
 {
-	printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-	return EXIT_OK;
+	return cli_help(self);
 }
 
 static int cmd_play(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)

@@ -37,8 +37,7 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 			continue;
 		}
 		if (c == 'h') {
-			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-			ret = EXIT_OK;
+			ret = cli_help(self);
 		} else {
 			ret = cli_bad_option(self, c, argv, opts);
 		}
@@ -117,8 +116,7 @@ static int cmd_retire(struct cli *cli, const struct cmd_entry *self, int argc, c
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-			return EXIT_OK;
+			return cli_help(self);
 		}
 		return cli_bad_option(self, c, argv, opts);
 	}

@@ -47,8 +47,7 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 			flags |= IMPORT_FORCE;
 			break;
 		case 'h':
-			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-			ret = EXIT_OK;
+			ret = cli_help(self);
 			goto out;
 		default:
 			ret = cli_bad_option(self, c, argv, opts);

@@ -100,8 +100,7 @@ static int cmd_list(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		else if (c == 'a')
 			all = true;
 		else if (c == 'h') {
-			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-			return EXIT_OK;
+			return cli_help(self);
 		} else
 			return cli_bad_option(self, c, argv, opts);
 	}

@@ -143,8 +143,7 @@ static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char
 			csv = true;
 			break;
 		case 'h':
-			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-			return EXIT_OK;
+			return cli_help(self);
 		default:
 			return cli_bad_option(self, c, argv, opts);
 		}

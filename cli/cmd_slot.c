@@ -176,8 +176,7 @@ static int parse_slot_options(const struct cmd_entry *self, const char *sub, int
 			a->topics = true;
 			break;
 		case 'h':
-			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-			return EXIT_OK;
+			return cli_help(self);
 		default:
 			return cli_bad_option(self, c, argv, slot_opts);
 		}
@@ -341,8 +340,7 @@ static int slot_remove(struct cli *cli, const struct cmd_entry *self, int argc, 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c != 'h')
 			return cli_bad_option(self, c, argv, opts);
-		printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-		return EXIT_OK;
+		return cli_help(self);
 	}
 	if (argc - optind != 1) {
 		cli_error(self, _("%s: which slot? give its NAME"), "remove");
@@ -404,8 +402,7 @@ static int slot_list(struct cli *cli, const struct cmd_entry *self, int argc, ch
 		}
 		if (c != 'h')
 			return cli_bad_option(self, c, argv, opts);
-		printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-		return EXIT_OK;
+		return cli_help(self);
 	}
 	if (cli_no_more_args(self, argc, argv))
 		return EXIT_USAGE;
@@ -442,8 +439,7 @@ static int cmd_slot(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		return cli_usage(self);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-		return EXIT_OK;
+		return cli_help(self);
 	}
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (!strcmp(argv[1], subs[i].name)) {
@@ -460,10 +456,10 @@ const struct cmd_entry cmd_slot_entry = {
 	.usage = N_("add NAME --start HH:MM[:SS] --days mon,tue,...|daily [--from YYYY-MM-DD] "
 		 "[--until YYYY-MM-DD] [--max-minutes N] [--skip-date YYYY-MM-DD]... [--intro ID] "
 		 "[--outro ID] [--topic CODE]...\n"
-		 "       slot edit NAME [the options of add; none clears --from, --until, --max-minutes,\n"
-		 "                 --intro, --outro, --skip-date, --topic]\n"
-		 "       slot remove NAME\n"
-		 "       slot list [--json]"),
+		 "       loa slot edit NAME [the options of add; none clears --from, --until,\n"
+		 "                 --max-minutes, --intro, --outro, --skip-date, --topic]\n"
+		 "       loa slot remove NAME\n"
+		 "       loa slot list [--json]"),
 	.summary = N_("the programme's slots: add, edit, remove, list (loa.conf's are read-only)"),
 	.exec = cmd_slot,
 };

@@ -195,8 +195,7 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 			db_arg = optarg;
 			break;
 		case 'h':
-			printf(_("usage: loa %s %s\n"), self->name, cli_usage_text(self));
-			return EXIT_OK;
+			return cli_help(self);
 		default:
 			return cli_bad_option(self, c, argv, opts);
 		}
