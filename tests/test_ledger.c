@@ -1121,6 +1121,69 @@ static void test_invalid_rows_refused(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 0);
 }
 
+/* Nested transactions: an inner pair only counts, and what the outer
+ * transaction commits is everything inside it or nothing. */
+static void test_nested_commit(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+
+	make_rows(r, 0, 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(ledger_append(f->db, &r[1]), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(ledger_append(f->db, &r[2]), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	/* Still inside the outer transaction: SQLite has not committed. */
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 2);
+}
+
+/* An inner rollback dooms the outer commit: nothing of the transaction
+ * stays, not even what was appended before the inner one began. */
+static void test_nested_inner_rollback_dooms_outer(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+
+	make_rows(r, 0, 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(ledger_append(f->db, &r[1]), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(db_rollback(f->db), 0);
+	assert_int_equal(db_commit(f->db), -EIO);
+	db_rollback(f->db); /* as every caller does after a failed commit: a no-op here */
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 0);
+	/* The next transaction starts clean. */
+	assert_int_equal(ledger_append(f->db, &r[1]), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 1);
+}
+
+/* After an inner rollback, a sibling's commit fails and its caller rolls
+ * back: that closes the sibling's level only. The outer transaction is
+ * still open around what follows, which must not commit on its own. */
+static void test_nested_failed_commit_keeps_outer_open(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+
+	make_rows(r, 0, 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(db_rollback(f->db), 0);
+	/* ledger_append begins and commits a level of its own: the commit
+	 * fails, the append reports it and rolls its level back. */
+	assert_int_equal(ledger_append(f->db, &r[1]), -EIO);
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 0);
+	assert_int_equal(db_commit(f->db), -EIO);
+	db_rollback(f->db);
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1150,6 +1213,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_permission_denied, setup_dir, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_invalid_rows_refused, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_commit, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_inner_rollback_dooms_outer, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_failed_commit_keeps_outer_open, setup_db, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
