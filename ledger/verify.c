@@ -64,10 +64,24 @@ void verify_result_done(struct verify_result *res)
 	strlist_done(&res->warnings);
 }
 
+/* Then the actor, which schema 3 added: see select_rows. */
 #define VERIFY_COLS \
 	"id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames, played_ms," \
 	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
 	" prev_hash, row_hash"
+
+/* "SELECT VERIFY_COLS, actor FROM ledger " TAIL, for sqlite3_free. A file
+ * an older loa left (verify --db reads it as it is) has no actor column:
+ * NULL stands in, which the row hash leaves out just as it did then. */
+static char *select_rows(sqlite3 *h, const char *tail)
+{
+	int64_t n = 0;
+
+	if (db_query_int(h, "SELECT count(*) FROM pragma_table_info('ledger') WHERE name = 'actor'", &n) !=
+	    SQLITE_OK)
+		n = 0;
+	return sqlite3_mprintf("SELECT " VERIFY_COLS ", %s FROM ledger %s", n ? "actor" : "NULL", tail);
+}
 
 /* How loa stores each column; anything else was written by someone else. */
 enum form {
@@ -88,7 +102,7 @@ static const struct {
 	{ "reason", F_OPT_TEXT }, { "bulletin_id", F_OPT_INT }, { "title", F_TEXT },
 	{ "topic", F_OPT_TEXT }, { "plan", F_OPT_TEXT }, { "slot", F_OPT_TEXT },
 	{ "content_sha256", F_HASH }, { "xruns", F_INT }, { "prev_hash", F_HASH },
-	{ "row_hash", F_HASH },
+	{ "row_hash", F_HASH }, { "actor", F_OPT_TEXT },
 };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -186,7 +200,7 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	/* Unrolled, with read_column inlined, each column's form is a
 	 * constant: no jump through the switch's table, which a row's
 	 * alternating forms kept mispredicting (~5 % of loa verify here). */
-#pragma GCC unroll 19
+#pragma GCC unroll 20
 	for (size_t i = 1; i < N_COLUMNS; i++)
 		if (!read_column(st, (int)i, &c[i]))
 			return columns[i].name;
@@ -217,6 +231,8 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	r->xruns = (int)c[16].i;
 	l->lens.prev_hash = copy_hex(r->prev_hash, &c[17]);
 	copy_hex(r->row_hash, &c[18]);
+	r->by = (char *)c[19].s;
+	l->lens.by = c[19].n;
 	return NULL;
 }
 
@@ -279,12 +295,14 @@ static int64_t find_written_as(sqlite3 *h, struct loaded *l)
  * written as row AS, so whatever is at AS now was put in front of it. */
 static bool next_written_as(sqlite3 *h, int64_t after, int64_t as)
 {
+	char *sql = select_rows(h, "WHERE id > ?1 ORDER BY id LIMIT 1");
 	struct loaded s;
 	sqlite3_stmt *st;
 	bool r = false;
+	int rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
 
-	if (sqlite3_prepare_v2(h, "SELECT " VERIFY_COLS " FROM ledger WHERE id > ?1 ORDER BY id LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
 		return false;
 	sqlite3_bind_int64(st, 1, after);
 	if (sqlite3_step(st) == SQLITE_ROW && !load_row(st, &s))
@@ -427,15 +445,21 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 	int64_t expected_id = 1;
 	struct loaded l;
 	const struct ledger_row *r = &l.row;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
+	char *sql;
 	int rc, ret = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->ok = true;
 	snprintf(res->head, sizeof(res->head), "%s", LEDGER_GENESIS_HASH);
 	/* One snapshot for the walk and the look-ups, even while the daemon appends. */
-	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT " VERIFY_COLS " FROM ledger ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+	rc = sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		sql = select_rows(h, "ORDER BY id");
+		rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+		sqlite3_free(sql);
+	}
+	if (rc != SQLITE_OK) {
 		set_msg(res->message, sizeof(res->message), _("cannot read the ledger: %s"), sqlite3_errmsg(h));
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 		res->ok = false;
