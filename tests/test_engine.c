@@ -1400,14 +1400,14 @@ static void test_library_changes_reach_next_occurrence(void **state)
 	c = add_bulletin(s, "c", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
 	run_until(s, vn(DAY0, 5, 30, 0));
-	assert_int_equal(library_retire(s->db, a, s->now), 0);
+	assert_int_equal(library_retire(s->db, a, s->now, "test"), 0);
 	assert_int_equal(library_get(s->db, c, &b), 0);
 	assert_int_equal(b.n_slots, 0);
 	free(b.slots);
 	b.slots = xcalloc(1, sizeof(*b.slots));
 	b.slots[0] = xstrdup("sang");
 	b.n_slots = 1;
-	assert_int_equal(library_update(s->db, &b), 0);
+	assert_int_equal(library_update(s->db, &b, "test"), 0);
 	bulletin_done(&b);
 	engine_library_changed(s->e); /* what `changed` on the control socket does */
 	run_until(s, vn(DAY0, 7, 0, 0));
@@ -1431,10 +1431,10 @@ static void test_retire_drops_queued_items(void **state)
 	c = add_sang(s, "c", 60 * SEC);
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
 	run_until(s, vn(DAY0, 5, 59, 59));
-	assert_int_equal(library_retire(s->db, a, s->now), 0);
+	assert_int_equal(library_retire(s->db, a, s->now, "test"), 0);
 	engine_library_changed(s->e);
 	run_until(s, vn(DAY0, 6, 0, 30));
-	assert_int_equal(library_retire(s->db, c, s->now), 0);
+	assert_int_equal(library_retire(s->db, c, s->now, "test"), 0);
 	engine_library_changed(s->e);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);
@@ -1466,8 +1466,8 @@ static void test_retire_all_items_drops_intro_and_outro(void **state)
 	start_engine(s, load_config(s, NULL,
 		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; intro = \"intro.wav\"; outro = \"outro.wav\"; }"));
 	run_until(s, vn(DAY0, 5, 59, 59));
-	assert_int_equal(library_retire(s->db, a, s->now), 0);
-	assert_int_equal(library_retire(s->db, b, s->now), 0);
+	assert_int_equal(library_retire(s->db, a, s->now, "test"), 0);
+	assert_int_equal(library_retire(s->db, b, s->now, "test"), 0);
 	engine_library_changed(s->e);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	assert_int_equal(s->n_air, 0);
