@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ledger/audit.h"
 #include "scheduler/engine.h"
 #include "util/json.h"
 #include "util/i18n.h"
@@ -25,6 +26,8 @@
 
 struct client {
 	int fd;
+	bool peer_known;  /* uid is the peer's, from SO_PEERCRED at accept */
+	uid_t uid;
 	size_t len;
 	char buf[LINE_MAX_LEN];
 };
@@ -124,7 +127,7 @@ static bool parse_id(const char *s, int64_t *id)
 
 /* Runs one request and writes its reply to F: "ok" or "error ERRNO" on the
  * first line, then the body (a message for people, or the status). */
-static void run_request(struct engine *e, char *line, FILE *f)
+static void run_request(struct engine *e, char *line, FILE *f, const char *actor)
 {
 	char msg[512] = "";
 	char *argv[6] = { 0 };
@@ -146,13 +149,13 @@ static void run_request(struct engine *e, char *line, FILE *f)
 		engine_status_line(e, msg, sizeof(msg));
 		err = 0;
 	} else if (!strcmp(argv[0], "play") && (argc == 2 || argc == 3) && parse_id(argv[1], &id)) {
-		err = engine_play(e, id, argc == 3 && !strcmp(argv[2], "force"), msg, sizeof(msg));
+		err = engine_play(e, id, argc == 3 && !strcmp(argv[2], "force"), actor, msg, sizeof(msg));
 	} else if (!strcmp(argv[0], "alert") && argc == 4 && parse_id(argv[1], &id)) {
-		err = engine_alert(e, id, atoi(argv[2]), atoi(argv[3]), msg, sizeof(msg));
+		err = engine_alert(e, id, atoi(argv[2]), atoi(argv[3]), actor, msg, sizeof(msg));
 	} else if (!strcmp(argv[0], "alert-cancel") && argc == 1) {
-		err = engine_alert_cancel(e, msg, sizeof(msg));
+		err = engine_alert_cancel(e, actor, msg, sizeof(msg));
 	} else if (!strcmp(argv[0], "stop") && argc == 1) {
-		err = engine_stop(e, msg, sizeof(msg));
+		err = engine_stop(e, actor, msg, sizeof(msg));
 	} else if (!strcmp(argv[0], "changed") && argc == 1) {
 		/* Occurrences read the library when they are taken; what is
 		 * already queued is checked for retired bulletins. */
@@ -171,13 +174,15 @@ static void run_request(struct engine *e, char *line, FILE *f)
 static void answer(struct control *c, size_t i, struct engine *e)
 {
 	struct client *cl = &c->clients[i];
-	char *out = NULL;
+	char *out = NULL, actor[AUDIT_ACTOR_MAX + 1];
 	size_t outlen = 0;
 	FILE *f = open_memstream(&out, &outlen);
 
 	cl->buf[cl->len] = '\0';
 	cl->buf[strcspn(cl->buf, "\r\n")] = '\0';
-	run_request(e, cl->buf, f);
+	/* Who is at the other end, for the audit trail: the user database is
+	 * local files on a station, so the look-up does not hold the loop. */
+	run_request(e, cl->buf, f, cl->peer_known ? audit_actor_of_uid(cl->uid, actor) : "unknown");
 	fclose(f);
 	/* A reply is well under the socket buffer; a client that does not
 	 * read it loses it rather than stalling the station. */
@@ -213,11 +218,21 @@ void control_handle(struct control *c, struct pollfd *fds, int n, struct engine 
 		int fd;
 
 		while ((fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+			struct ucred peer;
+			socklen_t plen = sizeof(peer);
+			bool known;
+
 			if (c->n_clients == CONTROL_MAX_CLIENTS) {
 				close(fd);
 				continue;
 			}
-			c->clients[c->n_clients++] = (struct client){ .fd = fd };
+			/* The kernel's word for who connected, not the client's. */
+			known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &plen) == 0 && plen == sizeof(peer);
+			if (!known)
+				log_warn(_("control: cannot tell who connected (%s); their commands are recorded as "
+					   "by 'unknown'"), strerror(errno));
+			c->clients[c->n_clients++] = (struct client){ .fd = fd, .peer_known = known,
+								      .uid = known ? peer.uid : 0 };
 		}
 	}
 }
