@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "ledger/audit.h"
 #include "ledger/ledger.h"
 #include "util/i18n.h"
 
@@ -527,7 +528,31 @@ static int check_copy(const char *copy, void *ctx, char *msg, size_t msglen)
 	return 0;
 }
 
-int verify_backup(struct db *db, const char *file, struct verify_result *res, char *msg, size_t msglen)
+/*
+ * The backup is recorded in the station's audit trail once the copy has
+ * its name, with the ledger head it holds, and so is not in the copy
+ * itself: an entry written before the copy would be in it, but would
+ * record a backup that may then fail, and could not say what the copy
+ * holds. The next backup, or the station's own file, has the entry.
+ */
+int verify_backup(struct db *db, const char *file, const char *actor, struct verify_result *res, char *msg,
+		  size_t msglen)
 {
-	return db_backup(db, file, check_copy, res, msg, msglen);
+	char *where, *detail;
+	int r = db_backup(db, file, check_copy, res, msg, msglen);
+
+	if (r < 0)
+		return r;
+	/* Where it went, as a path that still means something later. */
+	where = realpath(file, NULL);
+	detail = xasprintf("%" PRId64 " ledger rows, head %s (row %" PRId64 ")%s", res->rows, res->head,
+			   res->head_id, res->ok ? "" : "; the ledger copied is not intact");
+	r = audit_append(db, actor, "backup", where ? where : file, detail);
+	if (r < 0)
+		set_msg(msg, msglen, _("the copy %s is complete and checked, but the audit trail cannot record "
+			"the backup (the database refused the entry; see the message above): keep the copy, and "
+			"free space or fix the station's database before the next backup"), file);
+	free(where);
+	free(detail);
+	return r < 0 ? -EIO : 0;
 }

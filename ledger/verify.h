@@ -51,10 +51,13 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 		      void *ctx, struct verify_result *res);
 void verify_result_done(struct verify_result *res);
 /* `loa backup`: db_backup of DB into FILE, the copy's chain verified before
- * it gets its name; RES says what the copy holds (res->ok false is a
- * ledger copied as it was, damaged). Returns 0 or negative errno with a
- * message in MSG. Free RES with verify_result_done. */
-int verify_backup(struct db *db, const char *file, struct verify_result *res, char *msg, size_t msglen);
+ * it gets its name, then recorded as ACTOR's "backup" in DB's audit
+ * trail; RES says what the copy holds (res->ok false is a ledger copied as
+ * it was, damaged). Returns 0 or negative errno with a message in MSG
+ * (-EIO with the copy made when only the entry could not be written).
+ * Free RES with verify_result_done. */
+int verify_backup(struct db *db, const char *file, const char *actor, struct verify_result *res, char *msg,
+		  size_t msglen);
 /* "intact", "edited", "removed", "inserted", "reordered". */
 const char *verify_problem_name(enum verify_problem p);
 
