@@ -505,6 +505,267 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 	return ret;
 }
 
+/* ---- the audit trail ----
+ *
+ * The same walk and the same diagnoses over the audit trail's chain
+ * (audit.h documents its encoding). The trail grows by a few entries a
+ * day, so it is read plainly, through audit_row_hash. */
+
+#define AUDIT_COLS "id, at, actor, action, target, detail, prev_hash, row_hash"
+
+/* Fills E from the current row of a SELECT AUDIT_COLS, its strings
+ * pointing into the statement. Returns NULL when every column is stored
+ * as loa stores it, else the name of the first that is not. */
+static const char *load_entry(sqlite3_stmt *st, struct audit_entry *e)
+{
+	static const struct {
+		const char *name;
+		enum form form;
+	} cols[] = {
+		{ "id", F_INT }, { "at", F_INT }, { "actor", F_TEXT }, { "action", F_TEXT },
+		{ "target", F_OPT_TEXT }, { "detail", F_OPT_TEXT }, { "prev_hash", F_HASH }, { "row_hash", F_HASH },
+	};
+	struct column c[8];
+
+	memset(e, 0, sizeof(*e));
+	for (int i = 0; i < 8; i++) {
+		sqlite3_value *v = sqlite3_column_value(st, i);
+		int type = sqlite3_value_type(v);
+
+		memset(&c[i], 0, sizeof(c[i]));
+		if (cols[i].form == F_INT) {
+			if (type != SQLITE_INTEGER)
+				return cols[i].name;
+			c[i].i = sqlite3_value_int64(v);
+			/* The id (the rowid, an integer) first: a bad column is
+			 * named with the entry it is in. */
+			if (i == 0)
+				e->id = c[i].i;
+			continue;
+		}
+		if (cols[i].form == F_OPT_TEXT && type == SQLITE_NULL)
+			continue;
+		if (type != SQLITE_TEXT)
+			return cols[i].name;
+		c[i].s = (const char *)sqlite3_value_text(v);
+		c[i].n = (size_t)sqlite3_value_bytes(v);
+		if (!c[i].s || memchr(c[i].s, '\0', c[i].n) ||
+		    (cols[i].form == F_HASH && c[i].n != SHA256_HEX - 1))
+			return cols[i].name;
+	}
+	e->at = c[1].i;
+	e->actor = (char *)c[2].s;
+	e->action = (char *)c[3].s;
+	e->target = (char *)c[4].s;
+	e->detail = (char *)c[5].s;
+	copy_hex(e->prev_hash, &c[6]);
+	copy_hex(e->row_hash, &c[7]);
+	return NULL;
+}
+
+static bool entry_hashes_as(struct audit_entry *e, int64_t id)
+{
+	char calc[SHA256_HEX];
+	int64_t own = e->id;
+
+	e->id = id;
+	audit_row_hash(e, calc);
+	e->id = own;
+	return memcmp(calc, e->row_hash, SHA256_HEX - 1) == 0;
+}
+
+/* The id of the entry whose stored row_hash is HASH; 0 when none, -1 on error. */
+static int64_t entry_position(sqlite3 *h, const char *hash)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+	int rc;
+
+	if (sqlite3_prepare_v2(h, "SELECT id FROM audit WHERE row_hash = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		id = 0;
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* The id E was written with, if not its own, as find_written_as. */
+static int64_t entry_written_as(sqlite3 *h, struct audit_entry *e)
+{
+	int64_t q = entry_position(h, e->prev_hash);
+
+	if (strcmp(e->prev_hash, LEDGER_GENESIS_HASH) == 0 && e->id != 1 && entry_hashes_as(e, 1))
+		return 1;
+	if (q > 0 && q + 1 != e->id && entry_hashes_as(e, q + 1))
+		return q + 1;
+	for (int64_t d = 1; d <= MOVE_WINDOW; d++) {
+		if (e->id - d >= 1 && entry_hashes_as(e, e->id - d))
+			return e->id - d;
+		if (entry_hashes_as(e, e->id + d))
+			return e->id + d;
+	}
+	return 0;
+}
+
+/* True if the entry after AFTER (by id) is intact when given id AS. */
+static bool next_entry_written_as(sqlite3 *h, int64_t after, int64_t as)
+{
+	struct audit_entry e;
+	sqlite3_stmt *st;
+	bool r = false;
+
+	if (sqlite3_prepare_v2(h, "SELECT " AUDIT_COLS " FROM audit WHERE id > ?1 ORDER BY id LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(st, 1, after);
+	if (sqlite3_step(st) == SQLITE_ROW && !load_entry(st, &e))
+		r = entry_hashes_as(&e, as);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* As diagnose(), for the first entry E of the trail that is not intact. */
+static void diagnose_entry(sqlite3 *h, struct audit_entry *e, const char *bad_col, bool self_ok,
+			   int64_t expected_id, const char *prev, struct verify_result *res)
+{
+	int64_t o, q;
+
+	if (bad_col) {
+		found(res, VERIFY_EDITED, e->id, _("audit entry %" PRId64 ": its %s is not stored the way loa "
+		      "writes it: the entry was edited after it was written"), e->id, bad_col);
+		return;
+	}
+	if (self_ok && e->id > expected_id) {
+		if (expected_id == 1 && e->id == 2)
+			found(res, VERIFY_REMOVED, 1, _("audit entry 1 was removed: the trail starts at entry 2"));
+		else if (expected_id == 1)
+			found(res, VERIFY_REMOVED, 1, _("audit entries 1–%" PRId64 " were removed: the trail starts "
+			      "at entry %" PRId64), e->id - 1, e->id);
+		else if (e->id - 1 == expected_id)
+			found(res, VERIFY_REMOVED, expected_id, _("audit entry %" PRId64 " was removed: the trail "
+			      "goes from entry %" PRId64 " straight to entry %" PRId64), expected_id,
+			      expected_id - 1, e->id);
+		else
+			found(res, VERIFY_REMOVED, expected_id, _("audit entries %" PRId64 "–%" PRId64 " were "
+			      "removed: the trail goes from entry %" PRId64 " straight to entry %" PRId64),
+			      expected_id, e->id - 1, expected_id - 1, e->id);
+		return;
+	}
+	if (self_ok) {
+		/* In its place and whole, but not linked to the entry before it. */
+		q = entry_position(h, e->prev_hash);
+		if (q > 0)
+			found(res, VERIFY_REORDERED, e->id, _("audit entry %" PRId64 ": it was written after what "
+			      "is now entry %" PRId64 ": entries were moved"), e->id, q);
+		else if (strcmp(prev, LEDGER_GENESIS_HASH) == 0)
+			found(res, VERIFY_EDITED, e->id, _("audit entry %" PRId64 ": it does not start the trail as "
+			      "written: it was edited and its hash recomputed"), e->id);
+		else
+			found(res, VERIFY_EDITED, expected_id - 1, _("audit entry %" PRId64 ": its content was "
+			      "changed and its hash recomputed: entry %" PRId64 ", written after it, no longer "
+			      "links to it"), expected_id - 1, e->id);
+		return;
+	}
+	o = entry_written_as(h, e);
+	if (o > e->id) {
+		res->written_as = o;
+		if (entry_position(h, e->prev_hash) == 0)
+			found(res, VERIFY_REMOVED, e->id, _("audit entry %" PRId64 " holds what was written as entry "
+			      "%" PRId64 ": what was written before it was removed and the rest renumbered"),
+			      e->id, o);
+		else
+			found(res, VERIFY_REORDERED, e->id, _("audit entry %" PRId64 " holds what was written as "
+			      "entry %" PRId64 ": entries were swapped or moved"), e->id, o);
+	} else if (o > 0) {
+		res->written_as = o;
+		found(res, VERIFY_INSERTED, o, _("audit entry %" PRId64 " is not part of the trail as written: "
+		      "inserted; what was written as entry %" PRId64 " is now entry %" PRId64), o, o, e->id);
+	} else if (next_entry_written_as(h, e->id, e->id)) {
+		found(res, VERIFY_INSERTED, e->id, _("audit entry %" PRId64 " is not part of the trail as "
+		      "written: inserted in front of what was written as entry %" PRId64), e->id, e->id);
+	} else {
+		found(res, VERIFY_EDITED, e->id, _("audit entry %" PRId64 ": its content does not match its "
+		      "hash: it was edited after it was written"), e->id);
+	}
+}
+
+static void check_audit_schema(sqlite3 *h, struct verify_result *res)
+{
+	static const char *const triggers[] = { "audit_append_at_end", "audit_no_update", "audit_no_delete" };
+	int64_t n;
+
+	for (size_t i = 0; i < sizeof(triggers) / sizeof(triggers[0]); i++) {
+		char *sql = sqlite3_mprintf("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+					    " AND tbl_name = 'audit' AND name = %Q", triggers[i]);
+
+		if (db_query_int(h, sql, &n) == SQLITE_OK && n == 0)
+			strlist_addf(&res->warnings, _("the trigger %s that keeps the audit trail append-only is "
+				     "missing (someone removed it by hand): entries can be changed without an "
+				     "error until it is back; restore the database from a backup"), triggers[i]);
+		sqlite3_free(sql);
+	}
+}
+
+int verify_audit(sqlite3 *h, struct verify_result *res)
+{
+	char prev[SHA256_HEX] = LEDGER_GENESIS_HASH;
+	int64_t expected_id = 1, tables = 0;
+	struct audit_entry e;
+	sqlite3_stmt *st = NULL;
+	int rc, ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->ok = true;
+	snprintf(res->head, sizeof(res->head), "%s", LEDGER_GENESIS_HASH);
+	rc = sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
+	/* A file an older loa wrote has no trail: nothing in it to check. */
+	if (rc == SQLITE_OK)
+		rc = db_query_int(h, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'audit'",
+				  &tables);
+	if (rc == SQLITE_OK && tables == 0) {
+		sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+		return 0;
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(h, "SELECT " AUDIT_COLS " FROM audit ORDER BY id", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		set_msg(res->message, sizeof(res->message), _("cannot read the audit trail: %s"), sqlite3_errmsg(h));
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+		res->ok = false;
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *bad = load_entry(st, &e);
+		bool self_ok = !bad && entry_hashes_as(&e, e.id);
+
+		if (self_ok && e.id == expected_id && memcmp(e.prev_hash, prev, SHA256_HEX - 1) == 0) {
+			res->rows++;
+			res->head_id = e.id;
+			memcpy(res->head, e.row_hash, SHA256_HEX);
+			memcpy(prev, e.row_hash, SHA256_HEX);
+			expected_id = e.id + 1;
+			continue;
+		}
+		diagnose_entry(h, &e, bad, self_ok, expected_id, prev, res);
+		break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_msg(res->message, sizeof(res->message), _("cannot read the audit trail after entry %" PRId64
+			": %s"), res->head_id, sqlite3_errmsg(h));
+		res->ok = false;
+		ret = -EIO;
+	}
+	sqlite3_finalize(st);
+	if (ret == 0)
+		check_audit_schema(h, res);
+	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	return ret;
+}
+
 /* The copy is checked as `loa verify --db` will check it later. */
 static int check_copy(const char *copy, void *ctx, char *msg, size_t msglen)
 {
