@@ -26,6 +26,7 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	char msg[1024], q[TEXT_QUOTE_MAX], *dir_copy, *db_file, actor[AUDIT_ACTOR_MAX + 1];
 	const char *file, *dir;
 	struct stat st;
+	bool no_db;
 	int c, r, ret = EXIT_RUNTIME;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -70,9 +71,9 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 	/* Opened for writing, for the audit entry; a read-write open would
 	 * create a database, so first see that there is one to back up. */
 	db_file = xasprintf("%s/loa.db", cli->cfg->state_dir);
-	r = access(db_file, F_OK) < 0 && errno == ENOENT;
+	no_db = access(db_file, F_OK) < 0 && errno == ENOENT;
 	free(db_file);
-	if (r) {
+	if (no_db) {
 		cli_error(self, _("there is no database in %s yet; nothing to back up"), cli->cfg->state_dir);
 		free(dir_copy);
 		return EXIT_RUNTIME;
