@@ -42,7 +42,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_check_entry, cmd_import_entry, cmd_list_entry,
 	cmd_log_entry, cmd_next_entry, cmd_daemon_entry, cmd_edit_entry, cmd_retire_entry,
 	cmd_play_entry, cmd_alert_entry, cmd_stop_entry, cmd_status_entry, cmd_report_entry,
-	cmd_verify_entry, cmd_backup_entry, cmd_slot_entry;
+	cmd_verify_entry, cmd_backup_entry, cmd_slot_entry, cmd_audit_entry;
 
 /* `loa ARGS...`: the global options, then the command's. Returns the exit status. */
 int cli_run(struct cli *cli, int argc, char **argv);
@@ -132,6 +132,19 @@ void cli_notify_daemon(struct cli *cli);
 /* Sends LINE to the daemon. Returns the exit status; on success *body
  * (caller frees) holds the reply's body. Prints why on failure. */
 int cli_daemon_request(struct cli *cli, const struct cmd_entry *self, const char *line, char **body);
+/* The options of a listing (`loa log`, `loa audit`): the period, station-
+ * local days with --to included (DAY_NONE_BEFORE / DAY_NONE_AFTER when
+ * open), and the form. */
+struct cli_listing {
+	struct cli_period period;
+	bool json, csv;
+};
+/* Parses --from, --to, --json, --csv and --help into L, and checks there
+ * is nothing else. True to go on; false when the command ends here with
+ * exit status *RET (after --help, or having said what is wrong). */
+bool cli_listing_parse(const struct cmd_entry *self, int argc, char **argv, struct cli_listing *l, int *ret);
+/* Instant MS as a CSV field in ISO 8601; an empty field for 0. */
+void cli_csv_time(FILE *f, int64_t ms);
 /* Parses a whole number MIN..MAX given to option OPT. */
 int cli_parse_count(const struct cmd_entry *self, const char *opt, const char *arg, int min, int max, int *out);
 /* Parses a bulletin id argument (a positive integer). */

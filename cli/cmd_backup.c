@@ -1,5 +1,6 @@
 /* `loa backup FILE`: checks the argument and prints; the copy itself is
- * db_backup's (db/backup.c), checked by verify_backup. */
+ * db_backup's (db/backup.c), checked and recorded in the audit trail by
+ * verify_backup. */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ledger/audit.h"
 #include "ledger/verify.h"
 
 static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
@@ -21,9 +23,10 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 		{ NULL, 0, NULL, 0 },
 	};
 	struct verify_result res = { 0 };
-	char msg[1024], q[TEXT_QUOTE_MAX], *dir_copy;
+	char msg[1024], q[TEXT_QUOTE_MAX], *dir_copy, *db_file, actor[AUDIT_ACTOR_MAX + 1];
 	const char *file, *dir;
 	struct stat st;
+	bool no_db;
 	int c, r, ret = EXIT_RUNTIME;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -60,19 +63,27 @@ static int cmd_backup(struct cli *cli, const struct cmd_entry *self, int argc, c
 		return EXIT_USAGE;
 	}
 	r = cli_load_config(cli);
-	if (!r)
-		r = cli_open_db(cli, DB_READ_ONLY);
 	if (r) {
 		free(dir_copy);
 		return r;
 	}
-	if (!cli->db) {
+	/* Opened for writing, for the audit entry; a read-write open would
+	 * create a database, so first see that there is one to back up. */
+	db_file = xasprintf("%s/loa.db", cli->cfg->state_dir);
+	no_db = access(db_file, F_OK) < 0 && errno == ENOENT;
+	free(db_file);
+	if (no_db) {
 		cli_error(self, _("there is no database in %s yet; nothing to back up"), cli->cfg->state_dir);
 		free(dir_copy);
 		return EXIT_RUNTIME;
 	}
+	r = cli_open_db(cli, DB_READ_WRITE);
+	if (r) {
+		free(dir_copy);
+		return r;
+	}
 
-	r = verify_backup(cli->db, file, &res, msg, sizeof(msg));
+	r = verify_backup(cli->db, file, audit_actor_self(actor), &res, msg, sizeof(msg));
 	if (r < 0) {
 		cli_error(self, "%s", msg);
 		ret = r == -EEXIST || r == -EACCES || r == -EROFS ? EXIT_USAGE : EXIT_RUNTIME;

@@ -1,12 +1,14 @@
 /* `loa edit` and `loa retire`: change a bulletin's metadata or take it off
  * the schedule. Neither touches the ledger: its rows carry their own
- * snapshot of the bulletin. */
+ * snapshot of the bulletin. content/library.c records each in the audit
+ * trail, as the user who runs the command. */
 #include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 
+#include "ledger/audit.h"
 #include "util/timeutil.h"
 
 static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
@@ -20,6 +22,7 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	struct strlist slots = { 0 };
 	uint64_t seen = 0;
 	bool any = false, slots_given = false, prio_given = false;
+	char actor[AUDIT_ACTOR_MAX + 1];
 	int64_t id;
 	int c, ret = EXIT_USAGE;
 
@@ -94,7 +97,7 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	if (cli_check_bulletin(cli, self, &b, &slots) < 0)
 		goto out;
 	cli_take_slots(&b, &slots);
-	if (library_update(cli->db, &b) < 0) {
+	if (library_update(cli->db, &b, audit_actor_self(actor)) < 0) {
 		cli_error(self, _("the database refused the change; nothing was changed"));
 		ret = EXIT_RUNTIME;
 		goto out;
@@ -111,6 +114,7 @@ out:
 static int cmd_retire(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	char actor[AUDIT_ACTOR_MAX + 1];
 	int64_t id;
 	int c, ret, err;
 
@@ -131,7 +135,7 @@ static int cmd_retire(struct cli *cli, const struct cmd_entry *self, int argc, c
 		ret = cli_open_db(cli, DB_READ_WRITE);
 	if (ret)
 		return ret;
-	err = library_retire(cli->db, id, time_now_ms());
+	err = library_retire(cli->db, id, time_now_ms(), audit_actor_self(actor));
 	if (err == -ENOENT) {
 		cli_error(self, _("there is no active bulletin #%lld; 'loa list --all' shows them"), (long long)id);
 		return EXIT_USAGE;

@@ -16,6 +16,7 @@
 
 #include "content/import.h"
 #include "content/library.h"
+#include "ledger/audit.h"
 #include "util/timeutil.h"
 
 static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
@@ -31,7 +32,7 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 	struct strlist slots = { 0 };
 	uint64_t seen = 0;
 	const char *file;
-	char msg[1024];
+	char msg[1024], actor[AUDIT_ACTOR_MAX + 1];
 	unsigned flags = 0;
 	int c, r, ret = EXIT_USAGE;
 
@@ -78,7 +79,7 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 	if (ret)
 		goto out;
 	cli_take_slots(&b, &slots);
-	r = import_store(cli->db, cli->cfg, &f, flags, &b, msg, sizeof(msg));
+	r = import_store(cli->db, cli->cfg, &f, flags, audit_actor_self(actor), &b, msg, sizeof(msg));
 	if (r < 0) {
 		cli_error(self, "%s", msg);
 		ret = r == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;

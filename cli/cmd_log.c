@@ -1,5 +1,6 @@
 /* `loa log`: the ledger as it is, row by row: for people, as JSON, or as
- * CSV that Excel opens with Vietnamese intact. */
+ * CSV that Excel opens with Vietnamese intact. The options are a listing's
+ * (cli/listing.c), as `loa audit`'s. */
 #include "cli/cli.h"
 
 #include <getopt.h>
@@ -37,24 +38,17 @@ static void print_json(const struct ledger_row *v, size_t n)
 		json_kv_int(&j, "xruns", r->xruns);
 		json_kv_string(&j, "content_sha256", r->content_sha256);
 		json_kv_string(&j, "row_hash", r->row_hash);
+		json_kv_string(&j, "by", r->by);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-}
-
-static void csv_time(FILE *f, int64_t ms)
-{
-	char buf[ISO_LEN];
-
-	if (ms)
-		csv_field(f, time_format_iso(ms, buf));
 }
 
 static void print_csv(const struct ledger_row *v, size_t n)
 {
 	static const char *const head[] = { "id", "kind", "slot", "bulletin_id", "title", "topic", "plan",
 		"scheduled_at", "started_at", "ended_at", "played_ms", "outcome", "reason", "xruns",
-		"content_sha256", "row_hash" };
+		"content_sha256", "row_hash", "by" };
 
 	csv_begin(stdout);
 	for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++)
@@ -72,14 +66,15 @@ static void print_csv(const struct ledger_row *v, size_t n)
 		putchar(',');
 		csv_field(stdout, r->plan);
 		putchar(',');
-		csv_time(stdout, r->scheduled_at);
+		cli_csv_time(stdout, r->scheduled_at);
 		putchar(',');
-		csv_time(stdout, r->started_at);
+		cli_csv_time(stdout, r->started_at);
 		putchar(',');
-		csv_time(stdout, r->ended_at);
+		cli_csv_time(stdout, r->ended_at);
 		printf(",%lld,%s,", (long long)r->played_ms, outcome_name(r->outcome));
 		csv_field(stdout, r->reason);
-		printf(",%d,%s,%s", r->xruns, r->content_sha256, r->row_hash);
+		printf(",%d,%s,%s,", r->xruns, r->content_sha256, r->row_hash);
+		csv_field(stdout, r->by);
 		csv_end_row(stdout);
 	}
 }
@@ -109,66 +104,27 @@ static void print_text(const struct ledger_row *v, size_t n)
 
 static int cmd_log(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_PERIOD_OPTIONS,
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli_period period = CLI_PERIOD_OPEN;
+	struct cli_listing l;
 	struct ledger_row *v = NULL;
 	size_t n = 0;
-	bool json = false, csv = false;
 	int64_t from_ms, to_ms;
-	uint64_t seen = 0;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (cli_option_once(self, opts, c, &seen) < 0)
-			return EXIT_USAGE;
-		switch (cli_period_option(self, c, optarg, &period)) {
-		case 0:
-			continue;
-		case 1:
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'c':
-			csv = true;
-			break;
-		case 'h':
-			return cli_help(self);
-		default:
-			return cli_bad_option(self, c, argv, opts);
-		}
-	}
-	if (cli_no_more_args(self, argc, argv))
-		return EXIT_USAGE;
-	if (json && csv) {
-		cli_error(self, _("choose one of --json and --csv"));
-		return EXIT_USAGE;
-	}
-	if (cli_period_check(self, &period, CLI_PERIOD_OPTIONAL) < 0)
-		return EXIT_USAGE;
+	if (!cli_listing_parse(self, argc, argv, &l, &ret))
+		return ret;
 	ret = cli_load_config(cli);
 	if (!ret)
 		ret = cli_open_db(cli, DB_READ_ONLY);
 	if (ret)
 		return ret;
-	cli_period_ms(&period, &from_ms, &to_ms);
+	cli_period_ms(&l.period, &from_ms, &to_ms);
 	if (cli->db && ledger_query(cli->db, from_ms, to_ms, &v, &n) < 0) {
 		cli_error(self, _("cannot read the ledger"));
 		return EXIT_RUNTIME;
 	}
-	if (json)
+	if (l.json)
 		print_json(v, n);
-	else if (csv)
+	else if (l.csv)
 		print_csv(v, n);
 	else
 		print_text(v, n);

@@ -1,8 +1,9 @@
-/* `loa verify`: recomputes the ledger's hash chain (ledger/verify.c) and
- * says, for an officer, whether the evidence is whole: exit 0 with the head
- * hash, or exit 1 naming the first row that was edited, removed, inserted or
- * reordered. --db checks any loa database file (a backup) without a config;
- * --head checks that the head printed on an earlier report is still there. */
+/* `loa verify`: recomputes the ledger's hash chain and the audit trail's
+ * (ledger/verify.c) and says, for an officer, whether the evidence is
+ * whole: exit 0 with the head hash, or exit 1 naming the first row (or
+ * entry) that was edited, removed, inserted or reordered. --db checks any
+ * loa database file (a backup) without a config; --head checks that the
+ * head printed on an earlier report is still there. */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -58,18 +59,43 @@ static void describe_row(sqlite3 *h, int64_t id, char *buf, size_t len)
 	sqlite3_finalize(st);
 }
 
+/* "audit entry 3 as it stands now: 2026-12-01T..., hoang, edit #12" into
+ * BUF; "" when the entry is not there (a removed one). */
+static void describe_entry(sqlite3 *h, int64_t id, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	char when[ISO_LEN];
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(h, "SELECT at, actor, action, target FROM audit WHERE id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *target = (const char *)sqlite3_column_text(st, 3);
+
+		snprintf(buf, len, _("audit entry %" PRId64 " as it stands now: %s, %s, %s %s"), id,
+			 time_format_iso(sqlite3_column_int64(st, 0), when), (const char *)sqlite3_column_text(st, 1),
+			 (const char *)sqlite3_column_text(st, 2), target ? target : "");
+	}
+	sqlite3_finalize(st);
+}
+
 struct verdict {
 	const char *path;
 	const char *expect;     /* --head, or NULL */
 	bool head_found;        /* --head is in the intact chain */
-	bool ok;                /* chain intact and, with --head, the head found */
+	bool ledger_ok;         /* chain intact and, with --head, the head found */
+	bool ok;                /* that, and the audit trail intact */
 	char message[1024];
 	char bad_row[768];      /* the named row as it stands, or "" */
+	char audit_message[1024];
+	char bad_entry[768];    /* the named audit entry as it stands, or "" */
 };
 
-static void print_json(const struct verdict *v, const struct verify_result *res)
+static void print_json(const struct verdict *v, const struct verify_result *res, const struct verify_result *audit)
 {
-	bool head_missing = res->ok && !v->ok;
+	bool head_missing = res->ok && !v->ledger_ok;
 	struct json j;
 
 	json_init(&j, stdout);
@@ -116,7 +142,28 @@ static void print_json(const struct verdict *v, const struct verify_result *res)
 	json_array_begin(&j);
 	for (size_t i = 0; i < res->warnings.n; i++)
 		json_string(&j, res->warnings.v[i]);
+	for (size_t i = 0; i < audit->warnings.n; i++)
+		json_string(&j, audit->warnings.v[i]);
 	json_array_end(&j);
+	json_key(&j, "audit");
+	json_object_begin(&j);
+	json_kv_bool(&j, "intact", audit->ok);
+	json_kv_int(&j, "entries", audit->rows);
+	json_kv_string(&j, "head", audit->head);
+	json_kv_int(&j, "head_id", audit->head_id);
+	json_kv_string(&j, "problem", audit->ok ? NULL : verify_problem_name(audit->problem));
+	json_key(&j, "bad_entry");
+	if (audit->ok)
+		json_null(&j);
+	else
+		json_int(&j, audit->bad_row);
+	json_key(&j, "written_as");
+	if (audit->written_as)
+		json_int(&j, audit->written_as);
+	else
+		json_null(&j);
+	json_kv_string(&j, "message", v->audit_message);
+	json_object_end(&j);
 	json_object_end(&j);
 }
 
@@ -138,7 +185,7 @@ static void explain(struct verdict *v, const struct verify_result *res)
 		snprintf(v->message, n, _("the ledger was tampered with: %s. %s. Keep this database file "
 			 "unchanged as evidence, and compare it with a backup: loa verify --db BACKUP"),
 			 res->message, intact);
-	} else if (!v->ok) {
+	} else if (!v->ledger_ok) {
 		snprintf(v->message, n, _("the chain of %" PRId64 " rows is intact, but the head %s from the "
 			 "earlier report is not in it: rows after row %" PRId64 " were removed from its end, "
 			 "or the report was made from another database. Compare with a backup: loa "
@@ -154,6 +201,30 @@ static void explain(struct verdict *v, const struct verify_result *res)
 	}
 }
 
+/* The same for the audit trail. */
+static void explain_audit(struct verdict *v, const struct verify_result *audit)
+{
+	size_t n = sizeof(v->audit_message);
+	char intact[128];
+
+	if (audit->ok) {
+		snprintf(v->audit_message, n, ngettext("the audit trail is intact: %" PRId64 " entry",
+						       "the audit trail is intact: %" PRId64 " entries",
+						       (unsigned long)audit->rows), audit->rows);
+		return;
+	}
+	if (audit->rows == 0)
+		snprintf(intact, sizeof(intact), _("No entry before it can be vouched for"));
+	else if (audit->rows == 1)
+		snprintf(intact, sizeof(intact), _("Entry 1 before it is intact (head %s)"), audit->head);
+	else
+		snprintf(intact, sizeof(intact), _("Entries 1–%" PRId64 " before it are intact (head %s)"),
+			 audit->rows, audit->head);
+	snprintf(v->audit_message, n, _("the audit trail was tampered with: %s. %s. Keep this database file "
+		 "unchanged as evidence, and compare it with a backup: loa verify --db BACKUP"), audit->message,
+		 intact);
+}
+
 static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -164,7 +235,7 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 		{ NULL, 0, NULL, 0 },
 	};
 	struct verdict v = { 0 };
-	struct verify_result res;
+	struct verify_result res, audit = { 0 };
 	const char *db_arg = NULL;
 	char msg[512], *path = NULL;
 	bool json = false;
@@ -228,33 +299,60 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 	r = verify_chain(h, v.expect, &res);
 	if (r == 0 && !res.ok && res.problem != VERIFY_REMOVED)
 		describe_row(h, res.bad_row, v.bad_row, sizeof(v.bad_row));
+	if (r == 0) {
+		r = verify_audit(h, &audit);
+		if (r < 0)
+			snprintf(res.message, sizeof(res.message), "%s", audit.message);
+		else if (!audit.ok && audit.problem != VERIFY_REMOVED)
+			describe_entry(h, audit.bad_row, v.bad_entry, sizeof(v.bad_entry));
+	}
 	sqlite3_close(h);
 	if (r < 0) {
 		cli_error(self, "%s: %s", path, res.message);
 		verify_result_done(&res);
+		verify_result_done(&audit);
 		free(path);
 		return EXIT_RUNTIME;
 	}
 	v.head_found = v.expect && (res.expect_row > 0 || strcasecmp(v.expect, LEDGER_GENESIS_HASH) == 0);
-	v.ok = res.ok && (!v.expect || v.head_found);
+	v.ledger_ok = res.ok && (!v.expect || v.head_found);
+	v.ok = v.ledger_ok && audit.ok;
 	explain(&v, &res);
+	explain_audit(&v, &audit);
 
 	for (size_t i = 0; i < res.warnings.n; i++)
 		cli_error(self, _("warning: %s"), res.warnings.v[i]);
+	for (size_t i = 0; i < audit.warnings.n; i++)
+		cli_error(self, _("warning: %s"), audit.warnings.v[i]);
 	if (json) {
-		print_json(&v, &res);
-	} else if (v.ok) {
-		printf(_("%s\nhead: %s (row %" PRId64 ")\n"), v.message, res.head, res.head_id);
+		print_json(&v, &res, &audit);
 	} else {
-		printf("%s\n", v.message);
-		if (v.bad_row[0])
-			printf("%s\n", v.bad_row);
+		if (v.ledger_ok) {
+			printf(_("%s\nhead: %s (row %" PRId64 ")\n"), v.message, res.head, res.head_id);
+		} else {
+			printf("%s\n", v.message);
+			if (v.bad_row[0])
+				printf("%s\n", v.bad_row);
+		}
+		/* The trail after the ledger, whose lines stay as they were. */
+		if (audit.ok) {
+			printf(_("%s\naudit head: %s (entry %" PRId64 ")\n"), v.audit_message, audit.head,
+			       audit.head_id);
+		} else {
+			printf("%s\n", v.audit_message);
+			if (v.bad_entry[0])
+				printf("%s\n", v.bad_entry);
+		}
 	}
-	if (!v.ok && !res.ok)
+	if (!v.ledger_ok && !res.ok)
 		cli_error(self, _("%s: %s row %" PRId64), path, verify_problem_name(res.problem), res.bad_row);
-	else if (!v.ok)
+	else if (!v.ledger_ok)
 		cli_error(self, _("%s: the head %s is not in the ledger"), path, v.expect);
+	if (!audit.ok)
+		cli_error(self, _("%s: %s audit entry %" PRId64), path, verify_problem_name(audit.problem),
+			  audit.bad_row);
 	verify_result_done(&res);
+	verify_result_done(&audit);
 	free(path);
 	return v.ok ? EXIT_OK : EXIT_RUNTIME;
 }
@@ -262,6 +360,7 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
 	.usage = N_("[--json] [--head HASH] [--db FILE]"),
-	.summary = N_("check the ledger's hash chain: exit 0 and its head when intact, 1 naming the bad row"),
+	.summary = N_("check the hash chains of the ledger and the audit trail: exit 0 when intact, 1 naming "
+		      "the bad row or entry"),
 	.exec = cmd_verify,
 };

@@ -15,6 +15,8 @@
 #include "audio/loudness.h"
 #include "content/probe.h"
 #include "content/store.h"
+#include "db/db.h"
+#include "ledger/audit.h"
 #include "util/i18n.h"
 #include "util/text.h"
 #include "util/timeutil.h"
@@ -242,8 +244,38 @@ static int refuse_duplicate(struct db *db, const struct import_file *f, const st
 	return n > 0 ? -EINVAL : 0;
 }
 
+/* Adds B to the library and records ACTOR's "import" in the audit trail,
+ * in one transaction: a bulletin nobody is recorded to have imported
+ * never airs. */
+static int add_recorded(struct db *db, const char *actor, const struct import_file *f, struct bulletin *b)
+{
+	char *detail = NULL, *target = NULL, *about;
+	int r = db_begin(db);
+
+	if (r < 0)
+		return r;
+	r = library_add(db, b);
+	if (r == 0) {
+		about = bulletin_audit_detail(NULL, b);
+		detail = xasprintf("%s; file: '%s'; sha256: %s", about, b->source_name ? b->source_name : f->name,
+				   b->sha256);
+		free(about);
+		target = xasprintf("#%lld", (long long)b->id);
+		r = audit_append(db, actor, "import", target, detail);
+	}
+	if (r == 0 && db_commit(db) < 0)
+		r = -EIO;
+	if (r < 0) {
+		db_rollback(db);
+		b->id = 0; /* library_add set it inside what was rolled back */
+	}
+	free(detail);
+	free(target);
+	return r;
+}
+
 int import_store(struct db *db, const struct config *cfg, const struct import_file *f, unsigned flags,
-		 struct bulletin *b, char *msg, size_t msglen)
+		 const char *actor, struct bulletin *b, char *msg, size_t msglen)
 {
 	char ext[16], q[TEXT_QUOTE_MAX];
 	bool created = false;
@@ -269,7 +301,7 @@ int import_store(struct db *db, const struct config *cfg, const struct import_fi
 	}
 	find_makeup(cfg, b);
 	b->imported_at = time_now_ms();
-	if (library_add(db, b) < 0) {
+	if (add_recorded(db, actor, f, b) < 0) {
 		if (created)
 			unlink(b->path);
 		set_msg(msg, msglen, _("%s: the database refused the new bulletin; nothing was imported"), q);

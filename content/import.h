@@ -64,10 +64,11 @@ int import_check(const struct import_file *f, unsigned flags, struct bulletin *b
 
 /* After import_check: hashes F, refuses audio the library holds already
  * (unless IMPORT_FORCE), copies it into the content store of CFG, finds its
- * make-up and adds B to the library (b->id set). Returns 0; -EINVAL when
- * the input is refused (the operator's to fix); or another negative errno
- * when the box failed; MSG says which and what to do. */
+ * make-up and adds B to the library (b->id set), recording ACTOR's
+ * "import" in the audit trail in the same transaction. Returns 0; -EINVAL
+ * when the input is refused (the operator's to fix); or another negative
+ * errno when the box failed; MSG says which and what to do. */
 int import_store(struct db *db, const struct config *cfg, const struct import_file *f, unsigned flags,
-		 struct bulletin *b, char *msg, size_t msglen);
+		 const char *actor, struct bulletin *b, char *msg, size_t msglen);
 
 #endif

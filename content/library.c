@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "ledger/audit.h"
 #include "util/i18n.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -464,10 +465,154 @@ fail:
 	return r;
 }
 
-int library_update(struct db *db, const struct bulletin *b)
+/* ---- what the audit trail says of a change ---- */
+
+static void put_text(FILE *f, const char *s, bool quoted)
+{
+	if (!s)
+		fputs("-", f);
+	else if (quoted)
+		fprintf(f, "'%s'", s);
+	else
+		fputs(s, f);
+}
+
+static void put_day(FILE *f, int32_t day, int32_t open)
+{
+	char buf[16];
+
+	fputs(day == open ? "-" : time_format_day(day, buf), f);
+}
+
+/* True if slot I of B was named before in B (a slot named twice is one). */
+static bool named_before(const struct bulletin *b, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(b->slots[k], b->slots[i]))
+			return true;
+	return false;
+}
+
+static void put_slots(FILE *f, const struct bulletin *b)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < b->n_slots; i++) {
+		if (named_before(b, i))
+			continue;
+		fprintf(f, "%s%s", any ? "," : "", b->slots[i]);
+		any = true;
+	}
+	if (!any)
+		fputs("-", f);
+}
+
+/* The same slots, whatever their order: what bulletin_slots stores. */
+static bool same_slots(const struct bulletin *a, const struct bulletin *b)
+{
+	for (size_t i = 0; i < a->n_slots; i++)
+		if (!bulletin_in_slot(b, a->slots[i]))
+			return false;
+	for (size_t i = 0; i < b->n_slots; i++)
+		if (!bulletin_in_slot(a, b->slots[i]))
+			return false;
+	return true;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Starts field NAME of a detail: "; " between fields. */
+static void field(FILE *f, bool *first, const char *name)
+{
+	fprintf(f, "%s%s: ", *first ? "" : "; ", name);
+	*first = false;
+}
+
+#define ARROW " -> "
+
+char *bulletin_audit_detail(const struct bulletin *was, const struct bulletin *now)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	bool first = true;
+
+	if (!f)
+		abort(); /* out of memory, as xmalloc would */
+	if (!was || !same_text(was->title, now->title)) {
+		field(f, &first, "title");
+		if (was) {
+			put_text(f, was->title, true);
+			fputs(ARROW, f);
+		}
+		put_text(f, now->title, true);
+	}
+	if (was ? !same_text(was->topic, now->topic) : now->topic != NULL) {
+		field(f, &first, "topic");
+		if (was) {
+			put_text(f, was->topic, false);
+			fputs(ARROW, f);
+		}
+		put_text(f, now->topic, false);
+	}
+	if (was ? !same_text(was->plan, now->plan) : now->plan != NULL) {
+		field(f, &first, "plan");
+		if (was) {
+			put_text(f, was->plan, true);
+			fputs(ARROW, f);
+		}
+		put_text(f, now->plan, true);
+	}
+	if (was ? was->priority != now->priority : now->priority != PRIO_NORMAL) {
+		field(f, &first, "priority");
+		if (was)
+			fprintf(f, "%s" ARROW, priority_name(was->priority));
+		fputs(priority_name(now->priority), f);
+	}
+	if (was ? was->valid_from != now->valid_from : now->valid_from != DAY_NONE_BEFORE) {
+		field(f, &first, "from");
+		if (was) {
+			put_day(f, was->valid_from, DAY_NONE_BEFORE);
+			fputs(ARROW, f);
+		}
+		put_day(f, now->valid_from, DAY_NONE_BEFORE);
+	}
+	if (was ? was->valid_until != now->valid_until : now->valid_until != DAY_NONE_AFTER) {
+		field(f, &first, "until");
+		if (was) {
+			put_day(f, was->valid_until, DAY_NONE_AFTER);
+			fputs(ARROW, f);
+		}
+		put_day(f, now->valid_until, DAY_NONE_AFTER);
+	}
+	if (was ? !same_slots(was, now) : now->n_slots > 0) {
+		field(f, &first, "slots");
+		if (was) {
+			put_slots(f, was);
+			fputs(ARROW, f);
+		}
+		put_slots(f, now);
+	}
+	if (first)
+		fputs("no change", f);
+	fclose(f);
+	return out;
+}
+
+static char *bulletin_target(int64_t id)
+{
+	return xasprintf("#%lld", (long long)id);
+}
+
+int library_update(struct db *db, const struct bulletin *b, const char *actor)
 {
 	sqlite3 *h = db_sqlite(db);
 	sqlite3_stmt *st = NULL;
+	struct bulletin was;
+	char *detail = NULL, *target = NULL;
 	int r, rc;
 
 	if (!bulletin_valid(b))
@@ -475,6 +620,13 @@ int library_update(struct db *db, const struct bulletin *b)
 	r = db_begin(db);
 	if (r < 0)
 		return r;
+	/* What it was, read under the write lock: the trail's "before" is
+	 * what this change replaced, whatever another writer did just before. */
+	r = library_get(db, b->id, &was);
+	if (r < 0) {
+		db_rollback(db);
+		return r;
+	}
 	if (sqlite3_prepare_v2(h,
 			       "UPDATE bulletins SET title = ?2, topic = ?3, plan = ?4, priority = ?5,"
 			       " valid_from = ?6, valid_until = ?7 WHERE id = ?1",
@@ -491,10 +643,6 @@ int library_update(struct db *db, const struct bulletin *b)
 		goto fail;
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_changes(h) != 1) {
-		db_rollback(db);
-		return -ENOENT;
-	}
 	if (sqlite3_prepare_v2(h, "DELETE FROM bulletin_slots WHERE bulletin_id = ?1", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 1, b->id) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
@@ -502,32 +650,64 @@ int library_update(struct db *db, const struct bulletin *b)
 	st = NULL;
 	if (insert_slots(h, b->id, b) != SQLITE_OK)
 		goto fail;
-	if (db_commit(db) < 0) {
+	detail = bulletin_audit_detail(&was, b);
+	target = bulletin_target(b->id);
+	r = audit_append(db, actor, "edit", target, detail);
+	if (r == 0 && db_commit(db) < 0)
+		r = -EIO;
+	if (r < 0)
 		db_rollback(db);
-		return -EIO;
-	}
-	return 0;
+	free(detail);
+	free(target);
+	bulletin_done(&was);
+	return r;
 fail:
 	r = db_fail(db, N_("changing a bulletin"));
 	sqlite3_finalize(st);
 	db_rollback(db);
+	bulletin_done(&was);
 	return r;
 }
 
-int library_retire(struct db *db, int64_t id, int64_t when)
+int library_retire(struct db *db, int64_t id, int64_t when, const char *actor)
 {
 	sqlite3 *h = db_sqlite(db);
 	sqlite3_stmt *st = NULL;
+	struct bulletin was;
+	char *detail, *target;
 	int r;
 
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = library_get(db, id, &was);
+	if (r == 0 && was.retired_at)
+		r = -ENOENT;
+	if (r < 0) {
+		bulletin_done(&was); /* library_get leaves it empty on failure */
+		db_rollback(db);
+		return r;
+	}
 	if (sqlite3_prepare_v2(h, "UPDATE bulletins SET retired_at = ?2 WHERE id = ?1 AND retired_at IS NULL",
 			       -1, &st, NULL) != SQLITE_OK ||
 	    (sqlite3_bind_int64(st, 1, id) | sqlite3_bind_int64(st, 2, when)) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE) {
 		r = db_fail(db, N_("retiring a bulletin"));
 		sqlite3_finalize(st);
+		db_rollback(db);
+		bulletin_done(&was);
 		return r;
 	}
 	sqlite3_finalize(st);
-	return sqlite3_changes(h) == 1 ? 0 : -ENOENT;
+	detail = xasprintf("'%s': active -> retired", was.title ? was.title : "");
+	target = bulletin_target(id);
+	r = audit_append(db, actor, "retire", target, detail);
+	if (r == 0 && db_commit(db) < 0)
+		r = -EIO;
+	if (r < 0)
+		db_rollback(db);
+	free(detail);
+	free(target);
+	bulletin_done(&was);
+	return r;
 }

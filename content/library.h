@@ -46,12 +46,21 @@ struct bulletin {
 bool bulletin_makeup_fits(const struct bulletin_makeup *m, double gain_db, double ceiling_dbtp, int version);
 /* Inserts B (slots included) in one transaction and sets b->id. Returns 0 or -EIO. */
 int library_add(struct db *db, struct bulletin *b);
-/* Rewrites B's title, topic, plan, priority, validity and slots (by b->id)
- * in one transaction. Returns 0, -ENOENT, -EINVAL or -EIO. */
-int library_update(struct db *db, const struct bulletin *b);
+/* Rewrites B's title, topic, plan, priority, validity and slots (by b->id),
+ * and records the change as ACTOR's "edit" in the audit trail with what
+ * changed, in one transaction (the caller's, if it holds one). Returns 0,
+ * -ENOENT, -EINVAL (also without an actor) or -EIO. */
+int library_update(struct db *db, const struct bulletin *b, const char *actor);
 /* Marks bulletin ID retired at WHEN (ms): it never airs again, its history
- * stays. Returns 0, -ENOENT (no such active bulletin) or -EIO. */
-int library_retire(struct db *db, int64_t id, int64_t when);
+ * stays. Recorded as ACTOR's "retire" in the audit trail, in the same
+ * transaction. Returns 0, -ENOENT (no such active bulletin), -EINVAL
+ * (no actor) or -EIO. */
+int library_retire(struct db *db, int64_t id, int64_t when, const char *actor);
+/* What the audit trail says of a bulletin changed from WAS to NOW: each
+ * field that differs as "title: 'A' -> 'B'", joined by "; " ("no change"
+ * when none does); with WAS NULL (an import), the fields NOW sets, as
+ * "title: 'A'; slots: sang". Caller frees. */
+char *bulletin_audit_detail(const struct bulletin *was, const struct bulletin *now);
 /* All bulletins ordered by id; retired ones only when include_retired. Caller frees with bulletins_free. */
 int library_list(struct db *db, bool include_retired, struct bulletin **out, size_t *n);
 /* The bulletins that could air in slot SLOT on local day DAY as the library

@@ -301,9 +301,16 @@ int db_begin(struct db *db)
 
 int db_commit(struct db *db)
 {
+	/* A doomed inner commit fails and leaves its level open, as a failed
+	 * COMMIT leaves SQLite's transaction open: the caller's db_rollback
+	 * closes it. Closing it here as well would make that rollback close
+	 * the level around it, and the outer caller's statements would then
+	 * run, and commit, outside any transaction. */
 	if (db->depth > 1) {
+		if (db->doomed)
+			return -EIO;
 		db->depth--;
-		return db->doomed ? -EIO : 0;
+		return 0;
 	}
 	db->depth = 0;
 	if (db->doomed) {

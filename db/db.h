@@ -37,7 +37,8 @@ int db_schema_version(void);
 const char *db_migration_sql(int version);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -EIO (logged). They
  * nest: inside a transaction, begin and commit only count, and a rollback
- * makes the outermost commit roll back (and return -EIO). */
+ * makes every commit after it fail (-EIO) and the outermost one roll
+ * back. When db_commit fails, call db_rollback: that closes its level. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);

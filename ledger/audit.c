@@ -113,7 +113,11 @@ int audit_append(struct db *db, const char *actor, const char *action, const cha
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);
-	return db_commit(db);
+	if (db_commit(db) < 0) {
+		db_rollback(db);
+		return -EIO;
+	}
+	return 0;
 fail:
 	r = db_fail(db, N_("writing the audit trail"));
 	sqlite3_finalize(st);

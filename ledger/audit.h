@@ -33,7 +33,8 @@ struct audit_entry {
 #define AUDIT_ACTOR_MAX 64
 
 /* Appends an entry at the current time durably (its own transaction, or
- * the caller's). TARGET and DETAIL may be NULL. Returns 0 or -EIO. */
+ * the caller's). TARGET and DETAIL may be NULL. Returns 0, -EIO, or
+ * -EINVAL without an actor or an action. */
 int audit_append(struct db *db, const char *actor, const char *action, const char *target, const char *detail);
 /* Entries whose instant is in [from_ms, to_ms), by id. Free with
  * audit_entries_free. Returns 0 or -EIO. */

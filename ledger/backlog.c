@@ -206,6 +206,7 @@ static void row_copy(struct ledger_row *dst, const struct ledger_row *src)
 	dst->topic = xstrdup_or_null(src->topic);
 	dst->plan = xstrdup_or_null(src->plan);
 	dst->slot = xstrdup_or_null(src->slot);
+	dst->by = xstrdup_or_null(src->by);
 }
 
 static void drop_head(struct backlog *b)

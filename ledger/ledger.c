@@ -100,7 +100,7 @@ static int air_kind_parse(const char *s, enum air_kind *out)
  *   then one line per field, in exactly this order:
  *     id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames,
  *     played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,
- *     content_sha256, xruns, prev_hash
+ *     content_sha256, xruns, [by,] prev_hash
  *   each line being  NAME "=" VALUE "\n"  where VALUE is either
  *     "null"                  for an SQL NULL, or
  *     LEN ":" BYTES           LEN the decimal byte count of BYTES.
@@ -114,6 +114,14 @@ static int air_kind_parse(const char *s, enum air_kind *out)
  * included so that moving a row to another position breaks the chain, and
  * prev_hash is the previous row's row_hash (LEDGER_GENESIS_HASH for row 1).
  * The digest is written as 64 lowercase hex digits.
+ *
+ * by (the actor column, added with schema 3: who asked for a manual play
+ * or alert, or stopped the item) is a line of its own only when it is not
+ * NULL, and then always LEN ":" BYTES. A row without one, which is every
+ * row written before schema 3 and every row the schedule writes, keeps
+ * exactly the encoding above, so its hash is unchanged; a row with one
+ * cannot share an encoding with a row without, since no other field is
+ * named "by".
  */
 /* The encoding is gathered in a buffer and hashed a buffer at a time:
  * SHA-256 costs the same per byte either way, but `loa verify` and every
@@ -280,7 +288,7 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX])
 		.reason = strlen_or_0(row->reason), .title = strlen_or_0(row->title),
 		.topic = strlen_or_0(row->topic), .plan = strlen_or_0(row->plan),
 		.slot = strlen_or_0(row->slot), .content_sha256 = hex_len(row->content_sha256),
-		.prev_hash = hex_len(row->prev_hash),
+		.by = strlen_or_0(row->by), .prev_hash = hex_len(row->prev_hash),
 	};
 
 	return ledger_row_hash_lens(row, &lens, out);
@@ -312,6 +320,8 @@ int ledger_row_hash_lens(const struct ledger_row *row, const struct ledger_row_l
 	put_str(&e, FIELD("slot"), row->slot, lens->slot);
 	put_value(&e, FIELD("content_sha256"), row->content_sha256, lens->content_sha256);
 	put_int(&e, FIELD("xruns"), row->xruns);
+	if (row->by) /* absent rather than null: see the encoding above */
+		put_value(&e, FIELD("by"), row->by, lens->by);
 	put_value(&e, FIELD("prev_hash"), row->prev_hash, lens->prev_hash);
 	sha256_update(&e.c, e.n, (const uint8_t *)e.buf);
 	sha256_finish_hex(&e.c, out);
@@ -363,9 +373,9 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	static const char insert[] =
 		"INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
 		" frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
-		" content_sha256, xruns, prev_hash, row_hash)"
+		" content_sha256, xruns, prev_hash, row_hash, actor)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19)";
+		" ?17, ?18, ?19, ?20)";
 	sqlite3 *h = db_sqlite(db);
 	struct ledger_row r = *row;
 	char content[SHA256_HEX];
@@ -413,7 +423,8 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	     bind_text(st, 16, content) |
 	     sqlite3_bind_int(st, 17, r.xruns) |
 	     bind_text(st, 18, r.prev_hash) |
-	     bind_text(st, 19, r.row_hash);
+	     bind_text(st, 19, r.row_hash) |
+	     bind_text(st, 20, r.by);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		rc = db_fail(db, N_("appending to the ledger"));
 		sqlite3_finalize(st);
@@ -464,7 +475,7 @@ int ledger_append(struct db *db, struct ledger_row *row)
 #define LEDGER_COLS \
 	"id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames, played_ms," \
 	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
-	" prev_hash, row_hash"
+	" prev_hash, row_hash, actor"
 
 /* One row of a SELECT LEDGER_COLS. */
 static int read_row(sqlite3_stmt *st, struct ledger_row *r)
@@ -497,6 +508,7 @@ static int read_row(sqlite3_stmt *st, struct ledger_row *r)
 	r->xruns = sqlite3_column_int(st, 16);
 	col_hex(st, 17, r->prev_hash);
 	col_hex(st, 18, r->row_hash);
+	r->by = col_strdup(st, 19);
 	return 0;
 }
 
@@ -633,6 +645,7 @@ void ledger_row_done(struct ledger_row *row)
 	free(row->topic);
 	free(row->plan);
 	free(row->slot);
+	free(row->by);
 	memset(row, 0, sizeof(*row));
 }
 
@@ -656,7 +669,7 @@ static int recover_locked(struct db *db)
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "SELECT kind, occurrence_at, scheduled_at, started_at, bulletin_id,"
 			       " title, topic, plan, slot, content_sha256, sample_rate, frames,"
-			       " checkpoint_at FROM inflight WHERE id = 1",
+			       " checkpoint_at, actor FROM inflight WHERE id = 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, N_("reading the item that was on air"));
 	rc = sqlite3_step(st);
@@ -686,6 +699,7 @@ static int recover_locked(struct db *db)
 	sample_rate = sqlite3_column_int64(st, 10);
 	row.frames = sqlite3_column_int64(st, 11);
 	checkpoint_at = sqlite3_column_int64(st, 12);
+	row.by = col_strdup(st, 13);
 	sqlite3_finalize(st);
 
 	row.played_ms = sample_rate > 0 ? row.frames * 1000 / sample_rate : 0;
@@ -746,8 +760,8 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at,"
 			       " bulletin_id, title, topic, plan, slot, content_sha256, sample_rate,"
-			       " frames, checkpoint_at)"
-			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL)",
+			       " frames, checkpoint_at, actor)"
+			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return finish_tx(db, db_fail(db, N_("recording the item on air")));
 	memcpy(content, row->content_sha256, SHA256_HEX - 1);
@@ -763,7 +777,8 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	    bind_text(st, 9, row->slot) |
 	    bind_text(st, 10, content) |
 	    sqlite3_bind_int(st, 11, sample_rate) |
-	    sqlite3_bind_int64(st, 12, row->frames);
+	    sqlite3_bind_int64(st, 12, row->frames) |
+	    bind_text(st, 13, row->by);
 	if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		r = db_fail(db, N_("recording the item on air"));
 	else

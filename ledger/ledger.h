@@ -44,6 +44,8 @@ struct ledger_row {
 	char *title, *topic, *plan, *slot; /* snapshots; slot NULL for play/alert */
 	char content_sha256[SHA256_HEX];
 	int xruns;
+	char *by;              /* who asked for the play or alert, or stopped it (an audit
+				  actor); NULL for what the schedule aired */
 	char prev_hash[SHA256_HEX];
 	char row_hash[SHA256_HEX];
 };
@@ -75,7 +77,7 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX]);
 /* The byte lengths of a row's strings (0 for NULL ones) and of its
  * content_sha256 and prev_hash, for a caller that knows them already. */
 struct ledger_row_lens {
-	size_t reason, title, topic, plan, slot, content_sha256, prev_hash;
+	size_t reason, title, topic, plan, slot, content_sha256, by, prev_hash;
 };
 /* ledger_row_hash for a caller that has the lengths, as `loa verify` does
  * from SQLite: the same digest without a strlen per field. The strings need

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "ledger/audit.h"
 #include "ledger/ledger.h"
 #include "util/i18n.h"
 
@@ -64,10 +65,24 @@ void verify_result_done(struct verify_result *res)
 	strlist_done(&res->warnings);
 }
 
+/* Then the actor, which schema 3 added: see select_rows. */
 #define VERIFY_COLS \
 	"id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames, played_ms," \
 	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
 	" prev_hash, row_hash"
+
+/* "SELECT VERIFY_COLS, actor FROM ledger " TAIL, for sqlite3_free. A file
+ * an older loa left (verify --db reads it as it is) has no actor column:
+ * NULL stands in, which the row hash leaves out just as it did then. */
+static char *select_rows(sqlite3 *h, const char *tail)
+{
+	int64_t n = 0;
+
+	if (db_query_int(h, "SELECT count(*) FROM pragma_table_info('ledger') WHERE name = 'actor'", &n) !=
+	    SQLITE_OK)
+		n = 0;
+	return sqlite3_mprintf("SELECT " VERIFY_COLS ", %s FROM ledger %s", n ? "actor" : "NULL", tail);
+}
 
 /* How loa stores each column; anything else was written by someone else. */
 enum form {
@@ -88,7 +103,7 @@ static const struct {
 	{ "reason", F_OPT_TEXT }, { "bulletin_id", F_OPT_INT }, { "title", F_TEXT },
 	{ "topic", F_OPT_TEXT }, { "plan", F_OPT_TEXT }, { "slot", F_OPT_TEXT },
 	{ "content_sha256", F_HASH }, { "xruns", F_INT }, { "prev_hash", F_HASH },
-	{ "row_hash", F_HASH },
+	{ "row_hash", F_HASH }, { "actor", F_OPT_TEXT },
 };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -186,7 +201,7 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	/* Unrolled, with read_column inlined, each column's form is a
 	 * constant: no jump through the switch's table, which a row's
 	 * alternating forms kept mispredicting (~5 % of loa verify here). */
-#pragma GCC unroll 19
+#pragma GCC unroll 20
 	for (size_t i = 1; i < N_COLUMNS; i++)
 		if (!read_column(st, (int)i, &c[i]))
 			return columns[i].name;
@@ -217,6 +232,8 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	r->xruns = (int)c[16].i;
 	l->lens.prev_hash = copy_hex(r->prev_hash, &c[17]);
 	copy_hex(r->row_hash, &c[18]);
+	r->by = (char *)c[19].s;
+	l->lens.by = c[19].n;
 	return NULL;
 }
 
@@ -279,12 +296,14 @@ static int64_t find_written_as(sqlite3 *h, struct loaded *l)
  * written as row AS, so whatever is at AS now was put in front of it. */
 static bool next_written_as(sqlite3 *h, int64_t after, int64_t as)
 {
+	char *sql = select_rows(h, "WHERE id > ?1 ORDER BY id LIMIT 1");
 	struct loaded s;
 	sqlite3_stmt *st;
 	bool r = false;
+	int rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
 
-	if (sqlite3_prepare_v2(h, "SELECT " VERIFY_COLS " FROM ledger WHERE id > ?1 ORDER BY id LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
 		return false;
 	sqlite3_bind_int64(st, 1, after);
 	if (sqlite3_step(st) == SQLITE_ROW && !load_row(st, &s))
@@ -427,15 +446,21 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 	int64_t expected_id = 1;
 	struct loaded l;
 	const struct ledger_row *r = &l.row;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
+	char *sql;
 	int rc, ret = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->ok = true;
 	snprintf(res->head, sizeof(res->head), "%s", LEDGER_GENESIS_HASH);
 	/* One snapshot for the walk and the look-ups, even while the daemon appends. */
-	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT " VERIFY_COLS " FROM ledger ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+	rc = sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		sql = select_rows(h, "ORDER BY id");
+		rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+		sqlite3_free(sql);
+	}
+	if (rc != SQLITE_OK) {
 		set_msg(res->message, sizeof(res->message), _("cannot read the ledger: %s"), sqlite3_errmsg(h));
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 		res->ok = false;
@@ -480,6 +505,267 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 	return ret;
 }
 
+/* ---- the audit trail ----
+ *
+ * The same walk and the same diagnoses over the audit trail's chain
+ * (audit.h documents its encoding). The trail grows by a few entries a
+ * day, so it is read plainly, through audit_row_hash. */
+
+#define AUDIT_COLS "id, at, actor, action, target, detail, prev_hash, row_hash"
+
+/* Fills E from the current row of a SELECT AUDIT_COLS, its strings
+ * pointing into the statement. Returns NULL when every column is stored
+ * as loa stores it, else the name of the first that is not. */
+static const char *load_entry(sqlite3_stmt *st, struct audit_entry *e)
+{
+	static const struct {
+		const char *name;
+		enum form form;
+	} cols[] = {
+		{ "id", F_INT }, { "at", F_INT }, { "actor", F_TEXT }, { "action", F_TEXT },
+		{ "target", F_OPT_TEXT }, { "detail", F_OPT_TEXT }, { "prev_hash", F_HASH }, { "row_hash", F_HASH },
+	};
+	struct column c[8];
+
+	memset(e, 0, sizeof(*e));
+	for (int i = 0; i < 8; i++) {
+		sqlite3_value *v = sqlite3_column_value(st, i);
+		int type = sqlite3_value_type(v);
+
+		memset(&c[i], 0, sizeof(c[i]));
+		if (cols[i].form == F_INT) {
+			if (type != SQLITE_INTEGER)
+				return cols[i].name;
+			c[i].i = sqlite3_value_int64(v);
+			/* The id (the rowid, an integer) first: a bad column is
+			 * named with the entry it is in. */
+			if (i == 0)
+				e->id = c[i].i;
+			continue;
+		}
+		if (cols[i].form == F_OPT_TEXT && type == SQLITE_NULL)
+			continue;
+		if (type != SQLITE_TEXT)
+			return cols[i].name;
+		c[i].s = (const char *)sqlite3_value_text(v);
+		c[i].n = (size_t)sqlite3_value_bytes(v);
+		if (!c[i].s || memchr(c[i].s, '\0', c[i].n) ||
+		    (cols[i].form == F_HASH && c[i].n != SHA256_HEX - 1))
+			return cols[i].name;
+	}
+	e->at = c[1].i;
+	e->actor = (char *)c[2].s;
+	e->action = (char *)c[3].s;
+	e->target = (char *)c[4].s;
+	e->detail = (char *)c[5].s;
+	copy_hex(e->prev_hash, &c[6]);
+	copy_hex(e->row_hash, &c[7]);
+	return NULL;
+}
+
+static bool entry_hashes_as(struct audit_entry *e, int64_t id)
+{
+	char calc[SHA256_HEX];
+	int64_t own = e->id;
+
+	e->id = id;
+	audit_row_hash(e, calc);
+	e->id = own;
+	return memcmp(calc, e->row_hash, SHA256_HEX - 1) == 0;
+}
+
+/* The id of the entry whose stored row_hash is HASH; 0 when none, -1 on error. */
+static int64_t entry_position(sqlite3 *h, const char *hash)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+	int rc;
+
+	if (sqlite3_prepare_v2(h, "SELECT id FROM audit WHERE row_hash = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		id = 0;
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* The id E was written with, if not its own, as find_written_as. */
+static int64_t entry_written_as(sqlite3 *h, struct audit_entry *e)
+{
+	int64_t q = entry_position(h, e->prev_hash);
+
+	if (strcmp(e->prev_hash, LEDGER_GENESIS_HASH) == 0 && e->id != 1 && entry_hashes_as(e, 1))
+		return 1;
+	if (q > 0 && q + 1 != e->id && entry_hashes_as(e, q + 1))
+		return q + 1;
+	for (int64_t d = 1; d <= MOVE_WINDOW; d++) {
+		if (e->id - d >= 1 && entry_hashes_as(e, e->id - d))
+			return e->id - d;
+		if (entry_hashes_as(e, e->id + d))
+			return e->id + d;
+	}
+	return 0;
+}
+
+/* True if the entry after AFTER (by id) is intact when given id AS. */
+static bool next_entry_written_as(sqlite3 *h, int64_t after, int64_t as)
+{
+	struct audit_entry e;
+	sqlite3_stmt *st;
+	bool r = false;
+
+	if (sqlite3_prepare_v2(h, "SELECT " AUDIT_COLS " FROM audit WHERE id > ?1 ORDER BY id LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(st, 1, after);
+	if (sqlite3_step(st) == SQLITE_ROW && !load_entry(st, &e))
+		r = entry_hashes_as(&e, as);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* As diagnose(), for the first entry E of the trail that is not intact. */
+static void diagnose_entry(sqlite3 *h, struct audit_entry *e, const char *bad_col, bool self_ok,
+			   int64_t expected_id, const char *prev, struct verify_result *res)
+{
+	int64_t o, q;
+
+	if (bad_col) {
+		found(res, VERIFY_EDITED, e->id, _("audit entry %" PRId64 ": its %s is not stored the way loa "
+		      "writes it: the entry was edited after it was written"), e->id, bad_col);
+		return;
+	}
+	if (self_ok && e->id > expected_id) {
+		if (expected_id == 1 && e->id == 2)
+			found(res, VERIFY_REMOVED, 1, _("audit entry 1 was removed: the trail starts at entry 2"));
+		else if (expected_id == 1)
+			found(res, VERIFY_REMOVED, 1, _("audit entries 1–%" PRId64 " were removed: the trail starts "
+			      "at entry %" PRId64), e->id - 1, e->id);
+		else if (e->id - 1 == expected_id)
+			found(res, VERIFY_REMOVED, expected_id, _("audit entry %" PRId64 " was removed: the trail "
+			      "goes from entry %" PRId64 " straight to entry %" PRId64), expected_id,
+			      expected_id - 1, e->id);
+		else
+			found(res, VERIFY_REMOVED, expected_id, _("audit entries %" PRId64 "–%" PRId64 " were "
+			      "removed: the trail goes from entry %" PRId64 " straight to entry %" PRId64),
+			      expected_id, e->id - 1, expected_id - 1, e->id);
+		return;
+	}
+	if (self_ok) {
+		/* In its place and whole, but not linked to the entry before it. */
+		q = entry_position(h, e->prev_hash);
+		if (q > 0)
+			found(res, VERIFY_REORDERED, e->id, _("audit entry %" PRId64 ": it was written after what "
+			      "is now entry %" PRId64 ": entries were moved"), e->id, q);
+		else if (strcmp(prev, LEDGER_GENESIS_HASH) == 0)
+			found(res, VERIFY_EDITED, e->id, _("audit entry %" PRId64 ": it does not start the trail as "
+			      "written: it was edited and its hash recomputed"), e->id);
+		else
+			found(res, VERIFY_EDITED, expected_id - 1, _("audit entry %" PRId64 ": its content was "
+			      "changed and its hash recomputed: entry %" PRId64 ", written after it, no longer "
+			      "links to it"), expected_id - 1, e->id);
+		return;
+	}
+	o = entry_written_as(h, e);
+	if (o > e->id) {
+		res->written_as = o;
+		if (entry_position(h, e->prev_hash) == 0)
+			found(res, VERIFY_REMOVED, e->id, _("audit entry %" PRId64 " holds what was written as entry "
+			      "%" PRId64 ": what was written before it was removed and the rest renumbered"),
+			      e->id, o);
+		else
+			found(res, VERIFY_REORDERED, e->id, _("audit entry %" PRId64 " holds what was written as "
+			      "entry %" PRId64 ": entries were swapped or moved"), e->id, o);
+	} else if (o > 0) {
+		res->written_as = o;
+		found(res, VERIFY_INSERTED, o, _("audit entry %" PRId64 " is not part of the trail as written: "
+		      "inserted; what was written as entry %" PRId64 " is now entry %" PRId64), o, o, e->id);
+	} else if (next_entry_written_as(h, e->id, e->id)) {
+		found(res, VERIFY_INSERTED, e->id, _("audit entry %" PRId64 " is not part of the trail as "
+		      "written: inserted in front of what was written as entry %" PRId64), e->id, e->id);
+	} else {
+		found(res, VERIFY_EDITED, e->id, _("audit entry %" PRId64 ": its content does not match its "
+		      "hash: it was edited after it was written"), e->id);
+	}
+}
+
+static void check_audit_schema(sqlite3 *h, struct verify_result *res)
+{
+	static const char *const triggers[] = { "audit_append_at_end", "audit_no_update", "audit_no_delete" };
+	int64_t n;
+
+	for (size_t i = 0; i < sizeof(triggers) / sizeof(triggers[0]); i++) {
+		char *sql = sqlite3_mprintf("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+					    " AND tbl_name = 'audit' AND name = %Q", triggers[i]);
+
+		if (db_query_int(h, sql, &n) == SQLITE_OK && n == 0)
+			strlist_addf(&res->warnings, _("the trigger %s that keeps the audit trail append-only is "
+				     "missing (someone removed it by hand): entries can be changed without an "
+				     "error until it is back; restore the database from a backup"), triggers[i]);
+		sqlite3_free(sql);
+	}
+}
+
+int verify_audit(sqlite3 *h, struct verify_result *res)
+{
+	char prev[SHA256_HEX] = LEDGER_GENESIS_HASH;
+	int64_t expected_id = 1, tables = 0;
+	struct audit_entry e;
+	sqlite3_stmt *st = NULL;
+	int rc, ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->ok = true;
+	snprintf(res->head, sizeof(res->head), "%s", LEDGER_GENESIS_HASH);
+	rc = sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
+	/* A file an older loa wrote has no trail: nothing in it to check. */
+	if (rc == SQLITE_OK)
+		rc = db_query_int(h, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'audit'",
+				  &tables);
+	if (rc == SQLITE_OK && tables == 0) {
+		sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+		return 0;
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(h, "SELECT " AUDIT_COLS " FROM audit ORDER BY id", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		set_msg(res->message, sizeof(res->message), _("cannot read the audit trail: %s"), sqlite3_errmsg(h));
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+		res->ok = false;
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *bad = load_entry(st, &e);
+		bool self_ok = !bad && entry_hashes_as(&e, e.id);
+
+		if (self_ok && e.id == expected_id && memcmp(e.prev_hash, prev, SHA256_HEX - 1) == 0) {
+			res->rows++;
+			res->head_id = e.id;
+			memcpy(res->head, e.row_hash, SHA256_HEX);
+			memcpy(prev, e.row_hash, SHA256_HEX);
+			expected_id = e.id + 1;
+			continue;
+		}
+		diagnose_entry(h, &e, bad, self_ok, expected_id, prev, res);
+		break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_msg(res->message, sizeof(res->message), _("cannot read the audit trail after entry %" PRId64
+			": %s"), res->head_id, sqlite3_errmsg(h));
+		res->ok = false;
+		ret = -EIO;
+	}
+	sqlite3_finalize(st);
+	if (ret == 0)
+		check_audit_schema(h, res);
+	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	return ret;
+}
+
 /* The copy is checked as `loa verify --db` will check it later. */
 static int check_copy(const char *copy, void *ctx, char *msg, size_t msglen)
 {
@@ -503,7 +789,31 @@ static int check_copy(const char *copy, void *ctx, char *msg, size_t msglen)
 	return 0;
 }
 
-int verify_backup(struct db *db, const char *file, struct verify_result *res, char *msg, size_t msglen)
+/*
+ * The backup is recorded in the station's audit trail once the copy has
+ * its name, with the ledger head it holds, and so is not in the copy
+ * itself: an entry written before the copy would be in it, but would
+ * record a backup that may then fail, and could not say what the copy
+ * holds. The next backup, or the station's own file, has the entry.
+ */
+int verify_backup(struct db *db, const char *file, const char *actor, struct verify_result *res, char *msg,
+		  size_t msglen)
 {
-	return db_backup(db, file, check_copy, res, msg, msglen);
+	char *where, *detail;
+	int r = db_backup(db, file, check_copy, res, msg, msglen);
+
+	if (r < 0)
+		return r;
+	/* Where it went, as a path that still means something later. */
+	where = realpath(file, NULL);
+	detail = xasprintf("%" PRId64 " ledger rows, head %s (row %" PRId64 ")%s", res->rows, res->head,
+			   res->head_id, res->ok ? "" : "; the ledger copied is not intact");
+	r = audit_append(db, actor, "backup", where ? where : file, detail);
+	if (r < 0)
+		set_msg(msg, msglen, _("the copy %s is complete and checked, but the audit trail cannot record "
+			"the backup (the database refused the entry; see the message above): keep the copy, and "
+			"free space or fix the station's database before the next backup"), file);
+	free(where);
+	free(detail);
+	return r < 0 ? -EIO : 0;
 }

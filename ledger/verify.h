@@ -1,7 +1,8 @@
-/* Checking the ledger's hash chain: every row's hash is recomputed from its
- * stored columns and every link to the row before it followed, so an edited,
- * removed, inserted or reordered row is found and named. Works on any loa
- * database file, opened read-only, without a config. */
+/* Checking the ledger's hash chain, and the audit trail's: every row's hash
+ * is recomputed from its stored columns and every link to the row before it
+ * followed, so an edited, removed, inserted or reordered row (or entry) is
+ * found and named. Works on any loa database file, opened read-only,
+ * without a config. */
 #ifndef LOA_VERIFY_H
 #define LOA_VERIFY_H
 
@@ -49,12 +50,22 @@ int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
  * handed over before a broken one are not taken back: look at res->ok. */
 int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const struct ledger_row *row, void *ctx),
 		      void *ctx, struct verify_result *res);
+/* The audit trail's chain in H, checked as verify_chain checks the
+ * ledger's, in a read transaction of its own: in RES, rows counts intact
+ * entries, head and head_id are the last intact entry's, bad_row and
+ * written_as name entries, and the message speaks of entries. A file an
+ * older loa wrote has no trail, which is intact and empty. Returns 0 or
+ * -EIO, as verify_chain. */
+int verify_audit(sqlite3 *h, struct verify_result *res);
 void verify_result_done(struct verify_result *res);
 /* `loa backup`: db_backup of DB into FILE, the copy's chain verified before
- * it gets its name; RES says what the copy holds (res->ok false is a
- * ledger copied as it was, damaged). Returns 0 or negative errno with a
- * message in MSG. Free RES with verify_result_done. */
-int verify_backup(struct db *db, const char *file, struct verify_result *res, char *msg, size_t msglen);
+ * it gets its name, then recorded as ACTOR's "backup" in DB's audit
+ * trail; RES says what the copy holds (res->ok false is a ledger copied as
+ * it was, damaged). Returns 0 or negative errno with a message in MSG
+ * (-EIO with the copy made when only the entry could not be written).
+ * Free RES with verify_result_done. */
+int verify_backup(struct db *db, const char *file, const char *actor, struct verify_result *res, char *msg,
+		  size_t msglen);
 /* "intact", "edited", "removed", "inserted", "reordered". */
 const char *verify_problem_name(enum verify_problem p);
 

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ledger/audit.h"
 #include "scheduler/engine.h"
 #include "util/json.h"
 #include "util/i18n.h"
@@ -24,6 +25,8 @@
 
 struct client {
 	int fd;
+	bool peer_known;  /* uid is the peer's, from SO_PEERCRED at accept */
+	uid_t uid;
 	size_t len;
 	char buf[CONTROL_LINE_MAX];
 };
@@ -149,7 +152,7 @@ static int parse_count(const char *what, const char *arg, int lo, int hi, int *o
 	return 0;
 }
 
-#define MAX_ARGS 4 /* the request's name included */
+#define MAX_ARGS 6 /* the request's name and a trailing "by NAME" included */
 
 static const struct {
 	const char *name;
@@ -212,6 +215,15 @@ int control_parse(const char *buf, size_t len, struct control_req *req, char *ms
 		snprintf(msg, msglen, _("empty request; send one of: %s"), REQUEST_NAMES);
 		return -EINVAL;
 	}
+	/* "... by NAME": the console's account the request is made for. */
+	if (argc >= 3 && !strcmp(argv[argc - 2], "by")) {
+		if (strlen(argv[argc - 1]) > CONTROL_BY_MAX) {
+			snprintf(msg, msglen, _("the account name after 'by' is longer than %d bytes"), CONTROL_BY_MAX);
+			return -EINVAL;
+		}
+		snprintf(req->by, sizeof(req->by), "%s", argv[argc - 1]);
+		argc -= 2;
+	}
 	for (k = 0; k < N_REQUESTS && strcmp(argv[0], requests[k].name); k++)
 		;
 	if (k == N_REQUESTS) {
@@ -224,6 +236,11 @@ int control_parse(const char *buf, size_t len, struct control_req *req, char *ms
 		return -EINVAL;
 	}
 	req->cmd = requests[k].cmd;
+	if (req->by[0] && (req->cmd == CONTROL_STATUS || req->cmd == CONTROL_STATUS_LINE ||
+			   req->cmd == CONTROL_CHANGED)) {
+		snprintf(msg, msglen, _("malformed request '%s'; write it as '%s'"), argv[0], requests[k].usage);
+		return -EINVAL;
+	}
 	if (req->cmd == CONTROL_PLAY || req->cmd == CONTROL_ALERT) {
 		long long id;
 
@@ -241,7 +258,7 @@ int control_parse(const char *buf, size_t len, struct control_req *req, char *ms
 
 /* Runs REQ and writes its reply to F: "ok" or "error ERRNO" on the first
  * line, then the body (a message for people, or the status). */
-static void run_request(struct engine *e, const struct control_req *req, FILE *f)
+static void run_request(struct engine *e, const struct control_req *req, FILE *f, const char *actor)
 {
 	char msg[512] = "";
 	int err = 0;
@@ -259,16 +276,16 @@ static void run_request(struct engine *e, const struct control_req *req, FILE *f
 		engine_status_line(e, msg, sizeof(msg));
 		break;
 	case CONTROL_PLAY:
-		err = engine_play(e, req->id, req->force, msg, sizeof(msg));
+		err = engine_play(e, req->id, req->force, actor, msg, sizeof(msg));
 		break;
 	case CONTROL_ALERT:
-		err = engine_alert(e, req->id, req->repeat, req->every, msg, sizeof(msg));
+		err = engine_alert(e, req->id, req->repeat, req->every, actor, msg, sizeof(msg));
 		break;
 	case CONTROL_ALERT_CANCEL:
-		err = engine_alert_cancel(e, msg, sizeof(msg));
+		err = engine_alert_cancel(e, actor, msg, sizeof(msg));
 		break;
 	case CONTROL_STOP:
-		err = engine_stop(e, msg, sizeof(msg));
+		err = engine_stop(e, actor, msg, sizeof(msg));
 		break;
 	case CONTROL_CHANGED:
 		/* Occurrences read the library when they are taken; what is
@@ -289,16 +306,30 @@ static void answer(struct control *c, size_t i, struct engine *e)
 {
 	struct client *cl = &c->clients[i];
 	struct control_req req;
-	char *out = NULL, msg[512];
+	char *out = NULL, msg[512], actor[AUDIT_ACTOR_MAX + 1];
 	size_t outlen = 0;
 	FILE *f = open_memstream(&out, &outlen);
 	int err = control_parse(cl->buf, cl->len, &req, msg, sizeof(msg));
 
+	if (err == 0 && req.by[0]) {
+		/* The console names the account it acts for. Only a peer
+		 * running as the daemon's own user (loa-web runs as loa) or
+		 * root may; anyone else would be forging another's name. */
+		if (!cl->peer_known || (cl->uid != geteuid() && cl->uid != 0)) {
+			err = -EPERM;
+			snprintf(msg, sizeof(msg), _("only the console (user loa) may act for a console account; "
+				 "send the request without 'by'"));
+		}
+	}
 	if (err < 0) {
 		log_warn(_("control: a request was refused: %s"), msg);
 		fprintf(f, "error %d\n%s\n", -err, msg);
 	} else {
-		run_request(e, &req, f);
+		/* Who is at the other end, for the audit trail: the user
+		 * database is local files on a station, so the look-up does
+		 * not hold the loop. */
+		run_request(e, &req, f, req.by[0] ? req.by :
+			    cl->peer_known ? audit_actor_of_uid(cl->uid, actor) : "unknown");
 	}
 	fclose(f);
 	/* A reply is well under the socket buffer; a client that does not
@@ -337,11 +368,21 @@ void control_handle(struct control *c, struct pollfd *fds, int n, struct engine 
 		int fd;
 
 		while ((fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+			struct ucred peer;
+			socklen_t plen = sizeof(peer);
+			bool known;
+
 			if (c->n_clients == CONTROL_MAX_CLIENTS) {
 				close(fd);
 				continue;
 			}
-			c->clients[c->n_clients++] = (struct client){ .fd = fd };
+			/* The kernel's word for who connected, not the client's. */
+			known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &plen) == 0 && plen == sizeof(peer);
+			if (!known)
+				log_warn(_("control: cannot tell who connected (%s); their commands are recorded as "
+					   "by 'unknown'"), strerror(errno));
+			c->clients[c->n_clients++] = (struct client){ .fd = fd, .peer_known = known,
+								      .uid = known ? peer.uid : 0 };
 		}
 	}
 }

@@ -1,6 +1,7 @@
 /* The daemon's control socket: a Unix stream socket where each connection
  * carries one request line ("play 12", "play 12 force", "alert 7 3 60",
- * "alert-cancel", "stop", "status", "status-line", "changed"), ended by a
+ * "alert-cancel", "stop", "status", "status-line", "changed"; the four that
+ * act may end in "by NAME", see CONTROL_BY_MAX), ended by a
  * newline, and gets back "ok" or "error ERRNO" on a line, then a body: a
  * message, or the status as JSON. Bytes after the first newline are not
  * read. A line that is too long, has control characters or NUL bytes, is
@@ -35,12 +36,17 @@ enum control_cmd {
 };
 
 /* A request, parsed and in bounds. */
+/* A request may end in "by NAME": the web console names the account it
+ * acts for (only a peer running as the daemon's user may). */
+#define CONTROL_BY_MAX 32
+
 struct control_req {
 	enum control_cmd cmd;
 	int64_t id;     /* play, alert: the bulletin, 1 up */
 	bool force;     /* play */
 	int repeat;     /* alert: 1 .. CONTROL_REPEAT_MAX */
 	int every;      /* alert: minutes, 1 .. CONTROL_EVERY_MAX */
+	char by[CONTROL_BY_MAX + 1]; /* play, alert, alert-cancel, stop: the console account acting, or "" */
 };
 
 struct control;

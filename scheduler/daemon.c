@@ -25,6 +25,7 @@
 #include "audio/power.h"
 #include "content/jingle.h"
 #include "db/db.h"
+#include "ledger/audit.h"
 #include "scheduler/control.h"
 #include "scheduler/engine.h"
 #include "util/i18n.h"
@@ -43,6 +44,7 @@
 
 struct daemon {
 	const char *config_path;
+	struct db *db;
 	struct engine *engine;
 	struct control *control;
 	struct power *power;       /* the amplifiers' power commands */
@@ -58,6 +60,9 @@ struct daemon {
 	bool trimmed;              /* memory given back since the last element aired */
 	bool damaged;              /* the page check of the start failed */
 	struct makeup_cache *makeups; /* what the make-up search found, by content */
+	/* Reloads while the page check of the start holds writes: their
+	 * audit entries (actor, detail), written once it passes. */
+	struct strlist held_actors, held_details;
 };
 
 /* Between broadcasts the daemon may sleep for hours: what start-up and the
@@ -218,17 +223,58 @@ static void on_timer(struct daemon *d)
 	engine_run(d->engine);
 }
 
-static void reload(struct daemon *d)
+static void write_reload_entry(struct daemon *d, const char *actor, const char *detail)
+{
+	if (audit_append(d->db, actor, "config-reload", d->config_path, detail) < 0)
+		log_err(_("the audit trail cannot record the config reload by %s (%s); this line is its only "
+			  "record"), actor, detail);
+}
+
+/* Records ACTOR's reload with DETAIL, or holds it while the page check of
+ * the start holds every write (a damaged file is not written to). */
+static void record_reload(struct daemon *d, const char *actor, const char *detail)
+{
+	if (db_writable(d->db)) {
+		write_reload_entry(d, actor, detail);
+		return;
+	}
+	strlist_add(&d->held_actors, actor);
+	strlist_add(&d->held_details, detail);
+}
+
+/* The page check ended: WRITE what was held, or log it as never recorded. */
+static void release_held(struct daemon *d, bool write)
+{
+	for (size_t i = 0; i < d->held_actors.n; i++) {
+		if (write)
+			write_reload_entry(d, d->held_actors.v[i], d->held_details.v[i]);
+		else
+			log_err(_("the audit trail cannot record the config reload by %s (%s); this line is its "
+				  "only record"), d->held_actors.v[i], d->held_details.v[i]);
+	}
+	strlist_done(&d->held_actors);
+	strlist_done(&d->held_details);
+}
+
+/* SIGHUP from user UID: the new config is taken whole or not at all, and
+ * either way the audit trail says who asked and which it was. */
+static void reload(struct daemon *d, uid_t uid)
 {
 	struct strlist errs = { 0 };
 	struct config *cfg = NULL;
+	char actor[AUDIT_ACTOR_MAX + 1], *detail;
 
+	audit_actor_of_uid(uid, actor);
 	notify_reloading();
 	if (config_load(d->config_path, &cfg, &errs) < 0 || jingle_probe_config(cfg, &errs) < 0 ||
 	    time_set_zone(cfg->timezone) < 0) {
 		log_err(_("config reload rejected; the schedule in force stays as it was:"));
 		for (size_t i = 0; i < errs.n; i++)
 			log_err("%s", errs.v[i]);
+		/* The first problem says why; the journal has them all. */
+		detail = errs.n ? xasprintf("refused: %s", errs.v[0]) : xstrdup("refused");
+		record_reload(d, actor, detail);
+		free(detail);
 		config_free(cfg);
 		strlist_done(&errs);
 		notify_ready();
@@ -237,6 +283,7 @@ static void reload(struct daemon *d)
 	strlist_done(&errs);
 	engine_set_config(d->engine, cfg);
 	log_notice(_("config reloaded: %s"), d->config_path);
+	record_reload(d, actor, "taken");
 	notify_ready();
 }
 
@@ -246,7 +293,7 @@ static void on_signal(struct daemon *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP)
-			reload(d);
+			reload(d, si.ssi_uid);
 		else
 			d->quit = true;
 	}
@@ -288,6 +335,7 @@ static void on_page_check(struct daemon *d, struct db *db)
 
 	if (db_check_finish(db, &took, msg, sizeof(msg)) < 0) {
 		log_err("%s", msg);
+		release_held(d, false);
 		d->damaged = true;
 		d->quit = true;
 		return;
@@ -295,6 +343,7 @@ static void on_page_check(struct daemon *d, struct db *db)
 	log_info(_("database %s: every page checked in %lld ms; the ledger takes writes"), db_path(db),
 		 (long long)took);
 	d->trimmed = false; /* what the check read goes back at the next idle turn */
+	release_held(d, true);
 	if (!d->quit)
 		engine_ledger_writable(d->engine);
 }
@@ -321,7 +370,7 @@ static int setup_fds(struct daemon *d)
 
 int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 {
-	struct daemon d = { .config_path = config_path, .sigfd = -1, .timerfd = -1 };
+	struct daemon d = { .config_path = config_path, .db = db, .sigfd = -1, .timerfd = -1 };
 	struct engine_env env = { .ctx = &d, .now = env_now, .mono = env_mono, .clock_trusted = env_clock_trusted,
 				.sink = &alsa_sink, .power = env_power };
 	char msg[512];

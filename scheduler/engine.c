@@ -32,6 +32,7 @@
 #include "content/store.h"
 #include "ledger/backlog.h"
 #include "db/db.h"
+#include "ledger/audit.h"
 #include "ledger/ledger.h"
 #include "scheduler/plan.h"
 #include "util/json.h"
@@ -72,6 +73,9 @@ struct element {
 	/* A planned item that does not fit: its `skipped` row is written
 	 * when the queue reaches it, so rows follow the order of the queue. */
 	char *skip_reason;
+	/* Who asked for it (play, alert) or stopped it: its row's `by`;
+	 * NULL for what the schedule airs. */
+	char *actor;
 };
 
 enum cur_state { CUR_NONE, CUR_PREROLL, CUR_PLAYING, CUR_STOPPING };
@@ -108,6 +112,7 @@ struct engine {
 	int64_t clock_checked_at;
 
 	int64_t alert_id;
+	char *alert_actor;       /* who asked for the alert: each repetition's `by` */
 	int alert_left;
 	int64_t alert_every_ms;
 	int64_t alert_next_at;
@@ -184,6 +189,7 @@ static void element_done(struct element *el)
 	free(el->topic);
 	free(el->plan);
 	free(el->skip_reason);
+	free(el->actor);
 	memset(el, 0, sizeof(*el));
 }
 
@@ -214,6 +220,7 @@ static void element_copy(struct element *dst, const struct element *src)
 	dst->topic = xstrdup_or_null(src->topic);
 	dst->plan = xstrdup_or_null(src->plan);
 	dst->skip_reason = xstrdup_or_null(src->skip_reason);
+	dst->actor = xstrdup_or_null(src->actor);
 }
 
 /* Inserts EL (taken over) at index AT of the queue. */
@@ -248,6 +255,7 @@ static void row_from_element(struct ledger_row *row, const struct element *el)
 	row->topic = el->topic;
 	row->plan = el->plan;
 	row->slot = el->slot;
+	row->by = el->actor;
 	memcpy(row->content_sha256, el->sha256, SHA256_HEX);
 }
 
@@ -783,6 +791,7 @@ static void fire_alert(struct engine *e, int64_t t_now)
 	element_from_bulletin(&el, &b, e->cfg->state_dir);
 	bulletin_done(&b);
 	el.kind = KIND_ALERT;
+	el.actor = xstrdup_or_null(e->alert_actor);
 	el.scheduled_at = t_now;
 	queue_insert(e, 0, &el);
 	if (--e->alert_left > 0)
@@ -1138,6 +1147,7 @@ void engine_free(struct engine *e)
 	for (size_t i = 0; i < e->nq; i++)
 		element_done(&e->q[i]);
 	free(e->q);
+	free(e->alert_actor);
 	config_free(e->cfg);
 	free(e);
 }
@@ -1207,11 +1217,31 @@ static int refuse_untrusted(struct engine *e, char *msg, size_t len)
 	return -EAGAIN;
 }
 
-int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
+/* Records ACTOR's command in the audit trail. The station does not wait
+ * for the trail: an alert airs even on a full disk, and the journal then
+ * holds the entry's only record. */
+static void record_command(struct engine *e, const char *actor, const char *action, const char *target,
+			   const char *detail)
+{
+	if (audit_append(e->db, actor, action, target, detail) < 0)
+		set_error(e, N_("the audit trail cannot record %s %s by %s (%s); the command is carried out "
+			  "all the same, and this line is its only record"), action, target, actor ? actor : "?",
+			  detail);
+}
+
+/* A bulletin as the trail's target: "#12". */
+static const char *bulletin_target(int64_t id, char buf[24])
+{
+	snprintf(buf, 24, "#%lld", (long long)id);
+	return buf;
+}
+
+int engine_play(struct engine *e, int64_t id, bool force, const char *actor, char *msg, size_t len)
 {
 	const struct config *c = e->cfg;
 	struct element el = { 0 };
 	struct bulletin b;
+	char *detail, target[24];
 	int sec, err;
 
 	err = refuse_untrusted(e, msg, len);
@@ -1227,9 +1257,13 @@ int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
 		bulletin_done(&b);
 		return -EPERM;
 	}
+	detail = xasprintf("title: '%s'%s", b.title, force ? "; force" : "");
+	record_command(e, actor, "play", bulletin_target(id, target), detail);
+	free(detail);
 	element_from_bulletin(&el, &b, e->cfg->state_dir);
 	bulletin_done(&b);
 	el.kind = KIND_PLAY;
+	el.actor = xstrdup_or_null(actor);
 	el.scheduled_at = now(e);
 	/* After the current item: the head of the queue. */
 	queue_insert(e, 0, &el);
@@ -1241,9 +1275,10 @@ int engine_play(struct engine *e, int64_t id, bool force, char *msg, size_t len)
 	return 0;
 }
 
-int engine_alert(struct engine *e, int64_t id, int repeat, int every, char *msg, size_t len)
+int engine_alert(struct engine *e, int64_t id, int repeat, int every, const char *actor, char *msg, size_t len)
 {
 	struct bulletin b;
+	char *detail, target[24];
 	int err;
 
 	err = refuse_untrusted(e, msg, len);
@@ -1251,11 +1286,21 @@ int engine_alert(struct engine *e, int64_t id, int repeat, int every, char *msg,
 		err = get_active(e, id, &b, msg, len);
 	if (err < 0)
 		return err;
-	bulletin_done(&b);
 	e->alert_id = id;
 	e->alert_left = repeat < 1 ? 1 : repeat;
 	e->alert_every_ms = (int64_t)(every < 1 ? 60 : every) * 60000;
 	e->alert_next_at = now(e);
+	free(e->alert_actor);
+	e->alert_actor = xstrdup_or_null(actor);
+	/* What the engine does, after its own corrections of the request. */
+	if (e->alert_left > 1)
+		detail = xasprintf("title: '%s'; repeat: %d; every: %lld min", b.title, e->alert_left,
+				   (long long)(e->alert_every_ms / 60000));
+	else
+		detail = xasprintf("title: '%s'", b.title);
+	bulletin_done(&b);
+	record_command(e, actor, "alert", bulletin_target(id, target), detail);
+	free(detail);
 	if (repeat > 1)
 		snprintf(msg, len, _("alert #%lld on air now, repeating"), (long long)id);
 	else
@@ -1264,23 +1309,43 @@ int engine_alert(struct engine *e, int64_t id, int repeat, int every, char *msg,
 	return 0;
 }
 
-int engine_alert_cancel(struct engine *e, char *msg, size_t len)
+int engine_alert_cancel(struct engine *e, const char *actor, char *msg, size_t len)
 {
+	char detail[64], target[24];
+
 	if (e->alert_left <= 0) {
 		snprintf(msg, len, _("no alert repetitions are pending"));
 		return -EAGAIN;
 	}
+	snprintf(detail, sizeof(detail), "repetitions left: %d -> 0", e->alert_left);
+	record_command(e, actor, "alert-cancel", bulletin_target(e->alert_id, target), detail);
 	e->alert_left = 0;
 	snprintf(msg, len, _("the alert's repetitions are cancelled"));
 	return 0;
 }
 
-int engine_stop(struct engine *e, char *msg, size_t len)
+int engine_stop(struct engine *e, const char *actor, char *msg, size_t len)
 {
+	char *detail, target[24];
+
 	if (e->state != CUR_PLAYING) {
 		snprintf(msg, len, _("nothing is on air"));
 		return -EAGAIN;
 	}
+	if (e->cur.part == PART_ITEM) {
+		detail = xasprintf("title: '%s'; on air -> cancelled", e->cur.title ? e->cur.title : "");
+		record_command(e, actor, "stop", bulletin_target(e->cur.bulletin_id, target), detail);
+	} else {
+		/* An intro or outro has no bulletin and no row: its file names it. */
+		detail = xasprintf("%s of slot '%s'; on air -> stopped", e->cur.part == PART_INTRO ? "intro" : "outro",
+				   e->cur.slot ? e->cur.slot : "");
+		record_command(e, actor, "stop", e->cur.path, detail);
+	}
+	free(detail);
+	/* The row of what was stopped names who stopped it. */
+	free(e->cur.actor);
+	e->cur.actor = xstrdup_or_null(actor);
+	e->row.by = e->cur.actor;
 	snprintf(msg, len, _("stopping '%s'"), e->cur.title ? e->cur.title : e->cur.path);
 	stop_current(e, OUTCOME_CANCELLED, "stopped by the operator (loa stop)");
 	return 0;

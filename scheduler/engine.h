@@ -84,11 +84,16 @@ const struct config *engine_config(const struct engine *e);
 
 /* Operator commands. Each returns 0, or a negative errno with a message
  * for people in msg (-ENOENT no such bulletin, -EPERM outside limits, -EAGAIN
- * nothing to stop, ...). */
-int engine_play(struct engine *e, int64_t bulletin_id, bool force, char *msg, size_t msglen);
-int engine_alert(struct engine *e, int64_t bulletin_id, int repeat, int every_minutes, char *msg, size_t msglen);
-int engine_alert_cancel(struct engine *e, char *msg, size_t msglen);
-int engine_stop(struct engine *e, char *msg, size_t msglen);
+ * nothing to stop, ...). ACTOR is who gave it (audit_actor_of_uid of the
+ * control socket's peer): a command carried out is recorded as theirs in
+ * the audit trail, and names them in the `by` of the ledger rows it makes
+ * (a play, each airing of an alert) or ends (a stop). One refused changes
+ * nothing and is not recorded. */
+int engine_play(struct engine *e, int64_t bulletin_id, bool force, const char *actor, char *msg, size_t msglen);
+int engine_alert(struct engine *e, int64_t bulletin_id, int repeat, int every_minutes, const char *actor,
+		 char *msg, size_t msglen);
+int engine_alert_cancel(struct engine *e, const char *actor, char *msg, size_t msglen);
+int engine_stop(struct engine *e, const char *actor, char *msg, size_t msglen);
 
 /* Writes the state as a JSON object (for `loa status`). */
 void engine_status(const struct engine *e, struct json *j);

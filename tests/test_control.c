@@ -109,6 +109,37 @@ static void test_parse_accepts_every_request(void **state)
 	assert_int_equal(parse_ok("stop\nplay 1\n").cmd, CONTROL_STOP);
 }
 
+/* The console names the account it acts for at the end of the four
+ * requests that act, and nowhere else. */
+static void test_parse_by_account(void **state)
+{
+	struct control_req r;
+	char long_name[64];
+
+	(void)state;
+	r = parse_ok("play 12 force by nam\n");
+	assert_true(r.force);
+	assert_int_equal(r.id, 12);
+	assert_string_equal(r.by, "nam");
+	r = parse_ok("alert 7 3 60 by lan.tran\n");
+	assert_int_equal(r.every, 60);
+	assert_string_equal(r.by, "lan.tran");
+	assert_string_equal(parse_ok("stop by nam\n").by, "nam");
+	assert_string_equal(parse_ok("alert-cancel by nam\n").by, "nam");
+	assert_string_equal(parse_ok("stop\n").by, "");
+	parse_refused("status by nam\n", -EINVAL, "malformed request 'status'");
+	parse_refused("changed by nam\n", -EINVAL, "malformed request 'changed'");
+	parse_refused("stop by\n", -EINVAL, "malformed request 'stop'");
+	memset(long_name, 'a', 40);
+	long_name[40] = '\0';
+	{
+		char line[128];
+
+		snprintf(line, sizeof(line), "stop by %s\n", long_name);
+		parse_refused(line, -EINVAL, "longer than 32 bytes");
+	}
+}
+
 static void test_parse_alert_bounds_are_the_clis(void **state)
 {
 	(void)state;
@@ -595,6 +626,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_accepts_every_request),
+		cmocka_unit_test(test_parse_by_account),
 		cmocka_unit_test(test_parse_alert_bounds_are_the_clis),
 		cmocka_unit_test(test_parse_refuses_bad_ids),
 		cmocka_unit_test(test_parse_refuses_wrong_argument_counts),

@@ -35,6 +35,7 @@
 #include "content/slots.h"
 #include "ledger/backlog.h"
 #include "db/db.h"
+#include "ledger/audit.h"
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "scheduler/engine.h"
@@ -506,7 +507,7 @@ static void alert_at(struct sim *s, int64_t t, int64_t id)
 	char msg[256];
 
 	run_until(s, t);
-	assert_int_equal(engine_alert(s->e, id, 1, 60, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_alert(s->e, id, 1, 60, "hoang", msg, sizeof(msg)), 0);
 }
 
 /* Steps the wall clock to T, as the kernel would; what is on air keeps
@@ -859,7 +860,7 @@ static void test_alert_repeats_and_cancel(void **state)
 	s->now = vn(DAY0, 8, 0, 0);
 	al = add_storm(s, 60 * SEC);
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
-	assert_int_equal(engine_alert(s->e, al, 3, 20, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_alert(s->e, al, 3, 20, "hoang", msg, sizeof(msg)), 0);
 	run_until(s, vn(DAY0, 10, 0, 0));
 	r = ledger(s);
 	assert_int_equal(r.n, 3);
@@ -868,16 +869,16 @@ static void test_alert_repeats_and_cancel(void **state)
 		assert_int_equal(r.v[i].started_at, vn(DAY0, 8, 0, 0) + (int64_t)i * 20 * MIN);
 	}
 	rows_free(&r);
-	assert_int_equal(engine_alert_cancel(s->e, msg, sizeof(msg)), -EAGAIN);
+	assert_int_equal(engine_alert_cancel(s->e, "hoang", msg, sizeof(msg)), -EAGAIN);
 
-	assert_int_equal(engine_alert(s->e, al, 5, 10, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_alert(s->e, al, 5, 10, "hoang", msg, sizeof(msg)), 0);
 	run_until(s, vn(DAY0, 10, 5, 0));
-	assert_int_equal(engine_alert_cancel(s->e, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_alert_cancel(s->e, "hoang", msg, sizeof(msg)), 0);
 	run_until(s, vn(DAY0, 12, 0, 0));
 	r = ledger(s);
 	assert_int_equal(r.n, 4);
 	rows_free(&r);
-	assert_int_equal(engine_alert(s->e, 999, 1, 1, msg, sizeof(msg)), -ENOENT);
+	assert_int_equal(engine_alert(s->e, 999, 1, 1, "hoang", msg, sizeof(msg)), -ENOENT);
 }
 
 static void test_play_airs_after_current_item(void **state)
@@ -893,11 +894,11 @@ static void test_play_airs_after_current_item(void **state)
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
 	/* Idle: at once. Outside the station's hours: refused unless forced. */
 	s->now = vn(DAY0, 4, 59, 0);
-	assert_int_equal(engine_play(s->e, p, false, msg, sizeof(msg)), -EPERM);
+	assert_int_equal(engine_play(s->e, p, false, "hoang", msg, sizeof(msg)), -EPERM);
 	s->now = vn(DAY0, 5, 10, 0);
-	assert_int_equal(engine_play(s->e, p, false, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_play(s->e, p, false, "hoang", msg, sizeof(msg)), 0);
 	run_until(s, vn(DAY0, 6, 0, 20));
-	assert_int_equal(engine_play(s->e, p, false, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_play(s->e, p, false, "hoang", msg, sizeof(msg)), 0);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);
 	assert_int_equal(r.n, 3);
@@ -909,9 +910,9 @@ static void test_play_airs_after_current_item(void **state)
 	assert_int_equal(r.v[2].started_at, vn(DAY0, 6, 1, 1));
 	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
 	rows_free(&r);
-	assert_int_equal(engine_play(s->e, 999, true, msg, sizeof(msg)), -ENOENT);
+	assert_int_equal(engine_play(s->e, 999, true, "hoang", msg, sizeof(msg)), -ENOENT);
 	s->now = vn(DAY0, 23, 0, 0);
-	assert_int_equal(engine_play(s->e, p, true, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_play(s->e, p, true, "hoang", msg, sizeof(msg)), 0);
 }
 
 static void test_stop_cancels_current_item(void **state)
@@ -921,9 +922,9 @@ static void test_stop_cancels_current_item(void **state)
 	struct rows r;
 
 	start_ab(s);
-	assert_int_equal(engine_stop(s->e, msg, sizeof(msg)), -EAGAIN);
+	assert_int_equal(engine_stop(s->e, "hoang", msg, sizeof(msg)), -EAGAIN);
 	run_until(s, vn(DAY0, 6, 0, 10));
-	assert_int_equal(engine_stop(s->e, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_stop(s->e, "hoang", msg, sizeof(msg)), 0);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);
 	assert_int_equal(r.n, 2);
@@ -934,6 +935,99 @@ static void test_stop_cancels_current_item(void **state)
 	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
 	/* The next item follows at once: a stop leaves no gap. */
 	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 0, 10) + FADE_MS);
+	rows_free(&r);
+}
+
+static void assert_entry(const struct audit_entry *a, const char *actor, const char *action, int64_t id,
+			 const char *detail)
+{
+	char target[24];
+
+	snprintf(target, sizeof(target), "#%lld", (long long)id);
+	assert_string_equal(a->actor, actor);
+	assert_string_equal(a->action, action);
+	assert_string_equal(a->target, target);
+	assert_string_equal(a->detail, detail);
+}
+
+/* Who gave each command is in the audit trail, and in the `by` of the rows
+ * it made (a play, each airing of an alert) or ended (a stop); what the
+ * schedule aired names nobody, and a refused command is not recorded. */
+static void test_commands_name_who_asked(void **state)
+{
+	struct sim *s = *state;
+	struct audit_entry *v;
+	char msg[256];
+	struct rows r;
+	int64_t a, p, al;
+	size_t n;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 60 * SEC);
+	add_sang(s, "b", 60 * SEC);
+	p = add_bulletin(s, "p", PRIO_NORMAL, 10 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
+	al = add_storm(s, 30 * SEC);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	s->now = vn(DAY0, 5, 10, 0);
+	assert_int_equal(engine_play(s->e, p, false, "hoang", msg, sizeof(msg)), 0);
+	assert_int_equal(engine_play(s->e, 999, false, "hoang", msg, sizeof(msg)), -ENOENT);
+	run_until(s, vn(DAY0, 5, 30, 0));
+	assert_int_equal(engine_stop(s->e, "minh", msg, sizeof(msg)), -EAGAIN);
+	assert_int_equal(engine_alert(s->e, al, 3, 10, "lan", msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 5, 45, 0));
+	assert_int_equal(engine_alert_cancel(s->e, "minh", msg, sizeof(msg)), 0);
+	assert_int_equal(engine_alert_cancel(s->e, "minh", msg, sizeof(msg)), -EAGAIN);
+	run_until(s, vn(DAY0, 6, 0, 10));
+	assert_int_equal(engine_stop(s->e, "minh", msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 7, 0, 0));
+
+	r = ledger(s);
+	assert_int_equal(r.n, 5);
+	assert_int_equal(r.v[0].kind, KIND_PLAY);
+	assert_string_equal(r.v[0].by, "hoang");
+	assert_int_equal(r.v[1].kind, KIND_ALERT);
+	assert_string_equal(r.v[1].by, "lan");
+	assert_int_equal(r.v[2].kind, KIND_ALERT);
+	assert_string_equal(r.v[2].by, "lan");
+	assert_string_equal(r.v[3].title, "a");
+	assert_int_equal(r.v[3].outcome, OUTCOME_CANCELLED);
+	assert_string_equal(r.v[3].by, "minh");
+	assert_string_equal(r.v[4].title, "b");
+	assert_int_equal(r.v[4].outcome, OUTCOME_COMPLETED);
+	assert_null(r.v[4].by);
+	rows_free(&r);
+
+	assert_int_equal(audit_query(s->db, INT64_MIN, INT64_MAX, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_entry(&v[0], "hoang", "play", p, "title: 'p'");
+	assert_entry(&v[1], "lan", "alert", al, "title: 'bão'; repeat: 3; every: 10 min");
+	assert_entry(&v[2], "minh", "alert-cancel", al, "repetitions left: 1 -> 0");
+	assert_entry(&v[3], "minh", "stop", a, "title: 'a'; on air -> cancelled");
+	audit_entries_free(v, n);
+}
+
+/* A power cut keeps who asked for the item on air: its partial row names them. */
+static void test_power_cut_keeps_who_asked(void **state)
+{
+	struct sim *s = *state;
+	char msg[256];
+	struct rows r;
+	int64_t p;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	p = add_bulletin(s, "p", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	s->now = vn(DAY0, 5, 10, 0);
+	assert_int_equal(engine_play(s->e, p, true, "hoang", msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 5, 10, 20));
+	assert_non_null(on_air(s));
+	power_cut(s);
+	s->now = vn(DAY0, 5, 20, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_string_equal(r.v[0].by, "hoang");
 	rows_free(&r);
 }
 
@@ -1170,10 +1264,10 @@ static void test_untrusted_clock_waits(void **state)
 	rows_free(&r);
 	/* Commands are refused at once, not aired whenever the clock is
 	 * trusted; a stop has nothing to act on. */
-	assert_int_equal(engine_play(s->e, 1, true, msg, sizeof(msg)), -EAGAIN);
+	assert_int_equal(engine_play(s->e, 1, true, "hoang", msg, sizeof(msg)), -EAGAIN);
 	assert_non_null(strstr(msg, "synchronised clock"));
-	assert_int_equal(engine_alert(s->e, 1, 1, 60, msg, sizeof(msg)), -EAGAIN);
-	assert_int_equal(engine_stop(s->e, msg, sizeof(msg)), -EAGAIN);
+	assert_int_equal(engine_alert(s->e, 1, 1, 60, "hoang", msg, sizeof(msg)), -EAGAIN);
+	assert_int_equal(engine_stop(s->e, "hoang", msg, sizeof(msg)), -EAGAIN);
 
 	s->trusted = true;
 	run_until(s, vn(DAY0, 7, 0, 0));
@@ -1502,14 +1596,14 @@ static void test_library_changes_reach_next_occurrence(void **state)
 	c = add_bulletin(s, "c", PRIO_NORMAL, 60 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
 	run_until(s, vn(DAY0, 5, 30, 0));
-	assert_int_equal(library_retire(s->db, a, s->now), 0);
+	assert_int_equal(library_retire(s->db, a, s->now, "test"), 0);
 	assert_int_equal(library_get(s->db, c, &b), 0);
 	assert_int_equal(b.n_slots, 0);
 	free(b.slots);
 	b.slots = xcalloc(1, sizeof(*b.slots));
 	b.slots[0] = xstrdup("sang");
 	b.n_slots = 1;
-	assert_int_equal(library_update(s->db, &b), 0);
+	assert_int_equal(library_update(s->db, &b, "test"), 0);
 	bulletin_done(&b);
 	engine_library_changed(s->e); /* what `changed` on the control socket does */
 	run_until(s, vn(DAY0, 7, 0, 0));
@@ -1576,10 +1670,10 @@ static void test_retire_drops_queued_items(void **state)
 	c = add_sang(s, "c", 60 * SEC);
 	start_engine(s, load_config(s, NULL, ONE_SLOT));
 	run_until(s, vn(DAY0, 5, 59, 59));
-	assert_int_equal(library_retire(s->db, a, s->now), 0);
+	assert_int_equal(library_retire(s->db, a, s->now, "test"), 0);
 	engine_library_changed(s->e);
 	run_until(s, vn(DAY0, 6, 0, 30));
-	assert_int_equal(library_retire(s->db, c, s->now), 0);
+	assert_int_equal(library_retire(s->db, c, s->now, "test"), 0);
 	engine_library_changed(s->e);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	r = ledger(s);
@@ -1611,8 +1705,8 @@ static void test_retire_all_items_drops_intro_and_outro(void **state)
 	start_engine(s, load_config(s, NULL,
 		"{ name = \"sang\"; start = \"06:00\"; days = [\"mon\"]; intro = \"intro.wav\"; outro = \"outro.wav\"; }"));
 	run_until(s, vn(DAY0, 5, 59, 59));
-	assert_int_equal(library_retire(s->db, a, s->now), 0);
-	assert_int_equal(library_retire(s->db, b, s->now), 0);
+	assert_int_equal(library_retire(s->db, a, s->now, "test"), 0);
+	assert_int_equal(library_retire(s->db, b, s->now, "test"), 0);
 	engine_library_changed(s->e);
 	run_until(s, vn(DAY0, 7, 0, 0));
 	assert_int_equal(s->n_air, 0);
@@ -1783,7 +1877,7 @@ static void test_full_disk_rows_wait_and_follow(void **state)
 	 * writes what waits first, without waiting for the timer. */
 	disk_full = false;
 	quiet(s);
-	assert_int_equal(engine_play(s->e, 1, false, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_play(s->e, 1, false, "hoang", msg, sizeof(msg)), 0);
 	loud(s);
 	r = ledger(s);
 	assert_int_equal(r.n, 2);
@@ -2113,7 +2207,7 @@ static void year_alert(struct sim *s, struct expect *x, int64_t id, int repeat, 
 {
 	char msg[256];
 
-	assert_int_equal(engine_alert(s->e, id, repeat, every, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_alert(s->e, id, repeat, every, "hoang", msg, sizeof(msg)), 0);
 	x->alerts += repeat;
 }
 
@@ -2121,7 +2215,7 @@ static void year_play(struct sim *s, struct expect *x, int64_t id)
 {
 	char msg[256];
 
-	assert_int_equal(engine_play(s->e, id, false, msg, sizeof(msg)), 0);
+	assert_int_equal(engine_play(s->e, id, false, "hoang", msg, sizeof(msg)), 0);
 	x->plays++;
 }
 
@@ -2247,7 +2341,7 @@ static void test_simulated_year(void **state)
 		/* Tue 2 Mar, chieu: the operator stops the law bulletin. */
 		run_until(s, at(60, 17, 4, 0));
 		assert_on_air(s, b_law);
-		assert_int_equal(engine_stop(s->e, (char[256]){ 0 }, 256), 0);
+		assert_int_equal(engine_stop(s->e, "hoang", (char[256]){ 0 }, 256), 0);
 		expect_item(&x, at(60, 17, 0, 0), b_law, "X");
 	}
 	if (days > 76) {
@@ -2344,6 +2438,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alert_repeats_and_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_play_airs_after_current_item, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_cancels_current_item, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commands_name_who_asked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_power_cut_keeps_who_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_failure_is_failed_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_within_grace_airs_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_after_grace_records_missed, setup, teardown),

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <math.h>
@@ -22,6 +23,7 @@
 #include "content/library.h"
 #include "db/db.h"
 #include "content/import.h"
+#include "ledger/audit.h"
 #include "util/xmalloc.h"
 
 static char tmpdir[256];
@@ -188,11 +190,80 @@ static void test_other_gain_searches(void **state)
 	free(file);
 }
 
+/* An import is recorded as the user who ran it, with the bulletin's id,
+ * what it says and the audio's hash. */
+static void test_import_recorded(void **state)
+{
+	char *conf = write_config("r", -16), *file = make_audio("--seconds 2 quiet", "tin.wav");
+	char *state_dir = xasprintf("%s/r", tmpdir), msg[512], me[AUDIT_ACTOR_MAX + 1], *want;
+	struct audit_entry *v;
+	struct bulletin b;
+	struct db *db;
+	size_t n;
+
+	(void)state;
+	import("r", conf, file, &b);
+	assert_int_equal(db_open(state_dir, DB_READ_ONLY, &db, msg, sizeof(msg)), 0);
+	assert_int_equal(audit_query(db, INT64_MIN, INT64_MAX, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].actor, audit_actor_self(me));
+	assert_string_equal(v[0].action, "import");
+	assert_string_equal(v[0].target, "#1");
+	want = xasprintf("title: 'tin.wav'; slots: c; file: 'tin.wav'; sha256: %s", b.sha256);
+	assert_string_equal(v[0].detail, want);
+	free(want);
+	audit_entries_free(v, n);
+	db_close(db);
+	bulletin_done(&b);
+	free(state_dir);
+	free(conf);
+	free(file);
+}
+
+/* When the trail cannot take the entry, nothing is imported: no bulletin,
+ * and no copy left in the content store. */
+static void test_import_not_recorded_not_made(void **state)
+{
+	char *conf = write_config("n", -16), *file = make_audio("--seconds 2 quiet", "tin.wav");
+	char *state_dir = xasprintf("%s/n", tmpdir), *content = xasprintf("%s/n/content", tmpdir), msg[512];
+	char *argv[] = { (char *)"loa", (char *)"--config", conf, (char *)"import", file, NULL };
+	struct cli cli = { 0 };
+	struct db *db;
+	DIR *d;
+	struct dirent *de;
+	int64_t n = -1;
+	int files = 0;
+
+	(void)state;
+	assert_int_equal(db_open(state_dir, DB_READ_WRITE, &db, msg, sizeof(msg)), 0);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN"
+				      " SELECT RAISE(ABORT, 'full'); END", NULL, NULL, NULL), SQLITE_OK);
+	db_close(db);
+	optind = 0;
+	assert_int_equal(cli_run(&cli, 5, argv), EXIT_RUNTIME);
+	assert_int_equal(db_open(state_dir, DB_READ_ONLY, &db, msg, sizeof(msg)), 0);
+	assert_int_equal(db_query_int(db_sqlite(db), "SELECT count(*) FROM bulletins", &n), SQLITE_OK);
+	assert_int_equal(n, 0);
+	db_close(db);
+	d = opendir(content);
+	while (d && (de = readdir(d)))
+		files += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	assert_int_equal(files, 0);
+	free(state_dir);
+	free(content);
+	free(conf);
+	free(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_stores_the_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_gain_searches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_not_recorded_not_made, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);

@@ -131,14 +131,14 @@ static void make_rows(struct ledger_row r[3], int64_t bid1, int64_t bid2)
 	r[1] = (struct ledger_row){
 		.kind = KIND_PLAY, .scheduled_at = T0 + 3600000, .outcome = OUTCOME_FAILED,
 		.reason = (char *)"the file is gone from the content store",
-		.title = (char *)"Phát thủ công", .content_sha256 = HASH_B,
+		.title = (char *)"Phát thủ công", .content_sha256 = HASH_B, .by = (char *)"hoang",
 	};
 	r[2] = (struct ledger_row){
 		.kind = KIND_ALERT, .scheduled_at = T0 + 7200000, .started_at = T0 + 7200000,
 		.ended_at = T0 + 7212000, .frames = 576000, .played_ms = 12000,
 		.outcome = OUTCOME_PREEMPTED, .reason = (char *)"preempted by 'bão số 9'; \"khẩn\"",
 		.bulletin_id = bid2, .title = (char *)"Cảnh báo bão'); DROP TABLE ledger; --",
-		.topic = (char *)"2", .content_sha256 = HASH_B,
+		.topic = (char *)"2", .content_sha256 = HASH_B, .by = (char *)"uid 1001",
 	};
 }
 
@@ -169,6 +169,7 @@ static void assert_row_content(const struct ledger_row *a, const struct ledger_r
 	assert_str_or_null(a->slot, b->slot);
 	assert_string_equal(a->content_sha256, b->content_sha256);
 	assert_int_equal(a->xruns, b->xruns);
+	assert_str_or_null(a->by, b->by);
 }
 
 static void test_schema_created(void **state)
@@ -261,6 +262,9 @@ static void test_append_roundtrip(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE id = 2 AND occurrence_at IS NULL"
 				 " AND started_at IS NULL AND ended_at IS NULL AND bulletin_id IS NULL"
 				 " AND topic IS NULL AND plan IS NULL AND slot IS NULL"), 1);
+	/* What the schedule aired names nobody. */
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE actor IS NULL"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE id = 2 AND actor = 'hoang'"), 1);
 }
 
 static void test_chain(void **state)
@@ -374,6 +378,66 @@ static void test_hash_encoding_frozen(void **state)
 	assert_string_not_equal(ha, hb);
 }
 
+/* A row with `by` (who asked: schema 3) has one more line, just before
+ * prev_hash, and only then: the golden vector of such a row, and the row
+ * above without one hashes exactly as before. */
+static void test_hash_encoding_by(void **state)
+{
+	(void)state;
+	struct ledger_row r = {
+		.id = 8, .kind = KIND_PLAY, .scheduled_at = 2000, .started_at = 2001, .ended_at = 3001,
+		.frames = 48000, .played_ms = 1000, .outcome = OUTCOME_CANCELLED,
+		.reason = (char *)"stopped by the operator (loa stop)", .bulletin_id = 3,
+		.title = (char *)"Tin\nxã", .content_sha256 = HASH_A, .by = (char *)"hoang", .prev_hash = HASH_A,
+	};
+	const char *enc =
+		"loa-ledger-v1\n"
+		"id=1:8\n"
+		"kind=4:play\n"
+		"occurrence_at=null\n"
+		"scheduled_at=4:2000\n"
+		"started_at=4:2001\n"
+		"ended_at=4:3001\n"
+		"frames=5:48000\n"
+		"played_ms=4:1000\n"
+		"outcome=9:cancelled\n"
+		"reason=34:stopped by the operator (loa stop)\n"
+		"bulletin_id=1:3\n"
+		"title=7:Tin\nxã\n"
+		"topic=null\n"
+		"plan=null\n"
+		"slot=null\n"
+		"content_sha256=64:" HASH_A "\n"
+		"xruns=1:0\n"
+		"by=5:hoang\n"
+		"prev_hash=64:" HASH_A "\n";
+	struct ledger_row old = {
+		.id = 7, .kind = KIND_SLOT, .occurrence_at = 1000, .scheduled_at = 2000,
+		.outcome = OUTCOME_MISSED, .reason = (char *)"power off", .bulletin_id = 3,
+		.title = (char *)"Tin\nxã", .slot = (char *)"sang", .content_sha256 = HASH_A, .xruns = -1,
+		.prev_hash = LEDGER_GENESIS_HASH,
+	};
+	char want[SHA256_HEX], got[SHA256_HEX], without[SHA256_HEX];
+
+	text_sha256(enc, want);
+	assert_int_equal(ledger_row_hash(&r, got), 0);
+	assert_string_equal(got, want);
+	/* From sha256sum over the text above. */
+	assert_string_equal(got, "33390462ccf10a2869f8642c48f29204de402416ab0acc80cc22f0fd8fefb106");
+
+	/* by NULL is no line at all: test_hash_encoding_frozen's digest. */
+	assert_int_equal(ledger_row_hash(&old, got), 0);
+	assert_string_equal(got, "884d49e4eda576c53e14df8057ba1538fa64912c0a02aeedd27e70fb09db8182");
+	/* Taking by away, or making it empty, changes the hash. */
+	r.by = NULL;
+	assert_int_equal(ledger_row_hash(&r, without), 0);
+	assert_string_not_equal(without, want);
+	r.by = (char *)"";
+	assert_int_equal(ledger_row_hash(&r, got), 0);
+	assert_string_not_equal(got, want);
+	assert_string_not_equal(got, without);
+}
+
 /* The documented encoding of R, written the plain way (one printf per
  * field), as test_hash_encoding_lengths compares against. */
 static char *plain_encoding(const struct ledger_row *r)
@@ -404,6 +468,8 @@ static char *plain_encoding(const struct ledger_row *r)
 	STR_FIELD("slot", r->slot);
 	STR_FIELD("content_sha256", r->content_sha256);
 	INT_FIELD("xruns", r->xruns);
+	if (r->by)
+		STR_FIELD("by", r->by);
 	STR_FIELD("prev_hash", r->prev_hash);
 #undef INT_FIELD
 #undef STR_FIELD
@@ -433,6 +499,8 @@ static void test_hash_encoding_lengths(void **state)
 
 		reason[n] = '\0';
 		title[1300 - n] = '\0';
+		/* by, when there is one, after a value longer than the buffer or not */
+		r.by = n % 2 ? reason + n / 2 : NULL;
 		enc = plain_encoding(&r);
 		text_sha256(enc, want);
 		assert_int_equal(ledger_row_hash(&r, got), 0);
@@ -505,6 +573,7 @@ static void test_inflight_crash_recovery(void **state)
 	struct ledger_row row = on_air_row(bid), *v;
 	size_t n;
 
+	row.by = (char *)"hoang"; /* who asked for it survives the power cut */
 	assert_int_equal(ledger_inflight_begin(f->db, &row, 48000), 0);
 	assert_int_equal(ledger_inflight_checkpoint(f->db, 48000 * 5 + 17, T0 + 6002), 0);
 	assert_int_equal(ledger_inflight_checkpoint(f->db, 48000 * 12 + 24, T0 + 13002), 0);
@@ -1121,6 +1190,69 @@ static void test_invalid_rows_refused(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 0);
 }
 
+/* Nested transactions: an inner pair only counts, and what the outer
+ * transaction commits is everything inside it or nothing. */
+static void test_nested_commit(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+
+	make_rows(r, 0, 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(ledger_append(f->db, &r[1]), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(ledger_append(f->db, &r[2]), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	/* Still inside the outer transaction: SQLite has not committed. */
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 2);
+}
+
+/* An inner rollback dooms the outer commit: nothing of the transaction
+ * stays, not even what was appended before the inner one began. */
+static void test_nested_inner_rollback_dooms_outer(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+
+	make_rows(r, 0, 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(ledger_append(f->db, &r[1]), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(db_rollback(f->db), 0);
+	assert_int_equal(db_commit(f->db), -EIO);
+	db_rollback(f->db); /* as every caller does after a failed commit: a no-op here */
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 0);
+	/* The next transaction starts clean. */
+	assert_int_equal(ledger_append(f->db, &r[1]), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 1);
+}
+
+/* After an inner rollback, a sibling's commit fails and its caller rolls
+ * back: that closes the sibling's level only. The outer transaction is
+ * still open around what follows, which must not commit on its own. */
+static void test_nested_failed_commit_keeps_outer_open(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r[3];
+
+	make_rows(r, 0, 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(db_rollback(f->db), 0);
+	/* ledger_append begins and commits a level of its own: the commit
+	 * fails, the append reports it and rolls its level back. */
+	assert_int_equal(ledger_append(f->db, &r[1]), -EIO);
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 0);
+	assert_int_equal(db_commit(f->db), -EIO);
+	db_rollback(f->db);
+	assert_int_equal(sqlite3_get_autocommit(db_sqlite(f->db)), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1129,6 +1261,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_append_roundtrip, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_chain, setup_db, teardown),
 		cmocka_unit_test(test_hash_encoding_frozen),
+		cmocka_unit_test(test_hash_encoding_by),
 		cmocka_unit_test(test_hash_encoding_lengths),
 		cmocka_unit_test_setup_teardown(test_append_only, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_crash_recovery, setup_db, teardown),
@@ -1150,6 +1283,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_permission_denied, setup_dir, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_invalid_rows_refused, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_commit, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_inner_rollback_dooms_outer, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_failed_commit_keeps_outer_open, setup_db, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include "tests/fixture.h"
 #include "content/library.h"
 #include "db/db.h"
+#include "ledger/audit.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -424,6 +425,130 @@ static void test_refusals(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM bulletins"), 1);
 }
 
+/* The audit trail's entries, all of them; asserts there are N. */
+static struct audit_entry *trail(struct db *db, size_t n)
+{
+	struct audit_entry *v;
+	size_t got;
+
+	assert_int_equal(audit_query(db, INT64_MIN, INT64_MAX, &v, &got), 0);
+	assert_int_equal(got, n);
+	return v;
+}
+
+/* An edit is recorded with who made it and what it changed, from what
+ * the bulletin was to what it is: the fields not changed, and slots named
+ * again in another order, are not listed. */
+static void test_edit_recorded(void **state)
+{
+	struct fx *f = *state;
+	char *slots_st[] = { (char *)"sang", (char *)"toi", (char *)"sang" };
+	char *slots_ts[] = { (char *)"toi", (char *)"sang" };
+	struct bulletin b = full_bulletin(), got;
+	struct audit_entry *v;
+
+	assert_int_equal(library_add(f->db, &b), 0);
+	b.title = (char *)"Luật Đất đai, phần 3";
+	b.topic = NULL;
+	b.priority = PRIO_EMERGENCY;
+	b.valid_until = DAY_NONE_AFTER;
+	b.slots = slots_st;
+	b.n_slots = 3;
+	assert_int_equal(library_update(f->db, &b, "hoang"), 0);
+	v = trail(f->db, 1);
+	assert_string_equal(v[0].actor, "hoang");
+	assert_string_equal(v[0].action, "edit");
+	assert_string_equal(v[0].target, "#1");
+	assert_string_equal(v[0].detail, "title: 'Tuyên truyền Luật Đất đai 2024, \"phần 2\"\nbản đọc lại' -> "
+			    "'Luật Đất đai, phần 3'; topic: 3 -> -; priority: priority -> emergency; "
+			    "until: 2025-12-31 -> -; slots: sang,chieu -> sang,toi");
+	assert_true(v[0].at > 0);
+	audit_entries_free(v, 1);
+	assert_int_equal(library_get(f->db, b.id, &got), 0);
+	assert_string_equal(got.title, "Luật Đất đai, phần 3");
+	bulletin_done(&got);
+
+	b.slots = slots_ts; /* the same two, in another order */
+	b.n_slots = 2;
+	b.plan = (char *)"KH 13";
+	assert_int_equal(library_update(f->db, &b, "uid 1001"), 0);
+	v = trail(f->db, 2);
+	assert_string_equal(v[1].actor, "uid 1001");
+	assert_string_equal(v[1].detail, "plan: 'KH số 12/KH-UBND, 28/8–31/12/2025' -> 'KH 13'");
+	audit_entries_free(v, 2);
+	assert_int_equal(library_update(f->db, &b, "hoang"), 0);
+	v = trail(f->db, 3);
+	assert_string_equal(v[2].detail, "no change");
+	audit_entries_free(v, 3);
+}
+
+/* A change nobody is recorded to have made does not happen: without an
+ * actor, or when the trail refuses the entry, the bulletin stays as it
+ * was (one transaction). */
+static void test_edit_not_recorded_not_made(void **state)
+{
+	struct fx *f = *state;
+	struct bulletin b = full_bulletin(), got;
+
+	assert_int_equal(library_add(f->db, &b), 0);
+	b.title = (char *)"Khác";
+	assert_int_equal(library_update(f->db, &b, NULL), -EINVAL);
+	exec_sql(f->db, "CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'full'); END");
+	assert_int_equal(library_update(f->db, &b, "hoang"), -EIO);
+	assert_int_equal(library_retire(f->db, b.id, T0, "hoang"), -EIO);
+	assert_int_equal(library_get(f->db, b.id, &got), 0);
+	assert_string_equal(got.title, full_bulletin().title);
+	assert_int_equal(got.retired_at, 0);
+	assert_int_equal(got.n_slots, 2);
+	bulletin_done(&got);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM audit"), 0);
+	/* Nothing is left open: the next change goes through. */
+	exec_sql(f->db, "DROP TRIGGER refuse");
+	assert_int_equal(library_update(f->db, &b, "hoang"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM audit"), 1);
+}
+
+static void test_retire_recorded(void **state)
+{
+	struct fx *f = *state;
+	struct bulletin b = sparse_bulletin();
+	struct audit_entry *v;
+
+	assert_int_equal(library_add(f->db, &b), 0);
+	assert_int_equal(library_retire(f->db, b.id, T0 + 5, "hoang"), 0);
+	v = trail(f->db, 1);
+	assert_string_equal(v[0].actor, "hoang");
+	assert_string_equal(v[0].action, "retire");
+	assert_string_equal(v[0].target, "#1");
+	assert_string_equal(v[0].detail, "'Im lặng': active -> retired");
+	audit_entries_free(v, 1);
+	/* Retired already, or no such bulletin: nothing happens, nothing is recorded. */
+	assert_int_equal(library_retire(f->db, b.id, T0 + 6, "hoang"), -ENOENT);
+	assert_int_equal(library_retire(f->db, 99, T0 + 6, "hoang"), -ENOENT);
+	assert_int_equal(library_update(f->db, &(struct bulletin){ .id = 99, .title = (char *)"x",
+				.path = (char *)"/x", .source_name = (char *)"x",
+				.audio = { .sample_rate = 8000, .channels = 1 } }, "hoang"), -ENOENT);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM audit"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT retired_at FROM bulletins WHERE id = 1"), T0 + 5);
+}
+
+/* What an import says of the bulletin: the fields it sets. */
+static void test_import_detail(void **state)
+{
+	struct bulletin full = full_bulletin(), sparse = sparse_bulletin();
+	char *d;
+
+	(void)state;
+	d = bulletin_audit_detail(NULL, &full);
+	assert_string_equal(d, "title: 'Tuyên truyền Luật Đất đai 2024, \"phần 2\"\nbản đọc lại'; topic: 3; "
+			    "plan: 'KH số 12/KH-UBND, 28/8–31/12/2025'; priority: priority; from: 2025-08-28; "
+			    "until: 2025-12-31; slots: sang,chieu");
+	free(d);
+	d = bulletin_audit_detail(NULL, &sparse);
+	assert_string_equal(d, "title: 'Im lặng'; priority: emergency");
+	free(d);
+}
+
 static void test_priority_names(void **state)
 {
 	(void)state;
@@ -469,6 +594,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_get_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_not_recorded_not_made, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retire_recorded, setup, teardown),
+		cmocka_unit_test(test_import_detail),
 		cmocka_unit_test(test_priority_names),
 		cmocka_unit_test(test_done_is_safe),
 	};

@@ -217,6 +217,64 @@ static void test_golden_row(void **state)
 	assert_int_equal(f->res.bad_row, 1);
 }
 
+/* A row with an actor (who asked: schema 3) through the walk, against a
+ * digest worked out with sha256sum over the documented encoding. */
+static void test_golden_row_by(void **state)
+{
+	struct fx *f = *state;
+
+	tamper(f, "INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
+	       " frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
+	       " content_sha256, xruns, actor, prev_hash, row_hash) VALUES (1, 'play', NULL, 2000, 2001, 3001,"
+	       " 48000, 1000, 'cancelled', 'stopped by the operator (loa stop)', NULL, 'Tin' || char(10) || 'xã',"
+	       " NULL, NULL, NULL, '" HASH_A "', 0, 'hoang', '" LEDGER_GENESIS_HASH "',"
+	       " '547707c000c7eebd96e027d40eef6d41d609b6402abe7c7d803f316993ada729')");
+	verify(f, NULL);
+	assert_true(f->res.ok);
+	assert_int_equal(f->res.rows, 1);
+
+	/* Someone else named as having asked: the row was edited. */
+	tamper(f, "UPDATE ledger SET actor = 'lan' WHERE id = 1");
+	verify(f, NULL);
+	assert_false(f->res.ok);
+	assert_int_equal(f->res.problem, VERIFY_EDITED);
+	assert_int_equal(f->res.bad_row, 1);
+	/* Nobody named, as if the schedule had aired it: edited too. */
+	tamper(f, "UPDATE ledger SET actor = NULL WHERE id = 1");
+	verify(f, NULL);
+	assert_false(f->res.ok);
+	assert_int_equal(f->res.problem, VERIFY_EDITED);
+}
+
+/* A copy an older loa made (schema 2: no actor column, no audit trail)
+ * is checked as it is, never upgraded: the golden row of test_golden_row
+ * is intact in it. */
+static void test_schema_2_file(void **state)
+{
+	struct fx *f = *state;
+	char *path = xasprintf("%s/old.db", f->dir), msg[512];
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	for (int v = 1; v <= 2; v++)
+		assert_int_equal(sqlite3_exec(h, db_migration_sql(v), NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 2;"
+		"INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
+		" frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
+		" content_sha256, xruns, prev_hash, row_hash) VALUES (1, 'slot', 1000, 2000, NULL, NULL,"
+		" 0, 0, 'missed', 'power off', 3, 'Tin' || char(10) || 'xã', NULL, NULL, 'sang',"
+		" '" HASH_A "', -1, '" LEDGER_GENESIS_HASH "',"
+		" '15786a8e3685bf2ce77e344d10c4080b389c3bc77fe4f6fe462f7694f0c3e79c')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(db_open_evidence(path, &h, msg, sizeof(msg)), 0);
+	verify_result_done(&f->res);
+	assert_int_equal(verify_chain(h, NULL, &f->res), 0);
+	sqlite3_close(h);
+	free(path);
+	assert_true(f->res.ok);
+	assert_int_equal(f->res.rows, 1);
+}
+
 static void test_edit_field(void **state)
 {
 	struct fx *f = *state;
@@ -479,6 +537,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_row, setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_golden_row_by, setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_2_file, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_column_form, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_outcome_and_title, setup, teardown),
