@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/fixture.h"
 #include "db/db.h"
 #include "ledger/audit.h"
 #include "ledger/ledger.h"
@@ -39,14 +40,6 @@ struct fx {
 	struct verify_result res;
 };
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup_empty(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
@@ -62,10 +55,7 @@ static int setup_empty(void **state)
 
 static int64_t sql_int(struct db *db, const char *sql)
 {
-	int64_t v = -1;
-
-	assert_int_equal(db_query_int(db_sqlite(db), sql, &v), SQLITE_OK);
-	return v;
+	return fixture_int(db_sqlite(db), sql);
 }
 
 /* A trail of N_ENTRIES entries of every kind, with awkward text. */
@@ -101,7 +91,7 @@ static int teardown(void **state)
 
 	verify_result_done(&f->res);
 	db_close(f->db);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 	free(f);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/fixture.h"
 #include "config/config.h"
 #include "content/import.h"
 #include "content/library.h"
@@ -198,14 +199,6 @@ static int64_t sim_now(void *ctx) { return ((struct sim *)ctx)->now; }
 static int64_t sim_mono(void *ctx) { return ((struct sim *)ctx)->now - ((struct sim *)ctx)->stepped; }
 static bool sim_trusted(void *ctx) { return ((struct sim *)ctx)->trusted; }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -356,7 +349,7 @@ static int teardown(void **state)
 	for (size_t i = 0; i < s->n_air; i++)
 		free(s->air[i].path);
 	free(s->air);
-	nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(s->dir);
 	free(s);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/fixture.h"
 #include "content/library.h"
 #include "ledger/backlog.h"
 #include "db/db.h"
@@ -40,14 +41,6 @@ struct fx {
 	struct db *db;
 	char msg[512];
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup_dir(void **state)
 {
@@ -77,21 +70,14 @@ static int teardown(void **state)
 
 	db_close(f->db);
 	chmod(f->dir, 0700);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 	free(f);
 	return 0;
 }
 
 static int64_t sql_int(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_int(db_sqlite(db), sql);
 }
 
 static int64_t add_bulletin(struct db *db, const char *title)

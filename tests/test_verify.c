@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/fixture.h"
 #include "content/library.h"
 #include "db/db.h"
 #include "ledger/ledger.h"
@@ -36,14 +37,6 @@ struct fx {
 	char hash[N_ROWS + 1][SHA256_HEX]; /* row_hash of row i as written */
 	struct verify_result res;
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup_empty(void **state)
 {
@@ -105,7 +98,7 @@ static int teardown(void **state)
 
 	verify_result_done(&f->res);
 	db_close(f->db);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 	free(f);
 	return 0;
 }
