@@ -44,6 +44,13 @@ bool auth_allows(enum auth_role role, enum auth_action action);
 #define AUTH_PASSWORD_MIN 8
 #define AUTH_PASSWORD_MAX 256
 
+/* Check NAME or PASSWORD against those rules, as the functions below do
+ * first, so that a door can refuse before it asks for more: 0, or -EINVAL
+ * with MSG (may be NULL) naming what is wrong and what is allowed. A
+ * password is never echoed. */
+int auth_name_check(const char *name, char *msg, size_t msglen);
+int auth_password_check(const char *password, char *msg, size_t msglen);
+
 struct auth_account {
 	char name[AUTH_NAME_MAX + 1];
 	enum auth_role role;
@@ -59,7 +66,10 @@ int auth_init(void);
  * -ENOENT (no such account), -EPERM (remove: the last admin), or -EIO; and
  * records the change ("user-add", "user-passwd", "user-remove") by ACTOR
  * in the audit trail, in the same transaction. The password is never
- * recorded, logged or echoed. */
+ * recorded, logged or echoed. A new password (passwd) ends every session
+ * the account has: whoever knew the old one is logged out. A door that
+ * changes the password of the person using it opens them a new session
+ * (auth_session_open) to stay logged in. */
 int auth_account_add(struct db *db, const char *name, enum auth_role role, const char *password,
 		     const char *actor, char *msg, size_t msglen);
 int auth_account_passwd(struct db *db, const char *name, const char *password, const char *actor, char *msg,
@@ -88,7 +98,9 @@ struct auth_session {
 	int64_t expires_at; /* ms */
 };
 
-/* Opens a session for ACCOUNT lasting HOURS. Returns 0 or -EIO. */
+/* Opens a session for ACCOUNT lasting HOURS (at least 1), deleting the
+ * sessions that have expired. Returns 0, -EINVAL (HOURS), -ENOENT (the
+ * account was removed meanwhile) or -EIO. */
 int auth_session_open(struct db *db, const struct auth_account *account, int hours, struct auth_session *out);
 /* The live session of TOKEN at NOW (ms), with its account as it is now (a
  * removed account's sessions are dead; a changed role applies at once).

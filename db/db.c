@@ -209,6 +209,27 @@ static const char *const migrations[] = {
 	"END;\n"
 	"ALTER TABLE ledger ADD COLUMN actor TEXT /* who asked for a play, alert or stop; NULL = the schedule */;\n"
 	"ALTER TABLE inflight ADD COLUMN actor TEXT;\n",
+	/* 4: the web console's accounts and their sessions (auth/auth.h). A
+	 * password is kept only as libsodium's Argon2id string (salt and
+	 * limits inside), a session only as the SHA-256 of its token, so a
+	 * copy of loa.db (a backup on a USB stick) logs nobody in. Removing an
+	 * account ends its sessions with it. */
+	"CREATE TABLE accounts (\n"
+	"	name          TEXT PRIMARY KEY,  -- 1..32 bytes of [a-z0-9._-]\n"
+	"	role          TEXT NOT NULL CHECK (role IN ('officer', 'operator', 'admin')),\n"
+	"	password_hash TEXT NOT NULL,     -- crypto_pwhash_str: $argon2id$v=19$m=...,t=...,p=1$salt$hash\n"
+	"	created_at    INTEGER NOT NULL,  -- ms since the epoch, UTC\n"
+	"	last_login_at INTEGER            -- ms; NULL = never\n"
+	");\n"
+	"CREATE TABLE sessions (\n"
+	"	token_sha256 TEXT PRIMARY KEY CHECK (length(token_sha256) = 64),  -- of the browser's token, never the token\n"
+	"	account      TEXT NOT NULL REFERENCES accounts (name) ON DELETE CASCADE,\n"
+	"	csrf         TEXT NOT NULL CHECK (length(csrf) = 64),  -- what pages send back in X-CSRF-Token\n"
+	"	created_at   INTEGER NOT NULL,  -- ms\n"
+	"	expires_at   INTEGER NOT NULL   -- ms; dead from then on, deleted when a later session opens\n"
+	");\n"
+	"CREATE INDEX sessions_account ON sessions (account);\n"
+	"CREATE INDEX sessions_expires ON sessions (expires_at);\n",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
