@@ -39,18 +39,6 @@
 /* 256 random bits, for session and CSRF tokens. */
 #define TOKEN_BYTES 32
 
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !msglen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
-
 static const char *const role_names[] = {
 	[AUTH_OFFICER] = "officer",
 	[AUTH_OPERATOR] = "operator",
@@ -130,18 +118,18 @@ int auth_name_check(const char *name, char *msg, size_t msglen)
 	if (ok && !upper)
 		return 0;
 	if (n == 0) {
-		set_msg(msg, msglen, _("the account name is empty; give 1 to %d of the characters a-z, 0-9, "
+		text_set(msg, msglen, _("the account name is empty; give 1 to %d of the characters a-z, 0-9, "
 			"'.', '_' and '-', e.g. lan or nguyen.van.a"), AUTH_NAME_MAX);
 	} else if (n > AUTH_NAME_MAX) {
-		set_msg(msg, msglen, _("the account name '%s' is longer than %d bytes; give a shorter one, "
+		text_set(msg, msglen, _("the account name '%s' is longer than %d bytes; give a shorter one, "
 			"e.g. lan or nguyen.van.a"), text_quote(name, q), AUTH_NAME_MAX);
 	} else if (ok) {
 		/* Only capitals stand in the way: say what the name would be. */
 		lower[n] = '\0';
-		set_msg(msg, msglen, _("the account name '%s' has capital letters; account names are "
+		text_set(msg, msglen, _("the account name '%s' has capital letters; account names are "
 			"written in lowercase: %s"), text_quote(name, q), lower);
 	} else {
-		set_msg(msg, msglen, _("the account name '%s' is not one loa takes: use 1 to %d of the "
+		text_set(msg, msglen, _("the account name '%s' is not one loa takes: use 1 to %d of the "
 			"characters a-z, 0-9, '.', '_' and '-' (no spaces, no accents), starting with a letter "
 			"or digit, e.g. lan or nguyen.van.a"), text_quote(name, q), AUTH_NAME_MAX);
 	}
@@ -154,12 +142,12 @@ int auth_password_check(const char *password, char *msg, size_t msglen)
 
 	/* Never echo it: each message says what is wrong, not what was given. */
 	if (n == 0) {
-		set_msg(msg, msglen, _("the password is empty; give one of %d to %d bytes"), AUTH_PASSWORD_MIN,
+		text_set(msg, msglen, _("the password is empty; give one of %d to %d bytes"), AUTH_PASSWORD_MIN,
 			AUTH_PASSWORD_MAX);
 		return -EINVAL;
 	}
 	if (n > AUTH_PASSWORD_MAX) {
-		set_msg(msg, msglen, _("the password is longer than %d bytes; give a shorter one"),
+		text_set(msg, msglen, _("the password is longer than %d bytes; give a shorter one"),
 			AUTH_PASSWORD_MAX);
 		return -EINVAL;
 	}
@@ -167,16 +155,16 @@ int auth_password_check(const char *password, char *msg, size_t msglen)
 	case TEXT_OK:
 		break;
 	case TEXT_NOT_UTF8:
-		set_msg(msg, msglen, _("the password is not UTF-8 text; type it in a terminal or browser "
+		text_set(msg, msglen, _("the password is not UTF-8 text; type it in a terminal or browser "
 			"that writes UTF-8"));
 		return -EINVAL;
 	default:
-		set_msg(msg, msglen, _("the password holds a control character (a tab, a carriage return, "
+		text_set(msg, msglen, _("the password holds a control character (a tab, a carriage return, "
 			"...); use letters, digits, spaces and punctuation"));
 		return -EINVAL;
 	}
 	if (n < AUTH_PASSWORD_MIN) {
-		set_msg(msg, msglen, _("the password is too short (%zu bytes); give at least %d, e.g. a few "
+		text_set(msg, msglen, _("the password is too short (%zu bytes); give at least %d, e.g. a few "
 			"words with spaces between them"), n, AUTH_PASSWORD_MIN);
 		return -EINVAL;
 	}
@@ -187,7 +175,7 @@ static int check_role(enum auth_role role, char *msg, size_t msglen)
 {
 	if ((int)role >= 0 && (int)role < N_ROLES)
 		return 0;
-	set_msg(msg, msglen, _("no such role; give admin, operator or officer"));
+	text_set(msg, msglen, _("no such role; give admin, operator or officer"));
 	return -EINVAL;
 }
 
@@ -197,7 +185,7 @@ static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
 {
 	if (crypto_pwhash_str_alg(out, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT, PW_ALG) == 0)
 		return 0;
-	set_msg(msg, msglen, _("cannot hash the password: hashing needs %zu MiB of free memory; try again "
+	text_set(msg, msglen, _("cannot hash the password: hashing needs %zu MiB of free memory; try again "
 		"when the box has it (free -m shows it)"), (size_t)(PW_MEMLIMIT >> 20));
 	return -EIO;
 }
@@ -300,12 +288,12 @@ static int run(struct db *db, const char *sql, const char *a, const char *b)
 
 static void no_such_account(const char *name, char *msg, size_t msglen)
 {
-	set_msg(msg, msglen, _("there is no account '%s'; 'loa user list' shows them"), name);
+	text_set(msg, msglen, _("there is no account '%s'; 'loa user list' shows them"), name);
 }
 
 static void name_taken(const char *name, char *msg, size_t msglen)
 {
-	set_msg(msg, msglen, _("there is an account '%s' already; choose another name, or give it a new "
+	text_set(msg, msglen, _("there is an account '%s' already; choose another name, or give it a new "
 		"password with loa user passwd %s"), name, name);
 }
 
@@ -316,7 +304,7 @@ int auth_account_add(struct db *db, const char *name, enum auth_role role, const
 	sqlite3_stmt *st = NULL;
 	int rc, r;
 
-	set_msg(msg, msglen, "%s", "");
+	text_set(msg, msglen, "%s", "");
 	if ((r = auth_name_check(name, msg, msglen)) < 0 || (r = check_role(role, msg, msglen)) < 0 ||
 	    (r = auth_password_check(password, msg, msglen)) < 0)
 		return r;
@@ -328,7 +316,7 @@ int auth_account_add(struct db *db, const char *name, enum auth_role role, const
 		return -EEXIST;
 	}
 	if (r != -ENOENT) {
-		set_msg(msg, msglen, _("cannot read the accounts from the database; nothing was changed"));
+		text_set(msg, msglen, _("cannot read the accounts from the database; nothing was changed"));
 		return -EIO;
 	}
 	if ((r = hash_password(password, hash, msg, msglen)) < 0)
@@ -364,7 +352,7 @@ int auth_account_add(struct db *db, const char *name, enum auth_role role, const
 		goto fail;
 	return 0;
 fail:
-	set_msg(msg, msglen, _("the database refused the account '%s'; nothing was changed"), name);
+	text_set(msg, msglen, _("the database refused the account '%s'; nothing was changed"), name);
 	return -EIO;
 }
 
@@ -375,14 +363,14 @@ int auth_account_passwd(struct db *db, const char *name, const char *password, c
 	sqlite3 *h = db_sqlite(db);
 	int r;
 
-	set_msg(msg, msglen, "%s", "");
+	text_set(msg, msglen, "%s", "");
 	if ((r = auth_name_check(name, msg, msglen)) < 0 || (r = auth_password_check(password, msg, msglen)) < 0)
 		return r;
 	r = find_account(db, name, NULL, NULL);
 	if (r == -ENOENT)
 		no_such_account(name, msg, msglen);
 	else if (r < 0)
-		set_msg(msg, msglen, _("cannot read the accounts from the database; nothing was changed"));
+		text_set(msg, msglen, _("cannot read the accounts from the database; nothing was changed"));
 	if (r < 0)
 		return r;
 	if ((r = hash_password(password, hash, msg, msglen)) < 0)
@@ -414,7 +402,7 @@ int auth_account_passwd(struct db *db, const char *name, const char *password, c
 		goto fail;
 	return 0;
 fail:
-	set_msg(msg, msglen, _("the database refused the new password of '%s'; nothing was changed"), name);
+	text_set(msg, msglen, _("the database refused the new password of '%s'; nothing was changed"), name);
 	return -EIO;
 }
 
@@ -425,7 +413,7 @@ int auth_account_remove(struct db *db, const char *name, const char *actor, char
 	int64_t admins = 0;
 	int r;
 
-	set_msg(msg, msglen, "%s", "");
+	text_set(msg, msglen, "%s", "");
 	if ((r = auth_name_check(name, msg, msglen)) < 0)
 		return r;
 	/* The count of admins and the delete in one transaction: two admins
@@ -448,7 +436,7 @@ int auth_account_remove(struct db *db, const char *name, const char *actor, char
 	}
 	if (acc.role == AUTH_ADMIN && admins <= 1) {
 		db_rollback(db);
-		set_msg(msg, msglen, _("'%s' is the last admin account, and without one nobody can manage the "
+		text_set(msg, msglen, _("'%s' is the last admin account, and without one nobody can manage the "
 			"accounts; add another admin first (loa user add NAME --role admin), then remove this "
 			"one"), name);
 		return -EPERM;
@@ -468,7 +456,7 @@ int auth_account_remove(struct db *db, const char *name, const char *actor, char
 		goto fail;
 	return 0;
 fail:
-	set_msg(msg, msglen, _("the database refused to remove the account '%s'; nothing was changed"), name);
+	text_set(msg, msglen, _("the database refused to remove the account '%s'; nothing was changed"), name);
 	return -EIO;
 }
 

@@ -23,16 +23,6 @@
 #include "util/xmalloc.h"
 
 
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
-
 struct player_opts import_item_opts(const struct config *cfg, double loudness_lufs, double peak_dbfs)
 {
 	return (struct player_opts){
@@ -78,42 +68,42 @@ int import_open(const char *path, struct import_file *f, char *msg, size_t msgle
 	if (fd < 0) {
 		err = errno;
 		if (err == ENOENT && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
-			set_msg(msg, msglen, _("%s is a symbolic link to a file that does not exist; give the "
+			text_set(msg, msglen, _("%s is a symbolic link to a file that does not exist; give the "
 				"audio file itself"), q);
 		else if (err == ENOENT)
-			set_msg(msg, msglen, _("%s: there is no such file; check the name (put a name with "
+			text_set(msg, msglen, _("%s: there is no such file; check the name (put a name with "
 				"spaces in quotes)"), q);
 		else if (err == EACCES)
-			set_msg(msg, msglen, _("%s cannot be read: permission denied; copy the file somewhere "
+			text_set(msg, msglen, _("%s cannot be read: permission denied; copy the file somewhere "
 				"you can read it, or ask its owner"), q);
 		else if (err == ELOOP)
-			set_msg(msg, msglen, _("%s: too many symbolic links (a loop?); give the audio file "
+			text_set(msg, msglen, _("%s: too many symbolic links (a loop?); give the audio file "
 				"itself"), q);
 		else if (err == ENXIO)
-			set_msg(msg, msglen, _("%s is a socket, not a file; give the audio file itself"), q);
+			text_set(msg, msglen, _("%s is a socket, not a file; give the audio file itself"), q);
 		else
-			set_msg(msg, msglen, _("%s cannot be opened: %s"), q, strerror(err));
+			text_set(msg, msglen, _("%s cannot be opened: %s"), q, strerror(err));
 		return -err;
 	}
 	if (fstat(fd, &f->st) < 0) {
 		err = errno;
-		set_msg(msg, msglen, _("%s cannot be read: %s"), q, strerror(err));
+		text_set(msg, msglen, _("%s cannot be read: %s"), q, strerror(err));
 		close(fd);
 		return -err;
 	}
 	if (!S_ISREG(f->st.st_mode)) {
 		through = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) ? _(" (through a symbolic link)") : "";
 		if (S_ISDIR(f->st.st_mode))
-			set_msg(msg, msglen, _("%s is a folder%s; name an audio file in it"), q, through);
+			text_set(msg, msglen, _("%s is a folder%s; name an audio file in it"), q, through);
 		else if (S_ISFIFO(f->st.st_mode))
-			set_msg(msg, msglen, _("%s is a pipe (FIFO)%s, not a file; loa imports regular files "
+			text_set(msg, msglen, _("%s is a pipe (FIFO)%s, not a file; loa imports regular files "
 				"only, so that it never waits for a writer: save the audio to a file first"),
 				q, through);
 		else if (S_ISCHR(f->st.st_mode) || S_ISBLK(f->st.st_mode))
-			set_msg(msg, msglen, _("%s is a device%s, not a file; loa imports regular files only: "
+			text_set(msg, msglen, _("%s is a device%s, not a file; loa imports regular files only: "
 				"give the path of an audio file"), q, through);
 		else
-			set_msg(msg, msglen, _("%s is not a regular file%s; give the path of an audio file"),
+			text_set(msg, msglen, _("%s is not a regular file%s; give the path of an audio file"),
 				q, through);
 		close(fd);
 		return -EINVAL;
@@ -136,7 +126,7 @@ int import_check_bulletin(const struct config *cfg, const struct bulletin *b, ch
 			  char *msg, size_t msglen)
 {
 	if (b->valid_from > b->valid_until) {
-		set_msg(msg, msglen, _("--from is after --until; the bulletin would never air"));
+		text_set(msg, msglen, _("--from is after --until; the bulletin would never air"));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -145,7 +135,7 @@ int import_check_bulletin(const struct config *cfg, const struct bulletin *b, ch
 
 		if (config_slot(cfg, slots[i]))
 			continue;
-		set_msg(msg, msglen, _("there is no slot named '%s' (in %s or in the database); slots are:"),
+		text_set(msg, msglen, _("there is no slot named '%s' (in %s or in the database); slots are:"),
 			text_quote(slots[i], q), cfg->path);
 		for (size_t k = 0; k < cfg->n_slots; k++) {
 			used = strlen(msg);
@@ -174,7 +164,7 @@ static int refuse_changed(const struct import_file *f, char *msg, size_t msglen)
 {
 	char q[TEXT_QUOTE_MAX];
 
-	set_msg(msg, msglen, _("%s changed while it was being imported; nothing was stored: wait until the "
+	text_set(msg, msglen, _("%s changed while it was being imported; nothing was stored: wait until the "
 		"copy or download has finished, then import it again"), text_quote(f->name, q));
 	return -EINVAL;
 }
@@ -188,7 +178,7 @@ int import_check(const struct import_file *f, unsigned flags, struct bulletin *b
 	free(b->source_name);
 	b->source_name = text_clean(base);
 	if (!b->title && text_check(base, SIZE_MAX, &at) != TEXT_OK) {
-		set_msg(msg, msglen, _("the file name %s cannot be the bulletin's title (it is not UTF-8 text, "
+		text_set(msg, msglen, _("the file name %s cannot be the bulletin's title (it is not UTF-8 text, "
 			"or holds control characters); give one with --title"), text_quote(base, q));
 		free(copy);
 		return -EINVAL;
@@ -197,7 +187,7 @@ int import_check(const struct import_file *f, unsigned flags, struct bulletin *b
 		b->title = xstrdup(base);
 	free(copy);
 	if (probe_fd(f->fd, flags & IMPORT_FORCE ? PROBE_ALLOW_SILENCE : 0, &b->audio, why, sizeof(why)) < 0) {
-		set_msg(msg, msglen, "%s: %s", text_quote(f->name, q), why);
+		text_set(msg, msglen, "%s: %s", text_quote(f->name, q), why);
 		return -EINVAL;
 	}
 	if (changed_since(f))
@@ -232,11 +222,11 @@ static int refuse_duplicate(struct db *db, const struct import_file *f, const st
 	size_t n;
 
 	if (library_with_content(db, b->sha256, &same, &n) < 0) {
-		set_msg(msg, msglen, _("%s: cannot read the library; nothing was imported"), text_quote(f->name, q));
+		text_set(msg, msglen, _("%s: cannot read the library; nothing was imported"), text_quote(f->name, q));
 		return -EIO;
 	}
 	if (n > 0)
-		set_msg(msg, msglen, _("%s holds the same audio as bulletin #%lld '%s'; nothing was imported: "
+		text_set(msg, msglen, _("%s holds the same audio as bulletin #%lld '%s'; nothing was imported: "
 			"use that bulletin (loa edit %lld), or import it again with --force for another "
 			"campaign"), text_quote(f->name, q), (long long)same[0].id, text_quote(same[0].title, qt),
 			(long long)same[0].id);
@@ -284,7 +274,7 @@ int import_store(struct db *db, const struct config *cfg, const struct import_fi
 	text_quote(f->name, q);
 	err = store_hash_fd(f->fd, b->sha256);
 	if (err < 0) {
-		set_msg(msg, msglen, _("%s: cannot read it: %s"), q, strerror(-err));
+		text_set(msg, msglen, _("%s: cannot read it: %s"), q, strerror(-err));
 		return err;
 	}
 	if (changed_since(f))
@@ -296,7 +286,7 @@ int import_store(struct db *db, const struct config *cfg, const struct import_fi
 	if (err == -EAGAIN)
 		return refuse_changed(f, msg, msglen);
 	if (err < 0) {
-		set_msg(msg, msglen, _("%s: cannot copy it into %s/content: %s"), q, cfg->state_dir, strerror(-err));
+		text_set(msg, msglen, _("%s: cannot copy it into %s/content: %s"), q, cfg->state_dir, strerror(-err));
 		return err;
 	}
 	find_makeup(cfg, b);
@@ -304,7 +294,7 @@ int import_store(struct db *db, const struct config *cfg, const struct import_fi
 	if (add_recorded(db, actor, f, b) < 0) {
 		if (created)
 			unlink(b->path);
-		set_msg(msg, msglen, _("%s: the database refused the new bulletin; nothing was imported"), q);
+		text_set(msg, msglen, _("%s: the database refused the new bulletin; nothing was imported"), q);
 		return -EIO;
 	}
 	return 0;

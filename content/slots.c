@@ -21,16 +21,6 @@
 
 static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
-
 const char *slots_days_text(unsigned days, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -275,17 +265,17 @@ static int check_jingle(struct db *db, const char *opt, int64_t id, char *msg, s
 		return 0;
 	r = db ? library_get(db, id, &b) : -ENOENT;
 	if (r == -ENOENT) {
-		set_msg(msg, msglen, _("%s %lld: there is no bulletin #%lld; import the chime first, then give "
+		text_set(msg, msglen, _("%s %lld: there is no bulletin #%lld; import the chime first, then give "
 			"the id loa import printed ('loa list' shows them)"), opt, (long long)id, (long long)id);
 		return -EINVAL;
 	}
 	if (r < 0) {
-		set_msg(msg, msglen, _("%s %lld: cannot read the library"), opt, (long long)id);
+		text_set(msg, msglen, _("%s %lld: cannot read the library"), opt, (long long)id);
 		return -EIO;
 	}
 	r = 0;
 	if (b.retired_at) {
-		set_msg(msg, msglen, _("%s %lld: bulletin #%lld '%s' is retired and does not air; give an "
+		text_set(msg, msglen, _("%s %lld: bulletin #%lld '%s' is retired and does not air; give an "
 			"active bulletin"), opt, (long long)id, (long long)id, text_quote(b.title, q));
 		r = -EINVAL;
 	}
@@ -301,24 +291,24 @@ int slots_check(const struct config *cfg, struct db *db, const struct slot *s, b
 	int r;
 
 	if (!name_ok(s->name)) {
-		set_msg(msg, msglen, _("slot name '%s' is not a name loa takes: at most %d bytes of text, "
+		text_set(msg, msglen, _("slot name '%s' is not a name loa takes: at most %d bytes of text, "
 			"without spaces, '/', '\\\\', '?', '#' or '%%', e.g. sang or chieu-cn"),
 			text_quote(s->name, q), SLOTS_NAME_MAX);
 		return -EINVAL;
 	}
 	if (other && other->source == SLOT_FROM_CONFIG) {
-		set_msg(msg, msglen, _("slot '%s' is defined in %s (line %d); change it there, then reload "
+		text_set(msg, msglen, _("slot '%s' is defined in %s (line %d); change it there, then reload "
 			"the daemon (systemctl reload loa), or give this slot another name"), s->name, cfg->path,
 			other->line);
 		return adding ? -EINVAL : -EPERM;
 	}
 	if (adding && other) {
-		set_msg(msg, msglen, _("there is a slot '%s' already; change it with loa slot edit, or give "
+		text_set(msg, msglen, _("there is a slot '%s' already; change it with loa slot edit, or give "
 			"this one another name"), s->name);
 		return -EINVAL;
 	}
 	if (s->start_sec < 0 || s->start_sec > 86399) {
-		set_msg(msg, msglen, _("--start: write it as HH:MM or HH:MM:SS, from 00:00 to 23:59:59"));
+		text_set(msg, msglen, _("--start: write it as HH:MM or HH:MM:SS, from 00:00 to 23:59:59"));
 		return -EINVAL;
 	}
 	if ((cfg->limit_earliest >= 0 && s->start_sec < cfg->limit_earliest) ||
@@ -326,26 +316,26 @@ int slots_check(const struct config *cfg, struct db *db, const struct slot *s, b
 		hms_text(cfg->limit_earliest >= 0 ? cfg->limit_earliest : 0, lo);
 		hms_text(cfg->limit_latest >= 0 ? cfg->limit_latest : 86399, hi);
 		hms_text(s->start_sec, q);
-		set_msg(msg, msglen, _("--start %s is outside the station's broadcast hours (limits: %s to %s "
+		text_set(msg, msglen, _("--start %s is outside the station's broadcast hours (limits: %s to %s "
 			"in %s); choose another time, or change the limits group"), q, lo, hi, cfg->path);
 		return -EINVAL;
 	}
 	if (!(s->days & DAYS_ALL) || (s->days & ~(unsigned)DAYS_ALL)) {
-		set_msg(msg, msglen, _("--days: name the weekdays, e.g. mon,tue,wed,thu,fri, or daily"));
+		text_set(msg, msglen, _("--days: name the weekdays, e.g. mon,tue,wed,thu,fri, or daily"));
 		return -EINVAL;
 	}
 	if (s->from_day != DAY_NONE_BEFORE && s->until_day != DAY_NONE_AFTER && s->from_day > s->until_day) {
-		set_msg(msg, msglen, _("--from is after --until; the slot would never air; swap them"));
+		text_set(msg, msglen, _("--from is after --until; the slot would never air; swap them"));
 		return -EINVAL;
 	}
 	if (s->max_minutes < 0 || s->max_minutes > 1440) {
-		set_msg(msg, msglen, _("--max-minutes %d: give a whole number of minutes from 1 to 1440"),
+		text_set(msg, msglen, _("--max-minutes %d: give a whole number of minutes from 1 to 1440"),
 			s->max_minutes);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < s->n_topics; i++)
 		if (!topic_valid(s->topics[i])) {
-			set_msg(msg, msglen, _("--topic '%s' is not a topic; use a code 1-6 or a lowercase slug "
+			text_set(msg, msglen, _("--topic '%s' is not a topic; use a code 1-6 or a lowercase slug "
 				"of letters, digits and '-', e.g. an-ninh"), text_quote(s->topics[i], q));
 			return -EINVAL;
 		}
@@ -472,12 +462,12 @@ static int find_db_slot(struct db *db, const struct config *cfg, const char *nam
 	int r = -ENOENT;
 
 	if (c && c->source == SLOT_FROM_CONFIG) {
-		set_msg(msg, msglen, _("slot '%s' is defined in %s (line %d), which loa does not change; edit "
+		text_set(msg, msglen, _("slot '%s' is defined in %s (line %d), which loa does not change; edit "
 			"it there, then reload the daemon (systemctl reload loa)"), name, cfg->path, c->line);
 		return -EPERM;
 	}
 	if (slots_load(db, &v, &n) < 0) {
-		set_msg(msg, msglen, _("cannot read the slots from the database"));
+		text_set(msg, msglen, _("cannot read the slots from the database"));
 		return -EIO;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -489,7 +479,7 @@ static int find_db_slot(struct db *db, const struct config *cfg, const char *nam
 	if (r == -ENOENT) {
 		char q[TEXT_QUOTE_MAX];
 
-		set_msg(msg, msglen, _("there is no slot '%s'; 'loa slot list' shows them"), text_quote(name, q));
+		text_set(msg, msglen, _("there is no slot '%s'; 'loa slot list' shows them"), text_quote(name, q));
 	}
 	return r;
 }
@@ -512,7 +502,7 @@ static int store(struct db *db, const struct slot *s, bool adding, const char *a
 		goto fail;
 	return 0;
 fail:
-	set_msg(msg, msglen, _("the database refused the slot '%s'; nothing was changed"), s->name);
+	text_set(msg, msglen, _("the database refused the slot '%s'; nothing was changed"), s->name);
 	return -EIO;
 }
 
@@ -576,7 +566,7 @@ int slots_remove(struct db *db, const struct config *cfg, const char *name, cons
 		}
 	}
 	if (r < 0)
-		set_msg(msg, msglen, _("the database refused to remove the slot '%s'; nothing was changed"), name);
+		text_set(msg, msglen, _("the database refused to remove the slot '%s'; nothing was changed"), name);
 	free(detail);
 	slot_done(&was);
 	return r;

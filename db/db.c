@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/text.h"
 #include "util/i18n.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -249,7 +250,6 @@ sqlite3 *db_sqlite(struct db *db)
 	return db->h;
 }
 
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int refuse_damaged(const char *path, const char *why, char *msg, size_t msglen);
 static void end_page_check(struct page_check *c);
 
@@ -375,17 +375,6 @@ void db_close(struct db *db)
 	free(db);
 }
 
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !msglen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
-
 /* mkdir -p; only the folders it creates get MODE. */
 static int mkdir_p(const char *dir, mode_t mode)
 {
@@ -422,9 +411,9 @@ static bool errno_is_access(int e)
 static int refuse_access(const char *path, bool writing, char *msg, size_t msglen)
 {
 	if (writing)
-		set_msg(msg, msglen, _("permission denied writing %s; ask to be added to group loa"), path);
+		text_set(msg, msglen, _("permission denied writing %s; ask to be added to group loa"), path);
 	else
-		set_msg(msg, msglen, _("permission denied reading %s; ask to be added to group loa"), path);
+		text_set(msg, msglen, _("permission denied reading %s; ask to be added to group loa"), path);
 	return -EACCES;
 }
 
@@ -432,7 +421,7 @@ static int refuse_access(const char *path, bool writing, char *msg, size_t msgle
  * be read from it, so the way out never destroys it. */
 static int refuse_damaged(const char *path, const char *why, char *msg, size_t msglen)
 {
-	set_msg(msg, msglen,
+	text_set(msg, msglen,
 		_("the database %s is damaged (%s); loa will not touch it. Keep the file for the "
 		"officer, it is evidence: move it aside (e.g. mv %s %s.damaged, with its -wal and -shm "
 		"files), then put back the latest copy made with loa backup (check it first with loa "
@@ -458,14 +447,14 @@ static int check_header(const char *path, char *msg, size_t msglen)
 	if (fd < 0) {
 		if (errno_is_access(errno))
 			return refuse_access(path, false, msg, msglen);
-		set_msg(msg, msglen, _("cannot open %s: %s"), path, strerror(errno));
+		text_set(msg, msglen, _("cannot open %s: %s"), path, strerror(errno));
 		return -errno;
 	}
 	n = read(fd, buf, sizeof(buf));
 	if (n < 0) {
 		int e = errno;
 		close(fd);
-		set_msg(msg, msglen, _("cannot read %s: %s"), path, strerror(e));
+		text_set(msg, msglen, _("cannot read %s: %s"), path, strerror(e));
 		return -e;
 	}
 	close(fd);
@@ -508,7 +497,7 @@ static int first_read_failed(struct db *db, int rc, bool writing, char *msg, siz
 			return refuse_access(db->path, writing, msg, msglen);
 		break;
 	}
-	set_msg(msg, msglen, _("cannot read the database %s: %s"), db->path, sqlite3_errmsg(db->h));
+	text_set(msg, msglen, _("cannot read the database %s: %s"), db->path, sqlite3_errmsg(db->h));
 	return -EIO;
 }
 
@@ -609,7 +598,7 @@ static int start_page_check(struct db *db, char *msg, size_t msglen)
 	if (c->fd < 0) {
 		e = errno;
 		free(c);
-		set_msg(msg, msglen, _("cannot check the database %s: %s"), db->path, strerror(e));
+		text_set(msg, msglen, _("cannot check the database %s: %s"), db->path, strerror(e));
 		return -e;
 	}
 	rc = sqlite3_open_v2(db->path, &c->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
@@ -619,7 +608,7 @@ static int start_page_check(struct db *db, char *msg, size_t msglen)
 		sqlite3_busy_timeout(c->h, 5000);
 	}
 	if (rc != SQLITE_OK) {
-		set_msg(msg, msglen, _("cannot check the database %s: %s"), db->path,
+		text_set(msg, msglen, _("cannot check the database %s: %s"), db->path,
 			c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
 		sqlite3_close(c->h);
 		close(c->fd);
@@ -634,7 +623,7 @@ static int start_page_check(struct db *db, char *msg, size_t msglen)
 	e = pthread_create(&c->thread, NULL, page_check_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e) {
-		set_msg(msg, msglen, _("cannot check the database %s: %s"), db->path, strerror(e));
+		text_set(msg, msglen, _("cannot check the database %s: %s"), db->path, strerror(e));
 		sqlite3_close(c->h);
 		close(c->fd);
 		free(c);
@@ -668,7 +657,7 @@ int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen)
 	struct page_check *c = db->check;
 	int r;
 
-	set_msg(msg, msglen, "%s", "");
+	text_set(msg, msglen, "%s", "");
 	if (!c)
 		return 0;
 	end_page_check(c);
@@ -680,7 +669,7 @@ int db_check_finish(struct db *db, int64_t *took_ms, char *msg, size_t msglen)
 	} else if ((c->rc & 0xff) == SQLITE_CORRUPT || (c->rc & 0xff) == SQLITE_NOTADB) {
 		r = refuse_damaged(db->path, c->errmsg, msg, msglen);
 	} else {
-		set_msg(msg, msglen, _("cannot check the database %s: %s"), db->path, c->errmsg);
+		text_set(msg, msglen, _("cannot check the database %s: %s"), db->path, c->errmsg);
 		r = -EIO;
 	}
 	if (r == 0) {
@@ -745,10 +734,10 @@ static int migrate_step(struct db *db, bool is_new, bool *done, char *msg, size_
 	return 0;
 fail:
 	if (v >= 0 && v < N_MIGRATIONS)
-		set_msg(msg, msglen, _("cannot upgrade the database %s to schema version %d: %s"),
+		text_set(msg, msglen, _("cannot upgrade the database %s to schema version %d: %s"),
 			db->path, (int)v + 1, sqlite3_errmsg(db->h));
 	else
-		set_msg(msg, msglen, _("cannot upgrade the database %s: %s"), db->path,
+		text_set(msg, msglen, _("cannot upgrade the database %s: %s"), db->path,
 			sqlite3_errmsg(db->h));
 	db_rollback(db);
 	return -EIO;
@@ -785,23 +774,23 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 	if (rc != SQLITE_OK)
 		return first_read_failed(db, rc, rw, msg, msglen);
 	if ((version == 0 && n_objects > 0) || (version > 0 && app_id != DB_APPLICATION_ID)) {
-		set_msg(msg, msglen, _("%s is an SQLite database, but not one of loa's; loa will not "
+		text_set(msg, msglen, _("%s is an SQLite database, but not one of loa's; loa will not "
 			"touch it: move it aside, or point state_dir at another folder"), db->path);
 		return -EBADMSG;
 	}
 	if (version > N_MIGRATIONS) {
-		set_msg(msg, msglen, _("the database %s was made by a newer loa (schema version %lld, "
+		text_set(msg, msglen, _("the database %s was made by a newer loa (schema version %lld, "
 			"this loa knows up to %d); upgrade loa"), db->path, (long long)version,
 			N_MIGRATIONS);
 		return -EPROTO;
 	}
 	if (!rw && version == 0) {
-		set_msg(msg, msglen, _("no database at %s yet; import a bulletin or start the daemon "
+		text_set(msg, msglen, _("no database at %s yet; import a bulletin or start the daemon "
 			"first"), db->path);
 		return -ENOENT;
 	}
 	if (!rw && version < N_MIGRATIONS) {
-		set_msg(msg, msglen, _("the database %s was made by an older loa (schema version %lld, "
+		text_set(msg, msglen, _("the database %s was made by an older loa (schema version %lld, "
 			"this loa needs %d); start the daemon once, and it will upgrade it"),
 			db->path, (long long)version, N_MIGRATIONS);
 		return -EPROTO;
@@ -825,7 +814,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 		int persist = 1;
 
 		if (!journal_is_wal(db, "PRAGMA journal_mode = WAL")) {
-			set_msg(msg, msglen, _("cannot switch the database %s to WAL mode: %s"), db->path,
+			text_set(msg, msglen, _("cannot switch the database %s to WAL mode: %s"), db->path,
 				sqlite3_errmsg(db->h));
 			return -EIO;
 		}
@@ -836,7 +825,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 		/* ...but not at its high-water mark: a kept WAL is otherwise never
 		 * shrunk, and a Pi's SD card is small. */
 		if (sqlite3_exec(db->h, "PRAGMA journal_size_limit = 1048576", NULL, NULL, NULL) != SQLITE_OK) {
-			set_msg(msg, msglen, _("cannot configure the database %s: %s"), db->path,
+			text_set(msg, msglen, _("cannot configure the database %s: %s"), db->path,
 				sqlite3_errmsg(db->h));
 			return -EIO;
 		}
@@ -848,7 +837,7 @@ static int db_setup(struct db *db, enum db_mode mode, char *msg, size_t msglen)
 	if (sqlite3_exec(db->h, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
 			 " PRAGMA recursive_triggers = ON",
 			 NULL, NULL, NULL) != SQLITE_OK) {
-		set_msg(msg, msglen, _("cannot configure the database %s: %s"), db->path,
+		text_set(msg, msglen, _("cannot configure the database %s: %s"), db->path,
 			sqlite3_errmsg(db->h));
 		return -EIO;
 	}
@@ -877,19 +866,19 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 	int flags, rc, r;
 
 	*out = NULL;
-	set_msg(msg, msglen, "%s", "");
+	text_set(msg, msglen, "%s", "");
 	if (!state_dir || !*state_dir) {
-		set_msg(msg, msglen, _("no state folder given"));
+		text_set(msg, msglen, _("no state folder given"));
 		return -EINVAL;
 	}
 	if (rw) {
 		r = mkdir_p(state_dir, 0750);
 		if (r < 0) {
 			if (errno_is_access(-r))
-				set_msg(msg, msglen, _("permission denied creating the state folder %s; "
+				text_set(msg, msglen, _("permission denied creating the state folder %s; "
 					"ask to be added to group loa"), state_dir);
 			else
-				set_msg(msg, msglen, _("cannot create the state folder %s: %s"),
+				text_set(msg, msglen, _("cannot create the state folder %s: %s"),
 					state_dir, strerror(-r));
 			return r;
 		}
@@ -899,7 +888,7 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 	db->path = xasprintf("%s/loa.db", state_dir);
 	if (stat(db->path, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
-			set_msg(msg, msglen, _("%s is not a regular file; move it aside"), db->path);
+			text_set(msg, msglen, _("%s is not a regular file; move it aside"), db->path);
 			r = -EINVAL;
 			goto fail;
 		}
@@ -915,11 +904,11 @@ int db_open(const char *state_dir, enum db_mode mode, struct db **out, char *msg
 		r = refuse_access(db->path, false, msg, msglen);
 		goto fail;
 	} else if (errno != ENOENT && errno != ENOTDIR) {
-		set_msg(msg, msglen, _("cannot look at %s: %s"), db->path, strerror(errno));
+		text_set(msg, msglen, _("cannot look at %s: %s"), db->path, strerror(errno));
 		r = -errno;
 		goto fail;
 	} else if (!rw) {
-		set_msg(msg, msglen, _("no database at %s yet; import a bulletin or start the "
+		text_set(msg, msglen, _("no database at %s yet; import a bulletin or start the "
 			"daemon first"), db->path);
 		r = -ENOENT;
 		goto fail;

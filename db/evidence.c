@@ -14,18 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/text.h"
 #include "util/i18n.h"
 #include "util/xmalloc.h"
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 /* "file:" URI of PATH with everything but unreserved characters and '/'
  * percent-encoded, so '?', '#' and '%' in a file name stay part of it. */
@@ -63,18 +54,18 @@ static int check_magic(const char *path, char *msg, size_t msglen)
 
 	if (fd < 0) {
 		int e = errno;
-		set_msg(msg, msglen, _("cannot open %s: %s"), path, strerror(e));
+		text_set(msg, msglen, _("cannot open %s: %s"), path, strerror(e));
 		return -e;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		set_msg(msg, msglen, _("%s is not a regular file; name a loa database file (loa.db)"), path);
+		text_set(msg, msglen, _("%s is not a regular file; name a loa database file (loa.db)"), path);
 		return -EINVAL;
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n != (ssize_t)sizeof(buf) || memcmp(buf, magic, sizeof(magic)) != 0) {
-		set_msg(msg, msglen, _("%s is not a loa database (it is not an SQLite database at all)"), path);
+		text_set(msg, msglen, _("%s is not a loa database (it is not an SQLite database at all)"), path);
 		return -EBADMSG;
 	}
 	return 0;
@@ -119,13 +110,13 @@ int db_open_evidence(const char *path, sqlite3 **out, char *msg, size_t msglen)
 	if (stat(path, &st) < 0) {
 		r = -errno;
 		if (r == -ENOENT)
-			set_msg(msg, msglen, _("there is no database at %s; check the path"), path);
+			text_set(msg, msglen, _("there is no database at %s; check the path"), path);
 		else
-			set_msg(msg, msglen, _("cannot look at %s: %s"), path, strerror(-r));
+			text_set(msg, msglen, _("cannot look at %s: %s"), path, strerror(-r));
 		return r;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_msg(msg, msglen, _("%s is not a regular file; name a loa database file (loa.db)"), path);
+		text_set(msg, msglen, _("%s is not a regular file; name a loa database file (loa.db)"), path);
 		return -EINVAL;
 	}
 	r = check_magic(path, msg, msglen);
@@ -142,7 +133,7 @@ int db_open_evidence(const char *path, sqlite3 **out, char *msg, size_t msglen)
 		sqlite3_close(h);
 		h = NULL;
 		if (has_wal(path)) {
-			set_msg(msg, msglen, _("cannot read %s: its newest rows are in %s-wal and reading them "
+			text_set(msg, msglen, _("cannot read %s: its newest rows are in %s-wal and reading them "
 				"needs write access to the folder; run loa verify as a member of group "
 				"loa, or verify a copy made with loa backup"), path, path);
 			return -EACCES;
@@ -154,24 +145,24 @@ int db_open_evidence(const char *path, sqlite3 **out, char *msg, size_t msglen)
 	if (rc == SQLITE_OK)
 		rc = db_query_int(h, "PRAGMA application_id", &app_id);
 	if ((rc & 0xff) == SQLITE_CORRUPT) {
-		set_msg(msg, msglen, _("cannot read %s: %s; the file is damaged: keep it as it is for the "
+		text_set(msg, msglen, _("cannot read %s: %s; the file is damaged: keep it as it is for the "
 			"officer, and check the latest copy made with loa backup (loa verify --db COPY)"),
 			path, sqlite3_errmsg(h));
 		r = -EBADMSG;
 		goto fail;
 	}
 	if (rc != SQLITE_OK) {
-		set_msg(msg, msglen, _("cannot read %s: %s"), path, sqlite3_errmsg(h));
+		text_set(msg, msglen, _("cannot read %s: %s"), path, sqlite3_errmsg(h));
 		r = (rc & 0xff) == SQLITE_NOTADB ? -EBADMSG : -EIO;
 		goto fail;
 	}
 	if (app_id != DB_APPLICATION_ID || version == 0) {
-		set_msg(msg, msglen, _("%s is an SQLite database, but not one of loa's"), path);
+		text_set(msg, msglen, _("%s is an SQLite database, but not one of loa's"), path);
 		r = -EBADMSG;
 		goto fail;
 	}
 	if (version > db_schema_version()) {
-		set_msg(msg, msglen, _("%s was made by a newer loa (schema version %" PRId64 ", this loa "
+		text_set(msg, msglen, _("%s was made by a newer loa (schema version %" PRId64 ", this loa "
 			"knows up to %d); verify it with that loa"), path, version, db_schema_version());
 		r = -EPROTO;
 		goto fail;

@@ -33,20 +33,11 @@
 #include "db/db.h"
 #include "ledger/audit.h"
 #include "ledger/ledger.h"
+#include "util/text.h"
 #include "util/i18n.h"
 
 /* How far from its position a moved row's original id is looked for. */
 #define MOVE_WINDOW 10000
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
-	va_end(ap);
-}
 
 const char *verify_problem_name(enum verify_problem p)
 {
@@ -461,7 +452,7 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 		sqlite3_free(sql);
 	}
 	if (rc != SQLITE_OK) {
-		set_msg(res->message, sizeof(res->message), _("cannot read the ledger: %s"), sqlite3_errmsg(h));
+		text_set(res->message, sizeof(res->message), _("cannot read the ledger: %s"), sqlite3_errmsg(h));
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 		res->ok = false;
 		return -EIO;
@@ -488,12 +479,12 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		if (sqlite3_errcode(h) == SQLITE_CORRUPT)
-			set_msg(res->message, sizeof(res->message), _("cannot read the ledger after row %"
+			text_set(res->message, sizeof(res->message), _("cannot read the ledger after row %"
 				PRId64 ": %s; the file is damaged there: keep it as it is for the officer, "
 				"and check the latest copy made with loa backup (loa verify --db COPY)"),
 				res->head_id, sqlite3_errmsg(h));
 		else
-			set_msg(res->message, sizeof(res->message), _("cannot read the ledger after row %"
+			text_set(res->message, sizeof(res->message), _("cannot read the ledger after row %"
 				PRId64 ": %s"), res->head_id, sqlite3_errmsg(h));
 		res->ok = false;
 		ret = -EIO;
@@ -733,7 +724,7 @@ int verify_audit(sqlite3 *h, struct verify_result *res)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(h, "SELECT " AUDIT_COLS " FROM audit ORDER BY id", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
-		set_msg(res->message, sizeof(res->message), _("cannot read the audit trail: %s"), sqlite3_errmsg(h));
+		text_set(res->message, sizeof(res->message), _("cannot read the audit trail: %s"), sqlite3_errmsg(h));
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 		res->ok = false;
 		return -EIO;
@@ -754,7 +745,7 @@ int verify_audit(sqlite3 *h, struct verify_result *res)
 		break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		set_msg(res->message, sizeof(res->message), _("cannot read the audit trail after entry %" PRId64
+		text_set(res->message, sizeof(res->message), _("cannot read the audit trail after entry %" PRId64
 			": %s"), res->head_id, sqlite3_errmsg(h));
 		res->ok = false;
 		ret = -EIO;
@@ -777,13 +768,13 @@ static int check_copy(const char *copy, void *ctx, char *msg, size_t msglen)
 		char why[512];
 
 		snprintf(why, sizeof(why), "%s", msg);
-		set_msg(msg, msglen, _("the copy cannot be read back: %s"), why);
+		text_set(msg, msglen, _("the copy cannot be read back: %s"), why);
 		return -EIO;
 	}
 	r = verify_chain(h, NULL, res);
 	sqlite3_close(h);
 	if (r < 0) {
-		set_msg(msg, msglen, _("the copy cannot be read back: %s"), res->message);
+		text_set(msg, msglen, _("the copy cannot be read back: %s"), res->message);
 		return -EIO;
 	}
 	return 0;
@@ -810,7 +801,7 @@ int verify_backup(struct db *db, const char *file, const char *actor, struct ver
 			   res->head_id, res->ok ? "" : "; the ledger copied is not intact");
 	r = audit_append(db, actor, "backup", where ? where : file, detail);
 	if (r < 0)
-		set_msg(msg, msglen, _("the copy %s is complete and checked, but the audit trail cannot record "
+		text_set(msg, msglen, _("the copy %s is complete and checked, but the audit trail cannot record "
 			"the backup (the database refused the entry; see the message above): keep the copy, and "
 			"free space or fix the station's database before the next backup"), file);
 	free(where);

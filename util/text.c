@@ -1,6 +1,7 @@
 /* See text.h. */
 #include "util/text.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -165,4 +166,15 @@ const char *text_quote(const char *s, char buf[TEXT_QUOTE_MAX])
 	used += w < 0 ? 0 : (size_t)w < TEXT_QUOTE_MAX - used ? (size_t)w : TEXT_QUOTE_MAX - 1 - used;
 	quote_part((const unsigned char *)s + n - tail, tail, buf, TEXT_QUOTE_MAX, &used);
 	return buf;
+}
+
+void text_set(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!msg || !msglen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
 }

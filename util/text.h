@@ -22,4 +22,8 @@ enum text_problem text_check(const char *s, size_t max, size_t *at);
  * replaced by U+FFFD: a file's name kept as text. */
 char *text_clean(const char *s);
 
+/* snprintf into MSG (MSGLEN bytes; nothing when MSG is NULL): how every
+ * core function hands a message for people back to its door. */
+void text_set(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
