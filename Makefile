@@ -7,7 +7,8 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson
+PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson \
+	   libavformat libavcodec libswresample libavutil
 TESTPKGS = cmocka
 
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
