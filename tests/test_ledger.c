@@ -156,6 +156,8 @@ static void assert_row_content(const struct ledger_row *a, const struct ledger_r
 	assert_string_equal(a->content_sha256, b->content_sha256);
 	assert_int_equal(a->xruns, b->xruns);
 	assert_str_or_null(a->by, b->by);
+	assert_str_or_null(a->relay_source, b->relay_source);
+	assert_str_or_null(a->relay_url, b->relay_url);
 }
 
 static void test_schema_created(void **state)
@@ -424,6 +426,60 @@ static void test_hash_encoding_by(void **state)
 	assert_string_not_equal(got, without);
 }
 
+/* A relay window (schema 5) has relay_source and relay_url after by, and
+ * only when relay_source is set: the golden vector of such a row; with
+ * no source the row hashes as any other slot row. */
+static void test_hash_encoding_relay(void **state)
+{
+	(void)state;
+	struct ledger_row r = {
+		.id = 9, .kind = KIND_SLOT, .occurrence_at = 1000, .scheduled_at = 1000, .started_at = 1200,
+		.ended_at = 901000, .frames = 43190400, .played_ms = 899800, .outcome = OUTCOME_COMPLETED,
+		.title = (char *)"Thời sự VOV1", .topic = (char *)"1", .slot = (char *)"thoi-su",
+		.content_sha256 = "", .relay_source = (char *)"vov1",
+		.relay_url = (char *)"http://127.0.0.1/vov1.m3u8", .prev_hash = HASH_A,
+	};
+	const char *enc =
+		"loa-ledger-v1\n"
+		"id=1:9\n"
+		"kind=4:slot\n"
+		"occurrence_at=4:1000\n"
+		"scheduled_at=4:1000\n"
+		"started_at=4:1200\n"
+		"ended_at=6:901000\n"
+		"frames=8:43190400\n"
+		"played_ms=6:899800\n"
+		"outcome=9:completed\n"
+		"reason=null\n"
+		"bulletin_id=null\n"
+		"title=16:Thời sự VOV1\n"
+		"topic=1:1\n"
+		"plan=null\n"
+		"slot=7:thoi-su\n"
+		"content_sha256=0:\n"
+		"xruns=1:0\n"
+		"relay_source=4:vov1\n"
+		"relay_url=26:http://127.0.0.1/vov1.m3u8\n"
+		"prev_hash=64:" HASH_A "\n";
+	char want[SHA256_HEX], got[SHA256_HEX], other[SHA256_HEX];
+
+	text_sha256(enc, want);
+	assert_int_equal(ledger_row_hash(&r, got), 0);
+	assert_string_equal(got, want);
+	/* No URL answered: the line says null. */
+	r.relay_url = NULL;
+	assert_int_equal(ledger_row_hash(&r, other), 0);
+	assert_string_not_equal(other, want);
+	/* Another URL, or no source at all: another hash. */
+	r.relay_url = (char *)"http://127.0.0.1/vov1.mp3";
+	assert_int_equal(ledger_row_hash(&r, other), 0);
+	assert_string_not_equal(other, want);
+	r.relay_source = NULL;
+	r.relay_url = NULL;
+	assert_int_equal(ledger_row_hash(&r, other), 0);
+	assert_string_not_equal(other, want);
+}
+
 /* The documented encoding of R, written the plain way (one printf per
  * field), as test_hash_encoding_lengths compares against. */
 static char *plain_encoding(const struct ledger_row *r)
@@ -584,6 +640,79 @@ static void test_inflight_crash_recovery(void **state)
 	assert_string_equal(v[0].prev_hash, LEDGER_GENESIS_HASH);
 	ledger_rows_free(v, n);
 	assert_int_equal(ledger_inflight_checkpoint(f->db, 1, T0), -ENOENT);
+}
+
+/* A relay preempted by an alert parks its in-flight record; a power cut
+ * during the alert leaves one partial row for each, the relay's with its
+ * source and URL; resuming puts the record back for its final row. */
+static void test_inflight_hold_and_resume(void **state)
+{
+	struct fx *f = *state;
+	int64_t bid = add_bulletin(f->db, "a");
+	struct ledger_row relay = {
+		.kind = KIND_SLOT, .occurrence_at = T0, .scheduled_at = T0, .started_at = T0 + 40,
+		.outcome = OUTCOME_COMPLETED, .title = (char *)"Thời sự VOV1", .topic = (char *)"1",
+		.slot = (char *)"thoi-su", .content_sha256 = "", .relay_source = (char *)"vov1",
+		.relay_url = (char *)"http://127.0.0.1:8000/vov1.mp3",
+	};
+	struct ledger_row alert = on_air_row(bid), *v;
+	size_t n;
+
+	alert.kind = KIND_ALERT;
+	alert.slot = NULL;
+	alert.occurrence_at = 0;
+	/* Nothing to hold or resume: nothing happens. */
+	assert_int_equal(ledger_inflight_hold(f->db), 0);
+	assert_int_equal(ledger_inflight_resume(f->db), 0);
+	assert_int_equal(ledger_inflight_begin(f->db, &relay, 48000), 0);
+	assert_int_equal(ledger_inflight_checkpoint(f->db, 48000 * 60, T0 + 60040), 0);
+	assert_int_equal(ledger_inflight_hold(f->db), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight_held"), 1);
+	assert_int_equal(ledger_inflight_begin(f->db, &alert, 48000), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 0);
+	/* The relay counts as on air for its occurrence while held. */
+	{
+		int64_t *ids;
+		size_t k;
+
+		assert_int_equal(ledger_occurrence_items(f->db, "thoi-su", T0, &ids, &k), 0);
+		assert_int_equal(k, 1);
+		assert_int_equal(ids[0], 0);
+		free(ids);
+	}
+	/* Power cut during the alert: a partial row each. */
+	assert_int_equal(ledger_recover_inflight(f->db), 2);
+	assert_int_equal(ledger_query(f->db, INT64_MIN, INT64_MAX, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].kind, KIND_ALERT);
+	assert_int_equal(v[1].outcome, OUTCOME_PARTIAL);
+	assert_string_equal(v[1].relay_source, "vov1");
+	assert_string_equal(v[1].relay_url, "http://127.0.0.1:8000/vov1.mp3");
+	assert_int_equal(v[1].played_ms, 60000);
+	assert_int_equal(v[1].bulletin_id, 0);
+	ledger_rows_free(v, n);
+
+	/* Held, the alert ends, the relay resumes and ends: one row. */
+	assert_int_equal(ledger_inflight_begin(f->db, &relay, 48000), 0);
+	assert_int_equal(ledger_inflight_hold(f->db), 0);
+	assert_int_equal(ledger_inflight_begin(f->db, &alert, 48000), 0);
+	alert.outcome = OUTCOME_COMPLETED;
+	assert_int_equal(ledger_inflight_finish(f->db, &alert), 0);
+	assert_int_equal(ledger_inflight_resume(f->db), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight_held"), 0);
+	relay.played_ms = 890000;
+	relay.frames = 48000 * 890;
+	assert_int_equal(ledger_inflight_finish(f->db, &relay), 0);
+	assert_int_equal(ledger_recover_inflight(f->db), 0);
+	assert_int_equal(ledger_query(f->db, INT64_MIN, INT64_MAX, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_row_content(&v[3], &relay);
+	ledger_rows_free(v, n);
+	/* A URL without its source is never written. */
+	relay.relay_source = NULL;
+	assert_int_equal(ledger_append(f->db, &relay), -EINVAL);
 }
 
 static void test_inflight_finish(void **state)
@@ -1248,10 +1377,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chain, setup_db, teardown),
 		cmocka_unit_test(test_hash_encoding_frozen),
 		cmocka_unit_test(test_hash_encoding_by),
+		cmocka_unit_test(test_hash_encoding_relay),
 		cmocka_unit_test(test_hash_encoding_lengths),
 		cmocka_unit_test_setup_teardown(test_append_only, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_crash_recovery, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_finish, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_inflight_hold_and_resume, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_begin_over_leftover, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_has_item_last_occurrence, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_has_item_counts_item_on_air, setup_db, teardown),
