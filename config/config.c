@@ -33,13 +33,14 @@ struct ctx {
 	int nerr;
 };
 
-static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "slots", NULL };
+static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "relay", "slots", NULL };
 static const char *const station_keys[] = { "name", "timezone", NULL };
 static const char *const paths_keys[] = { "state_dir", "socket", NULL };
 static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "true_peak_dbtp",
 					  "power_on", "power_off", "warmup_ms", NULL };
 static const char *const clock_keys[] = { "require_sync", "grace_minutes", NULL };
 static const char *const limits_keys[] = { "earliest", "latest", NULL };
+static const char *const relay_keys[] = { "silence_seconds", NULL };
 static const char *const slot_keys[] = { "name", "start", "days", "max_minutes", "from", "until",
 					 "skip_dates", "intro", "outro", "topics", NULL };
 static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
@@ -672,6 +673,20 @@ static void load_limits(struct ctx *c, const config_setting_t *root, struct conf
 	cfg->limit_latest = l;
 }
 
+/* A relay's dead air: a second or two of silence is a pause in speech; a
+ * station off the air for five minutes has long been noticed by anyone
+ * listening, and the fallback should have been tried well before. */
+static void load_relay(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	const config_setting_t *g = get_group(c, root, "relay", relay_keys, "relay = { silence_seconds = 10; };");
+
+	if (!g)
+		return;
+	get_int(c, g, "silence_seconds",
+		_("relay.silence_seconds (seconds of silence after which a relay tries its next URL)"), 3, 300,
+		&cfg->relay_silence_s);
+}
+
 static bool name_ok(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -1115,6 +1130,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	cfg->grace_minutes = 10;
 	cfg->limit_earliest = -1;
 	cfg->limit_latest = -1;
+	cfg->relay_silence_s = 10;
 
 	root = config_root_setting(&lc);
 	load_station(&c, root, cfg);
@@ -1123,6 +1139,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	load_clock(&c, root, cfg);
 	/* Before the slots, which are checked against them. */
 	load_limits(&c, root, cfg);
+	load_relay(&c, root, cfg);
 	load_slots(&c, root, cfg);
 	check_keys(&c, root, _("at the top level"), top_keys);
 

@@ -55,6 +55,7 @@ struct config {
 	int grace_minutes;    /* default 10 */
 	int limit_earliest;   /* seconds after midnight, -1 when unset */
 	int limit_latest;     /* seconds after midnight, -1 when unset */
+	int relay_silence_s;  /* relay.silence_seconds: dead air that moves a relay on, default 10 */
 	struct slot *slots;
 	size_t n_slots;
 };
