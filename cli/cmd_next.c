@@ -4,15 +4,31 @@
 
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "content/library.h"
+#include "content/sources.h"
 #include "scheduler/plan.h"
 #include "util/json.h"
 #include "util/timeutil.h"
 
 #define DAYS_MAX 3660
 
-static void print_json(const struct plan *p, bool all)
+/* The relay sources, for the titles of relay windows; none without a database. */
+struct relays {
+	struct source *v;
+	size_t n;
+};
+
+static const char *relay_title(const struct relays *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->v[i].name, name))
+			return source_title(&r->v[i]);
+	return name;
+}
+
+static void print_json(const struct plan *p, const struct relays *r, bool all)
 {
 	struct json j;
 
@@ -21,6 +37,17 @@ static void print_json(const struct plan *p, bool all)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->v[i];
 
+		if (it->part == PART_RELAY) {
+			json_object_begin(&j);
+			json_kv_time(&j, "occurrence_at", it->occurrence_at);
+			json_kv_time(&j, "at", it->at);
+			json_kv_string(&j, "slot", it->slot->name);
+			json_kv_string(&j, "relay", it->slot->relay);
+			json_kv_string(&j, "title", relay_title(r, it->slot->relay));
+			json_kv_int(&j, "expected_ms", it->expected_ms);
+			json_object_end(&j);
+			continue;
+		}
 		if (it->part != PART_ITEM || (it->skipped && !all))
 			continue;
 		json_object_begin(&j);
@@ -41,7 +68,7 @@ static void print_json(const struct plan *p, bool all)
 	json_array_end(&j);
 }
 
-static void print_text(const struct plan *p, bool all)
+static void print_text(const struct plan *p, const struct relays *r, bool all)
 {
 	char a[ISO_LEN];
 	size_t shown = 0;
@@ -49,7 +76,7 @@ static void print_text(const struct plan *p, bool all)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->v[i];
 
-		if (it->part != PART_ITEM || (it->skipped && !all))
+		if ((it->part != PART_ITEM && it->part != PART_RELAY) || (it->skipped && !all))
 			continue;
 		if (!shown++)
 			/* TRANSLATORS: column heads over "%-19s  %-10s  %5lld  %5lld:%02lld  %s";
@@ -58,6 +85,14 @@ static void print_text(const struct plan *p, bool all)
 		time_format_iso(it->at, a);
 		a[19] = '\0';
 		a[10] = ' ';
+		if (it->part == PART_RELAY) {
+			/* TRANSLATORS: a relay window (tiếp âm) in loa next, in the
+			 * TITLE column: the source's name, then its title. */
+			printf("%-19s  %-10s  %5s  %5lld:%02lld  ", a, it->slot->name, "-",
+			       (long long)(it->expected_ms / 60000), (long long)(it->expected_ms / 1000 % 60));
+			printf(_("relay %s: %s\n"), it->slot->relay, relay_title(r, it->slot->relay));
+			continue;
+		}
 		printf("%-19s  %-10s  %5lld  %5lld:%02lld  %s%s%s\n", a, it->slot->name,
 		       (long long)it->bulletin->id, (long long)(it->expected_ms / 60000),
 		       (long long)(it->expected_ms / 1000 % 60), it->bulletin->title,
@@ -80,6 +115,7 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	struct cli_period period = CLI_PERIOD_OPEN;
 	struct bulletin *lib = NULL;
 	struct plan plan = { 0 };
+	struct relays relays = { 0 };
 	size_t n_lib = 0;
 	bool json = false, all = false, have_days = false;
 	int days = 7;
@@ -145,12 +181,18 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		cli_error(self, _("cannot read the bulletin library"));
 		return EXIT_RUNTIME;
 	}
+	if (cli->db && sources_load(cli->db, &relays.v, &relays.n) < 0) {
+		cli_error(self, _("cannot read the relay sources from the database"));
+		bulletins_free(lib, n_lib);
+		return EXIT_RUNTIME;
+	}
 	plan_range(cli->cfg, lib, n_lib, from_ms, to_ms, &plan);
 	if (json)
-		print_json(&plan, all);
+		print_json(&plan, &relays, all);
 	else
-		print_text(&plan, all);
+		print_text(&plan, &relays, all);
 	plan_done(&plan);
+	sources_free(relays.v, relays.n);
 	bulletins_free(lib, n_lib);
 	return EXIT_OK;
 }

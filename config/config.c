@@ -1159,6 +1159,7 @@ void slot_done(struct slot *s)
 	free(s->skip_days);
 	free(s->intro);
 	free(s->outro);
+	free(s->relay);
 	strv_free(s->topics);
 }
 
@@ -1201,6 +1202,7 @@ void slot_copy(struct slot *dst, const struct slot *src)
 	dst->name = xstrdup_or_null(src->name);
 	dst->intro = xstrdup_or_null(src->intro);
 	dst->outro = xstrdup_or_null(src->outro);
+	dst->relay = xstrdup_or_null(src->relay);
 	dst->skip_days = NULL;
 	if (src->n_skip) {
 		dst->skip_days = xcalloc(src->n_skip, sizeof(*dst->skip_days));

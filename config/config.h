@@ -33,6 +33,7 @@ struct slot {
 	int64_t intro_id, outro_id; /* a database slot's intro and outro bulletins, 0 when none */
 	int64_t intro_ms, outro_ms; /* durations, filled by whoever probes the files; 0 until then */
 	char **topics;        /* only bulletins of these topics air in it; n_topics 0 = any */
+	char *relay;          /* a database slot's relay source (content/sources.h), or NULL */
 	size_t n_topics;
 	int line;             /* where it was defined, for messages (config slots) */
 	enum slot_source source;
