@@ -17,6 +17,29 @@ struct db;
 struct json;
 struct engine;
 
+/* How a relay (tiếp âm) is to sound, and when it ends. */
+struct relay_opts {
+	struct player_opts shape; /* the station trim, the limiter's ceiling, the fade */
+	double target_lufs;       /* the slow automatic gain brings the source here */
+	int64_t end_at;           /* CLOCK_REALTIME ms at which the window ends, its fade done */
+	int silence_ms;           /* silence (below -50 dBFS) that is dead air */
+	bool capture;             /* the inputs are ALSA capture devices, not URLs */
+};
+
+/* What a relay handle says when asked (sink_ops.relay_status). An input is
+ * an index into the list relay_open was given. */
+struct relay_status {
+	int on_air;             /* the input whose audio airs, -1 none */
+	int tuning;             /* the input being connected, -1 none */
+	int failed;             /* an input whose tuning failed since the last call, -1 none */
+	int lost;               /* the input on air that stopped (closed, broke) since the last call, -1 none */
+	char why[256];          /* what happened to the failed or lost input */
+	int64_t first_audio_at; /* CLOCK_REALTIME ms of the source's first frame on air, 0 none yet */
+	int64_t audio_frames;   /* frames on air that carried the source (audio/airtime.h) */
+	int64_t silent_ms;      /* the input on air has been silent this long */
+	int64_t starved_ms;     /* the input on air has sent nothing this long, while airing */
+};
+
 /* The audio sink. A handle is one element, opened ahead of its instant. */
 struct sink_ops {
 	/* Pre-roll PATH. Returns a handle, or NULL with *err (negative errno) and msg set. */
@@ -29,6 +52,19 @@ struct sink_ops {
 	int (*xruns)(void *ctx, void *h);
 	void (*fade_out)(void *ctx, void *h);  /* engine_ended() follows when the fade is done */
 	void (*close)(void *ctx, void *h);
+	/* Relays. Pre-roll: opens the device for a relay of the N INPUTS
+	 * (URLs, or capture devices), connected to none yet; start() then
+	 * airs silence until an input delivers, and the handle ends by itself
+	 * at opts->end_at (engine_ended(1)). NULL with *err and msg set as
+	 * for open. */
+	void *(*relay_open)(void *ctx, const char *const *inputs, size_t n, const struct relay_opts *opts,
+			    int *err, char *msg, size_t msglen);
+	/* Connects input I in the background. With nothing on air, it airs
+	 * as soon as it delivers; with an input on air, it takes over only
+	 * once it delivers sound, and fails if it brings only silence or
+	 * nothing: the input on air is never given up for a worse one. */
+	void (*relay_tune)(void *ctx, void *h, size_t i);
+	void (*relay_status)(void *ctx, void *h, struct relay_status *st);
 };
 
 struct engine_env {
@@ -63,6 +99,8 @@ void engine_run(struct engine *e);
 int64_t engine_wake_at(const struct engine *e);
 /* The sink handle that is on air and must be pumped, or NULL. */
 void *engine_on_air(const struct engine *e);
+/* True if that handle is a relay's (sink_ops.relay_open). */
+bool engine_on_air_is_relay(const struct engine *e);
 /* The element on air ended: RESULT 1 when every frame was played, else a
  * negative errno (device lost, decode error). */
 void engine_ended(struct engine *e, int result);
