@@ -177,6 +177,8 @@ struct engine {
 	int64_t alert_every_ms;
 	int64_t alert_next_at;
 
+	int64_t relay_tick_at;   /* when a relay in pre-roll or on air is looked at next */
+
 	bool device_ok;
 	bool powered;            /* audio.power_on has run, power_off not since */
 	int64_t device_retry_at; /* the head waits for a missing device until then */
@@ -944,6 +946,9 @@ static void relay_watch(struct engine *e, int64_t t_now)
 	struct relay_status st;
 	bool starved, silent;
 
+	/* At a fixed pace, not at every event: the loop wakes for the device
+	 * every period, and a tick pushed back each time would never come. */
+	e->relay_tick_at = t_now + RELAY_TICK_MS;
 	relay_account(e, &st);
 	if (st.failed >= 0)
 		relay_failed(e, st.failed, st.why, t_now);
@@ -1181,7 +1186,10 @@ static void relay_ended(struct engine *e, int result, int64_t t_now)
 	else if (result < 0)
 		relay_row(e, &e->cur, item_now(e), false, OUTCOME_PARTIAL, "the audio output failed at the end");
 	else
-		relay_row(e, &e->cur, item_now(e), false, OUTCOME_COMPLETED, NULL);
+		/* The sink played the window's frames to its last: that is
+		 * when it ended, a poll period or so before this was heard. */
+		relay_row(e, &e->cur, item_now(e) - e->cur.slot_end < 1000 ? e->cur.slot_end : item_now(e), false,
+			  OUTCOME_COMPLETED, NULL);
 	e->gap_until = t_now + e->cfg->gap_ms;
 	close_current(e);
 }
@@ -1670,7 +1678,7 @@ int64_t engine_wake_at(const struct engine *e)
 	/* A relay is looked at often (dead air), and ended by the engine if
 	 * the sink has not ended it shortly after its window. */
 	if ((e->state == CUR_PREROLL || e->state == CUR_PLAYING) && e->cur.part == PART_RELAY)
-		w = earliest(w, now(e) + RELAY_TICK_MS);
+		w = earliest(w, e->relay_tick_at);
 	if (e->alert_left > 0)
 		w = earliest(w, e->alert_next_at);
 	return w;

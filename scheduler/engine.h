@@ -11,34 +11,12 @@
 #include <stdint.h>
 
 #include "audio/player.h"
+#include "audio/live.h"
 #include "config/config.h"
 
 struct db;
 struct json;
 struct engine;
-
-/* How a relay (tiếp âm) is to sound, and when it ends. */
-struct relay_opts {
-	struct player_opts shape; /* the station trim, the limiter's ceiling, the fade */
-	double target_lufs;       /* the slow automatic gain brings the source here */
-	int64_t end_at;           /* CLOCK_REALTIME ms at which the window ends, its fade done */
-	int silence_ms;           /* silence (below -50 dBFS) that is dead air */
-	bool capture;             /* the inputs are ALSA capture devices, not URLs */
-};
-
-/* What a relay handle says when asked (sink_ops.relay_status). An input is
- * an index into the list relay_open was given. */
-struct relay_status {
-	int on_air;             /* the input whose audio airs, -1 none */
-	int tuning;             /* the input being connected, -1 none */
-	int failed;             /* an input whose tuning failed since the last call, -1 none */
-	int lost;               /* the input on air that stopped (closed, broke) since the last call, -1 none */
-	char why[256];          /* what happened to the failed or lost input */
-	int64_t first_audio_at; /* CLOCK_REALTIME ms of the source's first frame on air, 0 none yet */
-	int64_t audio_frames;   /* frames on air that carried the source (audio/airtime.h) */
-	int64_t silent_ms;      /* the input on air has been silent this long */
-	int64_t starved_ms;     /* the input on air has sent nothing this long, while airing */
-};
 
 /* The audio sink. A handle is one element, opened ahead of its instant. */
 struct sink_ops {
