@@ -2,7 +2,8 @@
  *
  * Output frames are counted from the start: the window's end is a frame
  * index, (end_at - start) * rate, and the fade takes the last fade_ms of
- * them, so the window ends on its second whatever the inputs did. Each
+ * them, so the window ends on its second whatever the inputs did (and
+ * whatever the device's clock does: keep_to_the_clock). Each
  * block of output is: what the input on air has sent (silence for the
  * rest when it sent less), the slow gain, the limiter, the fade.
  *
@@ -293,9 +294,28 @@ static void fade(struct live *l, int64_t from)
 	}
 }
 
+/* The window ends on the wall clock's second, not the device's: a card
+ * whose clock runs slow (or a sound server that falls behind) would end
+ * it late by what it lost. Before each block the frames left are
+ * counted again from what the device has played and the time left, and
+ * the end only ever comes closer. */
+static void keep_to_the_clock(struct live *l)
+{
+	int64_t played = output_written(l->out) - output_queued(l->out);
+	int64_t total = played + (l->o.end_at - time_now_ms()) * l->rate / 1000;
+
+	if (total >= l->total || l->made >= l->fade_start)
+		return;
+	if (total < l->made)
+		total = l->made;
+	l->total = total;
+	l->fade_start = total - l->fade_len > l->made ? total - l->fade_len : l->made;
+}
+
 /* The next block of output. Loops while the limiter's look-ahead fills. */
 static void produce(struct live *l)
 {
+	keep_to_the_clock(l);
 	l->block_len = l->block_pos = 0;
 	l->block_base = l->made;
 	while (l->block_len == 0 && !l->eof) {

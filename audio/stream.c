@@ -273,6 +273,8 @@ static void read_capture(struct shared *sh)
 			  sh->channels, snd_strerror(r));
 		goto out;
 	}
+	/* A capture starts at its first read; the wait below comes first. */
+	snd_pcm_start(pcm);
 	progress(sh);
 	while (!atomic_load(&sh->stop)) {
 		snd_pcm_sframes_t n;
