@@ -289,11 +289,15 @@ static void read_capture(struct shared *sh)
 		if (n == -EAGAIN)
 			continue;
 		if (n < 0) {
+			/* An overrun (the pipe was full: the relay has not
+			 * started, or fell behind) loses what did not fit; a
+			 * live source goes on from now. */
 			r = snd_pcm_recover(pcm, (int)n, 1);
 			if (r < 0) {
 				set_error(sh, "the capture device failed: %s", snd_strerror(r));
 				break;
 			}
+			snd_pcm_start(pcm);
 			continue;
 		}
 		for (snd_pcm_sframes_t i = 0; i < n * sh->channels; i++)
