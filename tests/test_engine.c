@@ -2640,6 +2640,30 @@ static void test_relay_stop(void **state)
 	rows_free(&r);
 }
 
+/* The device fails mid-relay: the relay comes back as soon as it opens
+ * again, for the rest of its window, in the same row. */
+static void test_relay_device_lost_resumes(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 6, 3, 0));
+	assert_non_null(on_air(s));
+	quiet(s);
+	engine_ended(s->e, -ENODEV);
+	loud(s);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].ended_at, vn(DAY0, 6, 15, 0));
+	assert_true(r.v[0].played_ms >= 15 * MIN - 2 * SEC);
+	assert_contains(r.v[0].reason, "the audio output failed");
+	assert_int_equal(s->n_open, 2);
+	rows_free(&r);
+}
+
 /* A window that passed while loa was off is missed, as items are. */
 static void test_relay_missed_while_off(void **state)
 {
@@ -3051,6 +3075,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relay_power_cut_one_partial_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_power_cut_during_alert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_device_lost_resumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_missed_while_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simulated_year, setup, teardown),
 	};
