@@ -330,11 +330,15 @@ static void *run(void *arg)
 	return NULL;
 }
 
-/* FFmpeg's own messages would reach the daemon's journal unasked, from
- * its threads; what matters of them comes back as the input's error. */
+/* Once per process. FFmpeg's own messages would reach the daemon's
+ * journal unasked, from its threads; what matters of them comes back as
+ * the input's error. */
 static void quiet_ffmpeg(void)
 {
 	av_log_set_level(AV_LOG_QUIET);
+	/* TLS and the network once, here, rather than lazily by whichever
+	 * input's thread opens first. */
+	avformat_network_init();
 }
 
 int stream_open(const char *input, bool capture, int rate, int channels, struct stream **out)
