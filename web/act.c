@@ -215,15 +215,16 @@ static int field_id(struct web_req *r, const char *name, int64_t *id, struct act
  * field given. */
 enum { F_TITLE = 1, F_TOPIC = 2, F_PLAN = 4, F_SLOT = 8, F_FROM = 16, F_UNTIL = 32, F_PRIORITY = 64 };
 
-static int bulletin_fields(struct web_req *r, struct bulletin *b, struct strlist *slots, unsigned *given,
-			   struct act_result *res)
+static int bulletin_fields(struct web_req *r, struct bulletin *b, struct strlist *slots, bool uploading,
+			   unsigned *given, struct act_result *res)
 {
 	char buf[32];
 	const char *s;
 	int k;
 
 	*given = 0;
-	if ((k = act_field(r, "title", buf, sizeof(buf), &s)) > 0) {
+	/* An upload's empty title is the file's name, as for loa import. */
+	if ((k = act_field(r, "title", buf, sizeof(buf), &s)) > (uploading ? 1 : 0)) {
 		if (check_text(r, "title", s, res) < 0)
 			return -1;
 		free(b->title);
@@ -363,7 +364,7 @@ int act_upload(struct web_req *r, size_t i, int64_t *id, struct act_result *res)
 
 	if (!cfg)
 		return fail(res, 500, "internal");
-	if (bulletin_fields(r, &b, &slots, &given, res) < 0)
+	if (bulletin_fields(r, &b, &slots, true, &given, res) < 0)
 		goto out;
 	if (import_check_bulletin(cfg, &b, slots.v, slots.n, res->msg, sizeof(res->msg)) < 0) {
 		fail(res, 422, "invalid");
@@ -419,7 +420,7 @@ int act_edit(struct web_req *r, int64_t id, struct act_result *res)
 		return say(r, res, 404, "not-found", W_E_NO_BULLETIN, idtext);
 	if (e < 0)
 		return say(r, res, 500, "internal", W_E_DB_READ);
-	if (bulletin_fields(r, &b, &slots, &given, res) < 0)
+	if (bulletin_fields(r, &b, &slots, false, &given, res) < 0)
 		goto out;
 	if (!given) {
 		say(r, res, 400, "invalid", W_E_NOTHING);
