@@ -123,6 +123,11 @@ $(BUILD)/tests/test_cli: $(BUILD)/obj/tests/test_cli.o $(BUILD)/obj/cli/args.o $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
 
+# The console's test links the web front door: the command line without main().
+$(BUILD)/tests/test_web: $(BUILD)/obj/tests/test_web.o $(CLI_LIB_OBJS) $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
+
 # The import test runs `loa import` in-process: the command line without main().
 $(BUILD)/tests/test_import: $(BUILD)/obj/tests/test_import.o $(CLI_LIB_OBJS) $(LIBLOA)
 	@mkdir -p $(dir $@)
