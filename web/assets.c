@@ -5,7 +5,10 @@
  * words come from data- attributes of the page. */
 #include "web/assets.h"
 
+#include <pthread.h>
 #include <string.h>
+
+#include "util/sha256.h"
 
 static const char css[] =
 	":root{--fg:#1b1b1b;--muted:#666;--bg:#fafafa;--card:#fff;--line:#ddd;--accent:#0b5cad;--danger:#b3261e;"
@@ -38,7 +41,9 @@ static const char css[] =
 	".hash{font-family:monospace;word-break:break-all;font-size:.85em}\n"
 	"form.stack{display:flex;flex-direction:column;gap:.35rem;max-width:36rem}\n"
 	"form.filters{display:flex;flex-wrap:wrap;gap:.35rem .75rem;align-items:end;margin:0 0 .75rem}\n"
-	"form.filters label{display:block;font-size:.85em;color:var(--muted)}\n"
+	"form.filters .field{display:flex;flex-direction:column;flex:1 1 9rem;min-width:0}\n"
+	"form.filters label{font-size:.85em;color:var(--muted)}\n"
+	"form.filters .field input,form.filters .field select,form.stack select{width:100%}\n"
 	"form.inline{display:inline}\n"
 	"input,select,button,.button{font:inherit;padding:.4rem .5rem;border:1px solid #aaa;border-radius:.3rem;"
 	"max-width:100%}\n"
@@ -47,7 +52,7 @@ static const char css[] =
 	"button.danger,.button.danger{background:var(--danger);border-color:var(--danger)}\n"
 	".actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}\n"
 	"fieldset{border:1px solid var(--line);border-radius:.3rem}\n"
-	"label.check{display:inline-block;margin-right:.75rem;white-space:nowrap}\n"
+	"label.check{display:inline-block;margin-right:.75rem}\n"
 	".scroll{overflow-x:auto}\n"
 	"table{border-collapse:collapse;width:100%;background:var(--card)}\n"
 	"th,td{border-bottom:1px solid var(--line);padding:.35rem .4rem;text-align:left;vertical-align:top}\n"
@@ -62,7 +67,8 @@ static const char css[] =
 	".uploads .ok{color:var(--ok)}.uploads .error{color:var(--danger)}\n"
 	".presets{padding-left:1.2rem}\n"
 	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .75rem}dl.facts dd{margin:0}\n"
-	"@media(max-width:40rem){main{padding:.5rem}td,th{font-size:.9em}audio{max-width:10rem}}\n";
+	"[hidden]{display:none!important}\n"
+	"@media(max-width:40rem){main{padding:.5rem}td,th{font-size:.9em}audio{max-width:10rem}.wide{display:none}}\n";
 
 static const char js[] =
 	"'use strict';\n"
@@ -89,6 +95,7 @@ static const char js[] =
 	"      var np = st.now_playing, next = st.next, ul = $('status-warnings'), li;\n"
 	"      var down = $('daemon-down'); if (down) down.hidden = true;\n"
 	"      set('onair-title', np ? np.title : w('nothing'));\n"
+	"      var times = $('onair-times'); if (times) times.hidden = !np;\n"
 	"      set('onair-slot', np && np.slot ? np.slot : '');\n"
 	"      set('onair-elapsed', np ? mmss(np.position_ms) : '');\n"
 	"      set('onair-remaining', np ? mmss(np.duration_ms - np.position_ms) : '');\n"
@@ -178,14 +185,35 @@ static const char js[] =
 	"  }\n"
 	"})();\n";
 
+static char version[13];
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+
+static void make_version(void)
+{
+	struct sha256_ctx c;
+	char hex[SHA256_HEX];
+
+	sha256_init(&c);
+	sha256_update(&c, sizeof(css) - 1, (const uint8_t *)css);
+	sha256_update(&c, sizeof(js) - 1, (const uint8_t *)js);
+	sha256_finish_hex(&c, hex);
+	memcpy(version, hex, sizeof(version) - 1);
+}
+
+const char *assets_version(void)
+{
+	pthread_once(&version_once, make_version);
+	return version;
+}
+
 static void send_static(struct web_req *r, const char *type, const char *text)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), (void *)text,
 								     MHD_RESPMEM_PERSISTENT);
 
 	MHD_add_response_header(resp, "Content-Type", type);
-	/* Served from the binary: an upgrade is a restart, so an hour is safe. */
-	MHD_add_response_header(resp, "Cache-Control", "public, max-age=3600");
+	/* Pages name them with assets_version(), so a new build's are new URLs. */
+	MHD_add_response_header(resp, "Cache-Control", "public, max-age=86400");
 	web_queue(r, 200, resp);
 }
 

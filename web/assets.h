@@ -8,5 +8,8 @@
 
 void assets_css(struct web_req *r);
 void assets_js(struct web_req *r);
+/* A short digest of both, for their URLs (?v=...): a page of a new build
+ * never gets the old files from a browser's cache. */
+const char *assets_version(void);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "web/assets.h"
 #include "web/router.h"
 
 void html_text(FILE *f, const char *s)
@@ -83,8 +84,9 @@ void html_begin(struct web_req *r, struct web_buf *b, const char *title, enum ht
 	html_text(f, title);
 	fputs(" — ", f);
 	html_text(f, r->srv->cfg->station_name);
-	fputs("</title>\n<link rel=\"stylesheet\" href=\"/static/loa.css\">\n"
-	      "<script src=\"/static/loa.js\" defer></script>\n</head>\n<body", f);
+	fprintf(f, "</title>\n<link rel=\"stylesheet\" href=\"/static/loa.css?v=%s\">\n"
+		   "<script src=\"/static/loa.js?v=%s\" defer></script>\n</head>\n<body",
+		assets_version(), assets_version());
 	if (r->have_session) {
 		fputs(" data-csrf=\"", f);
 		html_text(f, r->sess.csrf);

@@ -85,6 +85,14 @@ static const char *outcome_text(const struct web_req *r, enum outcome o)
 	return report_labels(topic_lang_of(r))->outcome[o];
 }
 
+/* A topic in a table: a built-in's short name, a station's slug as it is. */
+static const char *topic_short(const struct web_req *r, const char *topic)
+{
+	int code = topic ? topic_builtin_code(topic) : 0;
+
+	return code ? topic_builtin_short(code, topic_lang_of(r)) : topic ? topic : "";
+}
+
 static const char *priority_text(const struct web_req *r, enum priority p)
 {
 	return T(r, (enum web_word)(W_PRIO_NORMAL + p));
@@ -106,6 +114,19 @@ static void label(struct web_req *r, FILE *f, const char *id, enum web_word w)
 	fprintf(f, "<label for=\"%s\">", id);
 	word(r, f, w);
 	fputs("</label>", f);
+}
+
+/* A filter's label and control side by side with the others: the caller
+ * writes the control between field_open and field_close. */
+static void field_open(struct web_req *r, FILE *f, const char *id, enum web_word w)
+{
+	fputs("<div class=\"field\">", f);
+	label(r, f, id, w);
+}
+
+static void field_close(FILE *f)
+{
+	fputs("</div>", f);
 }
 
 /* An <option>, selected when VALUE is CURRENT. */
@@ -350,12 +371,12 @@ static void status_daemon(struct web_req *r, FILE *f)
 	fputs("</span> <span class=\"muted\" id=\"onair-slot\">", f);
 	if (json_is_object(np))
 		text(f, jstr(np, "slot"));
-	fputs("</span><br>", f);
+	fprintf(f, "</span><br><span id=\"onair-times\"%s>", json_is_object(np) ? "" : " hidden");
 	word(r, f, W_ELAPSED);
 	fprintf(f, " <span id=\"onair-elapsed\">%s</span> · ",
 		json_is_object(np) ? length_text(jint(np, "position_ms"), b) : "");
 	word(r, f, W_REMAINING);
-	fprintf(f, " <span id=\"onair-remaining\">%s</span></p>\n<h2>",
+	fprintf(f, " <span id=\"onair-remaining\">%s</span></span></p>\n<h2>",
 		json_is_object(np) ? length_text(jint(np, "duration_ms") - jint(np, "position_ms"), b) : "");
 	word(r, f, W_NEXT);
 	fputs("</h2>\n<p id=\"next\"><span id=\"next-slot\">", f);
@@ -660,7 +681,7 @@ static void topic_options(struct web_req *r, FILE *f, const char *current, const
 		char *shown;
 
 		snprintf(code, sizeof(code), "%d", c);
-		shown = xasprintf("%d. %s", c, topic_builtin_name(c, topic_lang_of(r)));
+		shown = xasprintf("%d. %s", c, topic_builtin_short(c, topic_lang_of(r)));
 		option(f, code, shown, current);
 		free(shown);
 	}
@@ -780,15 +801,17 @@ static void library_filters(struct web_req *r, FILE *f, const struct listing_fil
 	struct strlist plans = { 0 };
 
 	fputs("<form method=\"get\" action=\"/library\" id=\"library-filter\" class=\"filters\">", f);
-	label(r, f, "search-q", W_SEARCH);
+	field_open(r, f, "search-q", W_SEARCH);
 	input(f, "search", "search-q", "q", lf->q, NULL);
-	label(r, f, "filter-topic", W_TOPIC);
+	field_close(f);
+	field_open(r, f, "filter-topic", W_TOPIC);
 	fputs("<select id=\"filter-topic\" name=\"topic\"><option value=\"\">", f);
 	word(r, f, W_ALL);
 	fputs("</option>", f);
 	topic_options(r, f, lf->topic, all, n_all);
 	fputs("</select>", f);
-	label(r, f, "filter-plan", W_PLAN);
+	field_close(f);
+	field_open(r, f, "filter-plan", W_PLAN);
 	fputs("<select id=\"filter-plan\" name=\"plan\"><option value=\"\">", f);
 	word(r, f, W_ALL);
 	fputs("</option>", f);
@@ -806,19 +829,23 @@ static void library_filters(struct web_req *r, FILE *f, const struct listing_fil
 	}
 	strlist_done(&plans);
 	fputs("</select>", f);
-	label(r, f, "filter-slot", W_SLOT);
+	field_close(f);
+	field_open(r, f, "filter-slot", W_SLOT);
 	fputs("<select id=\"filter-slot\" name=\"slot\"><option value=\"\">", f);
 	word(r, f, W_ALL);
 	fputs("</option>", f);
 	for (size_t i = 0; cfg && i < cfg->n_slots; i++)
 		option(f, cfg->slots[i].name, cfg->slots[i].name, lf->slot);
 	fputs("</select>", f);
-	label(r, f, "filter-state", W_STATE);
+	field_close(f);
+	field_open(r, f, "filter-state", W_STATE);
 	fputs("<select id=\"filter-state\" name=\"state\">", f);
 	option(f, "active", T(r, W_ACTIVE), state);
 	option(f, "retired", T(r, W_RETIRED), state);
 	option(f, "all", T(r, W_ALL), state);
-	fputs("</select><button type=\"submit\" id=\"filter-submit\">", f);
+	fputs("</select>", f);
+	field_close(f);
+	fputs("<button type=\"submit\" id=\"filter-submit\">", f);
 	word(r, f, W_FILTER);
 	fputs("</button></form>\n", f);
 }
@@ -840,8 +867,8 @@ static void bulletin_row(struct web_req *r, FILE *f, const struct bulletin *b)
 	fputs("<br><span class=\"muted\">", f);
 	text(f, b->source_name);
 	fputs("</span></td><td>", f);
-	text(f, b->topic ? topic_name(b->topic, topic_lang_of(r)) : "");
-	fputs("</td><td>", f);
+	text(f, topic_short(r, b->topic));
+	fputs("</td><td class=\"wide\">", f);
 	text(f, b->plan);
 	fputs("</td><td>", f);
 	for (size_t k = 0; k < b->n_slots; k++) {
@@ -851,7 +878,7 @@ static void bulletin_row(struct web_req *r, FILE *f, const struct bulletin *b)
 	}
 	fprintf(f, "</td><td>%s</td><td>", length_text(b->audio.duration_ms, len));
 	text(f, priority_text(r, b->priority));
-	fputs("</td><td>", f);
+	fputs("</td><td class=\"wide\">", f);
 	if (b->valid_from != DAY_NONE_BEFORE || b->valid_until != DAY_NONE_AFTER)
 		fprintf(f, "%s – %s", b->valid_from != DAY_NONE_BEFORE ? day_text(r, b->valid_from, d1) : "",
 			b->valid_until != DAY_NONE_AFTER ? day_text(r, b->valid_until, d2) : "");
@@ -892,7 +919,7 @@ void page_library(struct web_req *r)
 	word(r, f, W_TITLE);
 	fputs("</th><th>", f);
 	word(r, f, W_TOPIC);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_PLAN);
 	fputs("</th><th>", f);
 	word(r, f, W_SLOTS);
@@ -900,7 +927,7 @@ void page_library(struct web_req *r)
 	word(r, f, W_LENGTH);
 	fputs("</th><th>", f);
 	word(r, f, W_PRIORITY);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_VALIDITY);
 	fputs("</th><th>", f);
 	word(r, f, W_LISTEN);
@@ -1095,7 +1122,7 @@ static void week_table(struct web_req *r, FILE *f)
 	word(r, f, W_SLOT);
 	fputs("</th><th>", f);
 	word(r, f, W_BULLETIN);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_LENGTH);
 	fputs("</th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < lp.plan.n; i++) {
@@ -1121,7 +1148,7 @@ static void week_table(struct web_req *r, FILE *f)
 			text(f, it->reason);
 			fputs(")</span>", f);
 		}
-		fprintf(f, "</td><td>%s</td></tr>\n", length_text(it->expected_ms, len));
+		fprintf(f, "</td><td class=\"wide\">%s</td></tr>\n", length_text(it->expected_ms, len));
 		shown++;
 	}
 	if (!shown) {
@@ -1228,11 +1255,11 @@ static void slots_table(struct web_req *r, FILE *f, const struct config *cfg)
 	word(r, f, W_START);
 	fputs("</th><th>", f);
 	word(r, f, W_DAYS);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_VALIDITY);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_MAX_MINUTES);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_SOURCE);
 	fputs("</th><th></th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < cfg->n_slots; i++) {
@@ -1245,14 +1272,14 @@ static void slots_table(struct web_req *r, FILE *f, const struct config *cfg)
 		fprintf(f, "</td><td>%02d:%02d:%02d</td><td>", s->start_sec / 3600, s->start_sec / 60 % 60,
 			s->start_sec % 60);
 		text(f, slots_days_text(s->days, days, sizeof(days)));
-		fputs("</td><td>", f);
+		fputs("</td><td class=\"wide\">", f);
 		if (s->from_day != DAY_NONE_BEFORE || s->until_day != DAY_NONE_AFTER)
 			fprintf(f, "%s – %s", s->from_day != DAY_NONE_BEFORE ? day_text(r, s->from_day, d1) : "",
 				s->until_day != DAY_NONE_AFTER ? day_text(r, s->until_day, d2) : "");
-		fputs("</td><td>", f);
+		fputs("</td><td class=\"wide\">", f);
 		if (s->max_minutes)
 			fprintf(f, "%d", s->max_minutes);
-		fputs("</td><td>", f);
+		fputs("</td><td class=\"wide\">", f);
 		word(r, f, s->source == SLOT_FROM_CONFIG ? W_FROM_CONFIG : W_FROM_DATABASE);
 		fputs("</td><td>", f);
 		if (s->source == SLOT_FROM_DATABASE && may(r, AUTH_SLOTS)) {
@@ -1433,18 +1460,21 @@ void page_log(struct web_req *r)
 	html_begin(r, &b, T(r, W_NAV_LOG), NAV_LOG);
 	f = b.f;
 	fputs("<form method=\"get\" action=\"/log\" id=\"log-filter\" class=\"filters\">", f);
-	label(r, f, "log-from", W_FROM);
+	field_open(r, f, "log-from", W_FROM);
 	input(f, "date", "log-from", "from", from, NULL);
-	label(r, f, "log-to", W_TO);
+	field_close(f);
+	field_open(r, f, "log-to", W_TO);
 	input(f, "date", "log-to", "to", to, NULL);
-	label(r, f, "log-outcome", W_OUTCOME);
+	field_close(f);
+	field_open(r, f, "log-outcome", W_OUTCOME);
 	fputs("<select id=\"log-outcome\" name=\"outcome\"><option value=\"\">", f);
 	word(r, f, W_ALL);
 	fputs("</option>", f);
 	for (int o = 0; o < OUTCOME_COUNT; o++)
 		option(f, outcome_name((enum outcome)o), outcome_text(r, (enum outcome)o), web_query(r, "outcome"));
 	fputs("</select>", f);
-	label(r, f, "log-slot", W_SLOT);
+	field_close(f);
+	field_open(r, f, "log-slot", W_SLOT);
 	fputs("<select id=\"log-slot\" name=\"slot\"><option value=\"\">", f);
 	word(r, f, W_ALL);
 	fputs("</option>", f);
@@ -1452,13 +1482,16 @@ void page_log(struct web_req *r)
 		option(f, cfg->slots[i].name, cfg->slots[i].name, web_query(r, "slot"));
 	option(f, "-", T(r, W_NO_SLOT), web_query(r, "slot"));
 	fputs("</select>", f);
-	label(r, f, "log-topic", W_TOPIC);
+	field_close(f);
+	field_open(r, f, "log-topic", W_TOPIC);
 	fputs("<select id=\"log-topic\" name=\"topic\"><option value=\"\">", f);
 	word(r, f, W_ALL);
 	fputs("</option>", f);
 	topic_options(r, f, web_query(r, "topic"), NULL, 0);
 	option(f, "-", T(r, W_NO_TOPIC), web_query(r, "topic"));
-	fputs("</select><button type=\"submit\" id=\"log-submit\">", f);
+	fputs("</select>", f);
+	field_close(f);
+	fputs("<button type=\"submit\" id=\"log-submit\">", f);
 	word(r, f, W_FILTER);
 	fputs("</button></form>\n", f);
 	if (e < 0 || listing_ledger(r, df, dt, &v, &n, &res) < 0) {
@@ -1489,7 +1522,7 @@ void page_log(struct web_req *r)
 		fputs("</td><td>", f);
 		text(f, w->title);
 		fputs("</td><td>", f);
-		text(f, w->topic ? topic_name(w->topic, topic_lang_of(r)) : "");
+		text(f, topic_short(r, w->topic));
 		fputs("</td><td>", f);
 		text(f, outcome_text(r, w->outcome));
 		if (w->reason) {
@@ -1525,14 +1558,18 @@ void page_audit(struct web_req *r)
 	html_begin(r, &b, T(r, W_NAV_AUDIT), NAV_AUDIT);
 	f = b.f;
 	fputs("<form method=\"get\" action=\"/audit\" id=\"audit-filter\" class=\"filters\">", f);
-	label(r, f, "audit-from", W_FROM);
+	field_open(r, f, "audit-from", W_FROM);
 	input(f, "date", "audit-from", "from", from, NULL);
-	label(r, f, "audit-to", W_TO);
+	field_close(f);
+	field_open(r, f, "audit-to", W_TO);
 	input(f, "date", "audit-to", "to", to, NULL);
-	label(r, f, "audit-actor", W_WHO);
+	field_close(f);
+	field_open(r, f, "audit-actor", W_WHO);
 	input(f, "text", "audit-actor", "actor", web_query(r, "actor"), NULL);
-	label(r, f, "audit-action", W_ACTION);
+	field_close(f);
+	field_open(r, f, "audit-action", W_ACTION);
 	input(f, "text", "audit-action", "action", web_query(r, "action"), NULL);
+	field_close(f);
 	fputs("<button type=\"submit\" id=\"audit-submit\">", f);
 	word(r, f, W_FILTER);
 	fputs("</button></form>\n", f);
