@@ -788,6 +788,44 @@ int act_stop(struct web_req *r, struct act_result *res)
 	return act_control(r, "stop", res);
 }
 
+/* A refusal of auth/auth.c as a status. */
+static int account_refused(struct act_result *res, int e)
+{
+	switch (e) {
+	case -EINVAL:
+		return fail(res, 422, "invalid");
+	case -EEXIST:
+		return fail(res, 409, "exists");
+	case -ENOENT:
+		return fail(res, 404, "not-found");
+	case -EPERM:
+		return fail(res, 409, "last-admin");
+	default:
+		return fail(res, 500, "internal");
+	}
+}
+
+int act_account_add(struct web_req *r, struct act_result *res)
+{
+	const char *name = web_param(r, "name"), *role_text = web_param(r, "role");
+	const char *password = web_param(r, "password");
+	enum auth_role role;
+	struct db *db;
+	int e;
+
+	if (!name || !*name)
+		return say(r, res, 422, "invalid", W_E_ACCOUNT_NAME);
+	if (!role_text || auth_role_parse(role_text, &role) < 0)
+		return say(r, res, 422, "invalid", W_E_ROLE, role_text ? role_text : "");
+	db = web_wdb_lock(r->srv);
+	e = auth_account_add(db, name, role, password ? password : "", web_actor(r), res->msg, sizeof(res->msg));
+	web_wdb_unlock(r->srv);
+	if (e < 0)
+		return account_refused(res, e);
+	res->status = 201;
+	return 0;
+}
+
 /* The session cookie: HttpOnly (no script reads it), SameSite=Strict (no
  * other site's page sends it), Secure when served over TLS. */
 static char *session_cookie(const struct web_req *r, const char *token, int max_age)
@@ -865,5 +903,39 @@ int act_period(struct web_req *r, bool required, int32_t *from, int32_t *to, str
 		return say(r, res, 400, "invalid", W_E_PERIOD_NEEDED);
 	if (*from != DAY_NONE_BEFORE && *to != DAY_NONE_AFTER && *from > *to)
 		return say(r, res, 400, "invalid", W_E_PERIOD_ORDER);
+	return 0;
+}
+
+int act_account_passwd(struct web_req *r, const char *name, struct act_result *res)
+{
+	const char *password = web_param(r, "password");
+	bool self = web_actor(r) && strcmp(name, web_actor(r)) == 0;
+	struct auth_session fresh;
+	struct db *db = web_wdb_lock(r->srv);
+	int e = auth_account_passwd(db, name, password ? password : "", web_actor(r), res->msg, sizeof(res->msg));
+
+	/* A new password ends every session of the account, this one too:
+	 * whoever changed their own stays logged in with a new one. */
+	if (e == 0 && self && auth_session_open(db, &r->sess.account, r->srv->cfg->web.session_hours, &fresh) == 0) {
+		r->sess = fresh;
+		free(r->set_cookie);
+		r->set_cookie = session_cookie(r, fresh.token, r->srv->cfg->web.session_hours * 3600);
+	}
+	web_wdb_unlock(r->srv);
+	if (e < 0)
+		return account_refused(res, e);
+	res->status = 200;
+	return 0;
+}
+
+int act_account_remove(struct web_req *r, const char *name, struct act_result *res)
+{
+	struct db *db = web_wdb_lock(r->srv);
+	int e = auth_account_remove(db, name, web_actor(r), res->msg, sizeof(res->msg));
+
+	web_wdb_unlock(r->srv);
+	if (e < 0)
+		return account_refused(res, e);
+	res->status = 200;
 	return 0;
 }

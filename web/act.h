@@ -38,6 +38,12 @@ int act_retire(struct web_req *r, int64_t id, struct act_result *res);
 int act_slot_add(struct web_req *r, struct act_result *res);
 int act_slot_edit(struct web_req *r, const char *name, struct act_result *res);
 int act_slot_remove(struct web_req *r, const char *name, struct act_result *res);
+/* Accounts (admins): add NAME with ROLE and PASSWORD; a new PASSWORD for
+ * NAME (for R's own account R gets a new session, the old ones end);
+ * remove NAME. auth/auth.c checks and records; the messages are its. */
+int act_account_add(struct web_req *r, struct act_result *res);
+int act_account_passwd(struct web_req *r, const char *name, struct act_result *res);
+int act_account_remove(struct web_req *r, const char *name, struct act_result *res);
 /* play ID, alert ID REPEAT EVERY, alert-cancel, stop: sent to the daemon
  * as R's account. The message is the daemon's. */
 int act_play(struct web_req *r, struct act_result *res);

@@ -638,3 +638,44 @@ void api_accounts(struct web_req *r)
 	free(v);
 	out_send(r, &o, 200);
 }
+
+static void account_done(struct web_req *r, unsigned status, const char *name)
+{
+	struct out o;
+
+	out_open(&o);
+	json_object_begin(&o.j);
+	json_kv_string(&o.j, "name", name);
+	json_object_end(&o.j);
+	out_send(r, &o, status);
+}
+
+void api_account_add(struct web_req *r)
+{
+	struct act_result res = { 0 };
+
+	if (act_account_add(r, &res) < 0)
+		fail(r, &res);
+	else
+		account_done(r, 201, web_param(r, "name"));
+}
+
+void api_account_passwd(struct web_req *r)
+{
+	struct act_result res = { 0 };
+
+	if (act_account_passwd(r, r->arg, &res) < 0)
+		fail(r, &res);
+	else
+		account_done(r, 200, r->arg);
+}
+
+void api_account_remove(struct web_req *r)
+{
+	struct act_result res = { 0 };
+
+	if (act_account_remove(r, r->arg, &res) < 0)
+		fail(r, &res);
+	else
+		account_done(r, 200, r->arg);
+}

@@ -27,5 +27,8 @@ void api_play(struct web_req *r);
 void api_alert(struct web_req *r);
 void api_stop(struct web_req *r);
 void api_accounts(struct web_req *r);
+void api_account_add(struct web_req *r);
+void api_account_passwd(struct web_req *r);
+void api_account_remove(struct web_req *r);
 
 #endif

@@ -1749,8 +1749,9 @@ void page_reports(struct web_req *r)
 
 /* Accounts. */
 
-void page_accounts(struct web_req *r)
+static void accounts_page(struct web_req *r, const char *flash_cls, const char *flash, unsigned status)
 {
+	static const char *const roles[] = { "officer", "operator", "admin" };
 	struct auth_account *v = NULL;
 	struct db *db = web_rdb(r);
 	size_t n = 0;
@@ -1764,26 +1765,112 @@ void page_accounts(struct web_req *r)
 	}
 	html_begin(r, &b, T(r, W_NAV_ACCOUNTS), NAV_ACCOUNTS);
 	f = b.f;
-	fputs("<p class=\"note\" id=\"accounts-note\">", f);
-	word(r, f, W_ACCOUNTS_NOTE);
-	fputs("</p>\n<div class=\"scroll\"><table id=\"accounts-table\"><thead><tr><th>", f);
+	if (flash)
+		html_flash(f, flash_cls, flash);
+	fputs("<div class=\"scroll\"><table id=\"accounts-table\"><thead><tr><th>", f);
 	word(r, f, W_ACCOUNT);
 	fputs("</th><th>", f);
 	word(r, f, W_ROLE);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_CREATED);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_LAST_LOGIN);
-	fputs("</th></tr></thead><tbody>\n", f);
+	fputs("</th><th></th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < n; i++) {
-		fputs("<tr><td>", f);
+		fputs("<tr data-account=\"", f);
+		text(f, v[i].name);
+		fputs("\"><td>", f);
 		text(f, v[i].name);
 		fputs("</td><td>", f);
 		word(r, f, (enum web_word)(W_ROLE_OFFICER + v[i].role));
-		fprintf(f, "</td><td>%s</td><td>", when_text(r, v[i].created_at, when));
-		fprintf(f, "%s</td></tr>\n", when_text(r, v[i].last_login_at, when));
+		fprintf(f, "</td><td class=\"wide\">%s</td><td class=\"wide\">", when_text(r, v[i].created_at, when));
+		fprintf(f, "%s</td><td>", when_text(r, v[i].last_login_at, when));
+		/* A new password, and removal (the core keeps the last admin). */
+		fputs("<form method=\"post\" action=\"/accounts/passwd\" class=\"inline\">", f);
+		html_csrf(r, f);
+		input(f, "hidden", "passwd-name", "name", v[i].name, NULL);
+		fputs("<input type=\"password\" name=\"password\" class=\"passwd-new\" autocomplete=\"new-password\" "
+		      "minlength=\"8\" required aria-label=\"", f);
+		word(r, f, W_NEW_PASSWORD);
+		fputs("\" placeholder=\"", f);
+		word(r, f, W_NEW_PASSWORD);
+		fputs("\"><button type=\"submit\" class=\"passwd-submit\">", f);
+		word(r, f, W_CHANGE_PASSWORD);
+		fputs("</button></form> <form method=\"post\" action=\"/accounts/remove\" class=\"inline\" data-confirm=\"", f);
+		word(r, f, W_REMOVE_ACCOUNT_QUESTION);
+		fputs("\">", f);
+		html_csrf(r, f);
+		input(f, "hidden", "remove-name", "name", v[i].name, NULL);
+		fputs("<button type=\"submit\" class=\"account-remove danger\">", f);
+		word(r, f, W_REMOVE);
+		fputs("</button></form></td></tr>\n", f);
 	}
-	fputs("</tbody></table></div>\n", f);
+	fputs("</tbody></table></div>\n<section class=\"card\"><h2>", f);
+	word(r, f, W_ADD_ACCOUNT);
+	fputs("</h2><form method=\"post\" action=\"/accounts/add\" id=\"account-add-form\" class=\"stack\">", f);
+	html_csrf(r, f);
+	label(r, f, "account-name", W_ACCOUNT);
+	input(f, "text", "account-name", "name", "", "required maxlength=\"32\" autocapitalize=\"none\" "
+	      "pattern=\"[a-z0-9][a-z0-9._\\-]*\"");
+	label(r, f, "account-role", W_ROLE);
+	fputs("<select id=\"account-role\" name=\"role\">", f);
+	for (int k = 0; k < 3; k++)
+		option(f, roles[k], T(r, (enum web_word)(W_ROLE_OFFICER + k)), "officer");
+	fputs("</select>", f);
+	label(r, f, "account-password", W_PASSWORD);
+	input(f, "password", "account-password", "password", "", "required minlength=\"8\" autocomplete=\"new-password\"");
+	fputs("<button type=\"submit\" id=\"account-add-submit\">", f);
+	word(r, f, W_ADD_ACCOUNT);
+	fputs("</button></form></section>\n<p class=\"note\" id=\"accounts-note\">", f);
+	word(r, f, W_ACCOUNTS_NOTE);
+	fputs("</p>\n", f);
 	free(v);
-	html_end(r, &b, 200);
+	html_end(r, &b, status);
+}
+
+void page_accounts(struct web_req *r)
+{
+	if (web_query(r, "saved"))
+		accounts_page(r, "ok", T(r, W_SAVED), 200);
+	else
+		accounts_page(r, NULL, NULL, 200);
+}
+
+static void account_done_page(struct web_req *r, int e, const struct act_result *res)
+{
+	if (e < 0)
+		accounts_page(r, "error", res->msg, res->status);
+	else if (!r->have_session)
+		web_redirect(r, "/login", NULL);
+	else
+		web_redirect(r, "/accounts?saved=1", NULL);
+}
+
+void page_account_add(struct web_req *r)
+{
+	struct act_result res = { 0 };
+
+	account_done_page(r, act_account_add(r, &res), &res);
+}
+
+void page_account_passwd(struct web_req *r)
+{
+	struct act_result res = { 0 };
+	const char *name = web_form(r, "name");
+
+	account_done_page(r, act_account_passwd(r, name ? name : "", &res), &res);
+}
+
+void page_account_remove(struct web_req *r)
+{
+	struct act_result res = { 0 };
+	const char *name = web_form(r, "name");
+	int e = act_account_remove(r, name ? name : "", &res);
+
+	/* Whoever removed their own account has no session left. */
+	if (e == 0 && name && web_actor(r) && strcmp(name, web_actor(r)) == 0) {
+		web_redirect(r, "/login", NULL);
+		return;
+	}
+	account_done_page(r, e, &res);
 }

@@ -32,6 +32,9 @@ void page_log(struct web_req *r);
 void page_reports(struct web_req *r);
 void page_audit(struct web_req *r);
 void page_accounts(struct web_req *r);
+void page_account_add(struct web_req *r);
+void page_account_passwd(struct web_req *r);
+void page_account_remove(struct web_req *r);
 /* A page that says MSG, with STATUS. */
 void page_error(struct web_req *r, unsigned status, const char *msg);
 

@@ -42,6 +42,9 @@ static const struct web_route routes[] = {
 	{ "POST", "/api/v1/alert", AUTH_AIR, API, WEB_BODY_JSON, api_alert },
 	{ "POST", "/api/v1/stop", AUTH_AIR, API, WEB_BODY_JSON, api_stop },
 	{ "GET", "/api/v1/accounts", AUTH_ACCOUNTS, API, WEB_BODY_NONE, api_accounts },
+	{ "POST", "/api/v1/accounts", AUTH_ACCOUNTS, API, WEB_BODY_JSON, api_account_add },
+	{ "PATCH", "/api/v1/accounts/*", AUTH_ACCOUNTS, API | REST, WEB_BODY_JSON, api_account_passwd },
+	{ "DELETE", "/api/v1/accounts/*", AUTH_ACCOUNTS, API | REST, WEB_BODY_JSON, api_account_remove },
 
 	/* Pages for people, with forms that work without JavaScript. */
 	{ "GET", "/login", AUTH_VIEW, PUB, WEB_BODY_NONE, page_login },
@@ -69,6 +72,9 @@ static const struct web_route routes[] = {
 	{ "GET", "/reports", AUTH_VIEW, 0, WEB_BODY_NONE, page_reports },
 	{ "GET", "/audit", AUTH_VIEW, 0, WEB_BODY_NONE, page_audit },
 	{ "GET", "/accounts", AUTH_ACCOUNTS, 0, WEB_BODY_NONE, page_accounts },
+	{ "POST", "/accounts/add", AUTH_ACCOUNTS, 0, WEB_BODY_FORM, page_account_add },
+	{ "POST", "/accounts/passwd", AUTH_ACCOUNTS, 0, WEB_BODY_FORM, page_account_passwd },
+	{ "POST", "/accounts/remove", AUTH_ACCOUNTS, 0, WEB_BODY_FORM, page_account_remove },
 
 	/* What every page loads: served from the binary. */
 	{ "GET", "/static/loa.css", AUTH_VIEW, PUB, WEB_BODY_NONE, assets_css },

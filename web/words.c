@@ -164,10 +164,20 @@ static const char *const words[W_COUNT][2] = {
 	[W_LANGUAGE] = { "Ngôn ngữ", "Language" },
 	[W_MAKE_REPORT] = { "Lập báo cáo", "Make the report" },
 	[W_LEDGER_HEAD] = { "Mã kiểm tra sổ ghi", "Ledger head" },
-	[W_ACCOUNTS_NOTE] = { "Thêm tài khoản, đổi mật khẩu hoặc xoá tài khoản bằng lệnh loa user trên máy phát, "
-			      "ví dụ: sudo -u loa loa user add NAME --role operator (vai trò: officer, operator, admin).",
-			      "Add accounts, change passwords or remove accounts with loa user on the station box, "
-			      "e.g. sudo -u loa loa user add NAME --role operator (roles: officer, operator, admin)." },
+	[W_ACCOUNTS_NOTE] = { "Trên máy phát, lệnh loa user làm được các việc này, và đổi được vai trò bằng cách "
+			      "xoá rồi thêm lại tài khoản: sudo -u loa loa user list.",
+			      "On the station box, loa user does the same, and a role is changed by removing and "
+			      "adding the account again: sudo -u loa loa user list." },
+	[W_ADD_ACCOUNT] = { "Thêm tài khoản", "Add an account" },
+	[W_NEW_PASSWORD] = { "Mật khẩu mới", "New password" },
+	[W_CHANGE_PASSWORD] = { "Đổi mật khẩu", "Change the password" },
+	[W_REMOVE_ACCOUNT_QUESTION] = { "Xoá tài khoản này? Các phiên đăng nhập của nó kết thúc ngay; nhật ký thao "
+					"tác vẫn giữ tên của nó.",
+					"Remove this account? Its sessions end at once; the audit trail keeps its name." },
+	[W_E_ACCOUNT_NAME] = { "Cần tên tài khoản: chữ thường, chữ số, '.', '_' hoặc '-', tối đa 32 ký tự.",
+			       "Give the account's name: lowercase letters, digits, '.', '_' or '-', 32 at most." },
+	[W_E_ROLE] = { "Vai trò '%s' không hợp lệ; dùng officer, operator hoặc admin.",
+		       "'%s' is not a role; use officer, operator or admin." },
 	[W_CREATED] = { "Tạo lúc", "Created" },
 	[W_LAST_LOGIN] = { "Đăng nhập gần nhất", "Last login" },
 	[W_E_METHOD] = { "Địa chỉ này không nhận cách gửi đó.", "This address does not take that method." },
