@@ -281,7 +281,7 @@ static void notify_daemon(struct web_req *r)
 {
 	char *reply = NULL;
 
-	if (control_request(r->srv->cfg->socket_path, "changed", &reply) == 0)
+	if (control_request(r->conf->socket_path, "changed", &reply) == 0)
 		free(reply);
 }
 
@@ -694,7 +694,7 @@ int act_slot_remove(struct web_req *r, const char *name, struct act_result *res)
 
 int act_daemon(struct web_req *r, const char *line, char **body, struct act_result *res)
 {
-	const char *sock = r->srv->cfg->socket_path;
+	const char *sock = r->conf->socket_path;
 	char *reply = NULL, *nl;
 	int e = control_request(sock, line, &reply);
 	long code;
@@ -855,7 +855,7 @@ int act_login(struct web_req *r, const char *name, const char *password, struct 
 	db = web_wdb_lock(r->srv);
 	e = auth_login(db, name, password, &acct);
 	if (e == 0)
-		e = auth_session_open(db, &acct, r->srv->cfg->web.session_hours, &r->sess);
+		e = auth_session_open(db, &acct, r->conf->web.session_hours, &r->sess);
 	if (audit_append(db, e == 0 ? acct.name : "-", e == 0 ? "login" : "login-failed", e == 0 ? acct.name : tried,
 			 r->addr) < 0)
 		log_err("web: the audit trail could not record a login of '%s' from %s", tried, r->addr);
@@ -870,7 +870,7 @@ int act_login(struct web_req *r, const char *name, const char *password, struct 
 	throttle_ok(r->srv->throttle, name, r->addr);
 	r->have_session = true;
 	free(r->set_cookie);
-	r->set_cookie = session_cookie(r, r->sess.token, r->srv->cfg->web.session_hours * 3600);
+	r->set_cookie = session_cookie(r, r->sess.token, r->conf->web.session_hours * 3600);
 	res->status = 200;
 	return 0;
 }
@@ -916,10 +916,10 @@ int act_account_passwd(struct web_req *r, const char *name, struct act_result *r
 
 	/* A new password ends every session of the account, this one too:
 	 * whoever changed their own stays logged in with a new one. */
-	if (e == 0 && self && auth_session_open(db, &r->sess.account, r->srv->cfg->web.session_hours, &fresh) == 0) {
+	if (e == 0 && self && auth_session_open(db, &r->sess.account, r->conf->web.session_hours, &fresh) == 0) {
 		r->sess = fresh;
 		free(r->set_cookie);
-		r->set_cookie = session_cookie(r, fresh.token, r->srv->cfg->web.session_hours * 3600);
+		r->set_cookie = session_cookie(r, fresh.token, r->conf->web.session_hours * 3600);
 	}
 	web_wdb_unlock(r->srv);
 	if (e < 0)

@@ -304,7 +304,7 @@ void api_bulletin_audio(struct web_req *r)
 		return;
 	}
 	/* The store's file of that content, whatever path the row holds. */
-	path = store_path_of(r->srv->cfg->state_dir, b.sha256, b.path);
+	path = store_path_of(r->conf->state_dir, b.sha256, b.path);
 	bulletin_done(&b);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -556,7 +556,7 @@ void api_report(struct web_req *r)
 	if (data.warning[0])
 		log_warn("web: report: %s", data.warning);
 	doc = (struct report_doc){
-		.station = r->srv->cfg->station_name, .from = df, .to = dt, .generated_at = time_now_ms(),
+		.station = r->conf->station_name, .from = df, .to = dt, .generated_at = time_now_ms(),
 		.head = data.head, .head_row = data.head_row, .intact = data.intact, .lang = lang,
 		.rep = &data.rep, .series = &data.series,
 	};

@@ -83,7 +83,7 @@ void html_begin(struct web_req *r, struct web_buf *b, const char *title, enum ht
 		r->lang == WEB_EN ? "en" : "vi");
 	html_text(f, title);
 	fputs(" — ", f);
-	html_text(f, r->srv->cfg->station_name);
+	html_text(f, r->conf->station_name);
 	fprintf(f, "</title>\n<link rel=\"stylesheet\" href=\"/static/loa.css?v=%s\">\n"
 		   "<script src=\"/static/loa.js?v=%s\" defer></script>\n</head>\n<body",
 		assets_version(), assets_version());
@@ -93,7 +93,7 @@ void html_begin(struct web_req *r, struct web_buf *b, const char *title, enum ht
 		fputs("\"", f);
 	}
 	fputs(">\n<header>\n<div class=\"bar\"><span class=\"station\">", f);
-	html_text(f, r->srv->cfg->station_name);
+	html_text(f, r->conf->station_name);
 	fputs("</span>", f);
 	/* The other language, one click away, back to this page. */
 	fprintf(f, "<a id=\"lang-%s\" class=\"lang\" href=\"/lang?to=%s&amp;back=", r->lang == WEB_EN ? "vi" : "en",

@@ -216,9 +216,9 @@ static void login_form(struct web_req *r, const char *error, unsigned status)
 		fputs("<div id=\"first-admin-hint\" class=\"note\"><p>", f);
 		word(r, f, W_FIRST_ADMIN);
 		fputs("</p><pre><code>sudo -u loa loa ", f);
-		if (strcmp(r->srv->cfg->path, CONFIG_DEFAULT_PATH) != 0) {
+		if (strcmp(r->conf->path, CONFIG_DEFAULT_PATH) != 0) {
 			fputs("--config ", f);
-			text(f, r->srv->cfg->path);
+			text(f, r->conf->path);
 			fputc(' ', f);
 		}
 		fputs("user add NAME --role admin</code></pre><p>", f);

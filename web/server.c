@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "content/jingle.h"
 #include "content/slots.h"
 #include "db/db.h"
 #include "ledger/audit.h"
@@ -138,7 +139,7 @@ struct db *web_rdb(struct web_req *r)
 	if (r->rdb || r->rdb_tried)
 		return r->rdb;
 	r->rdb_tried = true;
-	if (db_open(r->srv->cfg->state_dir, DB_READ_ONLY, &r->rdb, msg, sizeof(msg)) < 0) {
+	if (db_open(r->conf->state_dir, DB_READ_ONLY, &r->rdb, msg, sizeof(msg)) < 0) {
 		log_err("web: %s", msg);
 		r->rdb = NULL;
 	}
@@ -165,9 +166,9 @@ const struct config *web_station(struct web_req *r)
 	db = web_rdb(r);
 	if (!db)
 		return NULL;
-	r->cfg = config_dup(r->srv->cfg);
+	r->cfg = config_dup(r->conf);
 	if (slots_merge(r->cfg, db) < 0) {
-		log_err("web: cannot read the slots from %s/loa.db", r->srv->cfg->state_dir);
+		log_err("web: cannot read the slots from %s/loa.db", r->conf->state_dir);
 		config_free(r->cfg);
 		r->cfg = NULL;
 	}
@@ -322,7 +323,7 @@ static void upload_too_big(struct web_req *r)
 {
 	char m[512], mb[16];
 
-	snprintf(mb, sizeof(mb), "%d", r->srv->cfg->web.max_upload_mb);
+	snprintf(mb, sizeof(mb), "%d", r->conf->web.max_upload_mb);
 	web_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too-large", "%s", web_say(m, sizeof(m), r->lang, W_E_TOO_BIG, mb));
 }
 
@@ -381,7 +382,7 @@ static void begin(struct web_req *r)
 	switch (r->route->body) {
 	case WEB_BODY_MULTIPART:
 		/* What a form adds around the files is small: the limit is the files'. */
-		if (len > r->srv->max_upload + WEB_BODY_MAX) {
+		if (len > (uint64_t)r->conf->web.max_upload_mb * 1024 * 1024 + WEB_BODY_MAX) {
 			upload_too_big(r);
 			return;
 		}
@@ -478,8 +479,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!r) {
+		struct web_srv *s = cls;
+
 		r = xcalloc(1, sizeof(*r));
-		r->srv = cls;
+		r->srv = s;
+		pthread_mutex_lock(&s->conf_lock);
+		r->conf_ref = s->conf;
+		r->conf_ref->refs++;
+		pthread_mutex_unlock(&s->conf_lock);
+		r->conf = r->conf_ref->cfg;
 		r->conn = conn;
 		r->method = method;
 		r->path = url;
@@ -499,6 +507,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r->answered)
 		finish(r);
 	return MHD_YES;
+}
+
+/* Drops a reference to C; the last one frees a config loaded here. */
+static void conf_release(struct web_srv *s, struct web_conf *c)
+{
+	bool last;
+
+	pthread_mutex_lock(&s->conf_lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&s->conf_lock);
+	if (last) {
+		if (c->owned)
+			config_free(c->cfg);
+		free(c);
+	}
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -522,6 +545,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->rdb)
 		db_close(r->rdb);
 	config_free(r->cfg);
+	conf_release(r->srv, r->conf_ref);
 	free(r);
 	*con_cls = NULL;
 }
@@ -568,9 +592,62 @@ static char *read_pem(const char *path, const char *what)
 	return buf;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* SIGHUP: loa.conf read again, as the daemon does on `systemctl reload
+ * loa` (loa-web's unit follows its reloads). A config with a problem is
+ * refused and the one in force stays. What the console opened at start
+ * (the state folder, the time zone, the address, the certificate) needs
+ * a restart: a config changing the first two is refused, the others are
+ * noted and take effect at the next start. */
+static void reload(struct web_srv *s)
+{
+	const struct config *now = s->conf->cfg;
+	struct strlist errs = { 0 };
+	struct web_conf *c, *old;
+	struct config *cfg;
+
+	notify_reloading();
+	if (config_load(now->path, &cfg, &errs) < 0 || jingle_probe_config(cfg, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_err("web: %s", errs.v[i]);
+		log_err("web: %s has problems; the console keeps the config it had", now->path);
+		strlist_done(&errs);
+		notify_ready();
+		return;
+	}
+	strlist_done(&errs);
+	if (strcmp(cfg->state_dir, now->state_dir) != 0 || strcmp(cfg->timezone, now->timezone) != 0) {
+		log_err("web: %s changes paths.state_dir or station.timezone; restart the console to use it "
+			"(systemctl restart loa-web); it keeps the config it had", now->path);
+		config_free(cfg);
+		notify_ready();
+		return;
+	}
+	if (!same_text(cfg->web.host, now->web.host) || cfg->web.port != now->web.port ||
+	    !same_text(cfg->web.tls_cert, now->web.tls_cert) || !same_text(cfg->web.tls_key, now->web.tls_key))
+		log_notice("web: web.listen, web.tls_cert and web.tls_key take effect at the next start "
+			   "(systemctl restart loa-web)");
+	c = xcalloc(1, sizeof(*c));
+	c->cfg = cfg;
+	c->owned = true;
+	c->refs = 1;
+	pthread_mutex_lock(&s->conf_lock);
+	old = s->conf;
+	s->conf = c;
+	pthread_mutex_unlock(&s->conf_lock);
+	/* The old one keeps serving the requests that began under it. */
+	conf_release(s, old);
+	log_notice("web: %s read again", cfg->path);
+	notify_ready();
+}
+
 int web_run(const struct config *cfg)
 {
-	struct web_srv srv = { .cfg = cfg };
+	struct web_srv srv = { 0 };
 	struct sockaddr_storage ss = { 0 };
 	struct MHD_OptionItem opts[16];
 	struct MHD_Daemon *d;
@@ -620,7 +697,11 @@ int web_run(const struct config *cfg)
 	}
 	upload_sweep(cfg->state_dir);
 	pthread_mutex_init(&srv.wlock, NULL);
-	srv.max_upload = (uint64_t)cfg->web.max_upload_mb * 1024 * 1024;
+	pthread_mutex_init(&srv.conf_lock, NULL);
+	/* The caller's config, not freed here. */
+	srv.conf = xcalloc(1, sizeof(*srv.conf));
+	srv.conf->cfg = (struct config *)cfg;
+	srv.conf->refs = 1;
 	srv.throttle = throttle_new();
 
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL };
@@ -643,6 +724,7 @@ int web_run(const struct config *cfg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	d = MHD_start_daemon(flags, (uint16_t)cfg->web.port, NULL, NULL, on_request, &srv, MHD_OPTION_ARRAY, opts,
 			     MHD_OPTION_END);
@@ -657,10 +739,13 @@ int web_run(const struct config *cfg)
 		   cfg->web.host, v6 ? "]" : "", cfg->web.port,
 		   srv.tls || srv.loopback ? "" : " (plain HTTP: passwords cross the network in clear)");
 	notify_ready();
-	do {
+	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			sig = SIGTERM;
-	} while (sig != SIGTERM && sig != SIGINT);
+		if (sig != SIGHUP)
+			break;
+		reload(&srv);
+	}
 	notify_stopping();
 	MHD_stop_daemon(d);
 	err = 0;
@@ -668,6 +753,10 @@ out:
 	if (srv.wdb) {
 		db_close(srv.wdb);
 		pthread_mutex_destroy(&srv.wlock);
+	}
+	if (srv.conf) {
+		conf_release(&srv, srv.conf);
+		pthread_mutex_destroy(&srv.conf_lock);
 	}
 	throttle_free(srv.throttle);
 	free(cert);

@@ -150,8 +150,8 @@ int upload_begin(struct web_req *r)
 	struct web_upload *u = xcalloc(1, sizeof(*u));
 
 	u->fd = -1;
-	u->dir = xstrdup(r->srv->cfg->state_dir);
-	u->max = r->srv->max_upload;
+	u->dir = xstrdup(r->conf->state_dir);
+	u->max = (uint64_t)r->conf->web.max_upload_mb * 1024 * 1024;
 	r->upload = u;
 	r->pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, r);
 	return r->pp ? 0 : -EINVAL;

@@ -37,13 +37,22 @@ struct throttle;
 /* The largest JSON or form body taken into memory; uploads stream to disk. */
 #define WEB_BODY_MAX (64 * 1024)
 
+/* A config as loaded (loa.conf's slots only), shared by the requests that
+ * began under it: SIGHUP loads a new one, and the old one goes when its
+ * last request ends. */
+struct web_conf {
+	struct config *cfg;
+	int refs;                  /* requests, and the server while it is the current one */
+	bool owned;                /* loaded here (the first is the caller's) */
+};
+
 struct web_srv {
-	const struct config *cfg;  /* as loaded: loa.conf's slots only */
+	struct web_conf *conf;     /* the current config, under conf_lock */
+	pthread_mutex_t conf_lock;
 	struct db *wdb;            /* the one read-write connection */
 	pthread_mutex_t wlock;     /* guards wdb */
 	bool tls;                  /* serving HTTPS */
 	bool loopback;             /* listening on 127.0.0.0/8 or ::1 only */
-	uint64_t max_upload;       /* bytes */
 	struct throttle *throttle; /* failed logins */
 };
 
@@ -61,6 +70,8 @@ enum web_body { WEB_BODY_NONE, WEB_BODY_JSON, WEB_BODY_FORM, WEB_BODY_MULTIPART 
 
 struct web_req {
 	struct web_srv *srv;
+	const struct config *conf; /* the config in force when the request began */
+	struct web_conf *conf_ref;
 	struct MHD_Connection *conn;
 	const struct web_route *route;
 	const char *method, *path;
@@ -90,7 +101,8 @@ struct web_req {
 	bool queued;               /* libmicrohttpd took it: false while a body is half read */
 };
 
-/* Serves the console for CFG until SIGTERM or SIGINT. Returns 0, or a
+/* Serves the console for CFG until SIGTERM or SIGINT; SIGHUP reads CFG's
+ * file again (what needs a restart is said, and kept). Returns 0, or a
  * negative errno after saying why on stderr. */
 int web_run(const struct config *cfg);
 
