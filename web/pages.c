@@ -186,11 +186,16 @@ void page_error(struct web_req *r, unsigned status, const char *msg)
 }
 
 /* Where to go after logging in or switching language: a path on this
- * site only, never another site's address. */
+ * site only, never another site's address. Browsers drop tabs and line
+ * breaks from a URL ("/<TAB>/evil.example" is "//evil.example") and read
+ * a backslash as a slash, so only printable ASCII without them passes. */
 static const char *local_path(const char *s)
 {
-	if (!s || s[0] != '/' || s[1] == '/' || s[1] == '\\' || strpbrk(s, "\r\n\\"))
+	if (!s || s[0] != '/' || s[1] == '/' || s[1] == '\\')
 		return "/";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '\\')
+			return "/";
 	return s;
 }
 

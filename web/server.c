@@ -27,6 +27,7 @@
 #include "util/notify.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
+#include "web/html.h"
 #include "web/pages.h"
 #include "web/router.h"
 #include "web/throttle.h"
@@ -354,10 +355,16 @@ static void begin(struct web_req *r)
 			if (web_is_api(r)) {
 				web_error(r, MHD_HTTP_UNAUTHORIZED, "not-logged-in", "%s", T(r, W_E_LOGIN_FIRST));
 			} else {
-				char *to = xasprintf("/login?next=%s", r->path);
+				/* Back here after the login; the path encoded, so that
+				 * no byte of it can end the header. */
+				struct web_buf to;
 
-				web_redirect(r, strcmp(r->method, "GET") == 0 ? to : "/login", NULL);
-				free(to);
+				web_buf_open(&to);
+				fputs("/login?next=", to.f);
+				html_url(to.f, r->path);
+				web_buf_close(&to);
+				web_redirect(r, strcmp(r->method, "GET") == 0 ? to.p : "/login", NULL);
+				free(to.p);
 			}
 			return;
 		}
