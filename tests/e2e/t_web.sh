@@ -62,6 +62,23 @@ for p in /api/v1/bulletins/../../etc/passwd/audio /api/v1/bulletins/01/audio /ap
 	expect_code 404 "$p"
 done
 
+# A client that sends its request a byte a second holds its own thread,
+# not the console: another is answered meanwhile.
+(
+	exec 3<>"/dev/tcp/127.0.0.1/$port"
+	for c in G E T ' ' / l o g i n; do
+		printf '%s' "$c" >&3
+		sleep 1
+	done
+) &
+slow=$!
+sleep 1.5
+started=$(date +%s%N)
+http GET /login
+expect_code 200 "the login page beside a slow client"
+[ $(($(date +%s%N) - started)) -lt 1000000000 ] || fail "a slow client held up another for a second or more"
+kill "$slow" 2>/dev/null || true
+
 if ! "$LOA" user --help >/dev/null 2>&1; then
 	echo "  skipped: logins, roles, CSRF, uploads and logout need 'loa user' (the accounts core), which this build lacks"
 	exit 0
@@ -154,6 +171,14 @@ expect_code 403 "an officer on the accounts page"
 http GET /accounts -b "$T/admin.jar"
 expect_code 200 "the accounts page"
 [[ "$BODY" == *theodoi* ]] || fail "the accounts page lacks an account"
+# An admin adds an account from the console, which logs in at once.
+http POST /api/v1/accounts -b "$T/admin.jar" -H "X-CSRF-Token: $admin_csrf" -H 'Content-Type: application/json' \
+	-d '{"name":"moi","role":"officer","password":"mat-khau-moi-1"}'
+expect_code 201 "an account added from the console"
+login moi mat-khau-moi-1 "$T/moi.jar"
+http POST /api/v1/accounts -b "$T/moi.jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+	-d '{"name":"khac","role":"admin","password":"mat-khau-khac-1"}'
+expect_code 403 "an officer adding an account"
 
 # The audit trail names the account, and the address of each login.
 http GET /api/v1/audit -b "$T/admin.jar"
