@@ -126,6 +126,11 @@ $(BUILD)/tests/test_cli: $(BUILD)/obj/tests/test_cli.o $(BUILD)/obj/cli/args.o $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
 
+# The console's test links the web front door: the command line without main().
+$(BUILD)/tests/test_web: $(BUILD)/obj/tests/test_web.o $(CLI_LIB_OBJS) $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
+
 # The import test runs `loa import` in-process: the command line without main().
 $(BUILD)/tests/test_import: $(BUILD)/obj/tests/test_import.o $(CLI_LIB_OBJS) $(LIBLOA)
 	@mkdir -p $(dir $@)
@@ -218,9 +223,10 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@./demo.sh
 
-# Everything a station needs, under DESTDIR: the binary, the unit (its
-# ExecStart pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man
-# pages, bash completion, and /etc/loa/loa.conf unless one is there already.
+# Everything a station needs, under DESTDIR: the binary, the units of the
+# daemon and of the web console (their ExecStart pointed at BINDIR),
+# sysusers.d and tmpfiles.d entries, the man pages, bash completion, and
+# /etc/loa/loa.conf unless one is there already.
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
@@ -234,8 +240,8 @@ install: $(BUILD)/loa $(MO_FILES)
 	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/loa
 	install -m 0755 $(BUILD)/loa $(DESTDIR)$(BINDIR)/loa
-	sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/loa.service >$(DESTDIR)$(UNITDIR)/loa.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/loa.service
+	for u in loa loa-web; do sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service; \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; done
 	install -m 0644 systemd/loa.sysusers $(DESTDIR)$(SYSUSERSDIR)/loa.conf
 	install -m 0644 systemd/loa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/loa.conf
 	install -m 0644 doc/loa.1 $(DESTDIR)$(MANDIR)/man1/loa.1
@@ -248,11 +254,11 @@ install: $(BUILD)/loa $(MO_FILES)
 	else install -m 0644 systemd/loa.conf $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; fi
 	@if [ -z "$(DESTDIR)" ]; then \
 	  echo "next, as root: systemd-sysusers loa.conf && systemd-tmpfiles --create loa.conf &&"; \
-	  echo "  systemctl daemon-reload && systemctl enable --now loa"; fi
+	  echo "  systemctl daemon-reload && systemctl enable --now loa loa-web"; fi
 
 # The station's config and its evidence (/var/lib/loa) stay.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service \
+	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service $(DESTDIR)$(UNITDIR)/loa-web.service \
 	  $(DESTDIR)$(SYSUSERSDIR)/loa.conf $(DESTDIR)$(TMPFILESDIR)/loa.conf \
 	  $(DESTDIR)$(MANDIR)/man1/loa.1 $(DESTDIR)$(MANDIR)/man5/loa.conf.5 \
 	  $(DESTDIR)$(COMPLETIONDIR)/loa

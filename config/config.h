@@ -38,6 +38,16 @@ struct slot {
 	enum slot_source source;
 };
 
+/* The web console (`loa web`): where it listens, its certificate, its
+ * limits. */
+struct web_config {
+	char *host;           /* an IPv4 or IPv6 literal (without brackets), default "0.0.0.0" */
+	int port;             /* default 8080 */
+	char *tls_cert, *tls_key; /* PEM files, both or neither (absolute); NULL: plain HTTP */
+	int max_upload_mb;    /* default 500 */
+	int session_hours;    /* default 12 */
+};
+
 struct config {
 	char *path;           /* the file it came from */
 	char *station_name;
@@ -57,6 +67,7 @@ struct config {
 	int limit_latest;     /* seconds after midnight, -1 when unset */
 	struct slot *slots;
 	size_t n_slots;
+	struct web_config web;
 };
 
 /* Parses and validates PATH. Returns 0 and a new *out (free with
@@ -66,6 +77,10 @@ int config_load(const char *path, struct config **out, struct strlist *errs);
 void config_free(struct config *cfg);
 /* A deep copy of CFG, every slot included. */
 struct config *config_dup(const struct config *cfg);
+/* Parses "HOST:PORT" (an IPv4 literal, or an IPv6 literal in brackets,
+ * and a port 1..65535) into *HOST (caller frees, without brackets) and
+ * *PORT. Returns 0 or -EINVAL. `web.listen` and `loa web --listen` read it. */
+int config_parse_listen(const char *s, char **host, int *port);
 /* Deep copy of slot SRC into DST; slot_done frees what it holds. */
 void slot_copy(struct slot *dst, const struct slot *src);
 void slot_done(struct slot *s);
