@@ -150,7 +150,8 @@ unit: $(TEST_BINS) $(BUILD)/mkaudio
 	  LOA_MKAUDIO=$(BUILD)/mkaudio $$t || failed=1; done; exit $$failed
 
 e2e: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
-	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
+	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio \
+	  LOA_SCREENSHOTS=$(abspath $(BUILD)/screenshots) tests/e2e/run.sh
 
 check: deps
 	@$(MAKE) --no-print-directory check-po unit fuzz-replay e2e
