@@ -319,11 +319,19 @@ bench:
 	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) bench/run.sh
 
+# The console's figures alone (bench/web.sh, a few minutes), merged into
+# bench/results.json and .md beside those of the last `make bench`.
+bench-web:
+	@./deps.sh
+	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BUILD)/bench/gen
+	@BUILD=$(abspath $(BUILD)) BENCH_WEB_MERGE=$(abspath bench/results.json) bench/web.sh $(BUILD)/bench/web.tsv
+	@cat bench/results.md
+
 clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench clean
+.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench bench-web clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/*.c))
 
