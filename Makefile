@@ -152,7 +152,8 @@ unit: $(TEST_BINS) $(BUILD)/mkaudio
 # Under SANITIZE=1 the leaks the libraries make on their own (tests/lsan.supp)
 # are not loa's to answer for.
 e2e: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
-	@LSAN_OPTIONS=$(LIB_LSAN) LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
+	@LSAN_OPTIONS=$(LIB_LSAN) LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio \
+	  LOA_SCREENSHOTS=$(abspath $(BUILD)/screenshots) tests/e2e/run.sh
 
 check: deps
 	@$(MAKE) --no-print-directory check-po unit fuzz-replay e2e
@@ -321,11 +322,19 @@ bench:
 	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) bench/run.sh
 
+# The console's figures alone (bench/web.sh, a few minutes), merged into
+# bench/results.json and .md beside those of the last `make bench`.
+bench-web:
+	@./deps.sh
+	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BUILD)/bench/gen
+	@BUILD=$(abspath $(BUILD)) BENCH_WEB_MERGE=$(abspath bench/results.json) bench/web.sh $(BUILD)/bench/web.tsv
+	@cat bench/results.md
+
 clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench clean
+.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench bench-web clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/*.c))
 

@@ -16,7 +16,8 @@ PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
 libsqlite3-dev libcmocka-dev libebur128-dev nettle-dev libsystemd-dev tzdata sqlite3 jq valgrind curl
 libsodium-dev libmicrohttpd-dev libjansson-dev
 gettext locales
-jackd2 libasound2-plugins"
+jackd2 libasound2-plugins
+chromium chromium-driver python3-selenium"
 
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS alsa-utils"

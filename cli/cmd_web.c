@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdlib.h>
 
 #include "web/web.h"
@@ -51,6 +52,11 @@ static int cmd_web(struct cli *cli, const struct cmd_entry *self, int argc, char
 		free(cli->cfg->web.host);
 		config_parse_listen(listen, &cli->cfg->web.host, &cli->cfg->web.port);
 	}
+	/* Two malloc arenas, not one per connection thread: glibc keeps a
+	 * freed thread arena's pages, and after 20 clients the console sat
+	 * at 47 MB against 12 MB idle; with two it stayed at 12.5 MB and
+	 * served as fast (bench/web.sh). */
+	mallopt(M_ARENA_MAX, 2);
 	return web_run(cli->cfg) < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 

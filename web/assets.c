@@ -28,7 +28,7 @@ static const char css[] =
 	"h1{font-size:1.4rem;margin:.25rem 0 .75rem}h2{font-size:1.15rem;margin:.25rem 0 .5rem}"
 	"h3{font-size:1rem}\n"
 	".card{background:var(--card);border:1px solid var(--line);border-radius:.4rem;padding:.75rem;"
-	"margin:0 0 1rem}\n"
+	"margin:.75rem 0 1rem}\n"
 	".muted{color:var(--muted);font-size:.9em}\n"
 	".warn{color:var(--warn);font-weight:600}\n"
 	"p.warn,#cleartext-warning{background:#fff4d6;border:1px solid #e8c76a;padding:.5rem .75rem;margin:.5rem;"
@@ -61,14 +61,18 @@ static const char css[] =
 	"tr.o-missed td,tr.o-failed td{color:var(--danger)}tr.planned td{color:var(--muted)}\n"
 	".tag{font-size:.8em;border:1px solid var(--line);border-radius:.2rem;padding:0 .3rem}\n"
 	"audio{max-width:14rem;height:2rem;vertical-align:middle}\n"
-	".drop{border:2px dashed #aaa;border-radius:.4rem;padding:.75rem}.drop.over{border-color:var(--accent);"
+	".drop{border:2px dashed #aaa;border-radius:.4rem;padding:.75rem}.drop label{display:block;margin-bottom:.25rem}.drop.over{border-color:var(--accent);"
 	"background:#eef4fb}\n"
-	".uploads{list-style:none;padding:0}.uploads li{margin:.35rem 0}.uploads progress{width:100%}\n"
+	".uploads{list-style:none;padding:0;max-width:36rem}.uploads li{margin:.35rem 0}.uploads progress{width:100%}\n"
 	".uploads .ok{color:var(--ok)}.uploads .error{color:var(--danger)}\n"
 	".presets{padding-left:1.2rem}\n"
 	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .75rem}dl.facts dd{margin:0}\n"
 	"[hidden]{display:none!important}\n"
-	"@media(max-width:40rem){main{padding:.5rem}td,th{font-size:.9em}audio{max-width:10rem}.wide{display:none}}\n";
+	"@media(max-width:40rem){main{padding:.5rem}td,th{font-size:.9em}audio{max-width:10rem}.wide{display:none}"
+	".bar{gap:.25rem .5rem}.bar .who,.bar button{font-size:.9em}"
+	"nav{display:grid;grid-template-columns:repeat(3,1fr);gap:.25rem}"
+	"nav a{text-align:center;padding:.3rem .25rem;font-size:.9em;line-height:1.25;background:rgba(255,255,255,.08);"
+	"display:flex;align-items:center;justify-content:center}}\n";
 
 static const char js[] =
 	"'use strict';\n"

@@ -871,7 +871,7 @@ static void bulletin_row(struct web_req *r, FILE *f, const struct bulletin *b)
 	}
 	fputs("<br><span class=\"muted\">", f);
 	text(f, b->source_name);
-	fputs("</span></td><td>", f);
+	fputs("</span></td><td class=\"wide\">", f);
 	text(f, topic_short(r, b->topic));
 	fputs("</td><td class=\"wide\">", f);
 	text(f, b->plan);
@@ -922,7 +922,7 @@ void page_library(struct web_req *r)
 	library_filters(r, f, &lf, all, n_all);
 	fputs("<div class=\"scroll\"><table id=\"library-table\"><thead><tr><th>#</th><th>", f);
 	word(r, f, W_TITLE);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_TOPIC);
 	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_PLAN);
@@ -958,6 +958,7 @@ static void bulletin_page(struct web_req *r, const char *flash_cls, const char *
 	size_t n_all = 0;
 	struct web_buf b;
 	char len[32], when[48];
+	bool edit, air;
 	FILE *f;
 
 	if (!db || library_get(db, r->id, &bl) < 0) {
@@ -966,6 +967,8 @@ static void bulletin_page(struct web_req *r, const char *flash_cls, const char *
 		return;
 	}
 	listing_library(r, &everything, &all, &n_all);
+	edit = may(r, AUTH_CONTENT) && !bl.retired_at;
+	air = may(r, AUTH_AIR) && !bl.retired_at;
 	html_begin(r, &b, bl.title, NAV_LIBRARY);
 	f = b.f;
 	if (flash)
@@ -988,7 +991,7 @@ static void bulletin_page(struct web_req *r, const char *flash_cls, const char *
 	fprintf(f, "</dd></dl>\n<audio id=\"audio-%lld\" controls preload=\"metadata\" "
 		   "src=\"/api/v1/bulletins/%lld/audio\"></audio>\n",
 		(long long)bl.id, (long long)bl.id);
-	if (may(r, AUTH_CONTENT) && !bl.retired_at) {
+	if (edit) {
 		fprintf(f, "<section class=\"card\"><h2>");
 		word(r, f, W_EDIT);
 		fprintf(f, "</h2><form method=\"post\" action=\"/library/%lld/edit\" id=\"edit-form\" class=\"stack\">",
@@ -998,22 +1001,30 @@ static void bulletin_page(struct web_req *r, const char *flash_cls, const char *
 		fputs("<button type=\"submit\" id=\"edit-submit\">", f);
 		word(r, f, W_SAVE);
 		fputs("</button></form></section>\n", f);
+	}
+	/* Play and retire side by side, play first: on a phone the red button
+	 * no longer sits right above the one an operator taps most. */
+	if (air || edit)
+		fputs("<div class=\"actions\">", f);
+	if (air) {
+		fputs("<form method=\"post\" action=\"/play\">", f);
+		html_csrf(r, f);
+		fprintf(f, "<input type=\"hidden\" name=\"id\" value=\"%lld\"><button type=\"submit\" id=\"play-%lld\">",
+			(long long)bl.id, (long long)bl.id);
+		word(r, f, W_PLAY);
+		fputs("</button></form>", f);
+	}
+	if (edit) {
 		fprintf(f, "<form method=\"post\" action=\"/library/%lld/retire\" data-confirm=\"", (long long)bl.id);
 		word(r, f, W_RETIRE_QUESTION);
 		fputs("\">", f);
 		html_csrf(r, f);
 		fputs("<button type=\"submit\" class=\"danger\" id=\"retire-submit\">", f);
 		word(r, f, W_RETIRE);
-		fputs("</button></form>\n", f);
+		fputs("</button></form>", f);
 	}
-	if (may(r, AUTH_AIR) && !bl.retired_at) {
-		fputs("<form method=\"post\" action=\"/play\" class=\"inline\">", f);
-		html_csrf(r, f);
-		fprintf(f, "<input type=\"hidden\" name=\"id\" value=\"%lld\"><button type=\"submit\" id=\"play-%lld\">",
-			(long long)bl.id, (long long)bl.id);
-		word(r, f, W_PLAY);
-		fputs("</button></form>\n", f);
-	}
+	if (air || edit)
+		fputs("</div>\n", f);
 	fputs("<p><a href=\"/library\" id=\"back\">", f);
 	word(r, f, W_NAV_LIBRARY);
 	fputs("</a></p>\n", f);
@@ -1504,13 +1515,13 @@ void page_log(struct web_req *r)
 		html_end(r, &b, res.status);
 		return;
 	}
-	fputs("<div class=\"scroll\"><table id=\"log-table\"><thead><tr><th>#</th><th>", f);
+	fputs("<div class=\"scroll\"><table id=\"log-table\"><thead><tr><th class=\"wide\">#</th><th>", f);
 	word(r, f, W_SCHEDULED);
 	fputs("</th><th>", f);
 	word(r, f, W_SLOT);
 	fputs("</th><th>", f);
 	word(r, f, W_BULLETIN);
-	fputs("</th><th>", f);
+	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_TOPIC);
 	fputs("</th><th>", f);
 	word(r, f, W_OUTCOME);
@@ -1521,12 +1532,12 @@ void page_log(struct web_req *r)
 	for (size_t k = (page - 1) * PAGE_ROWS; k < n && k < page * PAGE_ROWS; k++) {
 		const struct ledger_row *w = &v[n - 1 - k];
 
-		fprintf(f, "<tr class=\"o-%s\"><td>%lld</td><td>%s</td><td>", outcome_name(w->outcome), (long long)w->id,
-			when_text(r, w->scheduled_at, when));
+		fprintf(f, "<tr class=\"o-%s\"><td class=\"wide\">%lld</td><td>%s</td><td>", outcome_name(w->outcome),
+			(long long)w->id, when_text(r, w->scheduled_at, when));
 		text(f, w->slot ? w->slot : air_kind_name(w->kind));
 		fputs("</td><td>", f);
 		text(f, w->title);
-		fputs("</td><td>", f);
+		fputs("</td><td class=\"wide\">", f);
 		text(f, topic_short(r, w->topic));
 		fputs("</td><td>", f);
 		text(f, outcome_text(r, w->outcome));
@@ -1583,7 +1594,7 @@ void page_audit(struct web_req *r)
 		html_end(r, &b, res.status);
 		return;
 	}
-	fputs("<div class=\"scroll\"><table id=\"audit-table\"><thead><tr><th>#</th><th>", f);
+	fputs("<div class=\"scroll\"><table id=\"audit-table\"><thead><tr><th class=\"wide\">#</th><th>", f);
 	word(r, f, W_TIME);
 	fputs("</th><th>", f);
 	word(r, f, W_WHO);
@@ -1597,7 +1608,7 @@ void page_audit(struct web_req *r)
 	for (size_t k = (page - 1) * PAGE_ROWS; k < n && k < page * PAGE_ROWS; k++) {
 		const struct audit_entry *a = &v[n - 1 - k];
 
-		fprintf(f, "<tr><td>%lld</td><td>%s</td><td>", (long long)a->id, when_text(r, a->at, when));
+		fprintf(f, "<tr><td class=\"wide\">%lld</td><td>%s</td><td>", (long long)a->id, when_text(r, a->at, when));
 		text(f, a->actor);
 		fputs("</td><td>", f);
 		text(f, a->action);

@@ -57,7 +57,8 @@ grep -qi '^Location: /login' "$T/headers" || fail "not sent to the login: $(cat 
 
 # URLs carry ids, never paths.
 for p in /api/v1/bulletins/../../etc/passwd/audio /api/v1/bulletins/01/audio /api/v1/bulletins/-1/audio \
-	/api/v1/bulletins/1%2f..%2f2/audio /api/v1/bulletins/1abc/audio /static/../../etc/passwd /library/..%2fetc; do
+	/api/v1/bulletins/1%2f..%2f2/audio /api/v1/bulletins/1abc/audio /api/v1/bulletins/1%00/audio \
+	/static/../../etc/passwd /library/..%2fetc; do
 	http GET "$p"
 	expect_code 404 "$p"
 done
