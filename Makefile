@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson
+PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson libcurl
 TESTPKGS = cmocka
 
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -36,8 +36,9 @@ endif
 # Every module outside cli/ goes into one archive that the binary and every
 # test link, so a test exercises exactly the code the daemon runs.
 LIB_SRCS  = $(wildcard util/*.c db/*.c config/*.c content/*.c auth/*.c ledger/*.c audio/*.c scheduler/*.c report/*.c)
-# The front doors: the command line and the web console, in the one binary.
-CLI_SRCS  = $(wildcard cli/*.c web/*.c)
+# The front doors: the command line, the web console and the province link
+# (`loa upstream run`, a process of its own), in the one binary.
+CLI_SRCS  = $(wildcard cli/*.c web/*.c upstream/*.c)
 TEST_SRCS = $(wildcard tests/test_*.c)
 FUZZ_TARGETS = config probe time cli
 
