@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util/xmalloc.h"
 
@@ -38,6 +39,25 @@ struct slot {
 	enum slot_source source;
 };
 
+/* The link to the province's information-source system (`loa upstream`,
+ * UPSTREAM.md): where, who, and the identities the province gave the
+ * station. The password is never here: only the file that holds it. */
+struct upstream_config {
+	char *url;               /* https://host[:port][/base], without a trailing slash */
+	char *username;
+	char *password_file;     /* absolute */
+	char *source_id, *source_name;           /* NguonID, TenNguon */
+	char *device_id, *device_name;           /* CumLoaID, TenThietBi */
+	char *destination_id, *destination_name; /* DichID, TenDich */
+	char *provider_code, *provider_name;     /* MaNhaCungCap, TenNhaCungCap */
+	int ping_seconds;        /* default 60 */
+	int timeout_seconds;     /* one request at most; default 30 */
+	char *path_login, *path_log, *path_ping; /* each starts with '/' */
+	char *ca_file;           /* absolute, or NULL for the system's CAs */
+	char *file;              /* where password_file is set, for messages */
+	int password_file_line;
+};
+
 struct config {
 	char *path;           /* the file it came from */
 	char *station_name;
@@ -57,6 +77,7 @@ struct config {
 	int limit_latest;     /* seconds after midnight, -1 when unset */
 	struct slot *slots;
 	size_t n_slots;
+	struct upstream_config *upstream; /* NULL without an upstream group: no link */
 };
 
 /* Parses and validates PATH. Returns 0 and a new *out (free with
@@ -69,6 +90,14 @@ struct config *config_dup(const struct config *cfg);
 /* Deep copy of slot SRC into DST; slot_done frees what it holds. */
 void slot_copy(struct slot *dst, const struct slot *src);
 void slot_done(struct slot *s);
+/* Checks that CFG's upstream.password_file can be read by the link's
+ * user (loa when that user exists, else whoever runs this) and by no one
+ * else; appends "FILE:LINE: message" to ERRS for each problem. Returns 0
+ * (nothing to check without an upstream group) or -EINVAL. */
+int config_upstream_secret_check(const struct config *cfg, struct strlist *errs);
+/* The user the link runs as: loa when that user exists, else this
+ * process's effective user. */
+uid_t config_upstream_uid(void);
 /* The slot called NAME, or NULL. */
 const struct slot *config_slot(const struct config *cfg, const char *name);
 /* True if DAY is in slot->skip_days. */
