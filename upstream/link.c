@@ -647,9 +647,17 @@ static void drain_signals(struct link *l)
 {
 	struct signalfd_siginfo si;
 
-	while (read(l->sfd, &si, sizeof(si)) == sizeof(si))
+	while (read(l->sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 			l->stop = true;
+		/* An operator who has mended the network need not wait out
+		 * a backoff of up to 10 min: try now, and look again. */
+		if (si.ssi_signo == SIGUSR1) {
+			log_info(_("upstream: SIGUSR1: trying again now"));
+			l->retry_at = 0;
+			l->queue_empty = false;
+		}
+	}
 }
 
 /* Milliseconds until the next thing to do, for curl_multi_poll. */
@@ -678,6 +686,7 @@ static int link_init(struct link *l, char *msg, size_t msglen)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	l->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);

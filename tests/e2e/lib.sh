@@ -10,6 +10,7 @@ cleanup() {
 	for p in "$DAEMON_PID" "$LINK_PID" "$PROVINCE_PID"; do
 		if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
 			kill -KILL "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
 		fi
 	done
 	rm -rf "$T"
