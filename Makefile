@@ -222,8 +222,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@./demo.sh
 
-# Everything a station needs, under DESTDIR: the binary, the unit (its
-# ExecStart pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man
+# Everything a station needs, under DESTDIR: the binary, the units (the
+# daemon's and the province link's, their ExecStart pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man
 # pages, bash completion, and /etc/loa/loa.conf unless one is there already.
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
@@ -238,8 +238,9 @@ install: $(BUILD)/loa $(MO_FILES)
 	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/loa
 	install -m 0755 $(BUILD)/loa $(DESTDIR)$(BINDIR)/loa
-	sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/loa.service >$(DESTDIR)$(UNITDIR)/loa.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/loa.service
+	for u in loa loa-upstream; do \
+	  sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; done
 	install -m 0644 systemd/loa.sysusers $(DESTDIR)$(SYSUSERSDIR)/loa.conf
 	install -m 0644 systemd/loa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/loa.conf
 	install -m 0644 doc/loa.1 $(DESTDIR)$(MANDIR)/man1/loa.1
@@ -252,11 +253,11 @@ install: $(BUILD)/loa $(MO_FILES)
 	else install -m 0644 systemd/loa.conf $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; fi
 	@if [ -z "$(DESTDIR)" ]; then \
 	  echo "next, as root: systemd-sysusers loa.conf && systemd-tmpfiles --create loa.conf &&"; \
-	  echo "  systemctl daemon-reload && systemctl enable --now loa"; fi
+	  echo "  systemctl daemon-reload && systemctl enable --now loa loa-upstream"; fi
 
 # The station's config and its evidence (/var/lib/loa) stay.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service \
+	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service $(DESTDIR)$(UNITDIR)/loa-upstream.service \
 	  $(DESTDIR)$(SYSUSERSDIR)/loa.conf $(DESTDIR)$(TMPFILESDIR)/loa.conf \
 	  $(DESTDIR)$(MANDIR)/man1/loa.1 $(DESTDIR)$(MANDIR)/man5/loa.conf.5 \
 	  $(DESTDIR)$(COMPLETIONDIR)/loa
