@@ -18,7 +18,8 @@ request so a test changes it between requests:
 
 Files in DIR: port (the port it listens on), logins.jsonl, pings.jsonl,
 raw.jsonl (every log request it accepted, duplicates included, each with
-"_bytes", the body's size, and "_dup"), records.jsonl (each record once:
+"_bytes", the body's size, "_head_bytes", the request line's and headers',
+and "_dup"), records.jsonl (each record once:
 the province de-duplicates by CumLoaID, BanTinID, ThoiDiemBatDau).
 
 usage: province.py DIR CERT KEY USER PASSWORD [PORT]
@@ -27,6 +28,7 @@ import http.server
 import json
 import os
 import secrets
+import socket
 import ssl
 import sys
 import threading
@@ -65,6 +67,12 @@ except OSError:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle
+        # holds the body for the client's delayed ACK (40 ms a request).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, fmt, *args):
         with open(os.path.join(DIR, "server.log"), "a") as f:
@@ -143,12 +151,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with LOCK:
             dup = key in SEEN
             body["_bytes"] = len(raw)
+            # The request line and headers as they came, CRLFs included.
+            body["_head_bytes"] = len(self.raw_requestline) + 2 + sum(
+                len(k) + 2 + len(v) + 2 for k, v in self.headers.items())
             body["_dup"] = dup
             append("raw.jsonl", body)
             if not dup:
                 SEEN.add(key)
                 rec = dict(body)
-                del rec["_bytes"], rec["_dup"]
+                del rec["_bytes"], rec["_head_bytes"], rec["_dup"]
                 append("records.jsonl", rec)
         if ctl.get("delay"):
             time.sleep(float(ctl["delay"]))
