@@ -44,7 +44,7 @@ static int parse_json_only(const struct cmd_entry *self, int argc, char **argv, 
 static int load_link(struct cli *cli, const struct cmd_entry *self)
 {
 	struct strlist errs = { 0 };
-	int ret = cli_load_config(cli);
+	int ret = cli->cfg ? 0 : cli_load_config(cli);
 
 	if (ret)
 		return ret;
