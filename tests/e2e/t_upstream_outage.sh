@@ -40,10 +40,11 @@ status_is .last_error '*connection refused by 127.0.0.1*' 10
 status_is .queued 5 5
 assert_eq "$(province_count raw.jsonl)" 0 "records while the server is down"
 
-# It comes back; the link finds it on its own (the backoff is at most
-# 8 s by now), and sends all five in order.
+# It comes back; the link finds it on its own at its next try (the backoff
+# doubles from 1 s, so that is at most as long again as the outage has
+# lasted), and sends all five in order.
 province_start "$port"
-wait_province records.jsonl 5 30
+wait_province records.jsonl 5 45
 status_is .queued 0 5
 status_is .last_error null 5
 
