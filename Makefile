@@ -13,7 +13,10 @@ TESTPKGS = cmocka
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wwrite-strings -Wundef -Werror
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -I. -MMD -MP
+# 64-bit time_t and file offsets on 32-bit ARM (armhf) too: a box
+# installed today is still on air after 2038-01-19, where a 32-bit time_t
+# ends. A no-op on 64-bit systems.
+CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 $(WARN) -I. -MMD -MP
 CFLAGS += $(shell pkg-config --cflags $(PKGS)) -pthread
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 LOCALEDIR ?= $(PREFIX)/share/locale
@@ -124,6 +127,11 @@ $(BUILD)/tests/test_cli: $(BUILD)/obj/tests/test_cli.o $(BUILD)/obj/cli/args.o $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
 
+# The console's test links the web front door: the command line without main().
+$(BUILD)/tests/test_web: $(BUILD)/obj/tests/test_web.o $(CLI_LIB_OBJS) $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
+
 # The import test runs `loa import` in-process: the command line without main().
 $(BUILD)/tests/test_import: $(BUILD)/obj/tests/test_import.o $(CLI_LIB_OBJS) $(LIBLOA)
 	@mkdir -p $(dir $@)
@@ -148,8 +156,10 @@ unit: $(TEST_BINS) $(BUILD)/mkaudio
 	@failed=0; for t in $(TEST_BINS); do \
 	  LOA_MKAUDIO=$(BUILD)/mkaudio $$t || failed=1; done; exit $$failed
 
+# Under SANITIZE=1 the leaks the libraries make on their own (tests/lsan.supp)
+# are not loa's to answer for.
 e2e: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
-	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
+	@LSAN_OPTIONS=$(LIB_LSAN) LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
 
 check: deps
 	@$(MAKE) --no-print-directory check-po unit fuzz-replay e2e
@@ -163,6 +173,7 @@ $(BUILD)/replay/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz
 
 # Leaks the libraries make on their own error paths (see the file).
 FUZZ_LSAN = suppressions=$(abspath tests/fuzz/lsan.supp):print_suppressions=0
+LIB_LSAN = suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 
 fuzz-replay: $(REPLAY_BINS)
 	@failed=0; for t in $(FUZZ_TARGETS); do \
@@ -222,9 +233,10 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@./demo.sh
 
-# Everything a station needs, under DESTDIR: the binary, the units (the
-# daemon's and the province link's, their ExecStart pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man
-# pages, bash completion, and /etc/loa/loa.conf unless one is there already.
+# Everything a station needs, under DESTDIR: the binary, the units of the
+# daemon, of the web console and of the province link (their ExecStart
+# pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man pages,
+# bash completion, and /etc/loa/loa.conf unless one is there already.
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
@@ -238,8 +250,7 @@ install: $(BUILD)/loa $(MO_FILES)
 	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/loa
 	install -m 0755 $(BUILD)/loa $(DESTDIR)$(BINDIR)/loa
-	for u in loa loa-upstream; do \
-	  sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service && \
+	for u in loa loa-web loa-upstream; do sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service; \
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; done
 	install -m 0644 systemd/loa.sysusers $(DESTDIR)$(SYSUSERSDIR)/loa.conf
 	install -m 0644 systemd/loa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/loa.conf
@@ -253,11 +264,12 @@ install: $(BUILD)/loa $(MO_FILES)
 	else install -m 0644 systemd/loa.conf $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; fi
 	@if [ -z "$(DESTDIR)" ]; then \
 	  echo "next, as root: systemd-sysusers loa.conf && systemd-tmpfiles --create loa.conf &&"; \
-	  echo "  systemctl daemon-reload && systemctl enable --now loa loa-upstream"; fi
+	  echo "  systemctl daemon-reload && systemctl enable --now loa loa-web loa-upstream"; fi
 
 # The station's config and its evidence (/var/lib/loa) stay.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service $(DESTDIR)$(UNITDIR)/loa-upstream.service \
+	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service $(DESTDIR)$(UNITDIR)/loa-web.service \
+	  $(DESTDIR)$(UNITDIR)/loa-upstream.service \
 	  $(DESTDIR)$(SYSUSERSDIR)/loa.conf $(DESTDIR)$(TMPFILESDIR)/loa.conf \
 	  $(DESTDIR)$(MANDIR)/man1/loa.1 $(DESTDIR)$(MANDIR)/man5/loa.conf.5 \
 	  $(DESTDIR)$(COMPLETIONDIR)/loa

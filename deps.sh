@@ -13,7 +13,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
-libsqlite3-dev libcmocka-dev libebur128-dev nettle-dev libsystemd-dev tzdata sqlite3 jq valgrind
+libsqlite3-dev libcmocka-dev libebur128-dev nettle-dev libsystemd-dev tzdata sqlite3 jq valgrind curl
 libsodium-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
 gettext locales openssl python3
 jackd2 libasound2-plugins"

@@ -9,6 +9,7 @@
  * the libconfig handle is always called `lc` to keep the two apart. */
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
@@ -34,13 +35,15 @@ struct ctx {
 	int nerr;
 };
 
-static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "slots", "upstream", NULL };
+static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "slots", "web", "upstream",
+					 NULL };
 static const char *const station_keys[] = { "name", "timezone", NULL };
 static const char *const paths_keys[] = { "state_dir", "socket", NULL };
 static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "true_peak_dbtp",
 					  "power_on", "power_off", "warmup_ms", NULL };
 static const char *const clock_keys[] = { "require_sync", "grace_minutes", NULL };
 static const char *const limits_keys[] = { "earliest", "latest", NULL };
+static const char *const web_keys[] = { "listen", "tls_cert", "tls_key", "max_upload_mb", "session_hours", NULL };
 static const char *const slot_keys[] = { "name", "start", "days", "max_minutes", "from", "until",
 					 "skip_dates", "intro", "outro", "topics", NULL };
 static const char *const upstream_keys[] = { "url", "username", "password_file", "source_id", "source_name",
@@ -676,6 +679,94 @@ static void load_limits(struct ctx *c, const config_setting_t *root, struct conf
 	}
 	cfg->limit_earliest = e;
 	cfg->limit_latest = l;
+}
+
+int config_parse_listen(const char *s, char **host, int *port)
+{
+	const char *colon, *h = s;
+	size_t hn;
+	char buf[INET6_ADDRSTRLEN], *end;
+	unsigned char addr[sizeof(struct in6_addr)];
+	long p;
+	bool v6 = s[0] == '[';
+
+	if (v6) {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hn = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -EINVAL;
+		hn = (size_t)(colon - s);
+	}
+	if (hn == 0 || hn >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, h, hn);
+	buf[hn] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) != 1)
+		return -EINVAL;
+	if (colon[1] < '1' || colon[1] > '9')
+		return -EINVAL;
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno || *end || p < 1 || p > 65535)
+		return -EINVAL;
+	*host = xstrdup(buf);
+	*port = (int)p;
+	return 0;
+}
+
+/* The console's group. The certificate and key are only named here: the
+ * daemon and an operator's `loa check` need not read a key that only
+ * `loa web` (user loa) may, so their files are opened when it starts. */
+static void load_web(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	static const char example[] = "web = { listen = \"0.0.0.0:8080\"; };";
+	const config_setting_t *g = get_group(c, root, "web", web_keys, example);
+	const char *v, *cert = NULL, *key = NULL;
+	int rc, rk;
+
+	if (!g)
+		return;
+	if (get_string(c, g, "listen", "web.listen",
+		       _("an address and port in quotes, e.g. \"0.0.0.0:8080\" (every IPv4 address), "
+			 "\"127.0.0.1:8080\" (this box only) or \"[::]:8080\" (IPv6)"), &v) > 0) {
+		char *host;
+		int port;
+
+		if (config_parse_listen(v, &host, &port) < 0) {
+			err_at(c, member(g, "listen"), _("web.listen '%s' is not an address and port; write an IP "
+				"address and a port from 1 to 65535, e.g. \"0.0.0.0:8080\", \"192.168.1.10:8080\" or "
+				"\"[::]:8080\" (names are not looked up)"), v);
+		} else {
+			free(cfg->web.host);
+			cfg->web.host = host;
+			cfg->web.port = port;
+		}
+	}
+	rc = get_string(c, g, "tls_cert", "web.tls_cert",
+			_("the certificate's PEM file in quotes, e.g. \"/etc/loa/web.crt\""), &cert);
+	rk = get_string(c, g, "tls_key", "web.tls_key",
+			_("the private key's PEM file in quotes, e.g. \"/etc/loa/web.key\""), &key);
+	if (rc > 0 && rk > 0) {
+		cfg->web.tls_cert = normalise(c->dir, cert);
+		cfg->web.tls_key = normalise(c->dir, key);
+	} else if (rc > 0 && rk == 0) {
+		err_at(c, member(g, "tls_cert"), _("web.tls_cert is given without web.tls_key; HTTPS needs "
+			"both, e.g. tls_key = \"/etc/loa/web.key\"; (man loa.conf shows how to make them)"));
+	} else if (rk > 0 && rc == 0) {
+		err_at(c, member(g, "tls_key"), _("web.tls_key is given without web.tls_cert; HTTPS needs "
+			"both, e.g. tls_cert = \"/etc/loa/web.crt\"; (man loa.conf shows how to make them)"));
+	}
+	get_int(c, g, "max_upload_mb", _("web.max_upload_mb (the largest upload, in MB)"), 1, 4096,
+		&cfg->web.max_upload_mb);
+	get_int(c, g, "session_hours", _("web.session_hours (how long a login lasts, in hours)"), 1, 720,
+		&cfg->web.session_hours);
 }
 
 static bool name_ok(const char *s)
@@ -1412,6 +1503,10 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	cfg->grace_minutes = 10;
 	cfg->limit_earliest = -1;
 	cfg->limit_latest = -1;
+	cfg->web.host = xstrdup("0.0.0.0");
+	cfg->web.port = 8080;
+	cfg->web.max_upload_mb = 500;
+	cfg->web.session_hours = 12;
 
 	root = config_root_setting(&lc);
 	load_station(&c, root, cfg);
@@ -1421,6 +1516,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	/* Before the slots, which are checked against them. */
 	load_limits(&c, root, cfg);
 	load_slots(&c, root, cfg);
+	load_web(&c, root, cfg);
 	load_upstream(&c, root, cfg);
 	check_keys(&c, root, _("at the top level"), top_keys);
 
@@ -1458,6 +1554,9 @@ void config_free(struct config *cfg)
 	free(cfg->audio_device);
 	strv_free(cfg->power_on);
 	strv_free(cfg->power_off);
+	free(cfg->web.host);
+	free(cfg->web.tls_cert);
+	free(cfg->web.tls_key);
 	config_upstream_free(cfg->upstream);
 	free(cfg);
 }
@@ -1509,6 +1608,9 @@ struct config *config_dup(const struct config *cfg)
 	c->audio_device = xstrdup_or_null(cfg->audio_device);
 	c->power_on = strv_dup(cfg->power_on);
 	c->power_off = strv_dup(cfg->power_off);
+	c->web.host = xstrdup_or_null(cfg->web.host);
+	c->web.tls_cert = xstrdup_or_null(cfg->web.tls_cert);
+	c->web.tls_key = xstrdup_or_null(cfg->web.tls_key);
 	c->upstream = upstream_dup(cfg->upstream);
 	c->slots = cfg->n_slots ? xcalloc(cfg->n_slots, sizeof(*c->slots)) : NULL;
 	for (size_t i = 0; i < cfg->n_slots; i++)

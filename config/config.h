@@ -39,6 +39,16 @@ struct slot {
 	enum slot_source source;
 };
 
+/* The web console (`loa web`): where it listens, its certificate, its
+ * limits. */
+struct web_config {
+	char *host;           /* an IPv4 or IPv6 literal (without brackets), default "0.0.0.0" */
+	int port;             /* default 8080 */
+	char *tls_cert, *tls_key; /* PEM files, both or neither (absolute); NULL: plain HTTP */
+	int max_upload_mb;    /* default 500 */
+	int session_hours;    /* default 12 */
+};
+
 /* The link to the province's information-source system (`loa upstream`,
  * UPSTREAM.md): where, who, and the identities the province gave the
  * station. The password is never here: only the file that holds it. */
@@ -77,6 +87,7 @@ struct config {
 	int limit_latest;     /* seconds after midnight, -1 when unset */
 	struct slot *slots;
 	size_t n_slots;
+	struct web_config web;
 	struct upstream_config *upstream; /* NULL without an upstream group: no link */
 };
 
@@ -87,6 +98,10 @@ int config_load(const char *path, struct config **out, struct strlist *errs);
 void config_free(struct config *cfg);
 /* A deep copy of CFG, every slot included. */
 struct config *config_dup(const struct config *cfg);
+/* Parses "HOST:PORT" (an IPv4 literal, or an IPv6 literal in brackets,
+ * and a port 1..65535) into *HOST (caller frees, without brackets) and
+ * *PORT. Returns 0 or -EINVAL. `web.listen` and `loa web --listen` read it. */
+int config_parse_listen(const char *s, char **host, int *port);
 /* Deep copy of slot SRC into DST; slot_done frees what it holds. */
 void slot_copy(struct slot *dst, const struct slot *src);
 void slot_done(struct slot *s);

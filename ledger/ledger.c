@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "ledger/outbox.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/timeutil.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -859,4 +860,29 @@ int ledger_inflight_finish(struct db *db, struct ledger_row *row)
 		return r;
 	apply_link(row, &link);
 	return 0;
+}
+
+void ledger_row_json(struct json *j, const struct ledger_row *r)
+{
+	json_object_begin(j);
+	json_kv_int(j, "id", r->id);
+	json_kv_string(j, "kind", air_kind_name(r->kind));
+	json_kv_int(j, "bulletin_id", r->bulletin_id);
+	json_kv_string(j, "title", r->title);
+	json_kv_string(j, "topic", r->topic);
+	json_kv_string(j, "plan", r->plan);
+	json_kv_string(j, "slot", r->slot);
+	json_kv_time(j, "occurrence_at", r->occurrence_at);
+	json_kv_time(j, "scheduled_at", r->scheduled_at);
+	json_kv_time(j, "started_at", r->started_at);
+	json_kv_time(j, "ended_at", r->ended_at);
+	json_kv_int(j, "played_ms", r->played_ms);
+	json_kv_int(j, "frames", r->frames);
+	json_kv_string(j, "outcome", outcome_name(r->outcome));
+	json_kv_string(j, "reason", r->reason);
+	json_kv_int(j, "xruns", r->xruns);
+	json_kv_string(j, "content_sha256", r->content_sha256);
+	json_kv_string(j, "row_hash", r->row_hash);
+	json_kv_string(j, "by", r->by);
+	json_object_end(j);
 }

@@ -14,6 +14,7 @@
 #include "util/sha256.h"
 
 struct db;
+struct json;
 
 enum outcome {
 	OUTCOME_COMPLETED,
@@ -106,6 +107,10 @@ int ledger_inflight_finish(struct db *db, struct ledger_row *row);
 /* Turns a left-over inflight record (the daemon died mid-item) into a
  * `partial` row. Returns 1 if it recovered one, 0 if none, or -EIO. */
 int ledger_recover_inflight(struct db *db);
+
+/* ROW as one JSON object, the fields `loa log --json` and the console's
+ * /api/v1/log share. */
+void ledger_row_json(struct json *j, const struct ledger_row *row);
 
 const char *outcome_name(enum outcome o);
 int outcome_parse(const char *s, enum outcome *out);

@@ -86,6 +86,10 @@ check "the service is enabled" \
 	test -L "$root/etc/systemd/system/multi-user.target.wants/loa.service"
 check "systemd-analyze verify accepts the installed unit" \
 	in_root systemd-analyze verify /lib/systemd/system/loa.service
+check "the console's service is enabled" \
+	test -L "$root/etc/systemd/system/multi-user.target.wants/loa-web.service"
+check "systemd-analyze verify accepts the console's unit" \
+	in_root systemd-analyze verify /lib/systemd/system/loa-web.service
 check "the province link's service is enabled" \
 	test -L "$root/etc/systemd/system/multi-user.target.wants/loa-upstream.service"
 check "systemd-analyze verify accepts the province link's unit" \

@@ -243,6 +243,12 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(f->cfg->limit_latest, -1);
 	assert_int_equal(f->cfg->n_slots, 0);
 	assert_null(config_slot(f->cfg, "sang"));
+	assert_string_equal(f->cfg->web.host, "0.0.0.0");
+	assert_int_equal(f->cfg->web.port, 8080);
+	assert_null(f->cfg->web.tls_cert);
+	assert_null(f->cfg->web.tls_key);
+	assert_int_equal(f->cfg->web.max_upload_mb, 500);
+	assert_int_equal(f->cfg->web.session_hours, 12);
 	config_free(f->cfg);
 	f->cfg = NULL;
 
@@ -869,6 +875,73 @@ static void test_slot_lookup(void **state)
 	assert_false(slot_skips(&f->cfg->slots[1], D_2026_09_02));
 }
 
+/* The console's group: every key read, the certificate and key resolved
+ * like every path (relative to the config's folder) but not opened, and
+ * each mistake at its line with what is allowed. */
+static void test_web_group(void **state)
+{
+	struct fx *f = *state;
+	struct config *copy;
+	char *want;
+
+	if (load(f, HEAD "web = { listen = \"127.0.0.1:8443\"; tls_cert = \"web.crt\";\n"
+		    "  tls_key = \"/etc/loa/web.key\"; max_upload_mb = 200; session_hours = 8; };\n") < 0)
+		print_errs(f);
+	assert_non_null(f->cfg);
+	assert_string_equal(f->cfg->web.host, "127.0.0.1");
+	assert_int_equal(f->cfg->web.port, 8443);
+	want = xasprintf("%s/web.crt", f->dir);
+	assert_string_equal(f->cfg->web.tls_cert, want);
+	free(want);
+	assert_string_equal(f->cfg->web.tls_key, "/etc/loa/web.key");
+	assert_int_equal(f->cfg->web.max_upload_mb, 200);
+	assert_int_equal(f->cfg->web.session_hours, 8);
+	copy = config_dup(f->cfg);
+	assert_string_equal(copy->web.tls_key, "/etc/loa/web.key");
+	assert_ptr_not_equal(copy->web.host, f->cfg->web.host);
+	config_free(copy);
+	config_free(f->cfg);
+	f->cfg = NULL;
+
+	assert_int_equal(load(f, HEAD "web = { listen = \"[::1]:80\"; };\n"), 0);
+	assert_string_equal(f->cfg->web.host, "::1");
+	assert_int_equal(f->cfg->web.port, 80);
+	config_free(f->cfg);
+	f->cfg = NULL;
+
+	expect_fail(f, HEAD "web = { listen = \"localhost:8080\"; };\n", 1);
+	expect_err(f, 4, "web.listen 'localhost:8080' is not an address and port; write an IP address and a "
+			 "port from 1 to 65535, e.g. \"0.0.0.0:8080\"");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = {\n listen = \"0.0.0.0:0\"; };\n", 1);
+	expect_err(f, 5, "web.listen '0.0.0.0:0' is not an address and port");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { listen = \"::1:8080\"; };\n", 1);
+	expect_err(f, 4, "is not an address and port");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { listen = 8080; };\n", 1);
+	expect_err(f, 4, "web.listen must be an address and port in quotes, e.g. \"0.0.0.0:8080\"");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { tls_cert = \"web.crt\"; };\n", 1);
+	expect_err(f, 4, "web.tls_cert is given without web.tls_key; HTTPS needs both");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { tls_key = \"web.key\"; };\n", 1);
+	expect_err(f, 4, "web.tls_key is given without web.tls_cert");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { max_upload_mb = 0; };\n", 1);
+	expect_err(f, 4, "web.max_upload_mb (the largest upload, in MB) must be an integer from 1 to 4096, not 0");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { session_hours = 1000; };\n", 1);
+	expect_err(f, 4, "web.session_hours (how long a login lasts, in hours) must be an integer from 1 to 720");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = {\n\n  session_hour = 2; };\n", 1);
+	expect_err(f, 6, "unknown key 'session_hour' in group 'web'; allowed keys are: listen, tls_cert, "
+			 "tls_key, max_upload_mb, session_hours (did you mean 'session_hours'?)");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = \"on\";\n", 1);
+	expect_err(f, 4, "web must be a group in braces, e.g. web = { listen = \"0.0.0.0:8080\"; };");
+}
+
 /* The province link: every key, the defaults, and what is refused. */
 static void test_upstream(void **state)
 {
@@ -999,6 +1072,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slot_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_web_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upstream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upstream_mistakes, setup, teardown),
 	};

@@ -1649,6 +1649,32 @@ static void test_database_slots_change_while_running(void **state)
 	rows_free(&r);
 }
 
+/* A box installed today is on air after 2038-01-19T03:14:07Z, where a
+ * 32-bit time_t ends: occurrences either side of it air at their instants
+ * and their rows say so (on armhf this needs the 64-bit time_t the
+ * Makefile asks for). */
+static void test_airs_across_2038(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(D(2038, 1, 18), 5, 0, 0);
+	add_sang(s, "a", 60 * SEC);
+	start_engine(s, load_config(s, NULL, "{ name = \"sang\"; start = \"10:00\"; days = [\"mon\",\"tue\","
+					 "\"wed\",\"thu\",\"fri\",\"sat\",\"sun\"]; }"));
+	run_until(s, vn(D(2038, 1, 20), 12, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	/* 2038-01-19 10:00 +07:00 is 03:00Z, before the end of 32 bits; the
+	 * next day's is after it. */
+	assert_int_equal(r.v[1].occurrence_at, INT64_C(2147482800000));
+	assert_int_equal(r.v[2].occurrence_at, INT64_C(2147569200000));
+	assert_true(r.v[2].started_at > INT64_C(2147483647000));
+	for (size_t i = 0; i < r.n; i++)
+		assert_int_equal(r.v[i].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+}
+
 /* Retired while queued (behind the item on air) or pre-rolled: it does
  * not air, and its row says why; the rest keeps its times. */
 static void test_retire_drops_queued_items(void **state)
@@ -2453,6 +2479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_steps_across_occurrences, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_library_changes_reach_next_occurrence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_database_slots_change_while_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_airs_across_2038, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire_drops_queued_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retire_all_items_drops_intro_and_outro, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_while_playing, setup, teardown),
