@@ -46,7 +46,7 @@ $(for r in phong-chong-thien-tai chuyen-doi-so; do [ "$(v "cpu_ratio_vs_decode_f
 | bytes_written_per_item to state_dir, WAL included (20 s item) | $(v bytes_written_per_item) | 1 s items: $(v bytes_written_per_item_1s) each; a busy station's year (8,760 items of 20 s): $(awk -v b="$(v bytes_written_per_item)" 'BEGIN { if (b + 0 > 0) printf "%.0f MB", b * 8760 / 1e6; else print "—" }'); cron + aplay: none, and no record | — | — |
 | the province link: a 30-day backlog ($(v upstream_drain_rows) records) drained to the test province over TLS (s) | $(v upstream_drain_s) ($(v upstream_drain_records_per_s) records/s) | | — | — |
 | bytes a record: JSON body / HTTP request before TLS | $(v upstream_record_body_bytes) / $(v upstream_record_http_bytes) | | — | — |
-| the idle link (\`loa upstream run\`): RSS (KiB), wake-ups per minute between pings, per ping | $(v upstream_idle_rss_kib), $(v upstream_idle_wakeups_per_min), $(v upstream_wakeups_per_ping) | | wake-ups between pings: 0 (#17) | $(holds "$(v upstream_idle_wakeups_per_min)" "<=" 0) |
+| the idle link (\`loa upstream run\`): RSS (KiB; RssAnon), wake-ups per minute between pings, per ping | $(v upstream_idle_rss_kib) ($(v upstream_idle_rss_anon_kib)), $(v upstream_idle_wakeups_per_min), $(v upstream_wakeups_per_ping) | | wake-ups between pings: 0 (#17) | $(holds "$(v upstream_idle_wakeups_per_min)" "<=" 0) |
 
 ## Commands
 
