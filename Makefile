@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson
+PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson libcurl
 TESTPKGS = cmocka
 
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -39,10 +39,11 @@ endif
 # Every module outside cli/ goes into one archive that the binary and every
 # test link, so a test exercises exactly the code the daemon runs.
 LIB_SRCS  = $(wildcard util/*.c db/*.c config/*.c content/*.c auth/*.c ledger/*.c audio/*.c scheduler/*.c report/*.c)
-# The front doors: the command line and the web console, in the one binary.
-CLI_SRCS  = $(wildcard cli/*.c web/*.c)
+# The front doors: the command line, the web console and the province link
+# (`loa upstream run`, a process of its own), in the one binary.
+CLI_SRCS  = $(wildcard cli/*.c web/*.c upstream/*.c)
 TEST_SRCS = $(wildcard tests/test_*.c)
-FUZZ_TARGETS = config probe time cli
+FUZZ_TARGETS = config probe time cli upstream
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -133,6 +134,12 @@ $(BUILD)/tests/test_web: $(BUILD)/obj/tests/test_web.o $(CLI_LIB_OBJS) $(LIBLOA)
 
 # The import test runs `loa import` in-process: the command line without main().
 $(BUILD)/tests/test_import: $(BUILD)/obj/tests/test_import.o $(CLI_LIB_OBJS) $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
+
+# The province link's test builds its records and reads its replies with
+# upstream/, a front door's code: the command line's objects without main().
+$(BUILD)/tests/test_upstream: $(BUILD)/obj/tests/test_upstream.o $(CLI_LIB_OBJS) $(LIBLOA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
 
@@ -228,9 +235,9 @@ demo: deps
 	@./demo.sh
 
 # Everything a station needs, under DESTDIR: the binary, the units of the
-# daemon and of the web console (their ExecStart pointed at BINDIR),
-# sysusers.d and tmpfiles.d entries, the man pages, bash completion, and
-# /etc/loa/loa.conf unless one is there already.
+# daemon, of the web console and of the province link (their ExecStart
+# pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man pages,
+# bash completion, and /etc/loa/loa.conf unless one is there already.
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
@@ -244,7 +251,7 @@ install: $(BUILD)/loa $(MO_FILES)
 	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/loa
 	install -m 0755 $(BUILD)/loa $(DESTDIR)$(BINDIR)/loa
-	for u in loa loa-web; do sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service; \
+	for u in loa loa-web loa-upstream; do sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service; \
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; done
 	install -m 0644 systemd/loa.sysusers $(DESTDIR)$(SYSUSERSDIR)/loa.conf
 	install -m 0644 systemd/loa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/loa.conf
@@ -258,11 +265,12 @@ install: $(BUILD)/loa $(MO_FILES)
 	else install -m 0644 systemd/loa.conf $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; fi
 	@if [ -z "$(DESTDIR)" ]; then \
 	  echo "next, as root: systemd-sysusers loa.conf && systemd-tmpfiles --create loa.conf &&"; \
-	  echo "  systemctl daemon-reload && systemctl enable --now loa loa-web"; fi
+	  echo "  systemctl daemon-reload && systemctl enable --now loa loa-web loa-upstream"; fi
 
 # The station's config and its evidence (/var/lib/loa) stay.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service $(DESTDIR)$(UNITDIR)/loa-web.service \
+	  $(DESTDIR)$(UNITDIR)/loa-upstream.service \
 	  $(DESTDIR)$(SYSUSERSDIR)/loa.conf $(DESTDIR)$(TMPFILESDIR)/loa.conf \
 	  $(DESTDIR)$(MANDIR)/man1/loa.1 $(DESTDIR)$(MANDIR)/man5/loa.conf.5 \
 	  $(DESTDIR)$(COMPLETIONDIR)/loa

@@ -44,6 +44,9 @@ $(for r in phong-chong-thien-tai chuyen-doi-so; do [ "$(v "cpu_ratio_vs_decode_f
 | the page check after READY=1 (\`PRAGMA quick_check\`, same ledger; its writes wait for it) | $(v page_check_ms) | | — | — |
 | report_1m_rows_ms (a year by topic) | $(v report_1m_rows_ms) | bare sqlite3 GROUP BY: $(v report_1m_rows_sqlite3_ms); \`loa verify\` alone: $(v verify_1m_rows_ms); the least any check can take: reading the rows $(v walk_floor_read_ms) + SHA-256 $(v walk_floor_sha256_ms) | < 200 | $(holds "$(v report_1m_rows_ms)" "<" 200) |
 | bytes_written_per_item to state_dir, WAL included (20 s item) | $(v bytes_written_per_item) | 1 s items: $(v bytes_written_per_item_1s) each; a busy station's year (8,760 items of 20 s): $(awk -v b="$(v bytes_written_per_item)" 'BEGIN { if (b + 0 > 0) printf "%.0f MB", b * 8760 / 1e6; else print "—" }'); cron + aplay: none, and no record | — | — |
+| the province link: a 30-day backlog ($(v upstream_drain_rows) records) drained to the test province over TLS (s) | $(v upstream_drain_s) ($(v upstream_drain_records_per_s) records/s) | | — | — |
+| bytes a record: JSON body / HTTP request before TLS | $(v upstream_record_body_bytes) / $(v upstream_record_http_bytes) | | — | — |
+| the idle link (\`loa upstream run\`): RSS (KiB; RssAnon), wake-ups per minute between pings, per ping | $(v upstream_idle_rss_kib) ($(v upstream_idle_rss_anon_kib)), $(v upstream_idle_wakeups_per_min), $(v upstream_wakeups_per_ping) | | wake-ups between pings: 0 (#17) | $(holds "$(v upstream_idle_wakeups_per_min)" "<=" 0) |
 
 MD
 if [ "$(v web_idle_rss_kib)" != "—" ]; then

@@ -18,6 +18,11 @@
 #include "util/i18n.h"
 #include "util/text.h"
 
+/* What `loa --version` says, and the province link sends (PhienBanUngDung). */
+#ifndef LOA_VERSION
+#define LOA_VERSION "0.1.0"
+#endif
+
 #define EXIT_OK 0
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -43,7 +48,7 @@ extern const struct cmd_entry cmd_check_entry, cmd_import_entry, cmd_list_entry,
 	cmd_log_entry, cmd_next_entry, cmd_daemon_entry, cmd_edit_entry, cmd_retire_entry,
 	cmd_play_entry, cmd_alert_entry, cmd_stop_entry, cmd_status_entry, cmd_report_entry,
 	cmd_verify_entry, cmd_backup_entry, cmd_slot_entry, cmd_audit_entry, cmd_user_entry,
-	cmd_web_entry;
+	cmd_web_entry, cmd_upstream_entry;
 
 /* `loa ARGS...`: the global options, then the command's. Returns the exit status. */
 int cli_run(struct cli *cli, int argc, char **argv);

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "ledger/outbox.h"
 #include "util/i18n.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -368,7 +370,10 @@ struct link {
 };
 
 /* Appends ROW inside the caller's BEGIN IMMEDIATE transaction; the write
- * lock is what makes "read the last row, then insert after it" safe. */
+ * lock is what makes "read the last row, then insert after it" safe. The
+ * outbox entry of a row that aired goes in the same transaction: the row
+ * and the province's copy of it to come are one write, never one without
+ * the other. */
 static int append_locked(struct db *db, const struct ledger_row *row, struct link *link)
 {
 	static const char insert[] =
@@ -432,6 +437,8 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 		return rc;
 	}
 	sqlite3_finalize(st);
+	if (outbox_wants(&r) && (rc = outbox_enqueue_locked(db, &r, time_now_ms())) < 0)
+		return rc;
 	link->id = r.id;
 	memcpy(link->prev_hash, r.prev_hash, SHA256_HEX);
 	memcpy(link->row_hash, r.row_hash, SHA256_HEX);
@@ -511,6 +518,27 @@ static int read_row(sqlite3_stmt *st, struct ledger_row *r)
 	col_hex(st, 18, r->row_hash);
 	r->by = col_strdup(st, 19);
 	return 0;
+}
+
+int ledger_get(struct db *db, int64_t id, struct ledger_row *out)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT " LEDGER_COLS " FROM ledger WHERE id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_fail(db, N_("reading the ledger"));
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = read_row(st, out);
+	else if (rc == SQLITE_DONE)
+		r = -ENOENT;
+	else
+		r = db_fail(db, N_("reading the ledger"));
+	sqlite3_finalize(st);
+	return r;
 }
 
 int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_row **out, size_t *n)
@@ -670,7 +698,11 @@ static int recover_locked(struct db *db)
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "SELECT kind, occurrence_at, scheduled_at, started_at, bulletin_id,"
 			       " title, topic, plan, slot, content_sha256, sample_rate, frames,"
-			       " checkpoint_at, actor FROM inflight WHERE id = 1",
+			       " checkpoint_at, actor,"
+			       /* An item put on air by a loa before schema 5 has
+				* no priority of its own: its bulletin's now. */
+			       " coalesce(priority, (SELECT priority FROM bulletins b WHERE b.id = bulletin_id), 0)"
+			       " FROM inflight WHERE id = 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, N_("reading the item that was on air"));
 	rc = sqlite3_step(st);
@@ -701,6 +733,7 @@ static int recover_locked(struct db *db)
 	row.frames = sqlite3_column_int64(st, 11);
 	checkpoint_at = sqlite3_column_int64(st, 12);
 	row.by = col_strdup(st, 13);
+	row.priority = sqlite3_column_int(st, 14);
 	sqlite3_finalize(st);
 
 	row.played_ms = sample_rate > 0 ? row.frames * 1000 / sample_rate : 0;
@@ -761,8 +794,8 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at,"
 			       " bulletin_id, title, topic, plan, slot, content_sha256, sample_rate,"
-			       " frames, checkpoint_at, actor)"
-			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13)",
+			       " frames, checkpoint_at, actor, priority)"
+			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return finish_tx(db, db_fail(db, N_("recording the item on air")));
 	memcpy(content, row->content_sha256, SHA256_HEX - 1);
@@ -779,7 +812,8 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	    bind_text(st, 10, content) |
 	    sqlite3_bind_int(st, 11, sample_rate) |
 	    sqlite3_bind_int64(st, 12, row->frames) |
-	    bind_text(st, 13, row->by);
+	    bind_text(st, 13, row->by) |
+	    sqlite3_bind_int(st, 14, row->priority);
 	if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		r = db_fail(db, N_("recording the item on air"));
 	else

@@ -29,6 +29,7 @@ static const struct report_labels vi = {
 			   "phần đã phát của các lượt bị ngắt hoặc phát một phần.",
 	.note_verify = "Đối chiếu báo cáo này với sổ ghi trên máy phát: loa verify --head",
 	.prepared = "Người lập báo cáo", .sign = "(Ký, ghi rõ họ tên)",
+	.witness = "Tỉnh đã xác nhận", .witness_row = "đến dòng", .witness_at = "lúc",
 };
 
 static const struct report_labels en = {
@@ -57,6 +58,7 @@ static const struct report_labels en = {
 			   "preempted items played.",
 	.note_verify = "Check this report against the ledger on the station box: loa verify --head",
 	.prepared = "Prepared by", .sign = "(signature and full name)",
+	.witness = "Witnessed by the province", .witness_row = "up to row", .witness_at = "at",
 };
 
 const enum outcome report_outcome_order[REPORT_N_OUTCOMES] = {
