@@ -67,6 +67,16 @@ int cli_load_slots(struct cli *cli);
  * status to use, else 0. A missing database in DB_READ_ONLY mode is not an
  * error: cli->db stays NULL and readers show an empty station. */
 int cli_open_db(struct cli *cli, enum db_mode mode);
+/* One subcommand of a command with several (`loa slot add`). */
+struct cli_sub {
+	const char *name;
+	int (*exec)(struct cli *cli, const struct cmd_entry *self, int argc, char **argv);
+};
+/* Runs the subcommand argv[1] names, out of the N in SUBS, with argv[1]
+ * as its argv[0]; --help prints SELF's usage; anything else is refused
+ * naming NAMES ("add, edit, remove or list"). Returns the exit status. */
+int cli_subcommand(struct cli *cli, const struct cmd_entry *self, int argc, char **argv, const struct cli_sub *subs,
+		   size_t n, const char *names);
 /* --help: prints "usage: loa NAME USAGE" from the command table to stdout;
  * returns EXIT_OK. */
 int cli_help(const struct cmd_entry *self);

@@ -319,7 +319,8 @@ void api_slots(struct web_req *r)
 	out_send(r, &o, 200);
 }
 
-static void slot_done_json(struct web_req *r, unsigned status, const char *name)
+/* The answer to a change of a named thing (a slot, an account): {name}. */
+static void name_done(struct web_req *r, unsigned status, const char *name)
 {
 	struct out o;
 
@@ -337,7 +338,7 @@ void api_slot_add(struct web_req *r)
 	if (act_slot_add(r, &res) < 0)
 		fail(r, &res);
 	else
-		slot_done_json(r, 201, web_param(r, "name"));
+		name_done(r, 201, web_param(r, "name"));
 }
 
 void api_slot_edit(struct web_req *r)
@@ -347,7 +348,7 @@ void api_slot_edit(struct web_req *r)
 	if (act_slot_edit(r, r->arg, &res) < 0)
 		fail(r, &res);
 	else
-		slot_done_json(r, 200, r->arg);
+		name_done(r, 200, r->arg);
 }
 
 void api_slot_remove(struct web_req *r)
@@ -357,7 +358,7 @@ void api_slot_remove(struct web_req *r)
 	if (act_slot_remove(r, r->arg, &res) < 0)
 		fail(r, &res);
 	else
-		slot_done_json(r, 200, r->arg);
+		name_done(r, 200, r->arg);
 }
 
 void api_next(struct web_req *r)
@@ -569,17 +570,6 @@ void api_accounts(struct web_req *r)
 	out_send(r, &o, 200);
 }
 
-static void account_done(struct web_req *r, unsigned status, const char *name)
-{
-	struct out o;
-
-	out_open(&o);
-	json_object_begin(&o.j);
-	json_kv_string(&o.j, "name", name);
-	json_object_end(&o.j);
-	out_send(r, &o, status);
-}
-
 void api_account_add(struct web_req *r)
 {
 	struct act_result res = { 0 };
@@ -587,7 +577,7 @@ void api_account_add(struct web_req *r)
 	if (act_account_add(r, &res) < 0)
 		fail(r, &res);
 	else
-		account_done(r, 201, web_param(r, "name"));
+		name_done(r, 201, web_param(r, "name"));
 }
 
 void api_account_passwd(struct web_req *r)
@@ -597,7 +587,7 @@ void api_account_passwd(struct web_req *r)
 	if (act_account_passwd(r, r->arg, &res) < 0)
 		fail(r, &res);
 	else
-		account_done(r, 200, r->arg);
+		name_done(r, 200, r->arg);
 }
 
 void api_account_remove(struct web_req *r)
@@ -607,5 +597,5 @@ void api_account_remove(struct web_req *r)
 	if (act_account_remove(r, r->arg, &res) < 0)
 		fail(r, &res);
 	else
-		account_done(r, 200, r->arg);
+		name_done(r, 200, r->arg);
 }
