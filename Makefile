@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson \
+PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson libcurl \
 	   libavformat libavcodec libswresample libavutil
 TESTPKGS = cmocka
 
@@ -40,10 +40,11 @@ endif
 # Every module outside cli/ goes into one archive that the binary and every
 # test link, so a test exercises exactly the code the daemon runs.
 LIB_SRCS  = $(wildcard util/*.c db/*.c config/*.c content/*.c auth/*.c ledger/*.c audio/*.c scheduler/*.c report/*.c)
-# The front doors: the command line and the web console, in the one binary.
-CLI_SRCS  = $(wildcard cli/*.c web/*.c)
+# The front doors: the command line, the web console and the province link
+# (`loa upstream run`, a process of its own), in the one binary.
+CLI_SRCS  = $(wildcard cli/*.c web/*.c upstream/*.c)
 TEST_SRCS = $(wildcard tests/test_*.c)
-FUZZ_TARGETS = config probe time cli
+FUZZ_TARGETS = config probe time cli upstream
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -127,8 +128,19 @@ $(BUILD)/tests/test_cli: $(BUILD)/obj/tests/test_cli.o $(BUILD)/obj/cli/args.o $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
 
+# The console's test links the web front door: the command line without main().
+$(BUILD)/tests/test_web: $(BUILD)/obj/tests/test_web.o $(CLI_LIB_OBJS) $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
+
 # The import test runs `loa import` in-process: the command line without main().
 $(BUILD)/tests/test_import: $(BUILD)/obj/tests/test_import.o $(CLI_LIB_OBJS) $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
+
+# The province link's test builds its records and reads its replies with
+# upstream/, a front door's code: the command line's objects without main().
+$(BUILD)/tests/test_upstream: $(BUILD)/obj/tests/test_upstream.o $(CLI_LIB_OBJS) $(LIBLOA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
 
@@ -145,8 +157,11 @@ unit: $(TEST_BINS) $(BUILD)/mkaudio
 	@failed=0; for t in $(TEST_BINS); do \
 	  LOA_MKAUDIO=$(BUILD)/mkaudio $$t || failed=1; done; exit $$failed
 
+# Under SANITIZE=1 the leaks the libraries make on their own (tests/lsan.supp)
+# are not loa's to answer for.
 e2e: $(BUILD)/loa $(BUILD)/mkaudio $(MO_FILES)
-	@LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio tests/e2e/run.sh
+	@LSAN_OPTIONS=$(LIB_LSAN) LOA_LOCALEDIR=$(abspath $(BUILD)/locale) LOA=$(BUILD)/loa MKAUDIO=$(BUILD)/mkaudio \
+	  LOA_SCREENSHOTS=$(abspath $(BUILD)/screenshots) tests/e2e/run.sh
 
 check: deps
 	@$(MAKE) --no-print-directory check-po unit fuzz-replay e2e
@@ -160,6 +175,7 @@ $(BUILD)/replay/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz
 
 # Leaks the libraries make on their own error paths (see the file).
 FUZZ_LSAN = suppressions=$(abspath tests/fuzz/lsan.supp):print_suppressions=0
+LIB_LSAN = suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 
 fuzz-replay: $(REPLAY_BINS)
 	@failed=0; for t in $(FUZZ_TARGETS); do \
@@ -219,9 +235,10 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@./demo.sh
 
-# Everything a station needs, under DESTDIR: the binary, the unit (its
-# ExecStart pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man
-# pages, bash completion, and /etc/loa/loa.conf unless one is there already.
+# Everything a station needs, under DESTDIR: the binary, the units of the
+# daemon, of the web console and of the province link (their ExecStart
+# pointed at BINDIR), sysusers.d and tmpfiles.d entries, the man pages,
+# bash completion, and /etc/loa/loa.conf unless one is there already.
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
@@ -235,8 +252,8 @@ install: $(BUILD)/loa $(MO_FILES)
 	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/loa
 	install -m 0755 $(BUILD)/loa $(DESTDIR)$(BINDIR)/loa
-	sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/loa.service >$(DESTDIR)$(UNITDIR)/loa.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/loa.service
+	for u in loa loa-web loa-upstream; do sed 's|/usr/bin/loa|$(BINDIR)/loa|' systemd/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service; \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; done
 	install -m 0644 systemd/loa.sysusers $(DESTDIR)$(SYSUSERSDIR)/loa.conf
 	install -m 0644 systemd/loa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/loa.conf
 	install -m 0644 doc/loa.1 $(DESTDIR)$(MANDIR)/man1/loa.1
@@ -249,11 +266,12 @@ install: $(BUILD)/loa $(MO_FILES)
 	else install -m 0644 systemd/loa.conf $(DESTDIR)$(SYSCONFDIR)/loa/loa.conf; fi
 	@if [ -z "$(DESTDIR)" ]; then \
 	  echo "next, as root: systemd-sysusers loa.conf && systemd-tmpfiles --create loa.conf &&"; \
-	  echo "  systemctl daemon-reload && systemctl enable --now loa"; fi
+	  echo "  systemctl daemon-reload && systemctl enable --now loa loa-web loa-upstream"; fi
 
 # The station's config and its evidence (/var/lib/loa) stay.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service \
+	rm -f $(DESTDIR)$(BINDIR)/loa $(DESTDIR)$(UNITDIR)/loa.service $(DESTDIR)$(UNITDIR)/loa-web.service \
+	  $(DESTDIR)$(UNITDIR)/loa-upstream.service \
 	  $(DESTDIR)$(SYSUSERSDIR)/loa.conf $(DESTDIR)$(TMPFILESDIR)/loa.conf \
 	  $(DESTDIR)$(MANDIR)/man1/loa.1 $(DESTDIR)$(MANDIR)/man5/loa.conf.5 \
 	  $(DESTDIR)$(COMPLETIONDIR)/loa
@@ -321,11 +339,19 @@ bench-relay:
 	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/bench/firstframe.so $(BUILD)/bench/stream_floor
 	@BUILD=$(abspath $(BUILD)) bench/relay.sh
 
+# The console's figures alone (bench/web.sh, a few minutes), merged into
+# bench/results.json and .md beside those of the last `make bench`.
+bench-web:
+	@./deps.sh
+	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BUILD)/bench/gen
+	@BUILD=$(abspath $(BUILD)) BENCH_WEB_MERGE=$(abspath bench/results.json) bench/web.sh $(BUILD)/bench/web.tsv
+	@cat bench/results.md
+
 clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench bench-relay clean
+.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench bench-relay bench-web clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/*.c))
 

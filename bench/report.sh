@@ -44,7 +44,33 @@ $(for r in phong-chong-thien-tai chuyen-doi-so; do [ "$(v "cpu_ratio_vs_decode_f
 | the page check after READY=1 (\`PRAGMA quick_check\`, same ledger; its writes wait for it) | $(v page_check_ms) | | — | — |
 | report_1m_rows_ms (a year by topic) | $(v report_1m_rows_ms) | bare sqlite3 GROUP BY: $(v report_1m_rows_sqlite3_ms); \`loa verify\` alone: $(v verify_1m_rows_ms); the least any check can take: reading the rows $(v walk_floor_read_ms) + SHA-256 $(v walk_floor_sha256_ms) | < 200 | $(holds "$(v report_1m_rows_ms)" "<" 200) |
 | bytes_written_per_item to state_dir, WAL included (20 s item) | $(v bytes_written_per_item) | 1 s items: $(v bytes_written_per_item_1s) each; a busy station's year (8,760 items of 20 s): $(awk -v b="$(v bytes_written_per_item)" 'BEGIN { if (b + 0 > 0) printf "%.0f MB", b * 8760 / 1e6; else print "—" }'); cron + aplay: none, and no record | — | — |
+| the province link: a 30-day backlog ($(v upstream_drain_rows) records) drained to the test province over TLS (s) | $(v upstream_drain_s) ($(v upstream_drain_records_per_s) records/s) | | — | — |
+| bytes a record: JSON body / HTTP request before TLS | $(v upstream_record_body_bytes) / $(v upstream_record_http_bytes) | | — | — |
+| the idle link (\`loa upstream run\`): RSS (KiB; RssAnon), wake-ups per minute between pings, per ping | $(v upstream_idle_rss_kib) ($(v upstream_idle_rss_anon_kib)), $(v upstream_idle_wakeups_per_min), $(v upstream_wakeups_per_ping) | | wake-ups between pings: 0 (#17) | $(holds "$(v upstream_idle_wakeups_per_min)" "<=" 0) |
 
+MD
+if [ "$(v web_idle_rss_kib)" != "—" ]; then
+	cat <<MD
+## The console (\`loa web\`)
+
+Measured by \`bench/web.sh\` at $(jq -r '.web.measured_at // .measured_at' "$J"), commit $(jq -r '.web.commit // .commit' "$J"):
+a station with 1,000 bulletins and a busy year of ledger, its daemon on
+ALSA's null device, \`loa web\` on loopback, on the same machine.
+
+| figure | loa web | beside it | target | holds |
+|---|---|---|---|---|
+| idle RSS (KiB), after start | $(v web_idle_rss_kib) (Pss: $(v web_idle_pss_kib); RssAnon: $(v web_idle_rss_anon_kib)) | after the 20 clients: $(v web_after_load_rss_kib); the daemon idle: $(v idle_rss_kib) | — | — |
+| server time per page, p50 / p95 (ms): the log of a year | $(v web_page_ms_p50_log) / $(v web_page_ms_p95_log) | | — | — |
+| the same: the reports page | $(v web_page_ms_p50_reports) / $(v web_page_ms_p95_reports) | | — | — |
+| the same: the year's printable report (chain checked) | $(v web_page_ms_p50_report_html) / $(v web_page_ms_p95_report_html) | | — | — |
+| the same: the status page (the daemon asked) | $(v web_page_ms_p50_status) / $(v web_page_ms_p95_status) | | — | — |
+| the same: the library, 1,000 bulletins on one page | $(v web_page_ms_p50_library) / $(v web_page_ms_p95_library) | | — | — |
+| 20 clients at once, 200 requests each, each from its own loopback address: errors | $(v web_clients_errors) of $(v web_clients_requests) ($(v web_clients_req_per_s) requests/s, p95 $(v web_clients_ms_p95) ms) | all 20 from one address: $(v web_clients_one_address_errors) errors (16 connections per address, by design) | no errors (#16) | $(holds "$(v web_clients_errors)" "<=" 0) |
+| RSS growth while a $(awk -v b="$(v web_upload_bytes)" 'BEGIN { if (b + 0 > 0) printf "%.0f MB", b / 1e6; else print "—" }') WAV uploads and is imported (KiB) | $(v web_upload_rss_growth_kib) ($(v web_upload_s) s to the answer) | | does not grow with the file (doc/web.md): < 8192 | $(holds "$(v web_upload_rss_growth_kib)" "<" 8192) |
+
+MD
+fi
+cat <<MD
 ## Commands
 
 | figure | how it was measured |

@@ -16,7 +16,7 @@ CPU_S=${BENCH_CPU_S:-60}                # seconds of audio per CPU run
 BIG_ROWS=${BENCH_ROWS:-1000000}      # ledger rows for start-up and report
 started=$(date +%s)
 
-for t in jackd jack_lsp aplay valgrind sqlite3 jq; do
+for t in jackd jack_lsp aplay valgrind sqlite3 jq curl openssl /usr/bin/python3; do
 	command -v $t >/dev/null || { echo "make bench needs $t: run ./deps.sh bench (as root)" >&2; exit 1; }
 done
 [ -e /usr/share/alsa/alsa.conf.d/50-jack.conf ] ||
@@ -361,6 +361,20 @@ if [ -n "$LIQ_PID" ]; then
 	fi
 fi
 
+# ---- the console (bench/web.sh) ----
+say "the console: loa web's memory, time per page, 20 clients, a 200 MB upload (bench/web.sh)"
+"$here/web.sh" "$W/web.tsv"
+while IFS=$'\t' read -r k v c; do put "$k" "$v" "$c"; done <"$W/web.tsv"
+
+# ---- the province link (issue #17) ----
+# bench/upstream.sh prints KEY, VALUE and COMMAND a line: a 30-day backlog
+# drained to the tests' province over TLS, the bytes of a record, the idle
+# link's memory and wake-ups between pings and per ping.
+say "province link: a 30-day backlog to the test province, bytes a record, the idle link (about $((IDLE_S * 2 + 30)) s)"
+while IFS=$'\t' read -r k v cmd; do
+	put "$k" "$v" "$cmd"
+done < <(W="$W" BUILD="$BUILD" BENCH_IDLE_S="$IDLE_S" "$here/upstream.sh")
+
 say "writing bench/results.md and bench/results.json"
 put bench_seconds "$(($(date +%s) - started))" "make bench"
 LIQ_VERSION=$( [ -n "$LIQ" ] && liquidsoap --version 2>/dev/null | head -1 || echo "not installed")
@@ -368,7 +382,7 @@ LIQ_VERSION=$( [ -n "$LIQ" ] && liquidsoap --version 2>/dev/null | head -1 || ec
 	for k in "${!R[@]}"; do printf '%s\t%s\t%s\n' "$k" "${R[$k]}" "${C[$k]}"; done
 } | sort | jq -R -s --arg host "$(uname -srm), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
 	--arg when "$(date -u +%FT%TZ)" --arg liq "$LIQ_VERSION" --arg commit "$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-	'{ measured_at: $when, host: $host, commit: $commit, liquidsoap: $liq,
+	'{ measured_at: $when, host: $host, commit: $commit, liquidsoap: $liq, web: { measured_at: $when, commit: $commit },
 	   figures: (split("\n") | map(select(length > 0) | split("\t") | { key: .[0], value: { value: (.[1] | tonumber? // .[1]), command: .[2] } }) | from_entries) }' \
 	>"$here/results.json"
 "$here/report.sh" "$here/results.json" >"$here/results.md"

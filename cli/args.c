@@ -41,6 +41,26 @@ int cli_help(const struct cmd_entry *self)
 	return EXIT_OK;
 }
 
+int cli_subcommand(struct cli *cli, const struct cmd_entry *self, int argc, char **argv, const struct cli_sub *subs,
+		   size_t n, const char *names)
+{
+	char q[TEXT_QUOTE_MAX];
+
+	if (argc < 2) {
+		cli_error(self, _("say what to do: %s"), names);
+		return cli_usage(self);
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cli_help(self);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(argv[1], subs[i].name)) {
+			optind = 0; /* getopt starts again on the subcommand's own options */
+			return subs[i].exec(cli, self, argc - 1, argv + 1);
+		}
+	cli_error(self, _("'%s' is not something loa %s does; use %s"), text_quote(argv[1], q), self->name, names);
+	return cli_usage(self);
+}
+
 int cli_usage(const struct cmd_entry *self)
 {
 	fprintf(stderr, _("usage: loa %s %s\n"), self->name, cli_usage_text(self));

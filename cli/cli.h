@@ -18,6 +18,11 @@
 #include "util/i18n.h"
 #include "util/text.h"
 
+/* What `loa --version` says, and the province link sends (PhienBanUngDung). */
+#ifndef LOA_VERSION
+#define LOA_VERSION "0.1.0"
+#endif
+
 #define EXIT_OK 0
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -42,7 +47,8 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_check_entry, cmd_import_entry, cmd_list_entry,
 	cmd_log_entry, cmd_next_entry, cmd_daemon_entry, cmd_edit_entry, cmd_retire_entry,
 	cmd_play_entry, cmd_alert_entry, cmd_stop_entry, cmd_status_entry, cmd_report_entry,
-	cmd_verify_entry, cmd_backup_entry, cmd_slot_entry, cmd_audit_entry, cmd_user_entry;
+	cmd_verify_entry, cmd_backup_entry, cmd_slot_entry, cmd_audit_entry, cmd_user_entry,
+	cmd_web_entry, cmd_upstream_entry;
 /* Relays (tiếp âm): cli/cmd_source.c. */
 extern const struct cmd_entry cmd_source_entry;
 
@@ -63,6 +69,16 @@ int cli_load_slots(struct cli *cli);
  * status to use, else 0. A missing database in DB_READ_ONLY mode is not an
  * error: cli->db stays NULL and readers show an empty station. */
 int cli_open_db(struct cli *cli, enum db_mode mode);
+/* One subcommand of a command with several (`loa slot add`). */
+struct cli_sub {
+	const char *name;
+	int (*exec)(struct cli *cli, const struct cmd_entry *self, int argc, char **argv);
+};
+/* Runs the subcommand argv[1] names, out of the N in SUBS, with argv[1]
+ * as its argv[0]; --help prints SELF's usage; anything else is refused
+ * naming NAMES ("add, edit, remove or list"). Returns the exit status. */
+int cli_subcommand(struct cli *cli, const struct cmd_entry *self, int argc, char **argv, const struct cli_sub *subs,
+		   size_t n, const char *names);
 /* --help: prints "usage: loa NAME USAGE" from the command table to stdout;
  * returns EXIT_OK. */
 int cli_help(const struct cmd_entry *self);

@@ -15,16 +15,8 @@ static void print_json(const struct audit_entry *v, size_t n)
 
 	json_init(&j, stdout);
 	json_array_begin(&j);
-	for (size_t i = 0; i < n; i++) {
-		json_object_begin(&j);
-		json_kv_int(&j, "id", v[i].id);
-		json_kv_time(&j, "at", v[i].at);
-		json_kv_string(&j, "actor", v[i].actor);
-		json_kv_string(&j, "action", v[i].action);
-		json_kv_string(&j, "target", v[i].target);
-		json_kv_string(&j, "detail", v[i].detail);
-		json_object_end(&j);
-	}
+	for (size_t i = 0; i < n; i++)
+		audit_entry_json(&j, &v[i]);
 	json_array_end(&j);
 }
 

@@ -7,6 +7,7 @@
 static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	struct strlist errs = { 0 };
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -24,6 +25,14 @@ static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, ch
 		ret = cli_load_slots(cli);
 	if (ret)
 		return ret;
+	/* The link's password file is the link's business (the daemon does
+	 * not read it), but an operator checking the config is told. */
+	if (config_upstream_secret_check(cli->cfg, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		strlist_done(&errs);
+		return EXIT_USAGE;
+	}
 	/* "ok" alone on the first line is what scripts look for; where each
 	 * slot comes from follows, for people. */
 	puts("ok");
@@ -35,6 +44,9 @@ static int cmd_check(struct cli *cli, const struct cmd_entry *self, int argc, ch
 		else
 			printf(_("slot %s: the database (loa slot)\n"), s->name);
 	}
+	if (cli->cfg->upstream)
+		printf(_("upstream: %s as %s (device %s)\n"), cli->cfg->upstream->url, cli->cfg->upstream->username,
+		       cli->cfg->upstream->device_id);
 	return EXIT_OK;
 }
 

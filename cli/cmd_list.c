@@ -9,52 +9,14 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-static void json_day(struct json *j, const char *key, int32_t day)
-{
-	char buf[16];
-
-	json_key(j, key);
-	if (day == DAY_NONE_BEFORE || day == DAY_NONE_AFTER)
-		json_null(j);
-	else
-		json_string(j, time_format_day(day, buf));
-}
-
 static void print_json(const struct bulletin *v, size_t n)
 {
 	struct json j;
 
 	json_init(&j, stdout);
 	json_array_begin(&j);
-	for (size_t i = 0; i < n; i++) {
-		const struct bulletin *b = &v[i];
-
-		json_object_begin(&j);
-		json_kv_int(&j, "id", b->id);
-		json_kv_string(&j, "title", b->title);
-		json_kv_string(&j, "topic", b->topic);
-		json_kv_string(&j, "plan", b->plan);
-		json_kv_string(&j, "priority", priority_name(b->priority));
-		json_key(&j, "slots");
-		json_array_begin(&j);
-		for (size_t k = 0; k < b->n_slots; k++)
-			json_string(&j, b->slots[k]);
-		json_array_end(&j);
-		json_day(&j, "from", b->valid_from);
-		json_day(&j, "until", b->valid_until);
-		json_kv_int(&j, "duration_ms", b->audio.duration_ms);
-		json_kv_int(&j, "sample_rate", b->audio.sample_rate);
-		json_kv_int(&j, "channels", b->audio.channels);
-		json_kv_string(&j, "format", b->audio.format);
-		json_kv_double(&j, "peak_dbfs", b->audio.peak_dbfs, 2);
-		json_kv_double(&j, "loudness_lufs", b->audio.loudness_lufs, 2);
-		json_kv_double(&j, "true_peak_dbtp", b->audio.true_peak_dbtp, 2);
-		json_kv_string(&j, "sha256", b->sha256);
-		json_kv_string(&j, "source_name", b->source_name);
-		json_kv_time(&j, "imported_at", b->imported_at);
-		json_kv_bool(&j, "retired", b->retired_at != 0);
-		json_object_end(&j);
-	}
+	for (size_t i = 0; i < n; i++)
+		bulletin_json(&j, &v[i]);
 	json_array_end(&j);
 }
 

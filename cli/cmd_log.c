@@ -16,33 +16,8 @@ static void print_json(const struct ledger_row *v, size_t n)
 
 	json_init(&j, stdout);
 	json_array_begin(&j);
-	for (size_t i = 0; i < n; i++) {
-		const struct ledger_row *r = &v[i];
-
-		json_object_begin(&j);
-		json_kv_int(&j, "id", r->id);
-		json_kv_string(&j, "kind", air_kind_name(r->kind));
-		json_kv_int(&j, "bulletin_id", r->bulletin_id);
-		json_kv_string(&j, "title", r->title);
-		json_kv_string(&j, "topic", r->topic);
-		json_kv_string(&j, "plan", r->plan);
-		json_kv_string(&j, "slot", r->slot);
-		json_kv_time(&j, "occurrence_at", r->occurrence_at);
-		json_kv_time(&j, "scheduled_at", r->scheduled_at);
-		json_kv_time(&j, "started_at", r->started_at);
-		json_kv_time(&j, "ended_at", r->ended_at);
-		json_kv_int(&j, "played_ms", r->played_ms);
-		json_kv_int(&j, "frames", r->frames);
-		json_kv_string(&j, "outcome", outcome_name(r->outcome));
-		json_kv_string(&j, "reason", r->reason);
-		json_kv_int(&j, "xruns", r->xruns);
-		json_kv_string(&j, "content_sha256", r->content_sha256);
-		json_kv_string(&j, "row_hash", r->row_hash);
-		json_kv_string(&j, "by", r->by);
-		json_kv_string(&j, "relay_source", r->relay_source);
-		json_kv_string(&j, "relay_url", r->relay_url);
-		json_object_end(&j);
-	}
+	for (size_t i = 0; i < n; i++)
+		ledger_row_json(&j, &v[i]);
 	json_array_end(&j);
 }
 

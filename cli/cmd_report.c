@@ -165,6 +165,7 @@ static int cmd_report(struct cli *cli, const struct cmd_entry *self, int argc, c
 	doc = (struct report_doc){
 		.station = cli->cfg->station_name, .from = period.from, .to = period.to, .generated_at = time_now_ms(),
 		.head = data.head, .head_row = data.head_row, .intact = data.intact, .lang = lang,
+		.witness = &data.witness.head,
 		.rep = &data.rep, .series = &data.series,
 	};
 	ret = EXIT_OK;

@@ -434,10 +434,7 @@ static int slot_list(struct cli *cli, const struct cmd_entry *self, int argc, ch
 	return EXIT_OK;
 }
 
-static const struct {
-	const char *name;
-	int (*exec)(struct cli *cli, const struct cmd_entry *self, int argc, char **argv);
-} subs[] = {
+static const struct cli_sub subs[] = {
 	{ "add", slot_add },
 	{ "edit", slot_edit },
 	{ "remove", slot_remove },
@@ -446,23 +443,7 @@ static const struct {
 
 static int cmd_slot(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
-	char q[TEXT_QUOTE_MAX];
-
-	if (argc < 2) {
-		cli_error(self, _("say what to do: add, edit, remove or list"));
-		return cli_usage(self);
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		return cli_help(self);
-	}
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (!strcmp(argv[1], subs[i].name)) {
-			optind = 0;
-			return subs[i].exec(cli, self, argc - 1, argv + 1);
-		}
-	cli_error(self, _("'%s' is not something loa slot does; use add, edit, remove or list"),
-		  text_quote(argv[1], q));
-	return cli_usage(self);
+	return cli_subcommand(cli, self, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "add, edit, remove or list");
 }
 
 const struct cmd_entry cmd_slot_entry = {

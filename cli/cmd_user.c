@@ -395,10 +395,7 @@ static int user_list(struct cli *cli, const struct cmd_entry *self, int argc, ch
 	return EXIT_OK;
 }
 
-static const struct {
-	const char *name;
-	int (*exec)(struct cli *cli, const struct cmd_entry *self, int argc, char **argv);
-} subs[] = {
+static const struct cli_sub subs[] = {
 	{ "add", user_add },
 	{ "passwd", user_passwd },
 	{ "remove", user_remove },
@@ -407,22 +404,7 @@ static const struct {
 
 static int cmd_user(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
-	char q[TEXT_QUOTE_MAX];
-
-	if (argc < 2) {
-		cli_error(self, _("say what to do: add, passwd, remove or list"));
-		return cli_usage(self);
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return cli_help(self);
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (!strcmp(argv[1], subs[i].name)) {
-			optind = 0;
-			return subs[i].exec(cli, self, argc - 1, argv + 1);
-		}
-	cli_error(self, _("'%s' is not something loa user does; use add, passwd, remove or list"),
-		  text_quote(argv[1], q));
-	return cli_usage(self);
+	return cli_subcommand(cli, self, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "add, passwd, remove or list");
 }
 
 const struct cmd_entry cmd_user_entry = {

@@ -1,7 +1,9 @@
 /* `loa verify`: recomputes the ledger's hash chain and the audit trail's
  * (ledger/verify.c) and says, for an officer, whether the evidence is
  * whole: exit 0 with the head hash, or exit 1 naming the first row (or
- * entry) that was edited, removed, inserted or reordered. --db checks any
+ * entry) that was edited, removed, inserted or reordered. When the
+ * province has acknowledged rows (loa upstream), it says up to which, and
+ * holds the ledger to the hashes the province keeps. --db checks any
  * loa database file (a backup) without a config; --head checks that the
  * head printed on an earlier report is still there. */
 #include "cli/cli.h"
@@ -91,6 +93,9 @@ struct verdict {
 	char bad_row[768];      /* the named row as it stands, or "" */
 	char audit_message[1024];
 	char bad_entry[768];    /* the named audit entry as it stands, or "" */
+	struct verify_witness witness;
+	bool witness_holds;     /* the ledger agrees with what the province acknowledged */
+	char witness_message[1024]; /* "" when the province witnessed nothing */
 };
 
 static void print_json(const struct verdict *v, const struct verify_result *res, const struct verify_result *audit)
@@ -164,6 +169,23 @@ static void print_json(const struct verdict *v, const struct verify_result *res,
 		json_null(&j);
 	json_kv_string(&j, "message", v->audit_message);
 	json_object_end(&j);
+	json_key(&j, "witness");
+	if (v->witness.head.row) {
+		json_object_begin(&j);
+		json_kv_int(&j, "row", v->witness.head.row);
+		json_kv_string(&j, "hash", v->witness.head.hash);
+		json_kv_time(&j, "at", v->witness.head.at);
+		json_kv_bool(&j, "holds", v->witness_holds);
+		json_key(&j, "bad_row");
+		if (v->witness.bad_row)
+			json_int(&j, v->witness.bad_row);
+		else
+			json_null(&j);
+		json_kv_string(&j, "message", v->witness_message);
+		json_object_end(&j);
+	} else {
+		json_null(&j);
+	}
 	json_object_end(&j);
 }
 
@@ -185,6 +207,10 @@ static void explain(struct verdict *v, const struct verify_result *res)
 		snprintf(v->message, n, _("the ledger was tampered with: %s. %s. Keep this database file "
 			 "unchanged as evidence, and compare it with a backup: loa verify --db BACKUP"),
 			 res->message, intact);
+	} else if (!v->witness_holds) {
+		snprintf(v->message, n, _("the chain of %" PRId64 " rows is whole, but it is not the ledger the "
+			 "province witnessed: it was rewritten with its hashes recomputed. Keep this database file "
+			 "unchanged as evidence, and ask the province for the records it holds"), res->rows);
 	} else if (!v->ledger_ok) {
 		snprintf(v->message, n, _("the chain of %" PRId64 " rows is intact, but the head %s from the "
 			 "earlier report is not in it: rows after row %" PRId64 " were removed from its end, "
@@ -306,6 +332,9 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 		else if (!audit.ok && audit.problem != VERIFY_REMOVED)
 			describe_entry(h, audit.bad_row, v.bad_entry, sizeof(v.bad_entry));
 	}
+	if (r == 0 && (r = verify_witness(h, &v.witness)) < 0)
+		snprintf(res.message, sizeof(res.message), _("cannot read what the province acknowledged: %s"),
+			 sqlite3_errmsg(h));
 	sqlite3_close(h);
 	if (r < 0) {
 		cli_error(self, "%s: %s", path, res.message);
@@ -316,7 +345,8 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 	}
 	v.head_found = v.expect && (res.expect_row > 0 || strcasecmp(v.expect, LEDGER_GENESIS_HASH) == 0);
 	v.ledger_ok = res.ok && (!v.expect || v.head_found);
-	v.ok = v.ledger_ok && audit.ok;
+	v.witness_holds = verify_witness_text(&res, &v.witness, v.witness_message, sizeof(v.witness_message));
+	v.ok = v.ledger_ok && audit.ok && v.witness_holds;
 	explain(&v, &res);
 	explain_audit(&v, &audit);
 
@@ -327,13 +357,15 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 	if (json) {
 		print_json(&v, &res, &audit);
 	} else {
-		if (v.ledger_ok) {
+		if (v.ledger_ok && v.witness_holds) {
 			printf(_("%s\nhead: %s (row %" PRId64 ")\n"), v.message, res.head, res.head_id);
 		} else {
 			printf("%s\n", v.message);
 			if (v.bad_row[0])
 				printf("%s\n", v.bad_row);
 		}
+		if (v.witness_message[0])
+			printf("%s\n", v.witness_message);
 		/* The trail after the ledger, whose lines stay as they were. */
 		if (audit.ok) {
 			printf(_("%s\naudit head: %s (entry %" PRId64 ")\n"), v.audit_message, audit.head,
@@ -351,6 +383,8 @@ static int cmd_verify(struct cli *cli, const struct cmd_entry *self, int argc, c
 	if (!audit.ok)
 		cli_error(self, _("%s: %s audit entry %" PRId64), path, verify_problem_name(audit.problem),
 			  audit.bad_row);
+	if (!v.witness_holds)
+		cli_error(self, _("%s: the ledger differs from what the province witnessed"), path);
 	verify_result_done(&res);
 	verify_result_done(&audit);
 	free(path);

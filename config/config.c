@@ -9,9 +9,11 @@
  * the libconfig handle is always called `lc` to keep the two apart. */
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +35,8 @@ struct ctx {
 	int nerr;
 };
 
-static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "relay", "slots", NULL };
+static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "relay", "slots", "web",
+					 "upstream", NULL };
 static const char *const station_keys[] = { "name", "timezone", NULL };
 static const char *const paths_keys[] = { "state_dir", "socket", NULL };
 static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "true_peak_dbtp",
@@ -41,8 +44,14 @@ static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "ga
 static const char *const clock_keys[] = { "require_sync", "grace_minutes", NULL };
 static const char *const limits_keys[] = { "earliest", "latest", NULL };
 static const char *const relay_keys[] = { "silence_seconds", NULL };
+static const char *const web_keys[] = { "listen", "tls_cert", "tls_key", "max_upload_mb", "session_hours", NULL };
 static const char *const slot_keys[] = { "name", "start", "days", "max_minutes", "from", "until",
 					 "skip_dates", "intro", "outro", "topics", NULL };
+static const char *const upstream_keys[] = { "url", "username", "password_file", "source_id", "source_name",
+					     "device_id", "device_name", "destination_id", "destination_name",
+					     "provider_code", "provider_name", "ping_seconds", "timeout_seconds",
+					     "paths", "ca_file", NULL };
+static const char *const upstream_paths_keys[] = { "login", "log", "ping", NULL };
 static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
 #define TIME_HELP N_("write it as HH:MM or HH:MM:SS with two digits each, " \
@@ -687,6 +696,94 @@ static void load_relay(struct ctx *c, const config_setting_t *root, struct confi
 		&cfg->relay_silence_s);
 }
 
+int config_parse_listen(const char *s, char **host, int *port)
+{
+	const char *colon, *h = s;
+	size_t hn;
+	char buf[INET6_ADDRSTRLEN], *end;
+	unsigned char addr[sizeof(struct in6_addr)];
+	long p;
+	bool v6 = s[0] == '[';
+
+	if (v6) {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hn = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -EINVAL;
+		hn = (size_t)(colon - s);
+	}
+	if (hn == 0 || hn >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, h, hn);
+	buf[hn] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) != 1)
+		return -EINVAL;
+	if (colon[1] < '1' || colon[1] > '9')
+		return -EINVAL;
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno || *end || p < 1 || p > 65535)
+		return -EINVAL;
+	*host = xstrdup(buf);
+	*port = (int)p;
+	return 0;
+}
+
+/* The console's group. The certificate and key are only named here: the
+ * daemon and an operator's `loa check` need not read a key that only
+ * `loa web` (user loa) may, so their files are opened when it starts. */
+static void load_web(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	static const char example[] = "web = { listen = \"0.0.0.0:8080\"; };";
+	const config_setting_t *g = get_group(c, root, "web", web_keys, example);
+	const char *v, *cert = NULL, *key = NULL;
+	int rc, rk;
+
+	if (!g)
+		return;
+	if (get_string(c, g, "listen", "web.listen",
+		       _("an address and port in quotes, e.g. \"0.0.0.0:8080\" (every IPv4 address), "
+			 "\"127.0.0.1:8080\" (this box only) or \"[::]:8080\" (IPv6)"), &v) > 0) {
+		char *host;
+		int port;
+
+		if (config_parse_listen(v, &host, &port) < 0) {
+			err_at(c, member(g, "listen"), _("web.listen '%s' is not an address and port; write an IP "
+				"address and a port from 1 to 65535, e.g. \"0.0.0.0:8080\", \"192.168.1.10:8080\" or "
+				"\"[::]:8080\" (names are not looked up)"), v);
+		} else {
+			free(cfg->web.host);
+			cfg->web.host = host;
+			cfg->web.port = port;
+		}
+	}
+	rc = get_string(c, g, "tls_cert", "web.tls_cert",
+			_("the certificate's PEM file in quotes, e.g. \"/etc/loa/web.crt\""), &cert);
+	rk = get_string(c, g, "tls_key", "web.tls_key",
+			_("the private key's PEM file in quotes, e.g. \"/etc/loa/web.key\""), &key);
+	if (rc > 0 && rk > 0) {
+		cfg->web.tls_cert = normalise(c->dir, cert);
+		cfg->web.tls_key = normalise(c->dir, key);
+	} else if (rc > 0 && rk == 0) {
+		err_at(c, member(g, "tls_cert"), _("web.tls_cert is given without web.tls_key; HTTPS needs "
+			"both, e.g. tls_key = \"/etc/loa/web.key\"; (man loa.conf shows how to make them)"));
+	} else if (rk > 0 && rc == 0) {
+		err_at(c, member(g, "tls_key"), _("web.tls_key is given without web.tls_cert; HTTPS needs "
+			"both, e.g. tls_cert = \"/etc/loa/web.crt\"; (man loa.conf shows how to make them)"));
+	}
+	get_int(c, g, "max_upload_mb", _("web.max_upload_mb (the largest upload, in MB)"), 1, 4096,
+		&cfg->web.max_upload_mb);
+	get_int(c, g, "session_hours", _("web.session_hours (how long a login lasts, in hours)"), 1, 720,
+		&cfg->web.session_hours);
+}
+
 static bool name_ok(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -926,6 +1023,297 @@ static void load_slots(struct ctx *c, const config_setting_t *root, struct confi
 	}
 }
 
+/* ---- the province link ---- */
+
+#define UPSTREAM_EXAMPLE "upstream = { url = \"https://nguon.example.gov.vn/api\"; username = \"xa-thanh-thuy\"; " \
+	"password_file = \"/etc/loa/upstream.secret\"; source_id = \"...\"; device_id = \"...\"; };"
+
+/* True if S has a byte a URL or an HTTP request line must not carry:
+ * spaces, control characters, or anything outside ASCII. */
+static bool url_unsafe(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return true;
+	return false;
+}
+
+/* The url: https only (TLS is never optional), no user:password@ (it
+ * would end up in logs), no spaces or control characters. */
+static char *upstream_url(struct ctx *c, const config_setting_t *g)
+{
+	const config_setting_t *s = member(g, "url");
+	const char *v, *host, *end;
+	char *url;
+	size_t n;
+
+	if (!s) {
+		err_at(c, g, _("upstream.url is missing; add the address the province gave, e.g. url = "
+			"\"https://nguon.example.gov.vn/api\";"));
+		return NULL;
+	}
+	if (get_string(c, g, "url", "upstream.url", _("an https:// address in quotes, e.g. "
+		       "\"https://nguon.example.gov.vn/api\""), &v) <= 0)
+		return NULL;
+	if (strncmp(v, "https://", 8) != 0) {
+		err_at(c, s, _("upstream.url '%s' does not start with https://; loa speaks to the province only "
+			"over TLS: ask the province for its https address"), v);
+		return NULL;
+	}
+	host = v + 8;
+	end = host + strcspn(host, "/?#");
+	if (url_unsafe(v) || end == host || memchr(host, '@', (size_t)(end - host))) {
+		err_at(c, s, _("upstream.url '%s' is not an address loa can use: it needs a host after https://, "
+			"and no spaces, control characters, non-ASCII letters or user:password@ (the password "
+			"goes in password_file)"), v);
+		return NULL;
+	}
+	/* {url}{paths.log}: a trailing slash would double the path's. */
+	url = xstrdup(v);
+	for (n = strlen(url); n > 8 && url[n - 1] == '/'; n--)
+		url[n - 1] = '\0';
+	return url;
+}
+
+/* An identity the province gave the station: any text, without control
+ * characters (it goes into every record as it is). */
+static void upstream_identity(struct ctx *c, const config_setting_t *g, const char *key, const char *field,
+			      bool required, char **out)
+{
+	char what[64], expect[160];
+	const char *v;
+	int r;
+
+	snprintf(what, sizeof(what), "upstream.%s", key);
+	snprintf(expect, sizeof(expect), _("the %s the province gave the station, in quotes"), field);
+	if (!member(g, key)) {
+		if (required)
+			err_at(c, g, _("%s is missing; add the %s the province gave the station, e.g. %s = \"...\";"),
+			       what, field, key);
+		else
+			*out = xstrdup("");
+		return;
+	}
+	r = get_string(c, g, key, what, expect, &v);
+	if (r <= 0)
+		return;
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			err_at(c, member(g, key), _("%s has a control character; write the %s as plain text"), what,
+			       field);
+			return;
+		}
+	*out = xstrdup(v);
+}
+
+static void upstream_path(struct ctx *c, const config_setting_t *g, const char *key, const char *dflt, char **out)
+{
+	char what[64];
+	const char *v;
+
+	snprintf(what, sizeof(what), "upstream.paths.%s", key);
+	if (get_string(c, g, key, what, _("a path on the server in quotes, starting with /, e.g. \"/login\""),
+		       &v) <= 0) {
+		*out = xstrdup(dflt);
+		return;
+	}
+	if (v[0] != '/' || url_unsafe(v)) {
+		err_at(c, member(g, key), _("%s '%s' must start with / and hold no spaces, control characters or "
+			"non-ASCII letters, e.g. \"%s\""), what, v, dflt);
+		*out = xstrdup(dflt);
+		return;
+	}
+	*out = xstrdup(v);
+}
+
+static void load_upstream(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	const config_setting_t *g = get_group(c, root, "upstream", upstream_keys, UPSTREAM_EXAMPLE), *p, *s;
+	struct upstream_config *u;
+	const char *v;
+
+	if (!g)
+		return;
+	u = xcalloc(1, sizeof(*u));
+	u->ping_seconds = 60;
+	u->timeout_seconds = 30;
+	u->url = upstream_url(c, g);
+	if (!member(g, "username"))
+		err_at(c, g, _("upstream.username is missing; add the account the province gave, e.g. username = "
+			"\"xa-thanh-thuy\";"));
+	else if (get_string(c, g, "username", "upstream.username", _("the account name in quotes"), &v) > 0)
+		u->username = xstrdup(v);
+	s = member(g, "password_file");
+	if (!s)
+		err_at(c, g, _("upstream.password_file is missing; put the password in a file only loa can read "
+			"and name it, e.g. password_file = \"/etc/loa/upstream.secret\";"));
+	else if (get_string(c, g, "password_file", "upstream.password_file",
+			    _("the path of the file holding the password, in quotes"), &v) > 0) {
+		const char *file = config_setting_source_file(s);
+
+		u->password_file = normalise(c->dir, v);
+		u->file = xstrdup(file ? file : c->path);
+		u->password_file_line = (int)config_setting_source_line(s);
+	}
+	upstream_identity(c, g, "source_id", "NguonID", true, &u->source_id);
+	upstream_identity(c, g, "source_name", "TenNguon", false, &u->source_name);
+	upstream_identity(c, g, "device_id", "CumLoaID", true, &u->device_id);
+	upstream_identity(c, g, "device_name", "TenThietBi", false, &u->device_name);
+	upstream_identity(c, g, "destination_id", "DichID", false, &u->destination_id);
+	upstream_identity(c, g, "destination_name", "TenDich", false, &u->destination_name);
+	upstream_identity(c, g, "provider_code", "MaNhaCungCap", false, &u->provider_code);
+	upstream_identity(c, g, "provider_name", "TenNhaCungCap", false, &u->provider_name);
+	get_int(c, g, "ping_seconds", _("upstream.ping_seconds (seconds between status pings)"), 10, 3600,
+		&u->ping_seconds);
+	get_int(c, g, "timeout_seconds", _("upstream.timeout_seconds (the longest one request may take)"), 1, 300,
+		&u->timeout_seconds);
+	p = member(g, "paths");
+	if (p && !config_setting_is_group(p)) {
+		bad_type(c, p, "upstream.paths", _("a group in braces, e.g. paths = { login = \"/login\"; log = "
+			 "\"/log\"; ping = \"/ping\"; };"));
+		p = NULL;
+	} else if (p) {
+		check_keys(c, p, _("in group 'upstream.paths'"), upstream_paths_keys);
+	}
+	upstream_path(c, p, "login", "/login", &u->path_login);
+	upstream_path(c, p, "log", "/log", &u->path_log);
+	upstream_path(c, p, "ping", "/ping", &u->path_ping);
+	if (get_string(c, g, "ca_file", "upstream.ca_file",
+		       _("the path of the province's CA certificate (PEM) in quotes"), &v) > 0) {
+		struct stat st;
+		char *abs = normalise(c->dir, v);
+
+		if (stat(abs, &st) < 0 || !S_ISREG(st.st_mode)) {
+			err_at(c, member(g, "ca_file"), _("upstream.ca_file '%s' (%s): %s; give the PEM file of the "
+				"province's certificate authority, or leave ca_file out to trust the system's"), v, abs,
+				stat(abs, &st) < 0 ? strerror(errno) : _("not a regular file"));
+			free(abs);
+		} else {
+			u->ca_file = abs;
+		}
+	}
+	cfg->upstream = u;
+}
+
+static void config_upstream_free(struct upstream_config *u)
+{
+	if (!u)
+		return;
+	free(u->url);
+	free(u->username);
+	free(u->password_file);
+	free(u->source_id);
+	free(u->source_name);
+	free(u->device_id);
+	free(u->device_name);
+	free(u->destination_id);
+	free(u->destination_name);
+	free(u->provider_code);
+	free(u->provider_name);
+	free(u->path_login);
+	free(u->path_log);
+	free(u->path_ping);
+	free(u->ca_file);
+	free(u->file);
+	free(u);
+}
+
+static struct upstream_config *upstream_dup(const struct upstream_config *s)
+{
+	struct upstream_config *u;
+
+	if (!s)
+		return NULL;
+	u = xmalloc(sizeof(*u));
+	*u = *s;
+	u->url = xstrdup_or_null(s->url);
+	u->username = xstrdup_or_null(s->username);
+	u->password_file = xstrdup_or_null(s->password_file);
+	u->source_id = xstrdup_or_null(s->source_id);
+	u->source_name = xstrdup_or_null(s->source_name);
+	u->device_id = xstrdup_or_null(s->device_id);
+	u->device_name = xstrdup_or_null(s->device_name);
+	u->destination_id = xstrdup_or_null(s->destination_id);
+	u->destination_name = xstrdup_or_null(s->destination_name);
+	u->provider_code = xstrdup_or_null(s->provider_code);
+	u->provider_name = xstrdup_or_null(s->provider_name);
+	u->path_login = xstrdup_or_null(s->path_login);
+	u->path_log = xstrdup_or_null(s->path_log);
+	u->path_ping = xstrdup_or_null(s->path_ping);
+	u->ca_file = xstrdup_or_null(s->ca_file);
+	u->file = xstrdup_or_null(s->file);
+	return u;
+}
+
+uid_t config_upstream_uid(void)
+{
+	struct passwd *pw = getpwnam("loa");
+
+	return pw ? pw->pw_uid : geteuid();
+}
+
+/* A name for UID in a message: the user's, or "uid N". */
+static const char *user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "uid %u", (unsigned)uid);
+	return buf;
+}
+
+/*
+ * The password is the station's voice to the province: a copy anyone on
+ * the box can read lets them send in the station's name. So the file must
+ * belong to the user the link runs as and be readable by no one else, as
+ * ssh asks of a private key. Only stat() is needed: an operator running
+ * `loa check` can tell without being able to read the file.
+ */
+int config_upstream_secret_check(const struct config *cfg, struct strlist *errs)
+{
+	const struct upstream_config *u = cfg->upstream;
+	char owner[64], want[64];
+	struct stat st;
+	uid_t uid;
+
+	if (!u || !u->password_file)
+		return 0;
+	if (stat(u->password_file, &st) < 0) {
+		strlist_addf(errs, _("%s:%d: upstream.password_file %s: %s; put the password the province gave in "
+			     "it (one line), then chown loa and chmod 600 it"), u->file, u->password_file_line,
+			     u->password_file, strerror(errno));
+		return -EINVAL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		strlist_addf(errs, _("%s:%d: upstream.password_file %s is not a regular file; name the file that "
+			     "holds the password"), u->file, u->password_file_line, u->password_file);
+		return -EINVAL;
+	}
+	uid = config_upstream_uid();
+	if (st.st_uid != uid) {
+		strlist_addf(errs, _("%s:%d: upstream.password_file %s belongs to %s, but the link runs as %s and "
+			     "no one else may read it: chown %s %s"), u->file, u->password_file_line,
+			     u->password_file, user_name(st.st_uid, owner, sizeof(owner)),
+			     user_name(uid, want, sizeof(want)), want, u->password_file);
+		return -EINVAL;
+	}
+	if (st.st_mode & 077) {
+		strlist_addf(errs, _("%s:%d: upstream.password_file %s can be read or changed by others (mode %04o): "
+			     "chmod 600 %s"), u->file, u->password_file_line, u->password_file,
+			     (unsigned)(st.st_mode & 07777), u->password_file);
+		return -EINVAL;
+	}
+	if (!(st.st_mode & 0400)) {
+		strlist_addf(errs, _("%s:%d: upstream.password_file %s cannot be read by its owner (mode %04o): "
+			     "chmod 600 %s"), u->file, u->password_file_line, u->password_file,
+			     (unsigned)(st.st_mode & 07777), u->password_file);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* "FILE:LINE: message" for a line libconfig has not parsed yet. */
 static void err_line(struct ctx *c, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -1131,6 +1519,10 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	cfg->limit_earliest = -1;
 	cfg->limit_latest = -1;
 	cfg->relay_silence_s = 10;
+	cfg->web.host = xstrdup("0.0.0.0");
+	cfg->web.port = 8080;
+	cfg->web.max_upload_mb = 500;
+	cfg->web.session_hours = 12;
 
 	root = config_root_setting(&lc);
 	load_station(&c, root, cfg);
@@ -1141,6 +1533,8 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	load_limits(&c, root, cfg);
 	load_relay(&c, root, cfg);
 	load_slots(&c, root, cfg);
+	load_web(&c, root, cfg);
+	load_upstream(&c, root, cfg);
 	check_keys(&c, root, _("at the top level"), top_keys);
 
 	config_destroy(&lc);
@@ -1178,6 +1572,10 @@ void config_free(struct config *cfg)
 	free(cfg->audio_device);
 	strv_free(cfg->power_on);
 	strv_free(cfg->power_off);
+	free(cfg->web.host);
+	free(cfg->web.tls_cert);
+	free(cfg->web.tls_key);
+	config_upstream_free(cfg->upstream);
 	free(cfg);
 }
 
@@ -1229,6 +1627,10 @@ struct config *config_dup(const struct config *cfg)
 	c->audio_device = xstrdup_or_null(cfg->audio_device);
 	c->power_on = strv_dup(cfg->power_on);
 	c->power_off = strv_dup(cfg->power_off);
+	c->web.host = xstrdup_or_null(cfg->web.host);
+	c->web.tls_cert = xstrdup_or_null(cfg->web.tls_cert);
+	c->web.tls_key = xstrdup_or_null(cfg->web.tls_key);
+	c->upstream = upstream_dup(cfg->upstream);
 	c->slots = cfg->n_slots ? xcalloc(cfg->n_slots, sizeof(*c->slots)) : NULL;
 	for (size_t i = 0; i < cfg->n_slots; i++)
 		slot_copy(&c->slots[i], &cfg->slots[i]);

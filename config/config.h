@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util/xmalloc.h"
 
@@ -39,6 +40,35 @@ struct slot {
 	enum slot_source source;
 };
 
+/* The web console (`loa web`): where it listens, its certificate, its
+ * limits. */
+struct web_config {
+	char *host;           /* an IPv4 or IPv6 literal (without brackets), default "0.0.0.0" */
+	int port;             /* default 8080 */
+	char *tls_cert, *tls_key; /* PEM files, both or neither (absolute); NULL: plain HTTP */
+	int max_upload_mb;    /* default 500 */
+	int session_hours;    /* default 12 */
+};
+
+/* The link to the province's information-source system (`loa upstream`,
+ * UPSTREAM.md): where, who, and the identities the province gave the
+ * station. The password is never here: only the file that holds it. */
+struct upstream_config {
+	char *url;               /* https://host[:port][/base], without a trailing slash */
+	char *username;
+	char *password_file;     /* absolute */
+	char *source_id, *source_name;           /* NguonID, TenNguon */
+	char *device_id, *device_name;           /* CumLoaID, TenThietBi */
+	char *destination_id, *destination_name; /* DichID, TenDich */
+	char *provider_code, *provider_name;     /* MaNhaCungCap, TenNhaCungCap */
+	int ping_seconds;        /* default 60 */
+	int timeout_seconds;     /* one request at most; default 30 */
+	char *path_login, *path_log, *path_ping; /* each starts with '/' */
+	char *ca_file;           /* absolute, or NULL for the system's CAs */
+	char *file;              /* where password_file is set, for messages */
+	int password_file_line;
+};
+
 struct config {
 	char *path;           /* the file it came from */
 	char *station_name;
@@ -59,6 +89,8 @@ struct config {
 	int relay_silence_s;  /* relay.silence_seconds: dead air that moves a relay on, default 10 */
 	struct slot *slots;
 	size_t n_slots;
+	struct web_config web;
+	struct upstream_config *upstream; /* NULL without an upstream group: no link */
 };
 
 /* Parses and validates PATH. Returns 0 and a new *out (free with
@@ -68,9 +100,21 @@ int config_load(const char *path, struct config **out, struct strlist *errs);
 void config_free(struct config *cfg);
 /* A deep copy of CFG, every slot included. */
 struct config *config_dup(const struct config *cfg);
+/* Parses "HOST:PORT" (an IPv4 literal, or an IPv6 literal in brackets,
+ * and a port 1..65535) into *HOST (caller frees, without brackets) and
+ * *PORT. Returns 0 or -EINVAL. `web.listen` and `loa web --listen` read it. */
+int config_parse_listen(const char *s, char **host, int *port);
 /* Deep copy of slot SRC into DST; slot_done frees what it holds. */
 void slot_copy(struct slot *dst, const struct slot *src);
 void slot_done(struct slot *s);
+/* Checks that CFG's upstream.password_file can be read by the link's
+ * user (loa when that user exists, else whoever runs this) and by no one
+ * else; appends "FILE:LINE: message" to ERRS for each problem. Returns 0
+ * (nothing to check without an upstream group) or -EINVAL. */
+int config_upstream_secret_check(const struct config *cfg, struct strlist *errs);
+/* The user the link runs as: loa when that user exists, else this
+ * process's effective user. */
+uid_t config_upstream_uid(void);
 /* The slot called NAME, or NULL. */
 const struct slot *config_slot(const struct config *cfg, const char *name);
 /* True if DAY is in slot->skip_days. */

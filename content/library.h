@@ -12,6 +12,7 @@
 #include "content/store.h"
 
 struct db;
+struct json;
 
 enum priority { PRIO_NORMAL = 0, PRIO_PRIORITY = 1, PRIO_EMERGENCY = 2 };
 
@@ -76,6 +77,9 @@ int library_with_content(struct db *db, const char *sha256, struct bulletin **ou
 int library_get(struct db *db, int64_t id, struct bulletin *out);
 /* True if B airs in slot NAME. */
 bool bulletin_in_slot(const struct bulletin *b, const char *name);
+/* B as one JSON object, the fields `loa list --json` and the console's
+ * /api/v1/bulletins share. */
+void bulletin_json(struct json *j, const struct bulletin *b);
 void bulletin_done(struct bulletin *b);
 void bulletins_free(struct bulletin *v, size_t n);
 

@@ -231,7 +231,53 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX sessions_account ON sessions (account);\n"
 	"CREATE INDEX sessions_expires ON sessions (expires_at);\n",
-	/* 5: relays (tiếp âm). A source is a live station to air: internet
+	/* 5: the link to the province (issue #17, ledger/outbox.h). Every
+	 * ledger row that aired audio gets an outbox entry in the row's own
+	 * transaction; what became of each entry (the province accepted it,
+	 * which makes it a witness of the row's hash, or refused it) goes in
+	 * a table of its own, so neither the ledger nor the outbox is ever
+	 * updated. The priority an item aired with is snapshotted with it,
+	 * since the ledger row does not hold it; the item on air keeps it
+	 * for the row a power cut leaves. */
+	"CREATE TABLE upstream_outbox (\n"
+	"	id        INTEGER PRIMARY KEY,  -- the order of sending\n"
+	"	row_id    INTEGER NOT NULL REFERENCES ledger (id),\n"
+	"	priority  INTEGER NOT NULL CHECK (priority IN (0, 1, 2)),  -- 0 normal, 1 priority, 2 emergency, as aired\n"
+	"	queued_at INTEGER NOT NULL,  -- ms since the epoch, UTC\n"
+	"	queued_by TEXT               -- NULL: the row's own entry; else who queued it again (loa upstream resend)\n"
+	");\n"
+	"CREATE INDEX upstream_outbox_row ON upstream_outbox (row_id);\n"
+	"CREATE TRIGGER upstream_outbox_no_update BEFORE UPDATE ON upstream_outbox BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the outbox is insert-only');\n"
+	"END;\n"
+	"CREATE TRIGGER upstream_outbox_no_delete BEFORE DELETE ON upstream_outbox BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the outbox is insert-only');\n"
+	"END;\n"
+	"CREATE TABLE upstream_sent (\n"
+	"	outbox_id   INTEGER PRIMARY KEY REFERENCES upstream_outbox (id),  -- settled once\n"
+	"	row_id      INTEGER NOT NULL,  -- the ledger row the record was built from\n"
+	"	row_hash    TEXT NOT NULL CHECK (length(row_hash) = 64),  -- its hash, as the record carried it\n"
+	"	at          INTEGER NOT NULL,  -- ms: when the answer came\n"
+	"	result      TEXT NOT NULL CHECK (result IN ('accepted', 'rejected')),\n"
+	"	http_status INTEGER NOT NULL,\n"
+	"	reply       TEXT               -- what the server answered, size-limited\n"
+	");\n"
+	"CREATE INDEX upstream_sent_witness ON upstream_sent (result, row_id);\n"
+	"CREATE TRIGGER upstream_sent_no_update BEFORE UPDATE ON upstream_sent BEGIN\n"
+	"	SELECT RAISE(ABORT, 'what the province answered is insert-only');\n"
+	"END;\n"
+	"CREATE TRIGGER upstream_sent_no_delete BEFORE DELETE ON upstream_sent BEGIN\n"
+	"	SELECT RAISE(ABORT, 'what the province answered is insert-only');\n"
+	"END;\n"
+	/* The link's health for `loa upstream status`: one row, overwritten. */
+	"CREATE TABLE upstream_state (\n"
+	"	id            INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"	last_ok_at    INTEGER,  -- ms: the last request the server answered as asked\n"
+	"	last_error    TEXT,     -- why the last request failed; NULL once one succeeds\n"
+	"	last_error_at INTEGER\n"
+	");\n"
+	"ALTER TABLE inflight ADD COLUMN priority INTEGER /* as the item aired: 0 normal, 1 priority, 2 emergency */;\n",
+	/* 6: relays (tiếp âm). A source is a live station to air: internet
 	 * stream URLs tried in order, or an ALSA capture input; a slot with a
 	 * relay airs it for its whole window. The ledger keeps kind 'slot'
 	 * for a relay window, since SQLite cannot change the kind's CHECK
@@ -277,6 +323,7 @@ static const char *const migrations[] = {
 	"	frames         INTEGER NOT NULL DEFAULT 0,\n"
 	"	checkpoint_at  INTEGER,\n"
 	"	actor          TEXT,\n"
+	"	priority       INTEGER,\n"
 	"	relay_source   TEXT,\n"
 	"	relay_url      TEXT\n"
 	");\n",

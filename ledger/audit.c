@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "ledger/ledger.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -214,4 +215,16 @@ const char *audit_actor_of_uid(uid_t uid, char buf[AUDIT_ACTOR_MAX + 1])
 const char *audit_actor_self(char buf[AUDIT_ACTOR_MAX + 1])
 {
 	return audit_actor_of_uid(getuid(), buf);
+}
+
+void audit_entry_json(struct json *j, const struct audit_entry *e)
+{
+	json_object_begin(j);
+	json_kv_int(j, "id", e->id);
+	json_kv_time(j, "at", e->at);
+	json_kv_string(j, "actor", e->actor);
+	json_kv_string(j, "action", e->action);
+	json_kv_string(j, "target", e->target);
+	json_kv_string(j, "detail", e->detail);
+	json_object_end(j);
 }

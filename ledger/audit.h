@@ -16,6 +16,7 @@
 #include "util/sha256.h"
 
 struct db;
+struct json;
 
 struct audit_entry {
 	int64_t id;
@@ -40,6 +41,9 @@ int audit_append(struct db *db, const char *actor, const char *action, const cha
  * audit_entries_free. Returns 0 or -EIO. */
 int audit_query(struct db *db, int64_t from_ms, int64_t to_ms, struct audit_entry **out, size_t *n);
 void audit_entries_free(struct audit_entry *v, size_t n);
+/* E as one JSON object: id, at, actor, action, target, detail, the fields
+ * `loa audit --json` and the console's /api/v1/audit share. */
+void audit_entry_json(struct json *j, const struct audit_entry *e);
 /* row_hash of E as stored (id and prev_hash included): SHA-256 over
  * "loa-audit-v1\n" and one line NAME "=" VALUE "\n" per field in the order
  * id, at, actor, action, target, detail, prev_hash, VALUE being "null"

@@ -12,7 +12,10 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "ledger/outbox.h"
 #include "util/i18n.h"
+#include "util/json.h"
+#include "util/timeutil.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -123,7 +126,7 @@ static int air_kind_parse(const char *s, enum air_kind *out)
  * cannot share an encoding with a row without, since no other field is
  * named "by".
  *
- * relay_source and relay_url (schema 5: a relay window, tiếp âm) follow
+ * relay_source and relay_url (schema 6: a relay window, tiếp âm) follow
  * by in the same way: two lines, relay_source LEN ":" BYTES and then
  * relay_url as any string field ("null" when no URL answered), only when
  * relay_source is not NULL. Every other row keeps the encoding above.
@@ -379,7 +382,10 @@ struct link {
 };
 
 /* Appends ROW inside the caller's BEGIN IMMEDIATE transaction; the write
- * lock is what makes "read the last row, then insert after it" safe. */
+ * lock is what makes "read the last row, then insert after it" safe. The
+ * outbox entry of a row that aired goes in the same transaction: the row
+ * and the province's copy of it to come are one write, never one without
+ * the other. */
 static int append_locked(struct db *db, const struct ledger_row *row, struct link *link)
 {
 	static const char insert[] =
@@ -445,6 +451,8 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 		return rc;
 	}
 	sqlite3_finalize(st);
+	if (outbox_wants(&r) && (rc = outbox_enqueue_locked(db, &r, time_now_ms())) < 0)
+		return rc;
 	link->id = r.id;
 	memcpy(link->prev_hash, r.prev_hash, SHA256_HEX);
 	memcpy(link->row_hash, r.row_hash, SHA256_HEX);
@@ -526,6 +534,27 @@ static int read_row(sqlite3_stmt *st, struct ledger_row *r)
 	r->relay_source = col_strdup(st, 20);
 	r->relay_url = col_strdup(st, 21);
 	return 0;
+}
+
+int ledger_get(struct db *db, int64_t id, struct ledger_row *out)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT " LEDGER_COLS " FROM ledger WHERE id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_fail(db, N_("reading the ledger"));
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = read_row(st, out);
+	else if (rc == SQLITE_DONE)
+		r = -ENOENT;
+	else
+		r = db_fail(db, N_("reading the ledger"));
+	sqlite3_finalize(st);
+	return r;
 }
 
 int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_row **out, size_t *n)
@@ -679,7 +708,7 @@ void ledger_rows_free(struct ledger_row *v, size_t n)
 /* The in-flight record's columns, in both of its tables. */
 #define INFLIGHT_COLS \
 	"id, kind, occurrence_at, scheduled_at, started_at, bulletin_id, title, topic, plan, slot," \
-	" content_sha256, sample_rate, frames, checkpoint_at, actor, relay_source, relay_url"
+	" content_sha256, sample_rate, frames, checkpoint_at, actor, relay_source, relay_url, priority"
 
 /* Turns the record in TABLE (inflight or inflight_held), if any, into a
  * `partial` row, inside the caller's transaction. Returns 1, 0 (none) or
@@ -692,11 +721,15 @@ static int recover_table(struct db *db, const char *table)
 	sqlite3_stmt *st;
 	int rc, r;
 
-	char sql[256];
+	char sql[512];
 
 	snprintf(sql, sizeof(sql), "SELECT kind, occurrence_at, scheduled_at, started_at, bulletin_id,"
 		 " title, topic, plan, slot, content_sha256, sample_rate, frames,"
-		 " checkpoint_at, actor, relay_source, relay_url FROM %s WHERE id = 1", table);
+		 " checkpoint_at, actor, relay_source, relay_url,"
+		 /* An item put on air by a loa before schema 5 has no
+		  * priority of its own: its bulletin's now. */
+		 " coalesce(priority, (SELECT priority FROM bulletins b WHERE b.id = bulletin_id), 0)"
+		 " FROM %s WHERE id = 1", table);
 	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, N_("reading the item that was on air"));
 	rc = sqlite3_step(st);
@@ -729,6 +762,7 @@ static int recover_table(struct db *db, const char *table)
 	row.by = col_strdup(st, 13);
 	row.relay_source = col_strdup(st, 14);
 	row.relay_url = col_strdup(st, 15);
+	row.priority = sqlite3_column_int(st, 16);
 	sqlite3_finalize(st);
 
 	row.played_ms = sample_rate > 0 ? row.frames * 1000 / sample_rate : 0;
@@ -778,7 +812,7 @@ int ledger_recover_inflight(struct db *db)
  * overwritten). */
 static int move_locked(struct db *db, const char *from, const char *to)
 {
-	char sql[512];
+	char sql[1024];
 	int r = recover_table(db, to);
 
 	if (r < 0)
@@ -843,8 +877,9 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at,"
 			       " bulletin_id, title, topic, plan, slot, content_sha256, sample_rate,"
-			       " frames, checkpoint_at, actor, relay_source, relay_url)"
-			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14, ?15)",
+			       " frames, checkpoint_at, actor, relay_source, relay_url, priority)"
+			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14, ?15,"
+			       " ?16)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return finish_tx(db, db_fail(db, N_("recording the item on air")));
 	memcpy(content, row->content_sha256, SHA256_HEX - 1);
@@ -863,7 +898,8 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	    sqlite3_bind_int64(st, 12, row->frames) |
 	    bind_text(st, 13, row->by) |
 	    bind_text(st, 14, row->relay_source) |
-	    bind_text(st, 15, row->relay_url);
+	    bind_text(st, 15, row->relay_url) |
+	    sqlite3_bind_int(st, 16, row->priority);
 	if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		r = db_fail(db, N_("recording the item on air"));
 	else
@@ -910,4 +946,31 @@ int ledger_inflight_finish(struct db *db, struct ledger_row *row)
 		return r;
 	apply_link(row, &link);
 	return 0;
+}
+
+void ledger_row_json(struct json *j, const struct ledger_row *r)
+{
+	json_object_begin(j);
+	json_kv_int(j, "id", r->id);
+	json_kv_string(j, "kind", air_kind_name(r->kind));
+	json_kv_int(j, "bulletin_id", r->bulletin_id);
+	json_kv_string(j, "title", r->title);
+	json_kv_string(j, "topic", r->topic);
+	json_kv_string(j, "plan", r->plan);
+	json_kv_string(j, "slot", r->slot);
+	json_kv_time(j, "occurrence_at", r->occurrence_at);
+	json_kv_time(j, "scheduled_at", r->scheduled_at);
+	json_kv_time(j, "started_at", r->started_at);
+	json_kv_time(j, "ended_at", r->ended_at);
+	json_kv_int(j, "played_ms", r->played_ms);
+	json_kv_int(j, "frames", r->frames);
+	json_kv_string(j, "outcome", outcome_name(r->outcome));
+	json_kv_string(j, "reason", r->reason);
+	json_kv_int(j, "xruns", r->xruns);
+	json_kv_string(j, "content_sha256", r->content_sha256);
+	json_kv_string(j, "row_hash", r->row_hash);
+	json_kv_string(j, "by", r->by);
+	json_kv_string(j, "relay_source", r->relay_source);
+	json_kv_string(j, "relay_url", r->relay_url);
+	json_object_end(j);
 }

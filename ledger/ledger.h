@@ -14,6 +14,7 @@
 #include "util/sha256.h"
 
 struct db;
+struct json;
 
 enum outcome {
 	OUTCOME_COMPLETED,
@@ -50,6 +51,11 @@ struct ledger_row {
 	 * source's name; NULL for every other row. relay_url is the URL (or
 	 * capture device) that served most of it, NULL when none answered. */
 	char *relay_source, *relay_url;
+	int priority;          /* what the item aired with, snapshotted from its bulletin when
+				  it was queued: 0 normal, 1 priority, 2 emergency (content's
+				  enum priority). Not a column nor part of the hash: it goes
+				  with the row to the province (ledger/outbox.h). Only
+				  appending reads it; ledger_query leaves it 0. */
 	char prev_hash[SHA256_HEX];
 	char row_hash[SHA256_HEX];
 };
@@ -57,9 +63,13 @@ struct ledger_row {
 /* The prev_hash of the first row: 64 zeros. */
 #define LEDGER_GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
-/* Appends ROW durably: fills id, prev_hash and row_hash. Returns 0, -EIO, or
- * -EINVAL for a row loa should never build (bad kind/outcome, no title). */
+/* Appends ROW durably: fills id, prev_hash and row_hash. A row that
+ * aired audio gets its outbox entry for the province in the same
+ * transaction (ledger/outbox.h). Returns 0, -EIO, or -EINVAL for a row
+ * loa should never build (bad kind/outcome, no title). */
 int ledger_append(struct db *db, struct ledger_row *row);
+/* Row ID into *OUT (free with ledger_row_done). Returns 0, -ENOENT, -EIO. */
+int ledger_get(struct db *db, int64_t id, struct ledger_row *out);
 /* Rows whose scheduled_at is in [from_ms, to_ms), by id. Caller frees with ledger_rows_free. */
 int ledger_query(struct db *db, int64_t from_ms, int64_t to_ms, struct ledger_row **out, size_t *n);
 /* The bulletin ids (0 for rows without one) the ledger holds rows for in
@@ -109,6 +119,10 @@ int ledger_recover_inflight(struct db *db);
  * Return 0 or -EIO. */
 int ledger_inflight_hold(struct db *db);
 int ledger_inflight_resume(struct db *db);
+
+/* ROW as one JSON object, the fields `loa log --json` and the console's
+ * /api/v1/log share. */
+void ledger_row_json(struct json *j, const struct ledger_row *row);
 
 const char *outcome_name(enum outcome o);
 int outcome_parse(const char *s, enum outcome *out);

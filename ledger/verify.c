@@ -35,6 +35,7 @@
 #include "ledger/ledger.h"
 #include "util/text.h"
 #include "util/i18n.h"
+#include "util/timeutil.h"
 
 /* How far from its position a moved row's original id is looked for. */
 #define MOVE_WINDOW 10000
@@ -775,6 +776,77 @@ int verify_audit(sqlite3 *h, struct verify_result *res)
 		check_audit_schema(h, res);
 	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
 	return ret;
+}
+
+/* ---- the province's witnesses ---- */
+
+int verify_witness(sqlite3 *h, struct verify_witness *w)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	memset(w, 0, sizeof(*w));
+	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	if (outbox_witness(h, &w->head) < 0) {
+		ret = -EIO;
+		goto out;
+	}
+	if (!w->head.row)
+		goto out;
+	/* A row edited, or gone, since the province acknowledged it: the
+	 * first by row, so the message names where the rewriting begins. */
+	if (sqlite3_prepare_v2(h,
+			       "SELECT s.row_id, s.row_hash, s.at FROM upstream_sent s"
+			       " LEFT JOIN ledger l ON l.id = s.row_id"
+			       " WHERE s.result = 'accepted' AND (l.row_hash IS NULL OR l.row_hash <> s.row_hash)"
+			       " ORDER BY s.row_id LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		ret = -EIO;
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *hash = (const char *)sqlite3_column_text(st, 1);
+
+		w->bad_row = sqlite3_column_int64(st, 0);
+		snprintf(w->bad_hash, sizeof(w->bad_hash), "%s", hash ? hash : "");
+		w->bad_at = sqlite3_column_int64(st, 2);
+	} else if (rc != SQLITE_DONE) {
+		ret = -EIO;
+	}
+	sqlite3_finalize(st);
+out:
+	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	return ret;
+}
+
+bool verify_witness_text(const struct verify_result *res, const struct verify_witness *w, char *buf, size_t len)
+{
+	char at[ISO_LEN], bad_at[ISO_LEN];
+	bool before = !res->ok && res->bad_row <= w->head.row;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!w->head.row)
+		return true;
+	time_format_iso(w->head.at, at);
+	if (!before && !w->bad_row) {
+		snprintf(buf, len, _("witnessed by the province up to row %" PRId64 " (hash %s) at %s"), w->head.row,
+			 w->head.hash, at);
+		return true;
+	}
+	if (before)
+		snprintf(buf, len, _("the chain fails at row %" PRId64 ", before row %" PRId64 ", which the province "
+			 "witnessed (hash %s at %s): the province holds that hash, so the tampering is provable"),
+			 res->bad_row, w->head.row, w->head.hash, at);
+	n = strlen(buf);
+	if (w->bad_row)
+		snprintf(buf + n, len - n, _("%srow %" PRId64 " is not what the province witnessed: it acknowledged "
+			 "the row with hash %s at %s, and the ledger no longer holds the row as it was: it was "
+			 "changed after the province received it, and the province's copy proves it"), n ? "; " : "",
+			 w->bad_row, w->bad_hash, time_format_iso(w->bad_at, bad_at));
+	return false;
 }
 
 /* The copy is checked as `loa verify --db` will check it later. */

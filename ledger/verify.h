@@ -15,6 +15,7 @@ struct db;
 
 #include "util/sha256.h"
 #include "ledger/ledger.h"
+#include "ledger/outbox.h"
 #include "util/xmalloc.h"
 
 enum verify_problem {
@@ -66,6 +67,28 @@ void verify_result_done(struct verify_result *res);
  * Free RES with verify_result_done. */
 int verify_backup(struct db *db, const char *file, const char *actor, struct verify_result *res, char *msg,
 		  size_t msglen);
+/* What the province's acknowledgements say of the ledger: every row the
+ * province accepted a record of is held to the hash the record carried,
+ * which the province keeps. An edit whose hashes were all recomputed
+ * passes the chain's check; it does not pass this one. */
+struct verify_witness {
+	struct outbox_witness head;  /* the newest: head.row 0 when there is none */
+	int64_t bad_row;             /* the first acknowledged row whose hash the ledger no
+					longer holds (edited, or gone); 0 when all agree */
+	char bad_hash[SHA256_HEX];   /* the hash the province holds for it */
+	int64_t bad_at;              /* when it acknowledged it (ms) */
+};
+/* Compares every acknowledgement in H with the ledger's rows, in one read
+ * transaction. A file without the tables (an older loa's) has none.
+ * Returns 0 or -EIO. */
+int verify_witness(sqlite3 *h, struct verify_witness *w);
+/* For people, after the chain's verdict RES, into BUF: "witnessed by the
+ * province up to row N (hash H) at T", or how the chain's break or a
+ * row's hash stands against what the province holds; "" when there is no
+ * witness. Returns true when the witnesses and the ledger agree (or there
+ * are none), false when they prove tampering. */
+bool verify_witness_text(const struct verify_result *res, const struct verify_witness *w, char *buf, size_t len);
+
 /* "intact", "edited", "removed", "inserted", "reordered". */
 const char *verify_problem_name(enum verify_problem p);
 

@@ -186,7 +186,26 @@ static void meta(FILE *f, const struct report_labels *L, const struct report_doc
 	esc(f, L->head);
 	fputs("</th><td><span class=\"hash\">", f);
 	esc(f, d->head);
-	fprintf(f, "</span> (%s %" PRId64 ")</td></tr>\n</table>\n", L->head_row, d->head_row);
+	fprintf(f, "</span> (%s %" PRId64 ")</td></tr>\n", L->head_row, d->head_row);
+	if (d->witness && d->witness->row) {
+		char iso[ISO_LEN];
+		int32_t day = time_local_day(d->witness->at, &sec);
+
+		/* The row the province holds the hash of: checked off the box. */
+		fputs("<tr><th>", f);
+		esc(f, L->witness);
+		fputs("</th><td>", f);
+		esc(f, L->witness_row);
+		fprintf(f, " %" PRId64 " (<span class=\"hash\">", d->witness->row);
+		esc(f, d->witness->hash);
+		fputs("</span>) ", f);
+		esc(f, L->witness_at);
+		fputc(' ', f);
+		day_text(f, L, day);
+		time_format_iso(d->witness->at, iso);
+		fprintf(f, " %02d:%02d (UTC%s)</td></tr>\n", sec / 3600, sec / 60 % 60, iso + 23);
+	}
+	fputs("</table>\n", f);
 	if (!d->intact) {
 		fputs("<div class=\"warn\">", f);
 		esc(f, L->not_intact);

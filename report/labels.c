@@ -30,6 +30,7 @@ static const struct report_labels vi = {
 			   "tín hiệu của nguồn, tính riêng, không gộp vào thời lượng bản tin.",
 	.note_verify = "Đối chiếu báo cáo này với sổ ghi trên máy phát: loa verify --head",
 	.prepared = "Người lập báo cáo", .sign = "(Ký, ghi rõ họ tên)",
+	.witness = "Tỉnh đã xác nhận", .witness_row = "đến dòng", .witness_at = "lúc",
 };
 
 static const struct report_labels en = {
@@ -59,6 +60,7 @@ static const struct report_labels en = {
 			   "source, counted apart from the bulletins' minutes.",
 	.note_verify = "Check this report against the ledger on the station box: loa verify --head",
 	.prepared = "Prepared by", .sign = "(signature and full name)",
+	.witness = "Witnessed by the province", .witness_row = "up to row", .witness_at = "at",
 };
 
 const enum outcome report_outcome_order[REPORT_N_OUTCOMES] = {

@@ -77,6 +77,16 @@ static void print_json(FILE *f, const struct report_doc *d)
 	json_kv_string(&j, "ledger_head", d->head);
 	json_kv_int(&j, "ledger_head_row", d->head_row);
 	json_kv_bool(&j, "ledger_intact", d->intact);
+	json_key(&j, "ledger_witness");
+	if (d->witness && d->witness->row) {
+		json_object_begin(&j);
+		json_kv_int(&j, "row", d->witness->row);
+		json_kv_string(&j, "hash", d->witness->hash);
+		json_kv_time(&j, "at", d->witness->at);
+		json_object_end(&j);
+	} else {
+		json_null(&j);
+	}
 	json_key(&j, "groups");
 	json_array_begin(&j);
 	for (size_t i = 0; i < d->rep->n_groups; i++) {
@@ -116,12 +126,17 @@ static void csv_row(FILE *f, const struct report_doc *d, const char *key, const 
 	fprintf(f, ",%s", time_format_day(d->from, buf));
 	fprintf(f, ",%s", time_format_day(d->to, buf));
 	fprintf(f, ",%s,%s", time_format_iso(d->generated_at, buf), d->head);
+	if (d->witness && d->witness->row)
+		fprintf(f, ",%" PRId64 ",%s,%s", d->witness->row, d->witness->hash, time_format_iso(d->witness->at, buf));
+	else
+		fputs(",,,", f);
 	csv_end_row(f);
 }
 
 /*
  * One table whose first line is its header, and the report's header facts
- * (station, period, when, ledger head) as the last columns of every row,
+ * (station, period, when, ledger head, the province's newest witness,
+ * empty when none) as the last columns of every row,
  * rather than as lines above the table: Excel and LibreOffice then open it
  * with the column names in row 1 (sorting and filters work, "first row as
  * header" is right), every record has the same number of fields as RFC 4180
@@ -134,6 +149,7 @@ static void print_csv(FILE *f, const struct report_doc *d)
 	for (size_t i = 0; i < REPORT_N_OUTCOMES; i++)
 		fprintf(f, ",%s", outcome_name(report_outcome_order[i]));
 	fputs(",aired_ms,aired_minutes,relay_ms,relay_minutes,compliance,station,from,to,generated_at,ledger_head", f);
+	fputs(",witnessed_row,witnessed_hash,witnessed_at", f);
 	csv_end_row(f);
 	for (size_t i = 0; i < d->rep->n_groups; i++)
 		csv_row(f, d, d->rep->groups[i].key, d->rep->groups[i].name, &d->rep->groups[i].c);
@@ -217,11 +233,13 @@ int report_load(struct db *db, int32_t from, int32_t to, enum report_by by, enum
 	struct tally t = { time_local_ms(from, 0), time_local_ms(to + 1, 0), rep, series };
 	struct verify_result res;
 	struct ledger_row *rows;
+	char wtext[1024];
 	sqlite3 *h;
 	size_t n;
 	int r, v;
 
 	out->warning[0] = '\0';
+	memset(&out->witness, 0, sizeof(out->witness));
 	snprintf(head, SHA256_HEX, "%s", LEDGER_GENESIS_HASH);
 	*head_row = 0;
 	*intact = true;
@@ -234,7 +252,11 @@ int report_load(struct db *db, int32_t from, int32_t to, enum report_by by, enum
 	}
 	h = db_sqlite(db);
 	v = verify_chain_rows(h, NULL, tally_row, &t, &res);
-	if (v == 0 && res.ok) {
+	/* What the province holds is read after the walk: a row it
+	 * acknowledged since is one the walk vouched for already. */
+	if (verify_witness(h, &out->witness) < 0)
+		memset(&out->witness, 0, sizeof(out->witness));
+	if (v == 0 && res.ok && verify_witness_text(&res, &out->witness, wtext, sizeof(wtext))) {
 		memcpy(head, res.head, SHA256_HEX);
 		*head_row = res.head_id;
 		verify_result_done(&res);
@@ -243,9 +265,12 @@ int report_load(struct db *db, int32_t from, int32_t to, enum report_by by, enum
 		return 0;
 	}
 	*intact = false;
-	if (v == 0)
+	if (v == 0 && !res.ok)
 		snprintf(out->warning, sizeof(out->warning), _("warning: the ledger is not intact (%s); this "
 			 "report counts what the database holds now; run loa verify"), res.message);
+	else if (v == 0)
+		snprintf(out->warning, sizeof(out->warning), _("warning: the ledger is not intact (%s); this "
+			 "report counts what the database holds now; run loa verify"), wtext);
 	verify_result_done(&res);
 	report_done(rep);
 	report_series_done(series);

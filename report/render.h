@@ -3,7 +3,8 @@
  * Excel/LibreOffice, JSON for machines or an HTML page to print
  * (report_render). Every form states the station, the period, when it was
  * made and the ledger's head hash, so a printed report can be checked
- * against the box later with `loa verify --head`. The command line and the
+ * against the box later with `loa verify --head`, and, when the province
+ * has acknowledged rows, the newest of them: a witness off the box. The command line and the
  * web console both call these. */
 #ifndef LOA_REPORT_RENDER_H
 #define LOA_REPORT_RENDER_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ledger/verify.h"
 #include "report/report.h"
 #include "util/sha256.h"
 
@@ -28,8 +30,9 @@ struct report_data {
 	struct report_series series;
 	char head[SHA256_HEX];      /* the ledger's head */
 	int64_t head_row;
-	bool intact;                /* the whole chain verified */
-	char warning[640];          /* for people when !intact; "" otherwise */
+	bool intact;                /* the whole chain verified, and the province's witnesses agree */
+	struct verify_witness witness; /* what the province acknowledged; witness.head.row 0 when nothing */
+	char warning[1024];         /* for people when !intact; "" otherwise */
 };
 
 /* Counts the local days FROM..TO (inclusive) of DB (NULL: an empty
@@ -48,6 +51,9 @@ struct report_doc {
 	const char *head;           /* the ledger's head when the report was made */
 	int64_t head_row;
 	bool intact;                /* the chain up to head verified */
+	/* The newest row the province acknowledged (loa upstream), printed
+	 * under the head; NULL or row 0 when none. */
+	const struct outbox_witness *witness;
 	enum topic_lang lang;
 	const struct report *rep;
 	const struct report_series *series;

@@ -55,6 +55,7 @@ struct report_labels {
 	const char *not_intact, *planned, *outcome[OUTCOME_COUNT], *aired, *relay, *compliance, *total;
 	const char *by_name[5], *chart_title[3], *chart_unit, *no_data, *notes_title, *note_planned;
 	const char *note_compliance, *note_verify, *prepared, *sign;
+	const char *witness, *witness_row, *witness_at; /* the province's acknowledgement, under the head */
 };
 /* The labels of LANG (static storage). */
 const struct report_labels *report_labels(enum topic_lang lang);

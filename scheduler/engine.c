@@ -124,6 +124,7 @@ struct element {
 	int64_t bulletin_id;
 	char *title, *topic, *plan;
 	char sha256[SHA256_HEX];
+	int priority;          /* enum priority, for the province's copy of its row */
 	double loudness_lufs, peak_dbfs;
 	struct bulletin_makeup makeup;
 	/* A planned item that does not fit: its `skipped` row is written
@@ -304,6 +305,7 @@ static void element_from_bulletin(struct element *el, const struct bulletin *b, 
 	el->topic = xstrdup_or_null(b->topic);
 	el->plan = xstrdup_or_null(b->plan);
 	memcpy(el->sha256, b->sha256, SHA256_HEX);
+	el->priority = (int)b->priority;
 	el->loudness_lufs = b->audio.loudness_lufs;
 	el->peak_dbfs = b->audio.peak_dbfs;
 	el->makeup = b->makeup;
@@ -360,6 +362,7 @@ static void row_from_element(struct ledger_row *row, const struct element *el)
 	row->plan = el->plan;
 	row->slot = el->slot;
 	row->by = el->actor;
+	row->priority = el->priority;
 	memcpy(row->content_sha256, el->sha256, SHA256_HEX);
 	if (el->src)
 		row->relay_source = el->src->name;

@@ -86,6 +86,16 @@ check "the service is enabled" \
 	test -L "$root/etc/systemd/system/multi-user.target.wants/loa.service"
 check "systemd-analyze verify accepts the installed unit" \
 	in_root systemd-analyze verify /lib/systemd/system/loa.service
+check "the console's service is enabled" \
+	test -L "$root/etc/systemd/system/multi-user.target.wants/loa-web.service"
+check "systemd-analyze verify accepts the console's unit" \
+	in_root systemd-analyze verify /lib/systemd/system/loa-web.service
+check "the province link's service is enabled" \
+	test -L "$root/etc/systemd/system/multi-user.target.wants/loa-upstream.service"
+check "systemd-analyze verify accepts the province link's unit" \
+	in_root systemd-analyze verify /lib/systemd/system/loa-upstream.service
+check "without an upstream group the link exits at once, and 0" \
+	in_root sh -c 'timeout 5 loa --config /etc/loa/loa.conf upstream run | grep -q "no upstream group"' 
 check "man loa and man loa.conf" \
 	in_root sh -c 'man -P cat loa >/dev/null 2>&1 && man -P cat 5 loa.conf >/dev/null 2>&1'
 

@@ -243,6 +243,12 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(f->cfg->limit_latest, -1);
 	assert_int_equal(f->cfg->n_slots, 0);
 	assert_null(config_slot(f->cfg, "sang"));
+	assert_string_equal(f->cfg->web.host, "0.0.0.0");
+	assert_int_equal(f->cfg->web.port, 8080);
+	assert_null(f->cfg->web.tls_cert);
+	assert_null(f->cfg->web.tls_key);
+	assert_int_equal(f->cfg->web.max_upload_mb, 500);
+	assert_int_equal(f->cfg->web.session_hours, 12);
 	config_free(f->cfg);
 	f->cfg = NULL;
 
@@ -898,6 +904,172 @@ static void test_slot_lookup(void **state)
 	assert_false(slot_skips(&f->cfg->slots[1], D_2026_09_02));
 }
 
+/* The console's group: every key read, the certificate and key resolved
+ * like every path (relative to the config's folder) but not opened, and
+ * each mistake at its line with what is allowed. */
+static void test_web_group(void **state)
+{
+	struct fx *f = *state;
+	struct config *copy;
+	char *want;
+
+	if (load(f, HEAD "web = { listen = \"127.0.0.1:8443\"; tls_cert = \"web.crt\";\n"
+		    "  tls_key = \"/etc/loa/web.key\"; max_upload_mb = 200; session_hours = 8; };\n") < 0)
+		print_errs(f);
+	assert_non_null(f->cfg);
+	assert_string_equal(f->cfg->web.host, "127.0.0.1");
+	assert_int_equal(f->cfg->web.port, 8443);
+	want = xasprintf("%s/web.crt", f->dir);
+	assert_string_equal(f->cfg->web.tls_cert, want);
+	free(want);
+	assert_string_equal(f->cfg->web.tls_key, "/etc/loa/web.key");
+	assert_int_equal(f->cfg->web.max_upload_mb, 200);
+	assert_int_equal(f->cfg->web.session_hours, 8);
+	copy = config_dup(f->cfg);
+	assert_string_equal(copy->web.tls_key, "/etc/loa/web.key");
+	assert_ptr_not_equal(copy->web.host, f->cfg->web.host);
+	config_free(copy);
+	config_free(f->cfg);
+	f->cfg = NULL;
+
+	assert_int_equal(load(f, HEAD "web = { listen = \"[::1]:80\"; };\n"), 0);
+	assert_string_equal(f->cfg->web.host, "::1");
+	assert_int_equal(f->cfg->web.port, 80);
+	config_free(f->cfg);
+	f->cfg = NULL;
+
+	expect_fail(f, HEAD "web = { listen = \"localhost:8080\"; };\n", 1);
+	expect_err(f, 4, "web.listen 'localhost:8080' is not an address and port; write an IP address and a "
+			 "port from 1 to 65535, e.g. \"0.0.0.0:8080\"");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = {\n listen = \"0.0.0.0:0\"; };\n", 1);
+	expect_err(f, 5, "web.listen '0.0.0.0:0' is not an address and port");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { listen = \"::1:8080\"; };\n", 1);
+	expect_err(f, 4, "is not an address and port");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { listen = 8080; };\n", 1);
+	expect_err(f, 4, "web.listen must be an address and port in quotes, e.g. \"0.0.0.0:8080\"");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { tls_cert = \"web.crt\"; };\n", 1);
+	expect_err(f, 4, "web.tls_cert is given without web.tls_key; HTTPS needs both");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { tls_key = \"web.key\"; };\n", 1);
+	expect_err(f, 4, "web.tls_key is given without web.tls_cert");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { max_upload_mb = 0; };\n", 1);
+	expect_err(f, 4, "web.max_upload_mb (the largest upload, in MB) must be an integer from 1 to 4096, not 0");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = { session_hours = 1000; };\n", 1);
+	expect_err(f, 4, "web.session_hours (how long a login lasts, in hours) must be an integer from 1 to 720");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = {\n\n  session_hour = 2; };\n", 1);
+	expect_err(f, 6, "unknown key 'session_hour' in group 'web'; allowed keys are: listen, tls_cert, "
+			 "tls_key, max_upload_mb, session_hours (did you mean 'session_hours'?)");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "web = \"on\";\n", 1);
+	expect_err(f, 4, "web must be a group in braces, e.g. web = { listen = \"0.0.0.0:8080\"; };");
+}
+
+/* The province link: every key, the defaults, and what is refused. */
+static void test_upstream(void **state)
+{
+	struct fx *f = *state;
+	const struct upstream_config *u;
+	char *text, *secret;
+
+	/* Without the group, no link. */
+	assert_int_equal(load(f, HEAD), 0);
+	assert_null(f->cfg->upstream);
+	config_free(f->cfg);
+	f->cfg = NULL;
+
+	text = xasprintf(HEAD "upstream = {\n"
+			 "  url = \"https://nguon.example.gov.vn/api//\";\n"
+			 "  username = \"xa-thu\";\n"
+			 "  password_file = \"upstream.secret\";\n"
+			 "  source_id = \"NG-01\"; source_name = \"HTTT nguồn tỉnh\";\n"
+			 "  device_id = \"CL-0042\"; device_name = \"Cụm loa thôn 3\";\n"
+			 "  destination_id = \"X-123\"; destination_name = \"Xã Thử\";\n"
+			 "  provider_code = \"NCC\"; provider_name = \"Nhà cung cấp\";\n"
+			 "  ping_seconds = 120; timeout_seconds = 5;\n"
+			 "  paths = { login = \"/auth/login\"; log = \"/nhatky\"; };\n"
+			 "  ca_file = \"chime.wav\";\n"
+			 "};\n");
+	assert_int_equal(load(f, text), 0);
+	free(text);
+	u = f->cfg->upstream;
+	assert_non_null(u);
+	assert_string_equal(u->url, "https://nguon.example.gov.vn/api");
+	assert_string_equal(u->username, "xa-thu");
+	secret = xasprintf("%s/upstream.secret", f->dir);
+	assert_string_equal(u->password_file, secret);
+	assert_int_equal(u->password_file_line, 7);
+	assert_string_equal(u->source_name, "HTTT nguồn tỉnh");
+	assert_string_equal(u->device_id, "CL-0042");
+	assert_string_equal(u->provider_name, "Nhà cung cấp");
+	assert_int_equal(u->ping_seconds, 120);
+	assert_int_equal(u->timeout_seconds, 5);
+	assert_string_equal(u->path_login, "/auth/login");
+	assert_string_equal(u->path_log, "/nhatky");
+	assert_string_equal(u->path_ping, "/ping");
+	assert_non_null(u->ca_file);
+
+	/* The password file: missing, then readable by others, then right. */
+	strlist_done(&f->errs);
+	assert_int_equal(config_upstream_secret_check(f->cfg, &f->errs), -EINVAL);
+	expect_err(f, 7, "chmod 600");
+	strlist_done(&f->errs);
+	write_file(secret, "mat-khau\n");
+	chmod(secret, 0644);
+	assert_int_equal(config_upstream_secret_check(f->cfg, &f->errs), -EINVAL);
+	expect_err(f, 7, "mode 0644");
+	strlist_done(&f->errs);
+	chmod(secret, 0600);
+	if (config_upstream_uid() == geteuid()) {
+		assert_int_equal(config_upstream_secret_check(f->cfg, &f->errs), 0);
+		assert_int_equal(f->errs.n, 0);
+	}
+	free(secret);
+	config_free(f->cfg);
+	f->cfg = NULL;
+
+	/* The minimum, with the defaults. */
+	assert_int_equal(load(f, HEAD "upstream = { url = \"https://h\"; username = \"u\"; password_file = \"/s\";"
+			      " source_id = \"n\"; device_id = \"d\"; };\n"), 0);
+	u = f->cfg->upstream;
+	assert_int_equal(u->ping_seconds, 60);
+	assert_string_equal(u->path_log, "/log");
+	assert_string_equal(u->destination_id, "");
+	assert_null(u->ca_file);
+}
+
+static void test_upstream_mistakes(void **state)
+{
+	struct fx *f = *state;
+
+	/* http, a password in the url, a missing device, an unknown key,
+	 * an unknown path, a path without its slash, a ping too often. */
+	expect_fail(f, HEAD "upstream = {\n"
+		    "  url = \"http://nguon.example.gov.vn\";\n"
+		    "  username = \"u\"; password_file = \"/s\"; source_id = \"n\";\n"
+		    "  pasword = \"x\";\n"
+		    "  paths = { logn = \"/l\"; ping = \"ping\"; };\n"
+		    "  ping_seconds = 1;\n"
+		    "};\n", 6);
+	expect_err(f, 5, "does not start with https://");
+	expect_err(f, 4, "upstream.device_id is missing");
+	expect_err(f, 7, "unknown key 'pasword'");
+	expect_err(f, 8, "unknown key 'logn'");
+	expect_err(f, 8, "must start with /");
+	expect_err(f, 9, "upstream.ping_seconds");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "upstream = { url = \"https://user:pw@h/\"; username = \"u\"; password_file = \"/s\";"
+		    " source_id = \"n\"; device_id = \"d\"; ca_file = \"nowhere.pem\"; };\n", 2);
+	expect_err(f, 4, "user:password@");
+	expect_err(f, 4, "upstream.ca_file 'nowhere.pem'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -930,6 +1102,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slot_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_web_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upstream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upstream_mistakes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -426,7 +426,7 @@ static void test_hash_encoding_by(void **state)
 	assert_string_not_equal(got, without);
 }
 
-/* A relay window (schema 5) has relay_source and relay_url after by, and
+/* A relay window (schema 6) has relay_source and relay_url after by, and
  * only when relay_source is set: the golden vector of such a row; with
  * no source the row hashes as any other slot row. */
 static void test_hash_encoding_relay(void **state)
@@ -1166,6 +1166,74 @@ static void test_newer_schema_refused(void **state)
 	sqlite3_close(h);
 }
 
+/* A station's database from before relays (schema 5: the province's
+ * outbox, an item on air with its priority) takes migration 6 when it is
+ * opened: the row an operator asked for keeps its hash (by, and no relay
+ * lines), the alert left on air is recovered with its actor and priority,
+ * and a relay row chains on after them. */
+static void test_upgrade_from_schema_5(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row old = {
+		.id = 1, .kind = KIND_PLAY, .occurrence_at = T0, .scheduled_at = T0, .started_at = T0 + 10,
+		.ended_at = T0 + 10010, .frames = 480000, .played_ms = 10000, .outcome = OUTCOME_COMPLETED,
+		.title = (char *)"Thông báo", .content_sha256 = HASH_A, .by = (char *)"an",
+		.prev_hash = LEDGER_GENESIS_HASH,
+	};
+	struct ledger_row relay = {
+		.kind = KIND_SLOT, .occurrence_at = T0 + 3600000, .scheduled_at = T0 + 3600000,
+		.started_at = T0 + 3600020, .ended_at = T0 + 5400000, .frames = 86400000, .played_ms = 1799980,
+		.outcome = OUTCOME_COMPLETED, .title = (char *)"Thời sự VOV1", .slot = (char *)"thoi-su",
+		.content_sha256 = "", .relay_source = (char *)"vov1", .relay_url = (char *)"http://127.0.0.1/vov1.mp3",
+	};
+	struct verify_result res;
+	char hash[SHA256_HEX], *sql;
+	sqlite3 *h;
+
+	assert_int_equal(ledger_row_hash(&old, hash), 0);
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	for (int v = 1; v <= 5; v++)
+		assert_int_equal(sqlite3_exec(h, db_migration_sql(v), NULL, NULL, NULL), SQLITE_OK);
+	sql = xasprintf("PRAGMA user_version = 5;"
+		"INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames,"
+		" played_ms, outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns,"
+		" prev_hash, row_hash, actor) VALUES (1, 'play', %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64
+		", 480000, 10000, 'completed', NULL, NULL, 'Thông báo', NULL, NULL, NULL, '" HASH_A "', 0,"
+		" '" LEDGER_GENESIS_HASH "', '%s', 'an');"
+		"INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at, bulletin_id, title,"
+		" content_sha256, sample_rate, frames, checkpoint_at, actor, priority) VALUES (1, 'alert', NULL,"
+		" %" PRId64 ", %" PRId64 ", NULL, 'Cảnh báo lũ', '" HASH_A "', 48000, 96000, %" PRId64 ", 'binh', 2)",
+		old.occurrence_at, old.scheduled_at, old.started_at, old.ended_at, hash, T0 + 60000, T0 + 60005,
+		T0 + 62005);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	sqlite3_close(h);
+
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
+	assert_true(db_schema_version() >= 6);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), db_schema_version());
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sources"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight_held"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE relay_source IS NULL"), 1);
+
+	assert_int_equal(ledger_recover_inflight(f->db), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE id = 2 AND kind = 'alert'"
+				 " AND outcome = 'partial' AND played_ms = 2000 AND actor = 'binh'"
+				 " AND relay_source IS NULL"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT priority FROM upstream_outbox WHERE row_id = 2"), 2);
+	assert_int_equal(ledger_append(f->db, &relay), 0);
+	assert_int_equal(relay.id, 3);
+
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(verify_chain(db_sqlite(f->db), NULL, &res), 0);
+	assert_true(res.ok);
+	assert_int_equal(res.rows, 3);
+	verify_result_done(&res);
+	sql = xasprintf("SELECT count(*) FROM ledger WHERE id = 1 AND row_hash = '%s'", hash);
+	assert_int_equal(sql_int(f->db, sql), 1);
+	free(sql);
+}
+
 static void test_read_only_missing(void **state)
 {
 	struct fx *f = *state;
@@ -1396,6 +1464,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_emptied_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_schema_5, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_missing, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_permission_denied, setup_dir, teardown),
 		cmocka_unit_test(test_names),

@@ -239,7 +239,7 @@ static void test_golden_row_by(void **state)
 	assert_int_equal(f->res.problem, VERIFY_EDITED);
 }
 
-/* A relay row (schema 5): its source and URL are part of its hash, so
+/* A relay row (schema 6): its source and URL are part of its hash, so
  * naming another stream, or none, is an edit; a URL set on a row that is
  * not a relay (which the hash would not cover) is one too. */
 static void test_relay_row_edited(void **state)

@@ -4,11 +4,15 @@
 set -euo pipefail
 
 T=$(mktemp -d)
-DAEMON_PID=""
+DAEMON_PID="" PROVINCE_PID="" LINK_PID=""
 cleanup() {
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-		kill -KILL "$DAEMON_PID" 2>/dev/null || true
-	fi
+	local p
+	for p in "$DAEMON_PID" "$LINK_PID" "$PROVINCE_PID"; do
+		if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+			kill -KILL "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
+		fi
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -255,4 +259,84 @@ audio = { device = "paced"; };
 clock = { require_sync = false; };
 relay = { silence_seconds = $1; };
 CONF
+}
+
+# The province's information-source system (tests/upstream/province.py)
+# in $T/province: HTTPS on 127.0.0.1 with a certificate made here, which
+# the upstream group trusts as its ca_file. province_start [PORT] starts
+# it (on PORT again after an outage) and sets $PROVINCE_PORT;
+# province_control JSON changes how it behaves (see the script).
+PROVINCE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../upstream" && pwd)/province.py
+PROVINCE_PORT=""
+province_start() {
+	local i
+	mkdir -p "$T/province"
+	if [ ! -f "$T/province.pem" ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+			-keyout "$T/province.key" -out "$T/province.pem" 2>"$T/openssl.log" ||
+			fail "openssl cannot make the test certificate: $(cat "$T/openssl.log")"
+	fi
+	rm -f "$T/province/port"
+	/usr/bin/python3 "$PROVINCE" "$T/province" "$T/province.pem" "$T/province.key" xa-thu "mật khẩu 1" \
+		${1:-} >>"$T/province/stderr" 2>&1 &
+	PROVINCE_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		[ -f "$T/province/port" ] && break
+		kill -0 "$PROVINCE_PID" 2>/dev/null || fail "province.py did not start: $(cat "$T/province/stderr")"
+		sleep 0.05
+	done
+	[ -f "$T/province/port" ] || fail "province.py did not listen within 5 s"
+	PROVINCE_PORT=$(cat "$T/province/port")
+}
+province_stop() {
+	[ -n "$PROVINCE_PID" ] || return 0
+	kill -TERM "$PROVINCE_PID" 2>/dev/null || true
+	wait "$PROVINCE_PID" 2>/dev/null || true
+	PROVINCE_PID=""
+}
+province_control() { printf '%s\n' "$1" >"$T/province/control.json"; }
+# Lines of one of its files (records.jsonl, raw.jsonl, pings.jsonl, logins.jsonl).
+province_count() { if [ -f "$T/province/$1" ]; then wc -l <"$T/province/$1"; else echo 0; fi; }
+
+# upstream_config [EXTRA KEYS]: an upstream group for the test province
+# (started first), its password in $T/upstream.secret (0600).
+upstream_config() {
+	printf '%s\n' "mật khẩu 1" >"$T/upstream.secret"
+	chmod 600 "$T/upstream.secret"
+	cat >>"$LOA_CONFIG" <<CONF
+upstream = {
+  url = "https://127.0.0.1:$PROVINCE_PORT/api";
+  username = "xa-thu"; password_file = "$T/upstream.secret";
+  source_id = "NG-HT"; source_name = "HTTT nguồn tỉnh Thử";
+  device_id = "CL-0042"; device_name = "Cụm loa thôn 3";
+  destination_id = "X-12345"; destination_name = "Xã Thử Nghiệm";
+  provider_code = "NCC-LOA"; provider_name = "loa";
+  ca_file = "$T/province.pem";
+  ${1:-}
+};
+CONF
+}
+
+# The link (loa upstream run), its log in $T/link.log.
+link_start() {
+	"$LOA" upstream run >>"$T/link.log" 2>&1 &
+	LINK_PID=$!
+}
+link_stop() {
+	kill -TERM "$LINK_PID"
+	local rc=0
+	wait "$LINK_PID" || rc=$?
+	LINK_PID=""
+	[ "$rc" -eq 0 ] || fail "loa upstream run exited $rc on SIGTERM; log: $(cat "$T/link.log")"
+}
+
+# wait_province FILE N SECONDS: waits until the province holds N lines of FILE.
+wait_province() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(province_count "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "the province did not get $2 line(s) of $1 in $3 s (it has $(province_count "$1")); link log: $(cat "$T/link.log" 2>/dev/null)"
 }

@@ -166,6 +166,12 @@ refuse "unexpected argument" stop now
 refuse "unexpected argument" status x
 refuse "unexpected argument" daemon x
 refuse "takes no arguments" check x
+refuse "is not something loa upstream does" upstream $'sta\ttus'
+refuse "option '--bogus' is not known" upstream status --bogus
+refuse "unexpected argument" upstream run now
+refuse "say which period" upstream resend --from 2026-12-01
+refuse "--from '2026-13-01'" upstream resend --from 2026-13-01 --to 2026-12-31
+refuse "no upstream group" upstream test
 refuse "takes exactly one FILE" import "$T/good.wav" "$T/good.wav"
 refuse "which file?" import
 refuse "give exactly one bulletin id" retire 1 2

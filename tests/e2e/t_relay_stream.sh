@@ -3,7 +3,8 @@
 # at once and it resumes for the rest of its window, killing the stream
 # server moves it to the fallback URL within relay.silence_seconds + 1 s,
 # and the window ends on its second. One ledger row says all of it, and
-# the report counts its minutes apart from the bulletins'.
+# the report counts its minutes apart from the bulletins'; the record the
+# province gets marks it as a relay (TiepAm) of the source's title.
 . "$(dirname "$0")/lib.sh"
 jack_start
 
@@ -91,3 +92,19 @@ assert_eq "$(jq -r '.groups[] | select(.key == "thoi-su") | "\(.planned) \(.comp
 assert_eq "$(jq -r '.total | "\(.planned) \(.relay_ms)"' <<<"$OUT")" "2 $played" "report total"
 [ "$(jq -r '.total.aired_ms' <<<"$OUT")" -ge 2900 ] || fail "the alert's minutes are not bulletin minutes: $OUT"
 expect_exit 0 verify
+
+# The province's copy: the relay goes as tiếp âm, named by the source's
+# title, with the source and the URL that served it in the details.
+province_start
+upstream_config
+link_start
+wait_province records.jsonl 2 20
+link_stop
+rec=$(jq -c -s '.[1]' "$T/province/records.jsonl")
+assert_eq "$(jq -r '"\(.TiepAm)|\(.NguonTiepAm)|\(.TieuDe)|\(.BanTinID)"' <<<"$rec")" "1|Thời sự VOV1|Thời sự VOV1|0" \
+	"the relay's record"
+assert_eq "$(jq -r '[.ThongTinChiTietBanTin[] | select(.Ten | startswith("TiepAm.")) | .GiaTri] | join(" ")' <<<"$rec")" \
+	"vov1 $url_b" "the relay's source and URL"
+assert_eq "$(jq -r '.ThongTinChiTietBanTin[] | select(.Ten == "SoGhi.MaKiemTra") | .GiaTri' <<<"$rec")" \
+	"$(jq -r .row_hash <<<"$row")" "the relay record's row hash"
+assert_eq "$(jq -r -s '.[0] | "\(.TiepAm)|\(.NguonTiepAm)"' "$T/province/records.jsonl")" "0|" "the alert's record"

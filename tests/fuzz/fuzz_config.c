@@ -50,6 +50,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < cfg->n_slots; i++)
 			check_slot(cfg, &cfg->slots[i]);
 		FUZZ_ASSERT(!config_slot(cfg, ""), "a slot named by the empty string");
+		if (cfg->upstream) {
+			const struct upstream_config *u = cfg->upstream;
+
+			FUZZ_ASSERT(u->url && !strncmp(u->url, "https://", 8), "an upstream url without TLS");
+			FUZZ_ASSERT(!strpbrk(u->url, " \r\n"), "an upstream url with a space or line break");
+			FUZZ_ASSERT(u->password_file && u->password_file[0] == '/', "a relative password_file");
+			FUZZ_ASSERT(u->username && u->source_id && u->device_id, "an upstream identity missing");
+			FUZZ_ASSERT(u->path_login[0] == '/' && u->path_log[0] == '/' && u->path_ping[0] == '/',
+				    "an upstream path without its slash");
+			FUZZ_ASSERT(u->ping_seconds >= 10 && u->timeout_seconds >= 1, "upstream timings out of range");
+		}
 	}
 	/* "FILE:LINE: ...", FILE this one or one it includes, all in its folder. */
 	for (size_t i = 0; i < errs.n; i++)
