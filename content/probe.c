@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "audio/decode.h"
+#include "audio/truepeak.h"
 #include "util/i18n.h"
 #include "util/xmalloc.h"
 
@@ -228,6 +229,7 @@ static int64_t slack(int64_t promised, int rate)
 
 struct measure {
 	ebur128_state *r128;
+	struct truepeak *tp;
 	float peak;
 	int64_t frames;
 };
@@ -245,23 +247,20 @@ static int decode_all(struct decoder *dec, int channels, struct measure *m)
 			ret = r < 0 ? -EIO : 0;
 			break;
 		}
-		for (int64_t i = 0; i < r * channels; i++) {
-			float a = fabsf(buf[i]);
-
-			if (a > m->peak)
-				m->peak = a;
-		}
 		if (m->r128)
 			ebur128_add_frames_float(m->r128, buf, (size_t)r);
+		if (m->tp)
+			truepeak_add(m->tp, buf, r);
 		m->frames += r;
 	}
 	free(buf);
+	m->peak = (float)truepeak_sample(m->tp);
 	return ret;
 }
 
-static void loudness(struct measure *m, int channels, struct audio_info *out)
+static void loudness(struct measure *m, struct audio_info *out)
 {
-	double lufs, tp, max_tp = 0;
+	double lufs;
 
 	out->loudness_lufs = -INFINITY;
 	out->true_peak_dbtp = out->peak_dbfs;
@@ -271,10 +270,7 @@ static void loudness(struct measure *m, int channels, struct audio_info *out)
 	 * libebur128 says -HUGE_VAL, which reads -inf everywhere downstream. */
 	if (ebur128_loudness_global(m->r128, &lufs) == EBUR128_SUCCESS && isfinite(lufs))
 		out->loudness_lufs = lufs;
-	for (int c = 0; c < channels; c++)
-		if (ebur128_true_peak(m->r128, (unsigned)c, &tp) == EBUR128_SUCCESS && tp > max_tp)
-			max_tp = tp;
-	out->true_peak_dbtp = to_db(max_tp);
+	out->true_peak_dbtp = to_db(truepeak_get(m->tp));
 }
 
 /* What the file promises, in frames: libsndfile's count, or more when a
@@ -407,8 +403,10 @@ int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t m
 		goto out;
 	}
 
-	m.r128 = ebur128_init((unsigned)di->channels, (unsigned long)di->sample_rate,
-			      EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK);
+	/* Loudness from libebur128; the true peak from audio/truepeak.c,
+	 * the same measurement without oversampling what cannot count. */
+	m.r128 = ebur128_init((unsigned)di->channels, (unsigned long)di->sample_rate, EBUR128_MODE_I);
+	m.tp = truepeak_new(di->sample_rate, di->channels);
 	decode_err = decode_all(dec, di->channels, &m);
 
 	/* The file's own headers, for what libsndfile does not say. */
@@ -427,7 +425,7 @@ int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t m
 	out->duration_ms = m.frames * 1000 / di->sample_rate;
 	snprintf(out->format, sizeof(out->format), "%s", di->format_name);
 	out->peak_dbfs = to_db(m.peak);
-	loudness(&m, di->channels, out);
+	loudness(&m, out);
 
 	if (out->peak_dbfs < SILENCE_DBFS && !(flags & PROBE_ALLOW_SILENCE)) {
 		char pk[32];
@@ -446,6 +444,7 @@ int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t m
 out:
 	if (m.r128)
 		ebur128_destroy(&m.r128);
+	truepeak_free(m.tp);
 	decoder_close(dec);
 	return err;
 }
