@@ -20,6 +20,7 @@
 #include "audio/decode.h"
 #include "audio/truepeak.h"
 #include "util/i18n.h"
+#include "util/progress.h"
 #include "util/xmalloc.h"
 
 #define CHUNK_FRAMES 4096
@@ -234,9 +235,14 @@ struct measure {
 	int64_t frames;
 };
 
-/* Returns 0 at a clean end, -EIO when the decoder reports an error. */
-static int decode_all(struct decoder *dec, int channels, struct measure *m)
+/* Returns 0 at a clean end, -EIO when the decoder reports an error.
+ * Tells PROGRESS how far into the file (of SIZE bytes) the decoder has
+ * read, through FD's offset (shared with the decoder's duplicate), about every CHUNK_FRAMES * 16 frames. */
+static int decode_all(struct decoder *dec, int channels, struct measure *m, int fd, off_t size,
+		      const struct progress *progress)
 {
+	int64_t told = 0;
+
 	float *buf = xmalloc(sizeof(float) * CHUNK_FRAMES * (size_t)channels);
 	int ret = 0;
 
@@ -252,6 +258,13 @@ static int decode_all(struct decoder *dec, int channels, struct measure *m)
 		if (m->tp)
 			truepeak_add(m->tp, buf, r);
 		m->frames += r;
+		if (progress && m->frames - told >= CHUNK_FRAMES * 16 && size > 0) {
+			off_t at = lseek(fd, 0, SEEK_CUR);
+
+			told = m->frames;
+			if (at >= 0)
+				progress_report(progress, PROGRESS_ANALYSING, at >= size ? 1.0 : (double)at / (double)size);
+		}
 	}
 	free(buf);
 	m->peak = (float)truepeak_sample(m->tp);
@@ -365,6 +378,12 @@ int probe_file(const char *path, unsigned flags, struct audio_info *out, char *m
 
 int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t msglen)
 {
+	return probe_fd_progress(fd, flags, NULL, out, msg, msglen);
+}
+
+int probe_fd_progress(int fd, unsigned flags, const struct progress *progress, struct audio_info *out, char *msg,
+		      size_t msglen)
+{
 	struct decoder *dec = NULL;
 	const struct decoder_info *di;
 	struct measure m = { 0 };
@@ -407,14 +426,15 @@ int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t m
 	 * the same measurement without oversampling what cannot count. */
 	m.r128 = ebur128_init((unsigned)di->channels, (unsigned long)di->sample_rate, EBUR128_MODE_I);
 	m.tp = truepeak_new(di->sample_rate, di->channels);
-	decode_err = decode_all(dec, di->channels, &m);
-
-	/* The file's own headers, for what libsndfile does not say. */
+	/* The file's own headers, for what libsndfile does not say; its
+	 * size, for the progress. */
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
 		snprintf(msg, msglen, _("cannot read it (%s)"), strerror(-err));
 		goto out;
 	}
+	decode_err = decode_all(dec, di->channels, &m, fd, st.st_size, progress);
+	progress_report(progress, PROGRESS_ANALYSING, 1.0);
 	err = judge(fd, st.st_size, di, &m, decode_err, msg, msglen);
 	if (err < 0)
 		goto out;
