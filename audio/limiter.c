@@ -442,10 +442,12 @@ static void pass(struct limiter *l, int64_t m)
 
 	l->pushed += m;
 	l->ones += m;
-	/* The blocks that completed: the gains of their segments are 1. */
+	/* The blocks that completed: the gains of their segments are 1,
+	 * which the ring holds already once a whole lap of it was. */
 	l->blocks = l->pushed / BLK;
-	for (int64_t f = from; f < point(l->blocks - l->lb - 1); f++)
-		l->gain[slot(l, f)] = 1.0f;
+	if (l->calm <= l->gain_mask)
+		for (int64_t f = from; f < point(l->blocks - l->lb - 1); f++)
+			l->gain[slot(l, f)] = 1.0f;
 	l->calm += point(l->blocks - l->lb - 1) - from;
 	l->box_sum = l->lb;
 	for (int i = 0; i < l->lb; i++)
