@@ -21,9 +21,11 @@ struct slot {
 	double done;
 	bool ended;
 	int64_t at; /* ms of the last report, 0: free */
+	uint64_t seq; /* the order of the reports: the least is the oldest, whatever the clock says */
 };
 
 static struct slot slots[SLOTS];
+static uint64_t reports;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool web_progress_key_ok(const char *key)
@@ -52,7 +54,7 @@ static struct slot *find(const char *key, bool take)
 	for (int i = 0; i < SLOTS; i++) {
 		if (!slots[i].at || (slots[i].ended && now - slots[i].at > KEEP_MS))
 			return &slots[i];
-		if (!old || slots[i].at < old->at)
+		if (!old || slots[i].seq < old->seq)
 			old = &slots[i];
 	}
 	return old;
@@ -73,6 +75,7 @@ void web_progress_report(void *arg, enum progress_stage stage, double done)
 	s->stage = stage;
 	s->done = done;
 	s->at = time_now_ms();
+	s->seq = ++reports;
 	pthread_mutex_unlock(&lock);
 }
 
