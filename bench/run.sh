@@ -340,6 +340,18 @@ for f in $CPU_RUNS; do
 		"callgrind Ir: (loa daemon airing $f.mp3, $secs s − loa daemon start/stop) ÷ bench/decode_floor FILE"
 	put "cpu_instructions_per_hour_${f#cpu-}" "$loa_ir" "the same, scaled to an hour of audio"
 	put "decode_floor_instructions_per_hour_${f#cpu-}" "$floor_ir" "callgrind Ir of bench/decode_floor, scaled to an hour"
+	# The null test of #20: today's limiter against the one before it
+	# (bench/limiter_ref.c) on the same audio at the same input gain.
+	case $f in cpu-speech-* | cpu-recorded-*)
+		read -r nd tn tr ln lr < <("$B/limiter_null" "$W/$f.mp3")
+		put "limiter_null_dbfs_${f#cpu-}" "$nd" \
+			"bench/limiter_null $f.mp3: RMS of today's limiter's output less that of the one before #20 (bench/limiter_ref.c), both at -16 LUFS with the make-up import finds, -1 dBTP; dBFS"
+		put "limiter_null_lu_${f#cpu-}" "$(awk -v a="$ln" -v b="$lr" 'BEGIN { printf "%.3f\n", a - b }')" \
+			"the same: integrated loudness (libebur128) of today's output less the old one's, LU"
+		put "limiter_null_tp_dbtp_${f#cpu-}" "$tn" "the same: true peak (libebur128) of today's output, dBTP (ceiling -1)"
+		put "limiter_null_tp_ref_dbtp_${f#cpu-}" "$tr" "the same: true peak of the old limiter's output, dBTP"
+		;;
+	esac
 done
 
 # ---- import of an hour-long recording (issue #20) ----
