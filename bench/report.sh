@@ -155,7 +155,14 @@ echo "## Targets missed: why, and what it would take"
 echo
 if [ "$(mem idle)" = "**no**" ]; then
 	cat <<EOF
-- **idle memory of the daemon** (Pss $(v idle_pss_kib), private $(v idle_private_kib) KiB; VmRSS $(v idle_rss_kib) KiB): VmRSS counts every page of
+- **idle memory of the daemon** (Pss $(v idle_pss_kib), private $(v idle_private_kib) KiB; VmRSS $(v idle_rss_kib) KiB): since
+  the console (#10) and the province link (#11) joined the one binary, the
+  daemon loads libcurl with OpenSSL and libmicrohttpd with GnuTLS too, and
+  their relocated data is private to it (libcrypto's alone about 400 KiB;
+  measured idle: libcrypto 404 KiB private, the heap 340); before them it
+  held Pss 2877 and private 992 KiB. What it would take: those libraries
+  loaded with dlopen by the front doors that use them (or a binary each).
+  The rest, for VmRSS: VmRSS counts every page of
   every file the process has mapped, and a page fault maps the 64 KiB
   around it when the file is in the page cache (fault-around). The daemon
   loads 23 shared objects, and each costs 30 to 200 KiB merely for being
