@@ -316,7 +316,12 @@ cross-check: $(BUILD)/mkaudio
 # loa and what a station would use instead, prints the table and writes
 # bench/results.md and bench/results.json; its scratch goes to BUILD/bench.
 BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/walk_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so \
-	     $(BUILD)/bench/stream_floor
+	     $(BUILD)/bench/stream_floor $(BUILD)/bench/limiter_null
+
+# The null test of issue #20: today's limiter beside the one before it.
+$(BUILD)/bench/limiter_null: $(BUILD)/obj/bench/limiter_null.o $(BUILD)/obj/bench/limiter_ref.o $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBLOA)
 	@mkdir -p $(dir $@)

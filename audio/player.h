@@ -52,7 +52,7 @@ bool player_wants_makeup(const struct player_opts *opts);
  * limiter it listens through. Import stores it with the make-up; raise it
  * whenever either changes what they find, so that make-ups stored by an
  * older loa are searched for again rather than trusted. */
-#define PLAYER_MAKEUP_VERSION 1
+#define PLAYER_MAKEUP_VERSION 2 /* 2: the limiter's gain path at block rate (#20) */
 /* The make-up player_open would add for PATH with OPTS (gain, ceiling,
  * peak), found without a device: what import stores so that pre-roll need
  * not search. Sets *makeup_db (0 when OPTS wants none) and returns 0, or a
