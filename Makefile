@@ -314,11 +314,17 @@ cross-check: $(BUILD)/mkaudio
 # Benchmarks (issue #8), not part of `make check`: bench/run.sh measures
 # loa and what a station would use instead, prints the table and writes
 # bench/results.md and bench/results.json; its scratch goes to BUILD/bench.
-BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/walk_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so
+BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/walk_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so \
+	     $(BUILD)/bench/ear
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBLOA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The ear is a JACK client (bench/heard.sh), and links libjack alone.
+$(BUILD)/bench/ear: bench/ear.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags jack) $< -o $@ $(shell pkg-config --libs jack)
 
 # The shim is loaded into other programs (aplay, Liquidsoap) as well as loa.
 $(BUILD)/bench/firstframe.so: bench/firstframe.c
