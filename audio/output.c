@@ -282,16 +282,18 @@ bool output_has_clock(struct output *o)
 int output_observe(struct output *o, struct playout *c)
 {
 	snd_pcm_sframes_t d;
-	struct timespec ts;
+	struct timespec t0, t1;
 	int err;
 
 	if (snd_pcm_state(o->pcm) != SND_PCM_STATE_RUNNING)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = snd_pcm_delay(o->pcm, &d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (err < 0)
 		return err;
-	playout_observe(c, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, o->written, d);
+	playout_observe(c, (int64_t)t0.tv_sec * 1000000000 + t0.tv_nsec, (int64_t)t1.tv_sec * 1000000000 + t1.tv_nsec,
+			o->written, d);
 	return 1;
 }
 

@@ -20,25 +20,38 @@ static int64_t frames_ns(const struct playout *c, int64_t n)
 	return q * NS + (r * NS + c->rate / 2) / c->rate;
 }
 
-void playout_observe(struct playout *c, int64_t t_ns, int64_t written, int64_t delay)
+void playout_observe(struct playout *c, int64_t t0_ns, int64_t t1_ns, int64_t written, int64_t delay)
 {
-	int64_t since = t_ns - PLAYOUT_RECENT_MS * 1000000LL;
+	int64_t since = t0_ns - PLAYOUT_RECENT_MS * 1000000LL, taken = written - delay, low = 0, high = 0, block = 0;
+	bool first = true;
 
 	if (c->n == PLAYOUT_MAX) {
 		for (int i = 1; i < PLAYOUT_MAX; i++) {
 			c->t[i - 1] = c->t[i];
-			c->bound[i - 1] = c->bound[i];
+			c->low[i - 1] = c->low[i];
+			c->high[i - 1] = c->high[i];
+			c->taken[i - 1] = c->taken[i];
 		}
 		c->n--;
 	}
-	c->t[c->n] = t_ns;
-	c->bound[c->n] = t_ns - frames_ns(c, written - delay);
+	c->t[c->n] = t0_ns;
+	c->low[c->n] = t0_ns - frames_ns(c, taken);
+	c->high[c->n] = t1_ns - frames_ns(c, taken);
+	c->taken[c->n] = taken;
 	c->n++;
 	c->known = true;
-	c->origin_ns = c->bound[c->n - 1];
-	for (int i = 0; i < c->n; i++)
-		if (c->t[i] >= since && c->bound[i] > c->origin_ns)
-			c->origin_ns = c->bound[i];
+	for (int i = 0; i < c->n; i++) {
+		if (c->t[i] < since)
+			continue;
+		if (first || c->low[i] > low)
+			low = c->low[i];
+		if (first || c->high[i] < high)
+			high = c->high[i];
+		if (!first && c->taken[i] > c->taken[i - 1] && (!block || c->taken[i] - c->taken[i - 1] < block))
+			block = c->taken[i] - c->taken[i - 1];
+		first = false;
+	}
+	c->origin_ns = block && high + frames_ns(c, block) < low ? high + frames_ns(c, block) : low;
 }
 
 int64_t playout_frame_at(const struct playout *c, int64_t at_ns)

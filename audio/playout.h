@@ -16,6 +16,14 @@
  * bound, and observations spread over the phases of a cycle find it to
  * within their spacing.
  *
+ * A cycle whose code runs late (a loaded machine) lifts the bounds taken
+ * just before it above the origin by as much. The readings also bound the
+ * origin from above: reading T1 just after snd_pcm_delay, the block that
+ * holds frame H − 1 (H = W − D) has begun to play by T1, so origin ≤ T1 −
+ * H/rate + Q/rate, where Q, the block, is the smallest change of H seen
+ * between two readings. Lateness only loosens that bound, so where it is
+ * below the lower one it is taken instead.
+ *
  * Only the observations of the last PLAYOUT_RECENT_MS count: a device
  * that falls behind (a JACK client that misses cycles on a loaded
  * machine plays every frame after that a period later) moves its origin,
@@ -39,13 +47,13 @@ struct playout {
 	bool known;        /* at least one observation */
 	int64_t origin_ns; /* CLOCK_MONOTONIC: when frame 0 is played */
 	int n;             /* observations kept */
-	int64_t t[PLAYOUT_MAX], bound[PLAYOUT_MAX];
+	int64_t t[PLAYOUT_MAX], low[PLAYOUT_MAX], high[PLAYOUT_MAX], taken[PLAYOUT_MAX];
 };
 
 void playout_init(struct playout *c, int rate);
-/* An observation: T_NS read just before the device said it held DELAY of
- * the WRITTEN frames. */
-void playout_observe(struct playout *c, int64_t t_ns, int64_t written, int64_t delay);
+/* An observation: the device said it held DELAY of the WRITTEN frames
+ * between T0_NS and T1_NS. */
+void playout_observe(struct playout *c, int64_t t0_ns, int64_t t1_ns, int64_t written, int64_t delay);
 /* The frame played at AT_NS (CLOCK_MONOTONIC), rounded to the nearest. */
 int64_t playout_frame_at(const struct playout *c, int64_t at_ns);
 /* When FRAME is played (CLOCK_MONOTONIC, ns). */
