@@ -30,17 +30,18 @@ export JACK_DEFAULT_SERVER="loa-heard-$PERIOD-$$" JACK_NO_START_SERVER=1 JACK_NO
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
+# Up to 30 s each for the server and the ear: on a loaded machine they are slow to come up.
 jackd --no-realtime -d dummy -r 48000 -p "$PERIOD" >"$D/jackd.log" 2>&1 &
 JACKD=$!
 PIDS+=("$JACKD")
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	jack_lsp 2>/dev/null | grep -q '^system:playback_2$' && break
 	sleep 0.1
 done
 "$BUILD/bench/ear" "$D/ear.log" 2>"$D/ear.err" &
 EAR=$!
 PIDS+=("$EAR")
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	jack_lsp 2>/dev/null | grep -q '^ear:in_2$' && break
 	sleep 0.1
 done
