@@ -316,7 +316,7 @@ cross-check: $(BUILD)/mkaudio
 # loa and what a station would use instead, prints the table and writes
 # bench/results.md and bench/results.json; its scratch goes to BUILD/bench.
 BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/walk_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so \
-	     $(BUILD)/bench/stream_floor $(BUILD)/bench/limiter_null
+	     $(BUILD)/bench/stream_floor $(BUILD)/bench/limiter_null $(BUILD)/bench/ear
 
 # The null test of issue #20: today's limiter beside the one before it.
 $(BUILD)/bench/limiter_null: $(BUILD)/obj/bench/limiter_null.o $(BUILD)/obj/bench/limiter_ref.o $(LIBLOA)
@@ -326,6 +326,11 @@ $(BUILD)/bench/limiter_null: $(BUILD)/obj/bench/limiter_null.o $(BUILD)/obj/benc
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBLOA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The ear is a JACK client (bench/heard.sh), and links libjack alone.
+$(BUILD)/bench/ear: bench/ear.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags jack) $< -o $@ $(shell pkg-config --libs jack)
 
 # The shim is loaded into other programs (aplay, Liquidsoap) as well as loa.
 $(BUILD)/bench/firstframe.so: bench/firstframe.c

@@ -5,7 +5,8 @@
 # `deps.sh ARCH` (arm64, armhf) installs instead what `make cross-check`
 # needs: the cross toolchain, the ARCH -dev packages (multiarch) and qemu-user.
 # `deps.sh bench` adds what `make bench` needs beyond the tests: aplay, the
-# cron-style comparison (Liquidsoap is optional and never installed here).
+# cron-style comparison (Liquidsoap is optional and never installed here),
+# and libjack's headers for the ear (bench/ear.c).
 # `deps.sh deb` adds what `make deb` and `make deb-check` need.
 # `deps.sh fuzz` adds clang and its libFuzzer runtime for `make fuzz`.
 # `deps.sh faults` adds what `make check-faults` needs: User-Mode Linux, a
@@ -21,7 +22,8 @@ jackd2 libasound2-plugins
 chromium chromium-driver python3-selenium"
 
 if [ "${1:-}" = bench ]; then
-	PKGS="$PKGS alsa-utils"
+	# libjack's headers for the ear (bench/ear.c), a JACK client.
+	PKGS="$PKGS alsa-utils libjack-jackd2-dev"
 	shift
 elif [ "${1:-}" = deb ]; then
 	# make deb (dpkg-buildpackage, lintian) and make deb-check (debootstrap).

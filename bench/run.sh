@@ -17,7 +17,7 @@ BIG_ROWS=${BENCH_ROWS:-1000000}      # ledger rows for start-up and report
 IMPORT_S=${BENCH_IMPORT_S:-3600}     # seconds of the long recording imported
 started=$(date +%s)
 
-for t in jackd jack_lsp aplay valgrind sqlite3 jq curl openssl /usr/bin/python3; do
+for t in jackd jack_lsp pkg-config aplay valgrind sqlite3 jq curl openssl /usr/bin/python3; do
 	command -v $t >/dev/null || { echo "make bench needs $t: run ./deps.sh bench (as root)" >&2; exit 1; }
 done
 [ -e /usr/share/alsa/alsa.conf.d/50-jack.conf ] ||
@@ -244,6 +244,17 @@ put bytes_written_per_item_1s "$(((io0 - io_start) / PUNCT_ITEMS))" \
 	"write_bytes in /proc/PID/io of loa daemon over $PUNCT_ITEMS items of 1 s, per item"
 put bytes_written_per_item "$((io1 - io0))" \
 	"write_bytes in /proc/PID/io of loa daemon across one item of 20 s (in-flight checkpoints every 5 s)"
+
+# ---- the first sample heard (issue #20) ----
+# bench/heard.sh puts bench/ear, a JACK client, in the speakers' place and
+# times the first sample of each item as it enters the server's cycle,
+# at a period of 1024 frames and of 128.
+for period in 1024 128; do
+	say "heard: $PUNCT_ITEMS items, the ear on a JACK server of $period frames a period (about $((PUNCT_ITEMS * 3 + 45)) s)"
+	while IFS=$'\t' read -r k v cmd; do
+		put "$k" "$v" "$cmd"
+	done < <(W="$W" BUILD="$BUILD" BENCH_ITEMS="$PUNCT_ITEMS" "$here/heard.sh" "$period")
+done
 
 # ---- cron + aplay ----
 # cron runs a job at a whole minute, never between: an item due at
