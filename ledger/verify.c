@@ -514,7 +514,8 @@ static bool take_row(struct walk *w, struct batch *b)
 	struct loaded *l = &b->rows[b->n];
 	struct ledger_row *r = &l->row;
 	const char *bad = load_row(w->st, l);
-	size_t need = l->lens.reason + l->lens.title + l->lens.topic + l->lens.plan + l->lens.slot + l->lens.by + 6;
+	size_t need = l->lens.reason + l->lens.title + l->lens.topic + l->lens.plan + l->lens.slot + l->lens.by +
+		      l->lens.relay_source + l->lens.relay_url + 8;
 
 	if (b->used + need > b->cap) {
 		if (b->n > 0)
@@ -529,6 +530,8 @@ static bool take_row(struct walk *w, struct batch *b)
 	r->plan = keep(b, r->plan, l->lens.plan);
 	r->slot = keep(b, r->slot, l->lens.slot);
 	r->by = keep(b, r->by, l->lens.by);
+	r->relay_source = keep(b, r->relay_source, l->lens.relay_source);
+	r->relay_url = keep(b, r->relay_url, l->lens.relay_url);
 	b->n++;
 	return true;
 }
