@@ -281,14 +281,22 @@ uninstall:
 # build/deb/loa_<version>_<arch>.deb, then lintian's verdict on it. In a git
 # checkout the copy is the committed HEAD: a package is what a commit says,
 # never what happened to be half-edited in the work tree.
+# DEBARCH=arm64 or armhf cross-builds the package for a Raspberry Pi with
+# Debian's cross toolchain (deps.sh ARCH) into build/deb-ARCH/; its unit
+# tests run under qemu-user in `make cross-check`, not here.
+DEBARCH ?= $(shell dpkg --print-architecture)
+NATIVE_ARCH := $(shell dpkg --print-architecture)
+DEBDIR = $(if $(filter $(NATIVE_ARCH),$(DEBARCH)),build/deb,build/deb-$(DEBARCH))
+DEB_CROSS = $(if $(filter $(NATIVE_ARCH),$(DEBARCH)),,-a$(DEBARCH) --build-profiles=cross,nocheck)
 deb:
 	@./deps.sh deb
-	rm -rf build/deb && mkdir -p build/deb/loa
-	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git archive HEAD | tar -xf - -C build/deb/loa; \
-	else tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -xf - -C build/deb/loa; fi
-	cd build/deb/loa && dpkg-buildpackage -us -uc -b
-	lintian --fail-on error,warning build/deb/*.changes
-	@ls build/deb/*.deb
+	@$(if $(DEB_CROSS),./deps.sh $(DEBARCH))
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/loa
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git archive HEAD | tar -xf - -C $(DEBDIR)/loa; \
+	else tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -xf - -C $(DEBDIR)/loa; fi
+	cd $(DEBDIR)/loa && $(if $(DEB_CROSS),DEB_BUILD_OPTIONS=nocheck) dpkg-buildpackage -us -uc -b $(DEB_CROSS)
+	lintian --fail-on error,warning $(DEBDIR)/*.changes
+	@ls $(DEBDIR)/*.deb
 
 # The package on a fresh Debian 12 (debootstrap, chroot; needs root):
 # install, the user, the state folder, the unit, remove and purge.
