@@ -107,6 +107,6 @@ fact e2e_summary "$(tail -n 1 "$O/e2e.log")"
 
 # The planning test across 2038-01-19 from the unit tests, cross-built.
 rc=0
-LOA_MKAUDIO=$D/mkaudio "$D/test_engine" >"$O/test_engine.log" 2>&1 || rc=$?
+LD_LIBRARY_PATH=$D/lib LOA_MKAUDIO=$D/mkaudio "$D/test_engine" >"$O/test_engine.log" 2>&1 || rc=$?
 fact test_engine_rc "$rc"
 finish
