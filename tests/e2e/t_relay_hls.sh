@@ -46,7 +46,13 @@ for ((i = 0; i < 8; i++)); do
 	if [ "$r" -gt "$max" ]; then max=$r; fi
 done
 echo "  RssAnon ${first} kB after a minute of relaying, at most ${max} kB over the next two"
-[ $((max - first)) -le 1024 ] || fail "the daemon's memory grew from $first kB to $max kB while relaying"
+# Under ASan (make check SANITIZE=1) freed memory waits in the sanitizer's
+# quarantine, so RssAnon grows by design: the figure is printed, not judged.
+if ldd "$LOA" | grep -q libasan; then
+	echo "  (built with ASan: memory growth not judged)"
+else
+	[ $((max - first)) -le 1024 ] || fail "the daemon's memory grew from $first kB to $max kB while relaying"
+fi
 wait_idle 60
 wait_rows 1 10
 stop_daemon
