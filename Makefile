@@ -225,7 +225,14 @@ check-faults:
 
 # valgrind over the unit tests: zero errors, zero leaks.
 check-valgrind: $(TEST_BINS) $(BUILD)/mkaudio
+# A test that loads libhwy (through FFmpeg's codecs) dies under valgrind
+# 3.19 in libhwy's own start-up (SIGILL in hwy::platform::TimerResolution,
+# before any loa code runs): it runs natively here, and under ASan in
+# `make check SANITIZE=1`.
 	@failed=0; for t in $(TEST_BINS); do \
+	  if ldd $$t | grep -q libhwy; then \
+	    echo "check-valgrind: $$t loads libhwy, which valgrind cannot start: run without it"; \
+	    LOA_MKAUDIO=$(BUILD)/mkaudio $$t || failed=1; continue; fi; \
 	  LOA_MKAUDIO=$(BUILD)/mkaudio valgrind -q --error-exitcode=9 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect $$t || failed=1; done; exit $$failed
 
