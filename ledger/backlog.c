@@ -207,6 +207,9 @@ static void row_copy(struct ledger_row *dst, const struct ledger_row *src)
 	dst->plan = xstrdup_or_null(src->plan);
 	dst->slot = xstrdup_or_null(src->slot);
 	dst->by = xstrdup_or_null(src->by);
+	dst->origin = xstrdup_or_null(src->origin);
+	dst->province_schedule = xstrdup_or_null(src->province_schedule);
+	dst->province_bulletin = xstrdup_or_null(src->province_bulletin);
 }
 
 static void drop_head(struct backlog *b)

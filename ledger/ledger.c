@@ -125,6 +125,10 @@ static int air_kind_parse(const char *s, enum air_kind *out)
  * exactly the encoding above, so its hash is unchanged; a row with one
  * cannot share an encoding with a row without, since no other field is
  * named "by".
+ *
+ * origin, province_schedule and province_bulletin (schema 7: an item the
+ * province scheduled) follow by in that order, each likewise a line only
+ * when it is not NULL. Rows of the station's own keep their encoding.
  */
 /* The encoding is gathered in a buffer and hashed a buffer at a time:
  * SHA-256 costs the same per byte either way, but `loa verify` and every
@@ -291,7 +295,9 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX])
 		.reason = strlen_or_0(row->reason), .title = strlen_or_0(row->title),
 		.topic = strlen_or_0(row->topic), .plan = strlen_or_0(row->plan),
 		.slot = strlen_or_0(row->slot), .content_sha256 = hex_len(row->content_sha256),
-		.by = strlen_or_0(row->by), .prev_hash = hex_len(row->prev_hash),
+		.by = strlen_or_0(row->by), .origin = strlen_or_0(row->origin),
+		.province_schedule = strlen_or_0(row->province_schedule),
+		.province_bulletin = strlen_or_0(row->province_bulletin), .prev_hash = hex_len(row->prev_hash),
 	};
 
 	return ledger_row_hash_lens(row, &lens, out);
@@ -325,6 +331,12 @@ int ledger_row_hash_lens(const struct ledger_row *row, const struct ledger_row_l
 	put_int(&e, FIELD("xruns"), row->xruns);
 	if (row->by) /* absent rather than null: see the encoding above */
 		put_value(&e, FIELD("by"), row->by, lens->by);
+	if (row->origin)
+		put_value(&e, FIELD("origin"), row->origin, lens->origin);
+	if (row->province_schedule)
+		put_value(&e, FIELD("province_schedule"), row->province_schedule, lens->province_schedule);
+	if (row->province_bulletin)
+		put_value(&e, FIELD("province_bulletin"), row->province_bulletin, lens->province_bulletin);
 	put_value(&e, FIELD("prev_hash"), row->prev_hash, lens->prev_hash);
 	sha256_update(&e.c, e.n, (const uint8_t *)e.buf);
 	sha256_finish_hex(&e.c, out);
@@ -379,9 +391,10 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	static const char insert[] =
 		"INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
 		" frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
-		" content_sha256, xruns, prev_hash, row_hash, actor)"
+		" content_sha256, xruns, prev_hash, row_hash, actor, origin, province_schedule,"
+		" province_bulletin)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20)";
+		" ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 	sqlite3 *h = db_sqlite(db);
 	struct ledger_row r = *row;
 	char content[SHA256_HEX];
@@ -430,7 +443,10 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	     sqlite3_bind_int(st, 17, r.xruns) |
 	     bind_text(st, 18, r.prev_hash) |
 	     bind_text(st, 19, r.row_hash) |
-	     bind_text(st, 20, r.by);
+	     bind_text(st, 20, r.by) |
+	     bind_text(st, 21, r.origin) |
+	     bind_text(st, 22, r.province_schedule) |
+	     bind_text(st, 23, r.province_bulletin);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		rc = db_fail(db, N_("appending to the ledger"));
 		sqlite3_finalize(st);
@@ -483,7 +499,7 @@ int ledger_append(struct db *db, struct ledger_row *row)
 #define LEDGER_COLS \
 	"id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames, played_ms," \
 	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
-	" prev_hash, row_hash, actor"
+	" prev_hash, row_hash, actor, origin, province_schedule, province_bulletin"
 
 /* One row of a SELECT LEDGER_COLS. */
 static int read_row(sqlite3_stmt *st, struct ledger_row *r)
@@ -517,6 +533,9 @@ static int read_row(sqlite3_stmt *st, struct ledger_row *r)
 	col_hex(st, 17, r->prev_hash);
 	col_hex(st, 18, r->row_hash);
 	r->by = col_strdup(st, 19);
+	r->origin = col_strdup(st, 20);
+	r->province_schedule = col_strdup(st, 21);
+	r->province_bulletin = col_strdup(st, 22);
 	return 0;
 }
 
@@ -675,6 +694,9 @@ void ledger_row_done(struct ledger_row *row)
 	free(row->plan);
 	free(row->slot);
 	free(row->by);
+	free(row->origin);
+	free(row->province_schedule);
+	free(row->province_bulletin);
 	memset(row, 0, sizeof(*row));
 }
 
@@ -698,7 +720,7 @@ static int recover_locked(struct db *db)
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "SELECT kind, occurrence_at, scheduled_at, started_at, bulletin_id,"
 			       " title, topic, plan, slot, content_sha256, sample_rate, frames,"
-			       " checkpoint_at, actor,"
+			       " checkpoint_at, actor, origin, province_schedule, province_bulletin,"
 			       /* An item put on air by a loa before schema 5 has
 				* no priority of its own: its bulletin's now. */
 			       " coalesce(priority, (SELECT priority FROM bulletins b WHERE b.id = bulletin_id), 0)"
@@ -733,7 +755,10 @@ static int recover_locked(struct db *db)
 	row.frames = sqlite3_column_int64(st, 11);
 	checkpoint_at = sqlite3_column_int64(st, 12);
 	row.by = col_strdup(st, 13);
-	row.priority = sqlite3_column_int(st, 14);
+	row.origin = col_strdup(st, 14);
+	row.province_schedule = col_strdup(st, 15);
+	row.province_bulletin = col_strdup(st, 16);
+	row.priority = sqlite3_column_int(st, 17);
 	sqlite3_finalize(st);
 
 	row.played_ms = sample_rate > 0 ? row.frames * 1000 / sample_rate : 0;
@@ -794,8 +819,9 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at,"
 			       " bulletin_id, title, topic, plan, slot, content_sha256, sample_rate,"
-			       " frames, checkpoint_at, actor, priority)"
-			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14)",
+			       " frames, checkpoint_at, actor, priority, origin, province_schedule, province_bulletin)"
+			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14, ?15,"
+			       " ?16, ?17)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return finish_tx(db, db_fail(db, N_("recording the item on air")));
 	memcpy(content, row->content_sha256, SHA256_HEX - 1);
@@ -813,7 +839,10 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	    sqlite3_bind_int(st, 11, sample_rate) |
 	    sqlite3_bind_int64(st, 12, row->frames) |
 	    bind_text(st, 13, row->by) |
-	    sqlite3_bind_int(st, 14, row->priority);
+	    sqlite3_bind_int(st, 14, row->priority) |
+	    bind_text(st, 15, row->origin) |
+	    bind_text(st, 16, row->province_schedule) |
+	    bind_text(st, 17, row->province_bulletin);
 	if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		r = db_fail(db, N_("recording the item on air"));
 	else
@@ -884,5 +913,8 @@ void ledger_row_json(struct json *j, const struct ledger_row *r)
 	json_kv_string(j, "content_sha256", r->content_sha256);
 	json_kv_string(j, "row_hash", r->row_hash);
 	json_kv_string(j, "by", r->by);
+	json_kv_string(j, "origin", r->origin ? r->origin : "local");
+	json_kv_string(j, "province_schedule", r->province_schedule);
+	json_kv_string(j, "province_bulletin", r->province_bulletin);
 	json_object_end(j);
 }

@@ -73,7 +73,14 @@ static char *select_rows(sqlite3 *h, const char *tail)
 	if (db_query_int(h, "SELECT count(*) FROM pragma_table_info('ledger') WHERE name = 'actor'", &n) !=
 	    SQLITE_OK)
 		n = 0;
-	return sqlite3_mprintf("SELECT " VERIFY_COLS ", %s FROM ledger %s", n ? "actor" : "NULL", tail);
+	if (!n)
+		return sqlite3_mprintf("SELECT " VERIFY_COLS ", NULL, NULL, NULL, NULL FROM ledger %s", tail);
+	/* The province's columns came with schema 7. */
+	if (db_query_int(h, "SELECT count(*) FROM pragma_table_info('ledger') WHERE name = 'origin'", &n) !=
+	    SQLITE_OK)
+		n = 0;
+	return sqlite3_mprintf("SELECT " VERIFY_COLS ", actor, %s FROM ledger %s",
+			       n ? "origin, province_schedule, province_bulletin" : "NULL, NULL, NULL", tail);
 }
 
 /* How loa stores each column; anything else was written by someone else. */
@@ -95,7 +102,8 @@ static const struct {
 	{ "reason", F_OPT_TEXT }, { "bulletin_id", F_OPT_INT }, { "title", F_TEXT },
 	{ "topic", F_OPT_TEXT }, { "plan", F_OPT_TEXT }, { "slot", F_OPT_TEXT },
 	{ "content_sha256", F_HASH }, { "xruns", F_INT }, { "prev_hash", F_HASH },
-	{ "row_hash", F_HASH }, { "actor", F_OPT_TEXT },
+	{ "row_hash", F_HASH }, { "actor", F_OPT_TEXT }, { "origin", F_OPT_TEXT },
+	{ "province_schedule", F_OPT_TEXT }, { "province_bulletin", F_OPT_TEXT },
 };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -226,6 +234,12 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	copy_hex(r->row_hash, &c[18]);
 	r->by = (char *)c[19].s;
 	l->lens.by = c[19].n;
+	r->origin = (char *)c[20].s;
+	l->lens.origin = c[20].n;
+	r->province_schedule = (char *)c[21].s;
+	l->lens.province_schedule = c[21].n;
+	r->province_bulletin = (char *)c[22].s;
+	l->lens.province_bulletin = c[22].n;
 	return NULL;
 }
 

@@ -1,7 +1,11 @@
 /* The province's schedules as upstream/schedule.c reads them: a good
  * schedule in every field, the envelope and the bare list, cancellations,
  * and each kind of garbage refusing its schedule whole, with a message
- * that names the field, while the other schedules of the reply stand. */
+ * that names the field, while the other schedules of the reply stand.
+ * Then as content/province.c keeps them: a re-send changes nothing, a
+ * changed instant moves its item, an instant long gone is `missed`, a
+ * cancelled or vanished schedule leaves `skipped` rows "cancelled by the
+ * province", and a province bulletin cannot be edited or retired here. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fixture.h"
+#include "content/library.h"
+#include "content/province.h"
+#include "db/db.h"
+#include "ledger/ledger.h"
+#include "ledger/verify.h"
 #include "upstream/upstream.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* 02-12-2026 00:00 UTC, and 07:00 +07:00 that day. */
@@ -56,7 +67,7 @@ static void test_good(void **state)
 		"{\"NgayPhat\":\"03-12-2026\",\"ThoiDiemPhat\":[{\"ThoiGianBatDau\":1796230800,"
 		"\"ThoiGianKetThuc\":1796231000}]}]}]}";
 	struct upstream_schedules l;
-	const struct upstream_schedule *s;
+	const struct province_schedule *s;
 	char why[256] = "";
 
 	(void)state;
@@ -244,6 +255,253 @@ static void test_whole(void **state)
 	free(good);
 }
 
+
+/* ---- the store ---- */
+
+struct fx {
+	char dir[256];
+	struct db *db;
+};
+
+static int setup_db(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof(*f));
+	char msg[512];
+
+	if (!fixture_tmpdir(f->dir, sizeof(f->dir), "province") ||
+	    db_open(f->dir, DB_READ_WRITE, &f->db, msg, sizeof(msg)) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown_db(void **state)
+{
+	struct fx *f = *state;
+
+	db_close(f->db);
+	fixture_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+#define NOW (INT64_C(1796169600) * 1000) /* 02-12-2026 00:00 UTC */
+#define GRACE (10 * 60000)
+
+/* A parsed schedule ID of bulletins B1.. at instants (seconds after NOW). */
+static struct province_schedule make(const char *id, size_t nb, const int64_t *secs, size_t ni)
+{
+	struct province_schedule s = { 0 };
+
+	snprintf(s.id, sizeof(s.id), "%s", id);
+	s.name = xstrdup("Lịch");
+	s.bulletins = xcalloc(nb, sizeof(*s.bulletins));
+	s.n_bulletins = nb;
+	for (size_t i = 0; i < nb; i++) {
+		snprintf(s.bulletins[i].id, sizeof(s.bulletins[i].id), "%s-B%zu", id, i + 1);
+		s.bulletins[i].title = xasprintf("Tin %zu", i + 1);
+		s.bulletins[i].topic = 3;
+		s.bulletins[i].priority = 0;
+		s.bulletins[i].url = xasprintf("https://n.example/%s/%zu.wav", id, i + 1);
+	}
+	s.instants = xcalloc(ni, sizeof(*s.instants));
+	s.n_instants = ni;
+	for (size_t i = 0; i < ni; i++) {
+		s.instants[i].start_ms = NOW + secs[i] * 1000;
+		s.instants[i].end_ms = s.instants[i].start_ms + 60000;
+	}
+	return s;
+}
+
+static int64_t count(struct fx *f, const char *sql)
+{
+	return fixture_int(db_sqlite(f->db), sql);
+}
+
+static void test_store_idempotent(void **state)
+{
+	struct fx *f = *state;
+	int64_t secs[] = { 60, 3600 };
+	struct province_schedule s = make("LP1", 2, secs, 2);
+	struct province_item *v;
+	size_t n;
+
+	assert_int_equal(province_store(f->db, &s, NOW, GRACE), PROVINCE_NEW);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items"), 4);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_bulletins WHERE state = 'pending'"), 2);
+	/* The same again: nothing changes, nothing to acknowledge anew. */
+	assert_int_equal(province_acked(f->db, "LP1", false, NOW), 0);
+	assert_int_equal(province_store(f->db, &s, NOW + 1000, GRACE), PROVINCE_SAME);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items"), 4);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_schedules WHERE acked_at IS NULL"), 0);
+	assert_int_equal(province_items(f->db, NOW, NOW + 86400000, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[0].at, NOW + 60000);
+	assert_string_equal(v[0].bulletin, "LP1-B1");
+	assert_int_equal(v[1].at, NOW + 60000);
+	assert_string_equal(v[1].bulletin, "LP1-B2");
+	assert_int_equal(v[1].seq, 1);
+	assert_string_equal(v[0].state, "pending");
+	assert_string_equal(v[0].url, "https://n.example/LP1/1.wav");
+	province_items_free(v, n);
+
+	/* A changed instant moves its items. */
+	s.instants[1].start_ms += 600000;
+	assert_int_equal(province_store(f->db, &s, NOW + 2000, GRACE), PROVINCE_CHANGED);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items"), 4);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items WHERE at = 1796169600000 + 4200000"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items WHERE at = 1796169600000 + 3600000"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_schedules WHERE acked_at IS NULL"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM ledger"), 0);
+	province_schedule_done(&s);
+}
+
+static void test_store_past(void **state)
+{
+	struct fx *f = *state;
+	int64_t secs[] = { -3600, -60, 60 };
+	struct province_schedule s = make("LP2", 1, secs, 3);
+	struct ledger_row row;
+
+	assert_int_equal(province_store(f->db, &s, NOW, GRACE), PROVINCE_NEW);
+	/* An hour ago is past the grace: missed, no item; a minute ago is within it. */
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM ledger"), 1);
+	assert_int_equal(ledger_get(f->db, 1, &row), 0);
+	assert_int_equal(row.outcome, OUTCOME_MISSED);
+	assert_int_equal(row.scheduled_at, NOW - 3600000);
+	assert_string_equal(row.origin, "province");
+	assert_string_equal(row.province_schedule, "LP2");
+	assert_string_equal(row.province_bulletin, "LP2-B1");
+	assert_string_equal(row.title, "Tin 1");
+	ledger_row_done(&row);
+	/* Sent again later: the missed one is not missed twice. */
+	s.name[0] = 'X';
+	assert_int_equal(province_store(f->db, &s, NOW + 1000, GRACE), PROVINCE_CHANGED);
+	assert_int_equal(count(f, "SELECT count(*) FROM ledger"), 1);
+	province_schedule_done(&s);
+}
+
+static void test_cancel_and_sweep(void **state)
+{
+	struct fx *f = *state;
+	int64_t secs[] = { 60, 120 };
+	struct province_schedule a = make("A", 2, secs, 2), b = make("B", 1, secs, 1);
+	char *listed[] = { (char *)"B" };
+	struct province_ack ack;
+	struct ledger_row row;
+	struct verify_result res = { 0 };
+
+	assert_int_equal(province_store(f->db, &a, NOW, GRACE), PROVINCE_NEW);
+	assert_int_equal(province_store(f->db, &b, NOW, GRACE), PROVINCE_NEW);
+	assert_int_equal(province_to_ack(f->db, &ack), 1);
+	assert_string_equal(ack.id, "A");
+	assert_false(ack.cancelled);
+	assert_int_equal(ack.n_bulletins, 2);
+	assert_string_equal(ack.bulletins[0], "A-B1");
+	assert_string_equal(ack.bulletins[1], "A-B2");
+	assert_int_equal(province_acked(f->db, ack.id, false, NOW), 0);
+	province_ack_done(&ack);
+	assert_int_equal(province_to_ack(f->db, &ack), 1);
+	assert_string_equal(ack.id, "B");
+	assert_int_equal(province_acked(f->db, ack.id, false, NOW), 0);
+	province_ack_done(&ack);
+	assert_int_equal(province_to_ack(f->db, &ack), 0);
+
+	/* A vanishes from the list: its four items are skipped, with the reason. */
+	assert_int_equal(province_sweep(f->db, listed, 1, NOW + 1000), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items WHERE schedule_id = 'A'"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items WHERE schedule_id = 'B'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM ledger WHERE outcome = 'skipped'"
+			 " AND reason = 'cancelled by the province' AND province_schedule = 'A'"), 4);
+	assert_int_equal(ledger_get(f->db, 1, &row), 0);
+	assert_int_equal(row.scheduled_at, NOW + 60000);
+	assert_string_equal(row.province_bulletin, "A-B1");
+	ledger_row_done(&row);
+	assert_int_equal(province_to_ack(f->db, &ack), 1);
+	assert_string_equal(ack.id, "A");
+	assert_true(ack.cancelled);
+	assert_int_equal(province_acked(f->db, ack.id, true, NOW), 0);
+	province_ack_done(&ack);
+	/* Cancelling again, or sweeping again, does nothing. */
+	assert_int_equal(province_cancel(f->db, "A", NOW + 2000), PROVINCE_SAME);
+	assert_int_equal(province_sweep(f->db, listed, 1, NOW + 3000), 0);
+	assert_int_equal(province_cancel(f->db, "B", NOW + 4000), PROVINCE_CANCELLED);
+	assert_int_equal(count(f, "SELECT count(*) FROM ledger"), 5);
+	/* The chain with the province's columns verifies. */
+	assert_int_equal(verify_chain(db_sqlite(f->db), NULL, &res), 0);
+	assert_true(res.ok);
+	assert_int_equal(res.rows, 5);
+	verify_result_done(&res);
+	/* Sent again after its cancellation: it stands again, but an item
+	 * the ledger closed (skipped) keeps its one row and does not come
+	 * back; at new instants its items do. */
+	assert_int_equal(province_store(f->db, &a, NOW + 5000, GRACE), PROVINCE_NEW);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items WHERE schedule_id = 'A'"), 0);
+	a.instants[0].start_ms += 3600000;
+	assert_int_equal(province_store(f->db, &a, NOW + 6000, GRACE), PROVINCE_CHANGED);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_items WHERE schedule_id = 'A'"), 2);
+	province_schedule_done(&a);
+	province_schedule_done(&b);
+}
+
+static void test_downloads_and_owner(void **state)
+{
+	struct fx *f = *state;
+	int64_t secs[] = { 600, 60 };
+	struct province_schedule s = make("D", 2, secs, 1), t = make("E", 1, secs + 1, 1);
+	struct province_download d;
+	struct province_counts c;
+	struct bulletin b = {
+		.valid_from = DAY_NONE_BEFORE, .valid_until = DAY_NONE_AFTER,
+		.sha256 = "a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
+		.path = (char *)"/x.wav", .source_name = (char *)"1.wav",
+		.audio = { .frames = 48000, .duration_ms = 1000, .sample_rate = 48000, .channels = 1, .format = "WAV" },
+		.imported_at = NOW,
+	};
+
+	assert_int_equal(province_store(f->db, &s, NOW, GRACE), PROVINCE_NEW);
+	assert_int_equal(province_store(f->db, &t, NOW, GRACE), PROVINCE_NEW);
+	/* The one needed first goes first. */
+	assert_int_equal(province_next_download(f->db, &d), 1);
+	assert_string_equal(d.id, "E-B1");
+	assert_int_equal(d.first_at, NOW + 60000);
+	province_download_done(&d);
+	assert_int_equal(province_bulletin_failed(f->db, "E-B1", true, "not audio", NOW), 0);
+	assert_int_equal(province_next_download(f->db, &d), 1);
+	assert_string_equal(d.id, "D-B1");
+	assert_string_equal(d.url, "https://n.example/D/1.wav");
+	province_download_done(&d);
+
+	assert_int_equal(province_bulletin_meta(f->db, "D-B1", &b), 0);
+	assert_string_equal(b.title, "Tin 1");
+	assert_string_equal(b.topic, "3");
+	assert_string_equal(b.origin, "province");
+	assert_int_equal(library_add(f->db, &b), 0);
+	assert_int_equal(province_bulletin_stored(f->db, "D-B1", b.id, NOW), 0);
+	assert_int_equal(province_counts(f->db, &c), 0);
+	assert_int_equal(c.schedules, 2);
+	assert_int_equal(c.bulletins, 1);
+	assert_int_equal(c.pending, 1);
+	assert_int_equal(c.rejected, 1);
+
+	/* Only the province changes it. */
+	assert_int_equal(library_update(f->db, &b, "tester"), -EPERM);
+	assert_int_equal(library_retire(f->db, b.id, NOW, "tester"), -EPERM);
+	/* A re-send does not fetch a stored bulletin again, even at a new address. */
+	free(s.bulletins[0].url);
+	s.bulletins[0].url = xstrdup("https://n.example/moved.wav");
+	assert_int_equal(province_store(f->db, &s, NOW + 1000, GRACE), PROVINCE_CHANGED);
+	assert_int_equal(count(f, "SELECT count(*) FROM province_bulletins WHERE state = 'stored'"), 1);
+	free(b.title);
+	free(b.topic);
+	free(b.origin);
+	free(b.province_id);
+	free(b.author);
+	province_schedule_done(&s);
+	province_schedule_done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,7 +510,12 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_whole),
+		cmocka_unit_test_setup_teardown(test_store_idempotent, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_store_past, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_cancel_and_sweep, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_downloads_and_owner, setup_db, teardown_db),
 	};
 
+	time_set_zone("Asia/Ho_Chi_Minh");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

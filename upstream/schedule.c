@@ -40,7 +40,7 @@ static bool fail(struct where *w, const char *field, const char *problem)
 	return false;
 }
 
-/* An id: a string of 1..UPSTREAM_ID_MAX visible ASCII bytes, or a
+/* An id: a string of 1..PROVINCE_ID_MAX visible ASCII bytes, or a
  * non-negative integer (provinces differ), kept as text. */
 static bool get_id(struct where *w, json_t *o, const char *key, const char *field, char *out)
 {
@@ -53,14 +53,14 @@ static bool get_id(struct where *w, json_t *o, const char *key, const char *fiel
 	if (json_is_integer(v)) {
 		if (json_integer_value(v) < 0)
 			return fail(w, field, "a negative number is not an id");
-		snprintf(out, UPSTREAM_ID_MAX + 1, "%lld", (long long)json_integer_value(v));
+		snprintf(out, PROVINCE_ID_MAX + 1, "%lld", (long long)json_integer_value(v));
 		return true;
 	}
 	if (!json_is_string(v))
 		return fail(w, field, "not a string or a number");
 	s = json_string_value(v);
 	n = json_string_length(v);
-	if (n == 0 || n > UPSTREAM_ID_MAX)
+	if (n == 0 || n > PROVINCE_ID_MAX)
 		return fail(w, field, "empty or longer than 64 bytes");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '/' || s[i] == '\\')
@@ -119,7 +119,7 @@ bool upstream_url_ok(const char *s)
 	const char *host;
 	size_t n = strlen(s), hl;
 
-	if (n > UPSTREAM_URL_MAX)
+	if (n > PROVINCE_URL_MAX)
 		return false;
 	if (!strncmp(s, "https://", 8))
 		host = s + 8;
@@ -165,7 +165,7 @@ static bool day_of(const char *s, int32_t *day)
 	return true;
 }
 
-static bool parse_author(struct where *w, json_t *b, const char *at, struct upstream_sched_bulletin *sb)
+static bool parse_author(struct where *w, json_t *b, const char *at, struct province_bulletin *sb)
 {
 	json_t *a = json_object_get(b, "TacGia");
 	char field[96];
@@ -176,18 +176,18 @@ static bool parse_author(struct where *w, json_t *b, const char *at, struct upst
 		return true;
 	if (json_is_string(a)) {
 		snprintf(field, sizeof(field), "%s.TacGia", at);
-		return get_text(w, b, "TacGia", field, UPSTREAM_TEXT_MAX, false, &sb->author);
+		return get_text(w, b, "TacGia", field, PROVINCE_TEXT_MAX, false, &sb->author);
 	}
 	if (!json_is_object(a)) {
 		snprintf(field, sizeof(field), "%s.TacGia", at);
 		return fail(w, field, "not an object {TenDayDu, ButDanh, Email}");
 	}
 	snprintf(field, sizeof(field), "%s.TacGia.TenDayDu", at);
-	ok = get_text(w, a, "TenDayDu", field, UPSTREAM_TEXT_MAX, false, &name);
+	ok = get_text(w, a, "TenDayDu", field, PROVINCE_TEXT_MAX, false, &name);
 	snprintf(field, sizeof(field), "%s.TacGia.ButDanh", at);
-	ok = ok && get_text(w, a, "ButDanh", field, UPSTREAM_TEXT_MAX, false, &pen);
+	ok = ok && get_text(w, a, "ButDanh", field, PROVINCE_TEXT_MAX, false, &pen);
 	snprintf(field, sizeof(field), "%s.TacGia.Email", at);
-	ok = ok && get_text(w, a, "Email", field, UPSTREAM_TEXT_MAX, false, &email);
+	ok = ok && get_text(w, a, "Email", field, PROVINCE_TEXT_MAX, false, &email);
 	if (ok) {
 		/* One line for people: the full name, else the pen name. */
 		if (name && *name)
@@ -201,7 +201,7 @@ static bool parse_author(struct where *w, json_t *b, const char *at, struct upst
 	return ok;
 }
 
-static bool parse_bulletin(struct where *w, json_t *b, size_t i, struct upstream_sched_bulletin *sb)
+static bool parse_bulletin(struct where *w, json_t *b, size_t i, struct province_bulletin *sb)
 {
 	char at[48], field[96];
 	char *dur = NULL;
@@ -214,7 +214,7 @@ static bool parse_bulletin(struct where *w, json_t *b, size_t i, struct upstream
 	if (!get_id(w, b, "BanTinID", field, sb->id))
 		return false;
 	snprintf(field, sizeof(field), "%s.TieuDe", at);
-	if (!get_text(w, b, "TieuDe", field, UPSTREAM_TEXT_MAX, true, &sb->title))
+	if (!get_text(w, b, "TieuDe", field, PROVINCE_TEXT_MAX, true, &sb->title))
 		return false;
 	snprintf(field, sizeof(field), "%s.ThoiLuong", at);
 	if (!get_text(w, b, "ThoiLuong", field, 16, false, &dur))
@@ -233,14 +233,14 @@ static bool parse_bulletin(struct where *w, json_t *b, size_t i, struct upstream
 		return false;
 	sb->priority = 3 - (int)v; /* 1 emergency → 2, 2 priority → 1, 3 normal → 0 */
 	snprintf(field, sizeof(field), "%s.NoiDung", at);
-	if (!get_text(w, b, "NoiDung", field, UPSTREAM_URL_MAX, true, &sb->url))
+	if (!get_text(w, b, "NoiDung", field, PROVINCE_URL_MAX, true, &sb->url))
 		return false;
 	if (!upstream_url_ok(sb->url))
 		return fail(w, field, "not an http:// or https:// address with a host (no spaces, no user@)");
 	return parse_author(w, b, at, sb);
 }
 
-static bool parse_day(struct where *w, json_t *d, size_t i, struct upstream_schedule *s)
+static bool parse_day(struct where *w, json_t *d, size_t i, struct province_schedule *s)
 {
 	char at[48], field[112];
 	json_t *list, *t;
@@ -264,13 +264,13 @@ static bool parse_day(struct where *w, json_t *d, size_t i, struct upstream_sche
 	if (!json_is_array(list) || json_array_size(list) == 0)
 		return fail(w, field, "missing, empty or not a list");
 	json_array_foreach(list, j, t) {
-		struct upstream_sched_instant *in;
+		struct province_instant *in;
 		int64_t midnight = (int64_t)day * 86400;
 
 		snprintf(field, sizeof(field), "%s.ThoiDiemPhat[%zu]", at, j);
 		if (!json_is_object(t))
 			return fail(w, field, "not an object");
-		if (s->n_instants >= UPSTREAM_INSTANTS_MAX)
+		if (s->n_instants >= PROVINCE_INSTANTS_MAX)
 			return fail(w, field, "more than 1000 instants in one schedule");
 		snprintf(field, sizeof(field), "%s.ThoiDiemPhat[%zu].ThoiGianBatDau", at, j);
 		if (!get_int(w, t, "ThoiGianBatDau", field, midnight - DAY_SLACK_S, midnight + 86400 + DAY_SLACK_S, &a))
@@ -286,7 +286,7 @@ static bool parse_day(struct where *w, json_t *d, size_t i, struct upstream_sche
 	return true;
 }
 
-static bool parse_one(struct where *w, json_t *o, struct upstream_schedule *s)
+static bool parse_one(struct where *w, json_t *o, struct province_schedule *s)
 {
 	json_t *list, *v, *c;
 	size_t i;
@@ -295,7 +295,7 @@ static bool parse_one(struct where *w, json_t *o, struct upstream_schedule *s)
 		return fail(w, "schedule", "not an object");
 	if (!get_id(w, o, "LichPhatID", "LichPhatID", s->id))
 		return false;
-	if (!get_text(w, o, "TenLichPhat", "TenLichPhat", UPSTREAM_TEXT_MAX, false, &s->name))
+	if (!get_text(w, o, "TenLichPhat", "TenLichPhat", PROVINCE_TEXT_MAX, false, &s->name))
 		return false;
 	/* A cancellation names the schedule and nothing else is read. */
 	c = json_object_get(o, "Huy");
@@ -308,7 +308,7 @@ static bool parse_one(struct where *w, json_t *o, struct upstream_schedule *s)
 	list = json_object_get(o, "DanhSachBanTin");
 	if (!json_is_array(list) || json_array_size(list) == 0)
 		return fail(w, "DanhSachBanTin", "missing, empty or not a list");
-	if (json_array_size(list) > UPSTREAM_BULLETINS_MAX)
+	if (json_array_size(list) > PROVINCE_BULLETINS_MAX)
 		return fail(w, "DanhSachBanTin", "more than 100 bulletins in one schedule");
 	s->bulletins = xcalloc(json_array_size(list), sizeof(*s->bulletins));
 	json_array_foreach(list, i, v) {
@@ -332,24 +332,10 @@ static bool parse_one(struct where *w, json_t *o, struct upstream_schedule *s)
 	return true;
 }
 
-void upstream_schedule_done(struct upstream_schedule *s)
-{
-	for (size_t i = 0; i < s->n_bulletins; i++) {
-		free(s->bulletins[i].title);
-		free(s->bulletins[i].url);
-		free(s->bulletins[i].author);
-	}
-	free(s->bulletins);
-	free(s->instants);
-	free(s->name);
-	free(s->why);
-	memset(s, 0, sizeof(*s));
-}
-
 void upstream_schedules_done(struct upstream_schedules *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		upstream_schedule_done(&l->items[i]);
+		province_schedule_done(&l->items[i]);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
 }
@@ -395,7 +381,7 @@ int upstream_schedules_parse(const char *body, size_t len, struct upstream_sched
 	}
 	out->items = xcalloc(json_array_size(list) + 1, sizeof(*out->items));
 	json_array_foreach(list, i, v) {
-		struct upstream_schedule *s = &out->items[out->n++];
+		struct province_schedule *s = &out->items[out->n++];
 		char msg[512];
 		struct where w = { msg, sizeof(msg) };
 
@@ -412,10 +398,10 @@ refused:
 		/* Refused whole: only its id (when it has one) and why stay,
 		 * so the link neither stores it nor reads it as gone. */
 		{
-			char id[UPSTREAM_ID_MAX + 1];
+			char id[PROVINCE_ID_MAX + 1];
 
 			memcpy(id, s->id, sizeof(id));
-			upstream_schedule_done(s);
+			province_schedule_done(s);
 			memcpy(s->id, id, sizeof(id));
 			s->refused = true;
 			s->why = xstrdup(msg);

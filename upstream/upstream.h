@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "content/province.h"
 #include "ledger/outbox.h"
 
 /* The largest reply read; a longer one is an error (and not read further). */
@@ -68,45 +69,12 @@ char *upstream_login(const struct upstream_config *u, const char *password);
 
 /* ---- the province's schedules (schedule.c): pure, for the tests ---- */
 
-/* The longest schedule list read, and the most of each thing one holds. */
+/* The longest schedule list read, and the most schedules it holds. */
 #define UPSTREAM_SCHEDULE_REPLY_MAX (4 * 1024 * 1024)
 #define UPSTREAM_SCHEDULES_MAX 1000
-#define UPSTREAM_BULLETINS_MAX 100
-#define UPSTREAM_INSTANTS_MAX 1000
-/* An id (LichPhatID, BanTinID): visible ASCII, no slash. */
-#define UPSTREAM_ID_MAX 64
-/* A title, a schedule's name, an author. */
-#define UPSTREAM_TEXT_MAX 1000
-/* An audio address (NoiDung). */
-#define UPSTREAM_URL_MAX 2048
 
-/* One bulletin a schedule names. */
-struct upstream_sched_bulletin {
-	char id[UPSTREAM_ID_MAX + 1]; /* BanTinID */
-	char *title;                  /* TieuDe, control characters made spaces */
-	int64_t duration_ms;          /* ThoiLuong; 0 when not given */
-	int topic;                    /* LoaiLinhVuc 1..6 */
-	int priority;                 /* loa's: 2 emergency, 1 priority, 0 normal (MucDoUuTien 1/2/3) */
-	char *url;                    /* NoiDung: http(s) only */
-	char *author;                 /* TacGia.TenDayDu, else ButDanh; NULL when neither */
-};
-/* One ThoiDiemPhat: the schedule's bulletins air in their order from start. */
-struct upstream_sched_instant {
-	int64_t start_ms, end_ms;
-};
-struct upstream_schedule {
-	char id[UPSTREAM_ID_MAX + 1]; /* LichPhatID; may be empty when refused */
-	char *name;                   /* TenLichPhat, or NULL */
-	bool cancelled;               /* "Huy": true: the province takes it back */
-	bool refused;                 /* a field is wrong: nothing but id and why is set */
-	char *why;                    /* when refused: the field and the problem */
-	struct upstream_sched_bulletin *bulletins;
-	size_t n_bulletins;
-	struct upstream_sched_instant *instants; /* over every NgayPhat, in the order sent */
-	size_t n_instants;
-};
 struct upstream_schedules {
-	struct upstream_schedule *items;
+	struct province_schedule *items;
 	size_t n;
 };
 /* Parses the LEN bytes of BODY, the answer to {url}{paths.schedule}: a
@@ -117,10 +85,9 @@ struct upstream_schedules {
  * be used. */
 int upstream_schedules_parse(const char *body, size_t len, struct upstream_schedules *out, char *why,
 			     size_t whylen);
-void upstream_schedule_done(struct upstream_schedule *s);
 void upstream_schedules_done(struct upstream_schedules *l);
 /* True when S is an http:// or https:// address with a host, of visible
- * ASCII, without user@ (at most UPSTREAM_URL_MAX bytes). */
+ * ASCII, without user@ (at most PROVINCE_URL_MAX bytes). */
 bool upstream_url_ok(const char *s);
 
 /* ---- the replies (reply.c) ---- */

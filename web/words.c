@@ -236,6 +236,9 @@ static const char *const words[W_COUNT][2] = {
 			      "There is no bulletin #%s; the library lists them." },
 	[W_E_NO_ACTIVE_BULLETIN] = { "Không có bản tin số %s đang dùng (có thể đã ngừng phát).",
 				     "There is no active bulletin #%s (it may be retired already)." },
+	[W_E_PROVINCE_OWNS] = { "Bản tin số %s do tỉnh gửi xuống: chỉ tỉnh mới thay đổi hoặc ngừng được; ở đài chỉ "
+				"có thể dừng khi đang phát.", "Bulletin #%s came from the province: only the province "
+				"changes or retires it; here it can only be stopped while on air." },
 	[W_E_SLOT_NAME] = { "Cần tên khung giờ phát, ví dụ sang hoặc chieu.", "Give the slot's name, e.g. sang or "
 			    "chieu." },
 	[W_E_SLOT_NEEDS] = { "Khung giờ phát cần giờ bắt đầu và các ngày phát.", "A slot needs a start time and "

@@ -14,7 +14,7 @@ static void check_id(const char *id, bool may_be_empty)
 {
 	size_t n = strlen(id);
 
-	FUZZ_ASSERT(n <= UPSTREAM_ID_MAX, "an id too long");
+	FUZZ_ASSERT(n <= PROVINCE_ID_MAX, "an id too long");
 	FUZZ_ASSERT(may_be_empty || n > 0, "an empty id");
 	for (const char *p = id; *p; p++)
 		FUZZ_ASSERT(*p > 0x20 && *p < 0x7f && *p != '/' && *p != '\\', "an id with a byte it may not hold");
@@ -24,7 +24,7 @@ static void check_text(const char *s)
 {
 	if (!s)
 		return;
-	FUZZ_ASSERT(strlen(s) <= UPSTREAM_TEXT_MAX, "text too long");
+	FUZZ_ASSERT(strlen(s) <= PROVINCE_TEXT_MAX, "text too long");
 	for (const char *p = s; *p; p++)
 		FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f, "a control character in text");
 }
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (size_t i = 0; i < l.n; i++) {
-		const struct upstream_schedule *s = &l.items[i];
+		const struct province_schedule *s = &l.items[i];
 
 		check_id(s->id, s->refused);
 		if (s->refused) {
@@ -50,10 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		check_text(s->name);
 		FUZZ_ASSERT(s->cancelled || (s->n_bulletins > 0 && s->n_instants > 0), "a schedule with nothing to air");
-		FUZZ_ASSERT(s->n_bulletins <= UPSTREAM_BULLETINS_MAX && s->n_instants <= UPSTREAM_INSTANTS_MAX,
+		FUZZ_ASSERT(s->n_bulletins <= PROVINCE_BULLETINS_MAX && s->n_instants <= PROVINCE_INSTANTS_MAX,
 			    "too many bulletins or instants");
 		for (size_t j = 0; j < s->n_bulletins; j++) {
-			const struct upstream_sched_bulletin *b = &s->bulletins[j];
+			const struct province_bulletin *b = &s->bulletins[j];
 
 			check_id(b->id, false);
 			check_text(b->title);
