@@ -50,6 +50,12 @@ static void col_id(sqlite3_stmt *st, int i, char out[PROVINCE_ID_MAX + 1])
 	snprintf(out, PROVINCE_ID_MAX + 1, "%s", s ? s : "");
 }
 
+/* An item of province_items AS i that has no row yet, nor is on air. */
+#define NOT_LEDGERED \
+	"NOT EXISTS (SELECT 1 FROM ledger l WHERE l.scheduled_at = i.at AND l.province_schedule = i.schedule_id" \
+	" AND l.province_bulletin = i.bulletin) AND NOT EXISTS (SELECT 1 FROM inflight f WHERE f.scheduled_at = i.at" \
+	" AND f.province_schedule = i.schedule_id AND f.province_bulletin = i.bulletin)"
+
 /* One statement run to its end; SQL binds ?1.. from the strings and
  * integers given in FMT order ('s' a string, 'i' an int64). */
 static int exec(struct db *db, const char *what, const char *sql, const char *fmt, ...)
@@ -449,7 +455,7 @@ int province_next_download(struct db *db, struct province_download *out)
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "SELECT p.id, p.url, min(i.at) AS first FROM province_bulletins p"
 			       " JOIN province_items i ON i.bulletin = p.id"
-			       " WHERE p.state = 'pending' GROUP BY p.id ORDER BY first, p.id LIMIT 1",
+			       " WHERE p.state = 'pending' AND " NOT_LEDGERED " GROUP BY p.id ORDER BY first, p.id LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, N_("reading the province's bulletins"));
 	rc = sqlite3_step(st);
@@ -533,7 +539,7 @@ int province_items(struct db *db, int64_t from_ms, int64_t to_ms, struct provinc
 			       "SELECT i.id, i.schedule_id, i.bulletin, i.at, i.end_at, i.seq, p.priority, p.title,"
 			       " p.url, p.state, p.reason, coalesce(p.bulletin_id, 0)"
 			       " FROM province_items i JOIN province_bulletins p ON p.id = i.bulletin"
-			       " WHERE i.at >= ?1 AND i.at < ?2 ORDER BY i.at, i.seq, i.id",
+			       " WHERE i.at >= ?1 AND i.at < ?2 AND " NOT_LEDGERED " ORDER BY i.at, i.seq, i.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, N_("reading the province's items"));
 	sqlite3_bind_int64(st, 1, from_ms);

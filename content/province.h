@@ -135,11 +135,12 @@ struct province_item {
 	char *reason;                       /* why rejected or failed */
 	int64_t bulletin_id;                /* in the library once stored, else 0 */
 };
-/* The items whose instant is in [FROM_MS, TO_MS), by instant then seq.
+/* The items whose instant is in [FROM_MS, TO_MS) and that have no row
+ * yet (nor are on air), by instant then seq.
  * Caller frees with province_items_free. Returns 0 or -EIO. */
 int province_items(struct db *db, int64_t from_ms, int64_t to_ms, struct province_item **out, size_t *n);
 void province_items_free(struct province_item *v, size_t n);
-/* Removes item ID once its row is written (aired, failed, missed). */
+/* Removes item ID: it will never air (its row is written). */
 int province_item_done(struct db *db, int64_t id);
 
 /* The figures of `loa upstream status`: standing schedules, province
