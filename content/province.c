@@ -579,6 +579,13 @@ int province_item_done(struct db *db, int64_t id)
 	return exec(db, N_("removing the province's items"), "DELETE FROM province_items WHERE id = ?1", "i", id);
 }
 
+int province_note_poll(struct db *db, int64_t at_ms)
+{
+	return exec(db, N_("recording the link's state"),
+		    "INSERT INTO upstream_state (id, last_poll_at) VALUES (1, ?1)"
+		    " ON CONFLICT (id) DO UPDATE SET last_poll_at = ?1", "i", at_ms);
+}
+
 int province_counts(struct db *db, struct province_counts *out)
 {
 	sqlite3 *h = db_sqlite(db);
@@ -591,9 +598,27 @@ int province_counts(struct db *db, struct province_counts *out)
 	    SQLITE_OK ||
 	    db_query_int(h, "SELECT count(*) FROM province_bulletins WHERE state = 'rejected'", &out->rejected) !=
 	    SQLITE_OK ||
-	    db_query_int(h, "SELECT count(*) FROM province_bulletins WHERE state = 'failed'", &out->failed) != SQLITE_OK)
+	    db_query_int(h, "SELECT count(*) FROM province_bulletins WHERE state = 'failed'", &out->failed) != SQLITE_OK ||
+	    db_query_int(h, "SELECT coalesce((SELECT last_poll_at FROM upstream_state WHERE id = 1), 0)",
+			 &out->last_poll_at) != SQLITE_OK)
 		return db_fail(db, N_("reading the province's schedules"));
 	return 0;
+}
+
+int province_rejected_text(struct db *db, FILE *f)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db_sqlite(db),
+			       "SELECT id, url, reason FROM province_bulletins WHERE state = 'rejected' ORDER BY updated_at, id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, N_("reading the province's bulletins"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fprintf(f, "  %s %s: %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+			sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, N_("reading the province's bulletins"));
 }
 
 int province_rejected_json(struct db *db, struct json *j)
@@ -606,7 +631,7 @@ int province_rejected_json(struct db *db, struct json *j)
 			       " ORDER BY updated_at, id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, N_("reading the province's bulletins"));
-	json_key(j, "rejected");
+	json_key(j, "rejected_bulletins");
 	json_array_begin(j);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_object_begin(j);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "content/library.h"
 
@@ -148,9 +149,14 @@ int province_item_done(struct db *db, int64_t id);
  * refused ones (BanTinID, reason) as a JSON array under "rejected". */
 struct province_counts {
 	int64_t schedules, bulletins, pending, rejected, failed;
+	int64_t last_poll_at; /* ms; 0 = never */
 };
+/* The schedules were read at AT_MS. */
+int province_note_poll(struct db *db, int64_t at_ms);
 int province_counts(struct db *db, struct province_counts *out);
-/* Writes "rejected": [{"BanTinID", "url", "reason", "at"}...] into J. */
+/* Writes "rejected_bulletins": [{"BanTinID", "url", "reason", "at"}...]
+ * into J; the same as lines "  ID URL: REASON" to F. */
 int province_rejected_json(struct db *db, struct json *j);
+int province_rejected_text(struct db *db, FILE *f);
 
 #endif

@@ -329,7 +329,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE ledger ADD COLUMN province_bulletin TEXT /* BanTinID */;\n"
 	"ALTER TABLE inflight ADD COLUMN origin TEXT;\n"
 	"ALTER TABLE inflight ADD COLUMN province_schedule TEXT;\n"
-	"ALTER TABLE inflight ADD COLUMN province_bulletin TEXT;\n",
+	"ALTER TABLE inflight ADD COLUMN province_bulletin TEXT;\n"
+	"ALTER TABLE upstream_state ADD COLUMN last_poll_at INTEGER /* ms: the province's schedules last read */;\n",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
