@@ -982,9 +982,12 @@ static void take_province(struct engine *e, int64_t t_now)
 			continue;
 		}
 		if (strcmp(it->state, "stored") || !it->bulletin_id || library_get(e->db, it->bulletin_id, &b) < 0) {
-			/* Its audio may still come until its instant. */
-			if (t_now < it->at) {
-				next = next && next < it->at ? next : it->at;
+			/* Its audio may still come until its instant; an
+			 * emergency's, sent at its instant, until its grace ends. */
+			int64_t until = it->at + (it->priority == PRIO_EMERGENCY ? grace : 0);
+
+			if (t_now < until && !strcmp(it->state, "pending")) {
+				next = next && next < until ? next : until;
 				continue;
 			}
 			if (!strcmp(it->state, "rejected"))

@@ -875,6 +875,42 @@ static void test_province_emergency_within_grace_airs_now(void **state)
 	rows_free(&r);
 }
 
+/* An emergency sent at its instant waits for its audio until its grace
+ * ends, and airs as soon as the audio is in. */
+static void test_province_emergency_waits_for_its_audio(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	int64_t id;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	add_province(s, "K", "KHAN", PRIO_EMERGENCY, vn(DAY0, 5, 1, 0), 30 * SEC, false);
+	run_until(s, vn(DAY0, 5, 3, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 0);
+	rows_free(&r);
+	id = add_bulletin(s, "KHAN", PRIO_EMERGENCY, 30 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
+	assert_int_equal(province_bulletin_stored(s->db, "KHAN", id, s->now), 0);
+	quiet(s);
+	engine_library_changed(s->e);
+	loud(s);
+	run_until(s, vn(DAY0, 5, 30, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 5, 3, 0));
+	rows_free(&r);
+	/* Past its grace without audio: failed. */
+	add_province(s, "K2", "KHAN2", PRIO_EMERGENCY, vn(DAY0, 5, 40, 0), 30 * SEC, false);
+	run_until(s, vn(DAY0, 6, 0, 0) - SEC);
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[1].outcome, OUTCOME_FAILED);
+	assert_int_equal(r.v[1].ended_at, 0);
+	rows_free(&r);
+}
+
 static void test_province_audio_missing_fails_and_late_is_missed(void **state)
 {
 	struct sim *s = *state;
@@ -2633,6 +2669,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_province_items_air_at_their_instants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_province_emergency_preempts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_province_emergency_within_grace_airs_now, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_province_emergency_waits_for_its_audio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_province_audio_missing_fails_and_late_is_missed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_province_cancelled_item_does_not_air, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_province_normal_waits_or_is_skipped, setup, teardown),

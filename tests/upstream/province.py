@@ -19,6 +19,9 @@ request so a test changes it between requests:
                           bytes of it and the connection is closed (a resume
                           must fetch the rest with a Range request)
   {"media_delay": S}      wait S seconds before answering for audio
+  {"stall_after": N}      the first answer for each audio file stops after N
+                          bytes and then sends nothing for a minute (a test
+                          kills the link meanwhile)
 
 Schedules (issue #18): GET {base}/schedule answers {"TrangThaiGui": 0,
 "NoiDung": [...]} with the list in DIR/schedules.json (written by the
@@ -171,10 +174,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         body = data[start:]
         cut = ctl.get("cut_after")
+        stall = ctl.get("stall_after")
         with LOCK:
             first = name not in CUT
             CUT.add(name)
         try:
+            if stall is not None and first:
+                self.wfile.write(body[:int(stall)])
+                self.wfile.flush()
+                time.sleep(60)
+                self.close_connection = True
+                return
             if cut is not None and first:
                 self.wfile.write(body[:int(cut)])
                 self.wfile.flush()
