@@ -4,24 +4,76 @@
 
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "content/library.h"
+#include "content/province.h"
 #include "scheduler/plan.h"
 #include "util/json.h"
 #include "util/timeutil.h"
 
 #define DAYS_MAX 3660
 
-static void print_json(const struct plan *p, bool all)
+/* The province's timed items, in time order beside the slots' (ties: the
+ * slot's first). Their instants are the province's; whether a normal one
+ * finds room beside a slot is the daemon's to say when it comes (see
+ * doc/province.md). */
+struct merged {
+	const struct plan *p;
+	const struct province_item *v;
+	size_t n, i, k;
+};
+
+/* The next province item before the slots' next, or NULL (then the next
+ * slot item is p->v[m->i]). */
+static const struct province_item *next_province(struct merged *m)
 {
+	while (m->i < m->p->n && m->p->v[m->i].part != PART_ITEM)
+		m->i++;
+	if (m->k < m->n && (m->i >= m->p->n || m->v[m->k].at < m->p->v[m->i].at))
+		return &m->v[m->k++];
+	return NULL;
+}
+
+static void province_json(struct json *j, const struct province_item *it)
+{
+	json_object_begin(j);
+	json_kv_time(j, "occurrence_at", it->at);
+	json_kv_time(j, "at", it->at);
+	json_kv_string(j, "slot", NULL);
+	json_key(j, "bulletin_id");
+	if (it->bulletin_id)
+		json_int(j, it->bulletin_id);
+	else
+		json_null(j);
+	json_kv_string(j, "title", it->title);
+	json_kv_string(j, "priority", priority_name((enum priority)it->priority));
+	json_kv_string(j, "origin", "province");
+	json_kv_string(j, "province_schedule", it->schedule_id);
+	json_kv_string(j, "province_bulletin", it->bulletin);
+	json_kv_string(j, "audio", it->state);
+	json_object_end(j);
+}
+
+static void print_json(const struct plan *p, const struct province_item *pv, size_t pn, bool all)
+{
+	struct merged m = { .p = p, .v = pv, .n = pn };
+	const struct province_item *pi;
 	struct json j;
 
 	json_init(&j, stdout);
 	json_array_begin(&j);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->v[i];
+	for (;;) {
+		const struct plan_item *it;
 
-		if (it->part != PART_ITEM || (it->skipped && !all))
+		if ((pi = next_province(&m))) {
+			province_json(&j, pi);
+			continue;
+		}
+		if (m.i >= p->n)
+			break;
+		it = &p->v[m.i++];
+		if (it->skipped && !all)
 			continue;
 		json_object_begin(&j);
 		json_kv_time(&j, "occurrence_at", it->occurrence_at);
@@ -32,6 +84,7 @@ static void print_json(const struct plan *p, bool all)
 		json_kv_string(&j, "topic", it->bulletin->topic);
 		json_kv_string(&j, "priority", priority_name(it->bulletin->priority));
 		json_kv_int(&j, "expected_ms", it->expected_ms);
+		json_kv_string(&j, "origin", "local");
 		if (it->skipped) {
 			json_kv_bool(&j, "skipped", true);
 			json_kv_string(&j, "reason", it->reason);
@@ -41,20 +94,42 @@ static void print_json(const struct plan *p, bool all)
 	json_array_end(&j);
 }
 
-static void print_text(const struct plan *p, bool all)
+static void heading(size_t *shown)
 {
+	if (!(*shown)++)
+		/* TRANSLATORS: column heads over "%-19s  %-10s  %5lld  %5lld:%02lld  %s";
+		 * align them by hand, in characters. */
+		fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
+}
+
+static void print_text(const struct plan *p, const struct province_item *pv, size_t pn, bool all)
+{
+	struct merged m = { .p = p, .v = pv, .n = pn };
+	const struct province_item *pi;
 	char a[ISO_LEN];
 	size_t shown = 0;
 
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->v[i];
+	for (;;) {
+		const struct plan_item *it;
 
-		if (it->part != PART_ITEM || (it->skipped && !all))
+		if ((pi = next_province(&m))) {
+			heading(&shown);
+			time_format_iso(pi->at, a);
+			a[19] = '\0';
+			a[10] = ' ';
+			/* TRANSLATORS: in the SLOT column of loa next: an item the province scheduled. */
+			printf("%-19s  %-10s  %5lld  %8s  %s [%s %s/%s%s%s]\n", a, _("(province)"), (long long)pi->bulletin_id,
+			       "", pi->title ? pi->title : "", priority_name((enum priority)pi->priority), pi->schedule_id,
+			       pi->bulletin, strcmp(pi->state, "stored") ? ", audio " : "",
+			       strcmp(pi->state, "stored") ? pi->state : "");
 			continue;
-		if (!shown++)
-			/* TRANSLATORS: column heads over "%-19s  %-10s  %5lld  %5lld:%02lld  %s";
-			 * align them by hand, in characters. */
-			fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
+		}
+		if (m.i >= p->n)
+			break;
+		it = &p->v[m.i++];
+		if (it->skipped && !all)
+			continue;
+		heading(&shown);
 		time_format_iso(it->at, a);
 		a[19] = '\0';
 		a[10] = ' ';
@@ -80,7 +155,8 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	struct cli_period period = CLI_PERIOD_OPEN;
 	struct bulletin *lib = NULL;
 	struct plan plan = { 0 };
-	size_t n_lib = 0;
+	struct province_item *pv = NULL;
+	size_t n_lib = 0, pn = 0;
 	bool json = false, all = false, have_days = false;
 	int days = 7;
 	int64_t from_ms, to_ms;
@@ -145,12 +221,18 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		cli_error(self, _("cannot read the bulletin library"));
 		return EXIT_RUNTIME;
 	}
+	if (cli->db && province_items(cli->db, from_ms, to_ms, &pv, &pn) < 0) {
+		bulletins_free(lib, n_lib);
+		cli_error(self, _("cannot read the province's items"));
+		return EXIT_RUNTIME;
+	}
 	plan_range(cli->cfg, lib, n_lib, from_ms, to_ms, &plan);
 	if (json)
-		print_json(&plan, all);
+		print_json(&plan, pv, pn, all);
 	else
-		print_text(&plan, all);
+		print_text(&plan, pv, pn, all);
 	plan_done(&plan);
+	province_items_free(pv, pn);
 	bulletins_free(lib, n_lib);
 	return EXIT_OK;
 }

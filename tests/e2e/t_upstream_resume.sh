@@ -41,6 +41,15 @@ assert_eq "$(jq -r '.[0].sha256' <<<"$OUT")" "$(sha256sum "$T/province/media/r.w
 assert_eq "$(jq -r -s '[.[] | .range // "none"] | join(",")' "$T/province/media.jsonl")" "none,bytes=200000-" \
 	"the requests: the first whole, the second from where it stopped"
 [ -z "$(ls "$T/state/downloads/" 2>/dev/null)" ] || fail "files left in downloads: $(ls "$T/state/downloads")"
+# loa next shows the province's item, marked, at its instant.
+expect_exit 0 next --json
+assert_eq "$(jq -r '[.[] | "\(.origin):\(.province_schedule):\(.province_bulletin):\(.audio)"] | join(",")' <<<"$OUT")" \
+	"province:LP-R:BT-R:stored" "loa next"
+assert_eq "$(ms_of "$(jq -r '.[0].at' <<<"$OUT")")" "$((at * 1000))" "the item's instant in loa next"
+expect_exit 0 next
+[[ "$OUT" == *"(province)"*"Tải lại [normal LP-R/BT-R]"* ]] || fail "loa next does not mark the province's item: $OUT"
+expect_exit 0 list
+[[ "$OUT" == *"province:BT-R"*"Tải lại"* ]] || fail "loa list does not mark the province's bulletin: $OUT"
 # Restarted again: nothing is fetched twice.
 link_stop
 link_start
