@@ -19,6 +19,9 @@ request so a test changes it between requests:
                           bytes of it and the connection is closed (a resume
                           must fetch the rest with a Range request)
   {"media_delay": S}      wait S seconds before answering for audio
+  {"no_length": [NAMES]}  audio files NAMES are sent without a Content-Length
+                          (the connection closes after them), so only what
+                          arrives tells their size
   {"stall_after": N}      the first answer for each audio file stops after N
                           bytes and then sends nothing for a minute (a test
                           kills the link meanwhile)
@@ -167,6 +170,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.send_response(206 if start else 200)
         self.send_header("Content-Type", "audio/wav")
+        if name in (ctl.get("no_length") or []):
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                self.wfile.write(data[start:])
+            except OSError:
+                pass
+            return
         self.send_header("Content-Length", str(len(data) - start))
         if start:
             self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
