@@ -452,6 +452,16 @@ int province_next_download(struct db *db, struct province_download *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* A bulletin whose import was committed just before the link died
+	 * (and its state with it not yet) is in the library already: it is
+	 * not fetched again. */
+	rc = exec(db, N_("recording a province bulletin's audio"),
+		  "UPDATE province_bulletins SET state = 'stored', reason = NULL,"
+		  " bulletin_id = (SELECT b.id FROM bulletins b WHERE b.province_id = province_bulletins.id)"
+		  " WHERE state != 'stored' AND EXISTS (SELECT 1 FROM bulletins b WHERE b.province_id = province_bulletins.id)",
+		  "");
+	if (rc < 0)
+		return rc;
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "SELECT p.id, p.url, min(i.at) AS first FROM province_bulletins p"
 			       " JOIN province_items i ON i.bulletin = p.id"

@@ -109,8 +109,10 @@ struct province_download {
 	int64_t first_at; /* ms: its earliest item that has not aired */
 };
 /* The pending bulletin whose item comes first (items of cancelled
- * schedules are gone, so their bulletins wait for nothing). Returns 1, 0
- * (none) or -EIO. */
+ * schedules are gone, so their bulletins wait for nothing). One the
+ * library holds already (an import the link committed just before it
+ * died) is marked stored first, never fetched twice. Returns 1, 0 (none)
+ * or -EIO. */
 int province_next_download(struct db *db, struct province_download *out);
 void province_download_done(struct province_download *d);
 /* Fills B's metadata (title, topic, priority, origin, province_id, author;

@@ -485,6 +485,12 @@ static void test_downloads_and_owner(void **state)
 	assert_int_equal(c.pending, 1);
 	assert_int_equal(c.rejected, 1);
 
+	/* Killed between the import and its state: found in the library, not fetched again. */
+	fixture_exec(db_sqlite(f->db), "UPDATE province_bulletins SET state = 'pending', bulletin_id = NULL WHERE id = 'D-B1'");
+	assert_int_equal(province_next_download(f->db, &d), 1);
+	assert_string_equal(d.id, "D-B2");
+	province_download_done(&d);
+	assert_int_equal(count(f, "SELECT bulletin_id FROM province_bulletins WHERE id = 'D-B1'"), b.id);
 	/* Only the province changes it. */
 	assert_int_equal(library_update(f->db, &b, "tester"), -EPERM);
 	assert_int_equal(library_retire(f->db, b.id, NOW, "tester"), -EPERM);
