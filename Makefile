@@ -7,7 +7,8 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson libcurl
+PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson libcurl \
+	   libavformat libavcodec libswresample libavutil
 TESTPKGS = cmocka
 
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -317,7 +318,8 @@ cross-check: $(BUILD)/mkaudio
 # Benchmarks (issue #8), not part of `make check`: bench/run.sh measures
 # loa and what a station would use instead, prints the table and writes
 # bench/results.md and bench/results.json; its scratch goes to BUILD/bench.
-BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/walk_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so
+BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/walk_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so \
+	     $(BUILD)/bench/stream_floor
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBLOA)
 	@mkdir -p $(dir $@)
@@ -333,6 +335,13 @@ bench:
 	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/mkaudio $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) bench/run.sh
 
+# Relays run in real time, so they are a bench of their own (about 6 min):
+# bench/results-relay.json.
+bench-relay:
+	@./deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD)/loa $(BUILD)/bench/firstframe.so $(BUILD)/bench/stream_floor
+	@BUILD=$(abspath $(BUILD)) bench/relay.sh
+
 # The console's figures alone (bench/web.sh, a few minutes), merged into
 # bench/results.json and .md beside those of the last `make bench`.
 bench-web:
@@ -345,7 +354,7 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench bench-web clean
+.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench bench-relay bench-web clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/*.c))
 

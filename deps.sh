@@ -15,6 +15,7 @@ set -eu
 PKGS="build-essential pkg-config libasound2-dev libsndfile1-dev libconfig-dev
 libsqlite3-dev libcmocka-dev libebur128-dev nettle-dev libsystemd-dev tzdata sqlite3 jq valgrind curl
 libsodium-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
+libavformat-dev libavcodec-dev libswresample-dev libavutil-dev ffmpeg
 gettext locales openssl python3
 jackd2 libasound2-plugins
 chromium chromium-driver python3-selenium"
@@ -39,7 +40,7 @@ if [ $# -gt 0 ]; then
 	PKGS="crossbuild-essential-$a qemu-user pkg-config tzdata"
 	for d in libasound2-dev libsndfile1-dev libconfig-dev libsqlite3-dev libcmocka-dev \
 		 libebur128-dev nettle-dev libsystemd-dev libsodium-dev libmicrohttpd-dev libjansson-dev \
-		 libcurl4-openssl-dev; do
+		 libcurl4-openssl-dev libavformat-dev libavcodec-dev libswresample-dev libavutil-dev; do
 		PKGS="$PKGS $d:$a"
 	done
 	if ! dpkg --print-foreign-architectures | grep -qx "$a"; then

@@ -49,6 +49,8 @@ extern const struct cmd_entry cmd_check_entry, cmd_import_entry, cmd_list_entry,
 	cmd_play_entry, cmd_alert_entry, cmd_stop_entry, cmd_status_entry, cmd_report_entry,
 	cmd_verify_entry, cmd_backup_entry, cmd_slot_entry, cmd_audit_entry, cmd_user_entry,
 	cmd_web_entry, cmd_upstream_entry;
+/* Relays (tiếp âm): cli/cmd_source.c. */
+extern const struct cmd_entry cmd_source_entry;
 
 /* `loa ARGS...`: the global options, then the command's. Returns the exit status. */
 int cli_run(struct cli *cli, int argc, char **argv);

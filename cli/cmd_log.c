@@ -25,7 +25,7 @@ static void print_csv(const struct ledger_row *v, size_t n)
 {
 	static const char *const head[] = { "id", "kind", "slot", "bulletin_id", "title", "topic", "plan",
 		"scheduled_at", "started_at", "ended_at", "played_ms", "outcome", "reason", "xruns",
-		"content_sha256", "row_hash", "by" };
+		"content_sha256", "row_hash", "by", "relay_source", "relay_url" };
 
 	csv_begin(stdout);
 	for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++)
@@ -52,6 +52,10 @@ static void print_csv(const struct ledger_row *v, size_t n)
 		csv_field(stdout, r->reason);
 		printf(",%d,%s,%s,", r->xruns, r->content_sha256, r->row_hash);
 		csv_field(stdout, r->by);
+		putchar(',');
+		csv_field(stdout, r->relay_source);
+		putchar(',');
+		csv_field(stdout, r->relay_url);
 		csv_end_row(stdout);
 	}
 }

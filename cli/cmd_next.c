@@ -8,32 +8,34 @@
 
 #include "content/library.h"
 #include "content/province.h"
+#include "content/sources.h"
 #include "scheduler/plan.h"
 #include "util/json.h"
 #include "util/timeutil.h"
 
 #define DAYS_MAX 3660
 
-/* The province's timed items, in time order beside the slots' (ties: the
- * slot's first). Their instants are the province's; whether a normal one
- * finds room beside a slot is the daemon's to say when it comes (see
- * doc/province.md). */
-struct merged {
-	const struct plan *p;
-	const struct province_item *v;
-	size_t n, i, k;
+/* The relay sources, for the titles of relay windows; none without a database. */
+struct relays {
+	struct source *v;
+	size_t n;
 };
 
-/* The next province item before the slots' next, or NULL (then the next
- * slot item is p->v[m->i]). */
-static const struct province_item *next_province(struct merged *m)
+static const char *relay_title(const struct relays *r, const char *name)
 {
-	while (m->i < m->p->n && m->p->v[m->i].part != PART_ITEM)
-		m->i++;
-	if (m->k < m->n && (m->i >= m->p->n || m->v[m->k].at < m->p->v[m->i].at))
-		return &m->v[m->k++];
-	return NULL;
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->v[i].name, name))
+			return source_title(&r->v[i]);
+	return name;
 }
+
+/* The province's timed items, listed after the slots' at their instants
+ * (whether a normal one finds room beside a slot is the daemon's to say
+ * when it comes: doc/province.md). */
+struct province_list {
+	struct province_item *v;
+	size_t n;
+};
 
 static void province_json(struct json *j, const struct province_item *it)
 {
@@ -55,25 +57,27 @@ static void province_json(struct json *j, const struct province_item *it)
 	json_object_end(j);
 }
 
-static void print_json(const struct plan *p, const struct province_item *pv, size_t pn, bool all)
+static void print_json(const struct plan *p, const struct relays *r, const struct province_list *pl, bool all)
 {
-	struct merged m = { .p = p, .v = pv, .n = pn };
-	const struct province_item *pi;
 	struct json j;
 
 	json_init(&j, stdout);
 	json_array_begin(&j);
-	for (;;) {
-		const struct plan_item *it;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->v[i];
 
-		if ((pi = next_province(&m))) {
-			province_json(&j, pi);
+		if (it->part == PART_RELAY) {
+			json_object_begin(&j);
+			json_kv_time(&j, "occurrence_at", it->occurrence_at);
+			json_kv_time(&j, "at", it->at);
+			json_kv_string(&j, "slot", it->slot->name);
+			json_kv_string(&j, "relay", it->slot->relay);
+			json_kv_string(&j, "title", relay_title(r, it->slot->relay));
+			json_kv_int(&j, "expected_ms", it->expected_ms);
+			json_object_end(&j);
 			continue;
 		}
-		if (m.i >= p->n)
-			break;
-		it = &p->v[m.i++];
-		if (it->skipped && !all)
+		if (it->part != PART_ITEM || (it->skipped && !all))
 			continue;
 		json_object_begin(&j);
 		json_kv_time(&j, "occurrence_at", it->occurrence_at);
@@ -84,59 +88,59 @@ static void print_json(const struct plan *p, const struct province_item *pv, siz
 		json_kv_string(&j, "topic", it->bulletin->topic);
 		json_kv_string(&j, "priority", priority_name(it->bulletin->priority));
 		json_kv_int(&j, "expected_ms", it->expected_ms);
-		json_kv_string(&j, "origin", "local");
 		if (it->skipped) {
 			json_kv_bool(&j, "skipped", true);
 			json_kv_string(&j, "reason", it->reason);
 		}
 		json_object_end(&j);
 	}
+	for (size_t i = 0; i < pl->n; i++)
+		province_json(&j, &pl->v[i]);
 	json_array_end(&j);
 }
 
-static void heading(size_t *shown)
+static void print_text(const struct plan *p, const struct relays *r, const struct province_list *pl, bool all)
 {
-	if (!(*shown)++)
-		/* TRANSLATORS: column heads over "%-19s  %-10s  %5lld  %5lld:%02lld  %s";
-		 * align them by hand, in characters. */
-		fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
-}
-
-static void print_text(const struct plan *p, const struct province_item *pv, size_t pn, bool all)
-{
-	struct merged m = { .p = p, .v = pv, .n = pn };
-	const struct province_item *pi;
 	char a[ISO_LEN];
 	size_t shown = 0;
 
-	for (;;) {
-		const struct plan_item *it;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->v[i];
 
-		if ((pi = next_province(&m))) {
-			heading(&shown);
-			time_format_iso(pi->at, a);
-			a[19] = '\0';
-			a[10] = ' ';
-			/* TRANSLATORS: in the SLOT column of loa next: an item the province scheduled. */
-			printf("%-19s  %-10s  %5lld  %8s  %s [%s %s/%s%s%s]\n", a, _("(province)"), (long long)pi->bulletin_id,
-			       "", pi->title ? pi->title : "", priority_name((enum priority)pi->priority), pi->schedule_id,
-			       pi->bulletin, strcmp(pi->state, "stored") ? ", audio " : "",
-			       strcmp(pi->state, "stored") ? pi->state : "");
+		if ((it->part != PART_ITEM && it->part != PART_RELAY) || (it->skipped && !all))
 			continue;
-		}
-		if (m.i >= p->n)
-			break;
-		it = &p->v[m.i++];
-		if (it->skipped && !all)
-			continue;
-		heading(&shown);
+		if (!shown++)
+			/* TRANSLATORS: column heads over "%-19s  %-10s  %5lld  %5lld:%02lld  %s";
+			 * align them by hand, in characters. */
+			fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
 		time_format_iso(it->at, a);
 		a[19] = '\0';
 		a[10] = ' ';
+		if (it->part == PART_RELAY) {
+			/* TRANSLATORS: a relay window (tiếp âm) in loa next, in the
+			 * TITLE column: the source's name, then its title. */
+			printf("%-19s  %-10s  %5s  %5lld:%02lld  ", a, it->slot->name, "-",
+			       (long long)(it->expected_ms / 60000), (long long)(it->expected_ms / 1000 % 60));
+			printf(_("relay %s: %s\n"), it->slot->relay, relay_title(r, it->slot->relay));
+			continue;
+		}
 		printf("%-19s  %-10s  %5lld  %5lld:%02lld  %s%s%s\n", a, it->slot->name,
 		       (long long)it->bulletin->id, (long long)(it->expected_ms / 60000),
 		       (long long)(it->expected_ms / 1000 % 60), it->bulletin->title,
 		       it->skipped ? _(" — skipped: ") : "", it->skipped ? it->reason : "");
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct province_item *pi = &pl->v[i];
+
+		if (!shown++)
+			fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
+		time_format_iso(pi->at, a);
+		a[19] = '\0';
+		a[10] = ' ';
+		/* TRANSLATORS: in the SLOT column of loa next: an item the province scheduled. */
+		printf("%-19s  %-10s  %5lld  %8s  %s [%s %s/%s%s%s]\n", a, _("(province)"), (long long)pi->bulletin_id, "",
+		       pi->title ? pi->title : "", priority_name((enum priority)pi->priority), pi->schedule_id, pi->bulletin,
+		       strcmp(pi->state, "stored") ? ", audio " : "", strcmp(pi->state, "stored") ? pi->state : "");
 	}
 	if (!shown)
 		puts(_("nothing will air in this period"));
@@ -155,8 +159,9 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	struct cli_period period = CLI_PERIOD_OPEN;
 	struct bulletin *lib = NULL;
 	struct plan plan = { 0 };
-	struct province_item *pv = NULL;
-	size_t n_lib = 0, pn = 0;
+	struct relays relays = { 0 };
+	struct province_list pl = { 0 };
+	size_t n_lib = 0;
 	bool json = false, all = false, have_days = false;
 	int days = 7;
 	int64_t from_ms, to_ms;
@@ -221,18 +226,25 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		cli_error(self, _("cannot read the bulletin library"));
 		return EXIT_RUNTIME;
 	}
-	if (cli->db && province_items(cli->db, from_ms, to_ms, &pv, &pn) < 0) {
+	if (cli->db && sources_load(cli->db, &relays.v, &relays.n) < 0) {
+		cli_error(self, _("cannot read the relay sources from the database"));
 		bulletins_free(lib, n_lib);
+		return EXIT_RUNTIME;
+	}
+	if (cli->db && province_items(cli->db, from_ms, to_ms, &pl.v, &pl.n) < 0) {
 		cli_error(self, _("cannot read the province's items"));
+		sources_free(relays.v, relays.n);
+		bulletins_free(lib, n_lib);
 		return EXIT_RUNTIME;
 	}
 	plan_range(cli->cfg, lib, n_lib, from_ms, to_ms, &plan);
 	if (json)
-		print_json(&plan, pv, pn, all);
+		print_json(&plan, &relays, &pl, all);
 	else
-		print_text(&plan, pv, pn, all);
+		print_text(&plan, &relays, &pl, all);
 	plan_done(&plan);
-	province_items_free(pv, pn);
+	province_items_free(pl.v, pl.n);
+	sources_free(relays.v, relays.n);
 	bulletins_free(lib, n_lib);
 	return EXIT_OK;
 }

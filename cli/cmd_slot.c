@@ -18,7 +18,7 @@
 /* What the options of add and edit said; edit keeps what was not said. */
 struct slot_args {
 	struct slot s;
-	bool start, days, from, until, max, skips, intro, outro, topics;
+	bool start, days, from, until, max, skips, intro, outro, topics, relay;
 };
 
 static int parse_hms(const struct cmd_entry *self, const char *arg, int *sec)
@@ -107,6 +107,7 @@ static const struct option slot_opts[] = {
 	{ "intro", required_argument, NULL, 'i' },
 	{ "outro", required_argument, NULL, 'o' },
 	{ "topic", required_argument, NULL, 't' },
+	{ "relay", required_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -175,6 +176,12 @@ static int parse_slot_options(const struct cmd_entry *self, const char *sub, int
 				return EXIT_USAGE;
 			a->topics = true;
 			break;
+		case 'r':
+			/* The core checks the name against the sources. */
+			free(a->s.relay);
+			a->s.relay = strcmp(optarg, "none") == 0 ? NULL : xstrdup(optarg);
+			a->relay = true;
+			break;
 		case 'h':
 			return cli_help(self);
 		default:
@@ -206,6 +213,10 @@ static void take(struct slot *dst, const struct slot_args *a)
 		dst->intro_id = a->s.intro_id;
 	if (a->outro)
 		dst->outro_id = a->s.outro_id;
+	if (a->relay) {
+		free(dst->relay);
+		dst->relay = xstrdup_or_null(a->s.relay);
+	}
 	if (a->skips) {
 		struct slot copy;
 
@@ -295,9 +306,10 @@ static int slot_edit(struct cli *cli, const struct cmd_entry *self, int argc, ch
 	if (ret)
 		goto out;
 	ret = EXIT_USAGE;
-	if (!(a.start || a.days || a.from || a.until || a.max || a.skips || a.intro || a.outro || a.topics)) {
+	if (!(a.start || a.days || a.from || a.until || a.max || a.skips || a.intro || a.outro || a.topics ||
+	      a.relay)) {
 		cli_error(self, _("nothing to change; give at least one of --start, --days, --from, --until, "
-			  "--max-minutes, --skip-date, --intro, --outro, --topic"));
+			  "--max-minutes, --skip-date, --intro, --outro, --topic, --relay"));
 		goto out;
 	}
 	if ((ret = cli_acting(cli)) || (ret = open_station(cli, DB_READ_ONLY)))
@@ -377,6 +389,8 @@ static void print_text(const struct config *cfg)
 			       s->until_day != DAY_NONE_AFTER ? time_format_day(s->until_day, until) : "");
 		if (s->max_minutes)
 			printf(_(" max %d min"), s->max_minutes);
+		if (s->relay)
+			printf(_(" relays %s"), s->relay);
 		if (s->source == SLOT_FROM_CONFIG)
 			printf(_("  (%s:%d)\n"), cfg->path, s->line);
 		else
@@ -436,9 +450,9 @@ const struct cmd_entry cmd_slot_entry = {
 	.name = "slot",
 	.usage = N_("add NAME --start HH:MM[:SS] --days mon,tue,...|daily [--from YYYY-MM-DD] "
 		 "[--until YYYY-MM-DD] [--max-minutes N] [--skip-date YYYY-MM-DD]... [--intro ID] "
-		 "[--outro ID] [--topic CODE]...\n"
+		 "[--outro ID] [--topic CODE]... [--relay SOURCE]\n"
 		 "       loa slot edit NAME [the options of add; none clears --from, --until,\n"
-		 "                 --max-minutes, --intro, --outro, --skip-date, --topic]\n"
+		 "                 --max-minutes, --intro, --outro, --skip-date, --topic, --relay]\n"
 		 "       loa slot remove NAME\n"
 		 "       loa slot list [--json]"),
 	.summary = N_("the programme's slots: add, edit, remove, list (loa.conf's are read-only)"),

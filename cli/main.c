@@ -15,7 +15,7 @@
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_daemon_entry, &cmd_check_entry, &cmd_import_entry, &cmd_edit_entry,
-	&cmd_retire_entry, &cmd_list_entry, &cmd_slot_entry, &cmd_next_entry, &cmd_play_entry,
+	&cmd_retire_entry, &cmd_list_entry, &cmd_slot_entry, &cmd_source_entry, &cmd_next_entry, &cmd_play_entry,
 	&cmd_alert_entry, &cmd_stop_entry, &cmd_status_entry, &cmd_log_entry, &cmd_audit_entry,
 	&cmd_report_entry, &cmd_verify_entry, &cmd_backup_entry, &cmd_user_entry, &cmd_web_entry,
 	&cmd_upstream_entry,

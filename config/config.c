@@ -35,14 +35,15 @@ struct ctx {
 	int nerr;
 };
 
-static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "slots", "web", "upstream",
-					 NULL };
+static const char *const top_keys[] = { "station", "paths", "audio", "clock", "limits", "relay", "slots", "web",
+					 "upstream", NULL };
 static const char *const station_keys[] = { "name", "timezone", NULL };
 static const char *const paths_keys[] = { "state_dir", "socket", NULL };
 static const char *const audio_keys[] = { "device", "gap_ms", "target_lufs", "gain_db", "true_peak_dbtp",
 					  "power_on", "power_off", "warmup_ms", NULL };
 static const char *const clock_keys[] = { "require_sync", "grace_minutes", NULL };
 static const char *const limits_keys[] = { "earliest", "latest", NULL };
+static const char *const relay_keys[] = { "silence_seconds", NULL };
 static const char *const web_keys[] = { "listen", "tls_cert", "tls_key", "max_upload_mb", "session_hours", NULL };
 static const char *const slot_keys[] = { "name", "start", "days", "max_minutes", "from", "until",
 					 "skip_dates", "intro", "outro", "topics", NULL };
@@ -680,6 +681,20 @@ static void load_limits(struct ctx *c, const config_setting_t *root, struct conf
 	}
 	cfg->limit_earliest = e;
 	cfg->limit_latest = l;
+}
+
+/* A relay's dead air: a second or two of silence is a pause in speech; a
+ * station off the air for five minutes has long been noticed by anyone
+ * listening, and the fallback should have been tried well before. */
+static void load_relay(struct ctx *c, const config_setting_t *root, struct config *cfg)
+{
+	const config_setting_t *g = get_group(c, root, "relay", relay_keys, "relay = { silence_seconds = 10; };");
+
+	if (!g)
+		return;
+	get_int(c, g, "silence_seconds",
+		_("relay.silence_seconds (seconds of silence after which a relay tries its next URL)"), 3, 300,
+		&cfg->relay_silence_s);
 }
 
 int config_parse_listen(const char *s, char **host, int *port)
@@ -1519,6 +1534,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	cfg->grace_minutes = 10;
 	cfg->limit_earliest = -1;
 	cfg->limit_latest = -1;
+	cfg->relay_silence_s = 10;
 	cfg->web.host = xstrdup("0.0.0.0");
 	cfg->web.port = 8080;
 	cfg->web.max_upload_mb = 500;
@@ -1531,6 +1547,7 @@ int config_load(const char *path, struct config **out, struct strlist *errs)
 	load_clock(&c, root, cfg);
 	/* Before the slots, which are checked against them. */
 	load_limits(&c, root, cfg);
+	load_relay(&c, root, cfg);
 	load_slots(&c, root, cfg);
 	load_web(&c, root, cfg);
 	load_upstream(&c, root, cfg);
@@ -1552,6 +1569,7 @@ void slot_done(struct slot *s)
 	free(s->skip_days);
 	free(s->intro);
 	free(s->outro);
+	free(s->relay);
 	strv_free(s->topics);
 }
 
@@ -1598,6 +1616,7 @@ void slot_copy(struct slot *dst, const struct slot *src)
 	dst->name = xstrdup_or_null(src->name);
 	dst->intro = xstrdup_or_null(src->intro);
 	dst->outro = xstrdup_or_null(src->outro);
+	dst->relay = xstrdup_or_null(src->relay);
 	dst->skip_days = NULL;
 	if (src->n_skip) {
 		dst->skip_days = xcalloc(src->n_skip, sizeof(*dst->skip_days));

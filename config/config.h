@@ -34,6 +34,7 @@ struct slot {
 	int64_t intro_id, outro_id; /* a database slot's intro and outro bulletins, 0 when none */
 	int64_t intro_ms, outro_ms; /* durations, filled by whoever probes the files; 0 until then */
 	char **topics;        /* only bulletins of these topics air in it; n_topics 0 = any */
+	char *relay;          /* a database slot's relay source (content/sources.h), or NULL */
 	size_t n_topics;
 	int line;             /* where it was defined, for messages (config slots) */
 	enum slot_source source;
@@ -90,6 +91,7 @@ struct config {
 	int grace_minutes;    /* default 10 */
 	int limit_earliest;   /* seconds after midnight, -1 when unset */
 	int limit_latest;     /* seconds after midnight, -1 when unset */
+	int relay_silence_s;  /* relay.silence_seconds: dead air that moves a relay on, default 10 */
 	struct slot *slots;
 	size_t n_slots;
 	struct web_config web;

@@ -10,6 +10,7 @@
 
 #include "content/library.h"
 #include "content/store.h"
+#include "content/sources.h"
 #include "content/topic.h"
 #include "db/db.h"
 #include "ledger/audit.h"
@@ -126,7 +127,7 @@ int slots_load(struct db *db, struct slot **out, size_t *n)
 	/* The slots and their lists from one snapshot. */
 	began = sqlite3_get_autocommit(h) && sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	if (sqlite3_prepare_v2(h, "SELECT name, start_sec, days, from_day, until_day, max_minutes, intro_id,"
-			       " outro_id FROM slots ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+			       " outro_id, relay FROM slots ORDER BY name", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct slot *s;
@@ -143,6 +144,7 @@ int slots_load(struct db *db, struct slot **out, size_t *n)
 		s->max_minutes = sqlite3_column_int(st, 5);
 		s->intro_id = sqlite3_column_int64(st, 6);
 		s->outro_id = sqlite3_column_int64(st, 7);
+		s->relay = xstrdup_or_null((const char *)sqlite3_column_text(st, 8));
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -218,7 +220,8 @@ bool slot_same(const struct slot *a, const struct slot *b)
 	    a->max_minutes != b->max_minutes || a->from_day != b->from_day || a->until_day != b->until_day ||
 	    a->n_skip != b->n_skip || a->n_topics != b->n_topics || !str_same(a->intro, b->intro) ||
 	    !str_same(a->outro, b->outro) || a->intro_ms != b->intro_ms || a->outro_ms != b->outro_ms ||
-	    a->intro_id != b->intro_id || a->outro_id != b->outro_id || a->source != b->source)
+	    a->intro_id != b->intro_id || a->outro_id != b->outro_id || a->source != b->source ||
+	    !str_same(a->relay, b->relay))
 		return false;
 	if (a->n_skip && memcmp(a->skip_days, b->skip_days, a->n_skip * sizeof(*a->skip_days)) != 0)
 		return false;
@@ -283,6 +286,38 @@ static int check_jingle(struct db *db, const char *opt, int64_t id, char *msg, s
 	return r;
 }
 
+/* A relay slot airs its source for its whole window: the window needs a
+ * length, and intros, outros and topics, which are about bulletins, have
+ * nothing to act on. */
+static int check_relay(struct db *db, const struct slot *s, char *msg, size_t msglen)
+{
+	struct source src;
+	char q[TEXT_QUOTE_MAX];
+	int r = db ? sources_get(db, s->relay, &src) : -ENOENT;
+
+	if (r == -ENOENT) {
+		text_set(msg, msglen, _("--relay '%s': there is no such source; add it first (loa source add "
+			"NAME --url URL), 'loa source list' shows them"), text_quote(s->relay, q));
+		return -EINVAL;
+	}
+	if (r < 0) {
+		text_set(msg, msglen, _("--relay '%s': cannot read the relay sources"), text_quote(s->relay, q));
+		return -EIO;
+	}
+	source_done(&src);
+	if (!s->max_minutes) {
+		text_set(msg, msglen, _("--relay needs --max-minutes: the slot's window is how long the relay "
+			"airs, e.g. --max-minutes 30"));
+		return -EINVAL;
+	}
+	if (s->intro_id || s->outro_id || s->n_topics) {
+		text_set(msg, msglen, _("a relay slot airs its source for the whole window, without bulletins: "
+			"it takes no --intro, --outro or --topic (give none to clear them)"));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int slots_check(const struct config *cfg, struct db *db, const struct slot *s, bool adding, char *msg,
 		size_t msglen)
 {
@@ -342,6 +377,8 @@ int slots_check(const struct config *cfg, struct db *db, const struct slot *s, b
 	if ((r = check_jingle(db, "--intro", s->intro_id, msg, msglen)) < 0 ||
 	    (r = check_jingle(db, "--outro", s->outro_id, msg, msglen)) < 0)
 		return r;
+	if (s->relay)
+		return check_relay(db, s, msg, msglen);
 	return 0;
 }
 
@@ -370,8 +407,9 @@ static char *describe(const struct slot *s)
 		strcat(strcat(skips, i ? "," : ""), time_format_day(s->skip_days[i], d));
 	}
 	out = xasprintf("start %s; days %s; from %s; until %s; max %d min; skip %s; intro %lld; outro %lld; "
-			"topics %s", start, days, from, until, s->max_minutes, *skips ? skips : "-",
-			(long long)s->intro_id, (long long)s->outro_id, *topics ? topics : "-");
+			"topics %s%s%s", start, days, from, until, s->max_minutes, *skips ? skips : "-",
+			(long long)s->intro_id, (long long)s->outro_id, *topics ? topics : "-",
+			s->relay ? "; relay " : "", s->relay ? s->relay : "");
 	free(topics);
 	free(skips);
 	return out;
@@ -420,9 +458,9 @@ static int write_slot(struct db *db, const struct slot *s, bool adding)
 
 	rc = sqlite3_prepare_v2(h, adding ?
 		"INSERT INTO slots (name, start_sec, days, from_day, until_day, max_minutes, intro_id, outro_id,"
-		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)" :
+		" created_at, updated_at, relay) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)" :
 		"UPDATE slots SET start_sec = ?2, days = ?3, from_day = ?4, until_day = ?5, max_minutes = ?6,"
-		" intro_id = ?7, outro_id = ?8, updated_at = ?9 WHERE name = ?1", -1, &st, NULL);
+		" intro_id = ?7, outro_id = ?8, updated_at = ?9, relay = ?10 WHERE name = ?1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
@@ -434,6 +472,10 @@ static int write_slot(struct db *db, const struct slot *s, bool adding)
 	bind_id(st, 7, s->intro_id);
 	bind_id(st, 8, s->outro_id);
 	sqlite3_bind_int64(st, 9, now);
+	if (s->relay)
+		sqlite3_bind_text(st, 10, s->relay, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 10);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -626,5 +668,6 @@ void slots_json(struct json *j, const struct slot *s)
 		json_string(j, s->topics[i]);
 	json_array_end(j);
 	json_kv_string(j, "source", s->source == SLOT_FROM_DATABASE ? "database" : "config");
+	json_kv_string(j, "relay", s->relay);
 	json_object_end(j);
 }

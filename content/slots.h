@@ -38,7 +38,8 @@ bool slots_same(const struct config *cfg, const struct config *other);
 
 /* Checks S as a database slot of CFG (name, start within the station's
  * limits, days, dates, max_minutes, topics, intro and outro bulletins
- * active in DB, which may be NULL when S names none). ADDING refuses a
+ * active in DB, which may be NULL when S names none; a relay source that
+ * DB holds, with a window and no bulletin options). ADDING refuses a
  * name taken by any slot. Returns 0, or -EINVAL with a message in MSG that
  * names the option (--start, --intro, ...) and what is allowed. */
 int slots_check(const struct config *cfg, struct db *db, const struct slot *s, bool adding, char *msg,

@@ -277,8 +277,57 @@ static const char *const migrations[] = {
 	"	last_error_at INTEGER\n"
 	");\n"
 	"ALTER TABLE inflight ADD COLUMN priority INTEGER /* as the item aired: 0 normal, 1 priority, 2 emergency */;\n",
-	/* 7 (issue #18; it runs as 5 -> 6 until the relay's step, 6, is
-	 * merged before it: one self-contained entry, moved as a whole):
+	/* 6: relays (tiếp âm). A source is a live station to air: internet
+	 * stream URLs tried in order, or an ALSA capture input; a slot with a
+	 * relay airs it for its whole window. The ledger keeps kind 'slot'
+	 * for a relay window, since SQLite cannot change the kind's CHECK
+	 * and an insert-only, chained table cannot be rebuilt; a relay row
+	 * is one whose relay_source is set, and the row hash covers the two
+	 * new columns only then (ledger.c), so every older row keeps its
+	 * hash. An alert that preempts a relay parks the relay's in-flight
+	 * record in inflight_held until the relay resumes, so a power cut
+	 * during the alert still leaves one partial row for each. */
+	"CREATE TABLE sources (\n"
+	"	name       TEXT PRIMARY KEY,  -- what slots name it by, e.g. vov1\n"
+	"	title      TEXT,              -- the ledger rows' title, e.g. Thời sự VOV1; NULL = the name\n"
+	"	topic      TEXT,              -- the ledger rows' topic; NULL = none\n"
+	"	capture    TEXT,              -- an ALSA capture device (a receiver on line-in); NULL = the URLs\n"
+	"	created_at INTEGER NOT NULL,  -- ms\n"
+	"	updated_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE source_urls (\n"
+	"	source TEXT NOT NULL REFERENCES sources (name) ON DELETE CASCADE,\n"
+	"	pos    INTEGER NOT NULL CHECK (pos >= 0),  -- tried in this order\n"
+	"	url    TEXT NOT NULL,\n"
+	"	PRIMARY KEY (source, pos)\n"
+	");\n"
+	"ALTER TABLE slots ADD COLUMN relay TEXT REFERENCES sources (name)\n"
+	"	/* the source the slot airs instead of bulletins; NULL = bulletins */;\n"
+	"ALTER TABLE ledger ADD COLUMN relay_source TEXT /* the source a relay row aired; NULL = not a relay */;\n"
+	"ALTER TABLE ledger ADD COLUMN relay_url TEXT /* the URL or device that served it; NULL = none did */;\n"
+	"ALTER TABLE inflight ADD COLUMN relay_source TEXT;\n"
+	"ALTER TABLE inflight ADD COLUMN relay_url TEXT;\n"
+	"CREATE TABLE inflight_held (\n"
+	"	id             INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"	kind           TEXT NOT NULL CHECK (kind IN ('slot', 'play', 'alert')),\n"
+	"	occurrence_at  INTEGER,\n"
+	"	scheduled_at   INTEGER NOT NULL,\n"
+	"	started_at     INTEGER,\n"
+	"	bulletin_id    INTEGER REFERENCES bulletins (id),\n"
+	"	title          TEXT NOT NULL,\n"
+	"	topic          TEXT,\n"
+	"	plan           TEXT,\n"
+	"	slot           TEXT,\n"
+	"	content_sha256 TEXT NOT NULL,\n"
+	"	sample_rate    INTEGER NOT NULL CHECK (sample_rate > 0),\n"
+	"	frames         INTEGER NOT NULL DEFAULT 0,\n"
+	"	checkpoint_at  INTEGER,\n"
+	"	actor          TEXT,\n"
+	"	priority       INTEGER,\n"
+	"	relay_source   TEXT,\n"
+	"	relay_url      TEXT\n"
+	");\n",
+	/* 7 (issue #18):
 	 * schedules and bulletins from the province. A province bulletin is
 	 * a bulletin like any other once its audio is imported (origin
 	 * 'province', its BanTinID and author kept); until then it is a row of
@@ -330,6 +379,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE inflight ADD COLUMN origin TEXT;\n"
 	"ALTER TABLE inflight ADD COLUMN province_schedule TEXT;\n"
 	"ALTER TABLE inflight ADD COLUMN province_bulletin TEXT;\n"
+	"ALTER TABLE inflight_held ADD COLUMN origin TEXT;\n"
+	"ALTER TABLE inflight_held ADD COLUMN province_schedule TEXT;\n"
+	"ALTER TABLE inflight_held ADD COLUMN province_bulletin TEXT;\n"
 	"ALTER TABLE upstream_state ADD COLUMN last_poll_at INTEGER /* ms: the province's schedules last read */;\n",
 };
 

@@ -26,7 +26,7 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
-enum op_kind { OP_RECOVER, OP_BEGIN, OP_APPEND, OP_FINISH };
+enum op_kind { OP_RECOVER, OP_BEGIN, OP_APPEND, OP_FINISH, OP_HOLD, OP_RESUME };
 
 struct op {
 	enum op_kind kind;
@@ -178,6 +178,12 @@ static int try_write(struct backlog *b, struct op *op)
 	case OP_APPEND:
 		r = ledger_append(b->db, &op->row);
 		break;
+	case OP_HOLD:
+		r = ledger_inflight_hold(b->db);
+		break;
+	case OP_RESUME:
+		r = ledger_inflight_resume(b->db);
+		break;
 	default:
 		r = ledger_inflight_finish(b->db, &op->row);
 		break;
@@ -207,6 +213,8 @@ static void row_copy(struct ledger_row *dst, const struct ledger_row *src)
 	dst->plan = xstrdup_or_null(src->plan);
 	dst->slot = xstrdup_or_null(src->slot);
 	dst->by = xstrdup_or_null(src->by);
+	dst->relay_source = xstrdup_or_null(src->relay_source);
+	dst->relay_url = xstrdup_or_null(src->relay_url);
 	dst->origin = xstrdup_or_null(src->origin);
 	dst->province_schedule = xstrdup_or_null(src->province_schedule);
 	dst->province_bulletin = xstrdup_or_null(src->province_bulletin);
@@ -284,6 +292,10 @@ int backlog_append(struct backlog *b, struct ledger_row *row, bool finish)
 	 * its final row: there is nothing left for a power cut to lose. */
 	if (finish) {
 		for (size_t i = b->n; i-- > 0;) {
+			/* Not across a relay's parking: the record moved there
+			 * may be another item's. */
+			if (b->v[i].kind == OP_HOLD || b->v[i].kind == OP_RESUME)
+				break;
 			if (b->v[i].kind == OP_BEGIN) {
 				ledger_row_done(&b->v[i].row);
 				memmove(b->v + i, b->v + i + 1, (b->n - i - 1) * sizeof(*b->v));
@@ -304,6 +316,20 @@ int backlog_append(struct backlog *b, struct ledger_row *row, bool finish)
 int backlog_begin(struct backlog *b, const struct ledger_row *row, int sample_rate)
 {
 	struct op op = { .kind = OP_BEGIN, .row = *row, .sample_rate = sample_rate };
+
+	return submit(b, &op);
+}
+
+int backlog_hold(struct backlog *b)
+{
+	struct op op = { .kind = OP_HOLD };
+
+	return submit(b, &op);
+}
+
+int backlog_resume(struct backlog *b)
+{
+	struct op op = { .kind = OP_RESUME };
 
 	return submit(b, &op);
 }

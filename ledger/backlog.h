@@ -37,6 +37,10 @@ void backlog_free(struct backlog *b);
 int backlog_append(struct backlog *b, struct ledger_row *row, bool finish);
 /* ledger_inflight_begin: the item's first frame went out. */
 int backlog_begin(struct backlog *b, const struct ledger_row *row, int sample_rate);
+/* ledger_inflight_hold and ledger_inflight_resume: a relay preempted by
+ * an alert, and resumed. */
+int backlog_hold(struct backlog *b);
+int backlog_resume(struct backlog *b);
 /* ledger_recover_inflight, at start. */
 int backlog_recover(struct backlog *b);
 /* ledger_inflight_checkpoint, only when nothing waits (the in-flight

@@ -126,9 +126,14 @@ static int air_kind_parse(const char *s, enum air_kind *out)
  * cannot share an encoding with a row without, since no other field is
  * named "by".
  *
+ * relay_source and relay_url (schema 6: a relay window, tiếp âm) follow
+ * by in the same way: two lines, relay_source LEN ":" BYTES and then
+ * relay_url as any string field ("null" when no URL answered), only when
+ * relay_source is not NULL. Every other row keeps the encoding above.
+ *
  * origin, province_schedule and province_bulletin (schema 7: an item the
- * province scheduled) follow by in that order, each likewise a line only
- * when it is not NULL. Rows of the station's own keep their encoding.
+ * province scheduled) follow in that order, each a line only when it is
+ * not NULL. Rows of the station's own keep their encoding.
  */
 /* The encoding is gathered in a buffer and hashed a buffer at a time:
  * SHA-256 costs the same per byte either way, but `loa verify` and every
@@ -295,7 +300,8 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX])
 		.reason = strlen_or_0(row->reason), .title = strlen_or_0(row->title),
 		.topic = strlen_or_0(row->topic), .plan = strlen_or_0(row->plan),
 		.slot = strlen_or_0(row->slot), .content_sha256 = hex_len(row->content_sha256),
-		.by = strlen_or_0(row->by), .origin = strlen_or_0(row->origin),
+		.by = strlen_or_0(row->by), .relay_source = strlen_or_0(row->relay_source),
+		.relay_url = strlen_or_0(row->relay_url), .origin = strlen_or_0(row->origin),
 		.province_schedule = strlen_or_0(row->province_schedule),
 		.province_bulletin = strlen_or_0(row->province_bulletin), .prev_hash = hex_len(row->prev_hash),
 	};
@@ -331,6 +337,10 @@ int ledger_row_hash_lens(const struct ledger_row *row, const struct ledger_row_l
 	put_int(&e, FIELD("xruns"), row->xruns);
 	if (row->by) /* absent rather than null: see the encoding above */
 		put_value(&e, FIELD("by"), row->by, lens->by);
+	if (row->relay_source) { /* absent rather than null, as by */
+		put_value(&e, FIELD("relay_source"), row->relay_source, lens->relay_source);
+		put_str(&e, FIELD("relay_url"), row->relay_url, lens->relay_url);
+	}
 	if (row->origin)
 		put_value(&e, FIELD("origin"), row->origin, lens->origin);
 	if (row->province_schedule)
@@ -367,7 +377,9 @@ static void col_hex(sqlite3_stmt *st, int i, char out[SHA256_HEX])
 
 static bool row_valid(const struct ledger_row *row)
 {
-	if (air_kind_name(row->kind) && outcome_name(row->outcome) && row->title)
+	/* A URL without its source would be left out of the row hash. */
+	if (air_kind_name(row->kind) && outcome_name(row->outcome) && row->title &&
+	    (row->relay_source || !row->relay_url))
 		return true;
 	log_err(_("ledger: refusing a row with kind %d, outcome %d, title %s (a bug in loa)"),
 		(int)row->kind, (int)row->outcome, row->title ? "set" : "missing");
@@ -391,10 +403,10 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	static const char insert[] =
 		"INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
 		" frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
-		" content_sha256, xruns, prev_hash, row_hash, actor, origin, province_schedule,"
-		" province_bulletin)"
+		" content_sha256, xruns, prev_hash, row_hash, actor, relay_source, relay_url, origin,"
+		" province_schedule, province_bulletin)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+		" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 	sqlite3 *h = db_sqlite(db);
 	struct ledger_row r = *row;
 	char content[SHA256_HEX];
@@ -444,9 +456,11 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	     bind_text(st, 18, r.prev_hash) |
 	     bind_text(st, 19, r.row_hash) |
 	     bind_text(st, 20, r.by) |
-	     bind_text(st, 21, r.origin) |
-	     bind_text(st, 22, r.province_schedule) |
-	     bind_text(st, 23, r.province_bulletin);
+	     bind_text(st, 21, r.relay_source) |
+	     bind_text(st, 22, r.relay_url) |
+	     bind_text(st, 23, r.origin) |
+	     bind_text(st, 24, r.province_schedule) |
+	     bind_text(st, 25, r.province_bulletin);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		rc = db_fail(db, N_("appending to the ledger"));
 		sqlite3_finalize(st);
@@ -499,7 +513,7 @@ int ledger_append(struct db *db, struct ledger_row *row)
 #define LEDGER_COLS \
 	"id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames, played_ms," \
 	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
-	" prev_hash, row_hash, actor, origin, province_schedule, province_bulletin"
+	" prev_hash, row_hash, actor, relay_source, relay_url, origin, province_schedule, province_bulletin"
 
 /* One row of a SELECT LEDGER_COLS. */
 static int read_row(sqlite3_stmt *st, struct ledger_row *r)
@@ -533,9 +547,11 @@ static int read_row(sqlite3_stmt *st, struct ledger_row *r)
 	col_hex(st, 17, r->prev_hash);
 	col_hex(st, 18, r->row_hash);
 	r->by = col_strdup(st, 19);
-	r->origin = col_strdup(st, 20);
-	r->province_schedule = col_strdup(st, 21);
-	r->province_bulletin = col_strdup(st, 22);
+	r->relay_source = col_strdup(st, 20);
+	r->relay_url = col_strdup(st, 21);
+	r->origin = col_strdup(st, 22);
+	r->province_schedule = col_strdup(st, 23);
+	r->province_bulletin = col_strdup(st, 24);
 	return 0;
 }
 
@@ -608,6 +624,8 @@ int ledger_occurrence_items(struct db *db, const char *slot, int64_t occurrence_
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "SELECT coalesce(bulletin_id, 0) FROM ledger WHERE slot = ?1 AND occurrence_at = ?2"
 			       " UNION SELECT coalesce(bulletin_id, 0) FROM inflight WHERE slot = ?1 AND occurrence_at = ?2"
+			       " UNION SELECT coalesce(bulletin_id, 0) FROM inflight_held"
+			       " WHERE slot = ?1 AND occurrence_at = ?2"
 			       " ORDER BY 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, N_("looking up an item in the ledger"));
@@ -694,6 +712,8 @@ void ledger_row_done(struct ledger_row *row)
 	free(row->plan);
 	free(row->slot);
 	free(row->by);
+	free(row->relay_source);
+	free(row->relay_url);
 	free(row->origin);
 	free(row->province_schedule);
 	free(row->province_bulletin);
@@ -707,9 +727,16 @@ void ledger_rows_free(struct ledger_row *v, size_t n)
 	free(v);
 }
 
-/* Turns the inflight record, if any, into a `partial` row, inside the
- * caller's transaction. Returns 1, 0 (none) or -EIO. */
-static int recover_locked(struct db *db)
+/* The in-flight record's columns, in both of its tables. */
+#define INFLIGHT_COLS \
+	"id, kind, occurrence_at, scheduled_at, started_at, bulletin_id, title, topic, plan, slot," \
+	" content_sha256, sample_rate, frames, checkpoint_at, actor, relay_source, relay_url, priority, origin," \
+	" province_schedule, province_bulletin"
+
+/* Turns the record in TABLE (inflight or inflight_held), if any, into a
+ * `partial` row, inside the caller's transaction. Returns 1, 0 (none) or
+ * -EIO. */
+static int recover_table(struct db *db, const char *table)
 {
 	struct ledger_row row = { .kind = KIND_SLOT, .outcome = OUTCOME_PARTIAL };
 	int64_t sample_rate, checkpoint_at;
@@ -717,15 +744,16 @@ static int recover_locked(struct db *db)
 	sqlite3_stmt *st;
 	int rc, r;
 
-	if (sqlite3_prepare_v2(db_sqlite(db),
-			       "SELECT kind, occurrence_at, scheduled_at, started_at, bulletin_id,"
-			       " title, topic, plan, slot, content_sha256, sample_rate, frames,"
-			       " checkpoint_at, actor, origin, province_schedule, province_bulletin,"
-			       /* An item put on air by a loa before schema 5 has
-				* no priority of its own: its bulletin's now. */
-			       " coalesce(priority, (SELECT priority FROM bulletins b WHERE b.id = bulletin_id), 0)"
-			       " FROM inflight WHERE id = 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "SELECT kind, occurrence_at, scheduled_at, started_at, bulletin_id,"
+		 " title, topic, plan, slot, content_sha256, sample_rate, frames,"
+		 " checkpoint_at, actor, relay_source, relay_url, origin, province_schedule, province_bulletin,"
+		 /* An item put on air by a loa before schema 5 has no
+		  * priority of its own: its bulletin's now. */
+		 " coalesce(priority, (SELECT priority FROM bulletins b WHERE b.id = bulletin_id), 0)"
+		 " FROM %s WHERE id = 1", table);
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, N_("reading the item that was on air"));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
@@ -755,10 +783,12 @@ static int recover_locked(struct db *db)
 	row.frames = sqlite3_column_int64(st, 11);
 	checkpoint_at = sqlite3_column_int64(st, 12);
 	row.by = col_strdup(st, 13);
-	row.origin = col_strdup(st, 14);
-	row.province_schedule = col_strdup(st, 15);
-	row.province_bulletin = col_strdup(st, 16);
-	row.priority = sqlite3_column_int(st, 17);
+	row.relay_source = col_strdup(st, 14);
+	row.relay_url = col_strdup(st, 15);
+	row.origin = col_strdup(st, 16);
+	row.province_schedule = col_strdup(st, 17);
+	row.province_bulletin = col_strdup(st, 18);
+	row.priority = sqlite3_column_int(st, 19);
 	sqlite3_finalize(st);
 
 	row.played_ms = sample_rate > 0 ? row.frames * 1000 / sample_rate : 0;
@@ -772,7 +802,8 @@ static int recover_locked(struct db *db)
 			       "or crash); %" PRId64 " ms known to have played", row.played_ms);
 
 	r = append_locked(db, &row, &link);
-	if (r == 0 && sqlite3_exec(db_sqlite(db), "DELETE FROM inflight", NULL, NULL, NULL) != SQLITE_OK)
+	snprintf(sql, sizeof(sql), "DELETE FROM %s", table);
+	if (r == 0 && sqlite3_exec(db_sqlite(db), sql, NULL, NULL, NULL) != SQLITE_OK)
 		r = db_fail(db, N_("clearing the item that was on air"));
 	if (r == 0) {
 		log_notice(_("ledger: \"%s\" was on air when loa stopped; recorded as partial, "
@@ -784,13 +815,66 @@ static int recover_locked(struct db *db)
 	return r;
 }
 
+static int recover_locked(struct db *db)
+{
+	return recover_table(db, "inflight");
+}
+
 int ledger_recover_inflight(struct db *db)
+{
+	int r = db_begin(db), h;
+
+	if (r < 0)
+		return r;
+	r = recover_locked(db);
+	/* The relay an alert preempted, after the alert. */
+	h = r < 0 ? r : recover_table(db, "inflight_held");
+	r = finish_tx(db, h < 0 ? h : r + h);
+	return r;
+}
+
+/* Moves the record of FROM into TO, inside the caller's transaction:
+ * whatever TO holds is recorded as partial first (nothing is ever
+ * overwritten). */
+static int move_locked(struct db *db, const char *from, const char *to)
+{
+	char sql[1024];
+	int r = recover_table(db, to);
+
+	if (r < 0)
+		return r;
+	if (r == 1)
+		log_warn(_("ledger: an earlier item was still marked as on air; recorded it as partial"));
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (" INFLIGHT_COLS ") SELECT " INFLIGHT_COLS " FROM %s;"
+		 " DELETE FROM %s", to, from, from);
+	if (sqlite3_exec(db_sqlite(db), sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, N_("recording the item on air"));
+	return 0;
+}
+
+int ledger_inflight_hold(struct db *db)
 {
 	int r = db_begin(db);
 
 	if (r < 0)
 		return r;
-	return finish_tx(db, recover_locked(db));
+	return finish_tx(db, move_locked(db, "inflight", "inflight_held"));
+}
+
+int ledger_inflight_resume(struct db *db)
+{
+	int64_t n = 0;
+	int r = db_begin(db);
+
+	if (r < 0)
+		return r;
+	/* Nothing held (its relay's begin never reached the disk, say): the
+	 * in-flight record, whatever it is, stays where it is. */
+	if (db_query_int(db_sqlite(db), "SELECT count(*) FROM inflight_held", &n) != SQLITE_OK)
+		return finish_tx(db, db_fail(db, N_("recording the item on air")));
+	if (n == 0)
+		return finish_tx(db, 0);
+	return finish_tx(db, move_locked(db, "inflight_held", "inflight"));
 }
 
 int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sample_rate)
@@ -819,9 +903,10 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at,"
 			       " bulletin_id, title, topic, plan, slot, content_sha256, sample_rate,"
-			       " frames, checkpoint_at, actor, priority, origin, province_schedule, province_bulletin)"
+			       " frames, checkpoint_at, actor, relay_source, relay_url, priority, origin,"
+			       " province_schedule, province_bulletin)"
 			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14, ?15,"
-			       " ?16, ?17)",
+			       " ?16, ?17, ?18, ?19)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return finish_tx(db, db_fail(db, N_("recording the item on air")));
 	memcpy(content, row->content_sha256, SHA256_HEX - 1);
@@ -839,10 +924,12 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	    sqlite3_bind_int(st, 11, sample_rate) |
 	    sqlite3_bind_int64(st, 12, row->frames) |
 	    bind_text(st, 13, row->by) |
-	    sqlite3_bind_int(st, 14, row->priority) |
-	    bind_text(st, 15, row->origin) |
-	    bind_text(st, 16, row->province_schedule) |
-	    bind_text(st, 17, row->province_bulletin);
+	    bind_text(st, 14, row->relay_source) |
+	    bind_text(st, 15, row->relay_url) |
+	    sqlite3_bind_int(st, 16, row->priority) |
+	    bind_text(st, 17, row->origin) |
+	    bind_text(st, 18, row->province_schedule) |
+	    bind_text(st, 19, row->province_bulletin);
 	if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		r = db_fail(db, N_("recording the item on air"));
 	else
@@ -913,6 +1000,8 @@ void ledger_row_json(struct json *j, const struct ledger_row *r)
 	json_kv_string(j, "content_sha256", r->content_sha256);
 	json_kv_string(j, "row_hash", r->row_hash);
 	json_kv_string(j, "by", r->by);
+	json_kv_string(j, "relay_source", r->relay_source);
+	json_kv_string(j, "relay_url", r->relay_url);
 	json_kv_string(j, "origin", r->origin ? r->origin : "local");
 	json_kv_string(j, "province_schedule", r->province_schedule);
 	json_kv_string(j, "province_bulletin", r->province_bulletin);

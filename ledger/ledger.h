@@ -47,6 +47,10 @@ struct ledger_row {
 	int xruns;
 	char *by;              /* who asked for the play or alert, or stopped it (an audit
 				  actor); NULL for what the schedule aired */
+	/* A relay window (tiếp âm): kind KIND_SLOT, no bulletin, and the
+	 * source's name; NULL for every other row. relay_url is the URL (or
+	 * capture device) that served most of it, NULL when none answered. */
+	char *relay_source, *relay_url;
 	/* Where the item came from: NULL for the station's own, "province"
 	 * for a timed item of a province schedule, with its LichPhatID and
 	 * BanTinID. Part of the hash only when set (see ledger.c). */
@@ -91,8 +95,8 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX]);
 /* The byte lengths of a row's strings (0 for NULL ones) and of its
  * content_sha256 and prev_hash, for a caller that knows them already. */
 struct ledger_row_lens {
-	size_t reason, title, topic, plan, slot, content_sha256, by, origin, province_schedule, province_bulletin,
-	       prev_hash;
+	size_t reason, title, topic, plan, slot, content_sha256, by, relay_source, relay_url, origin, province_schedule,
+	       province_bulletin, prev_hash;
 };
 /* ledger_row_hash for a caller that has the lengths, as `loa verify` does
  * from SQLite: the same digest without a strlen per field. The strings need
@@ -109,9 +113,17 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 /* Returns 0, -ENOENT when nothing is on air, or -EIO. */
 int ledger_inflight_checkpoint(struct db *db, int64_t frames, int64_t now_ms);
 int ledger_inflight_finish(struct db *db, struct ledger_row *row);
-/* Turns a left-over inflight record (the daemon died mid-item) into a
- * `partial` row. Returns 1 if it recovered one, 0 if none, or -EIO. */
+/* Turns a left-over inflight record (the daemon died mid-item), and a
+ * held one, into `partial` rows. Returns how many it recovered (0 if
+ * none), or -EIO. */
 int ledger_recover_inflight(struct db *db);
+/* A relay preempted by an alert: its in-flight record is parked (one at
+ * most) so the alert's can take its place, and put back when the relay
+ * resumes. Both are no-ops when there is nothing to move; resuming over
+ * an in-flight record left behind records that one as partial first.
+ * Return 0 or -EIO. */
+int ledger_inflight_hold(struct db *db);
+int ledger_inflight_resume(struct db *db);
 
 /* ROW as one JSON object, the fields `loa log --json` and the console's
  * /api/v1/log share. */

@@ -63,24 +63,31 @@ void verify_result_done(struct verify_result *res)
 	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
 	" prev_hash, row_hash"
 
-/* "SELECT VERIFY_COLS, actor FROM ledger " TAIL, for sqlite3_free. A file
- * an older loa left (verify --db reads it as it is) has no actor column:
- * NULL stands in, which the row hash leaves out just as it did then. */
-static char *select_rows(sqlite3 *h, const char *tail)
+/* True if the ledger of H has COLUMN. */
+static bool has_column(sqlite3 *h, const char *column)
 {
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info('ledger') WHERE name = %Q", column);
 	int64_t n = 0;
 
-	if (db_query_int(h, "SELECT count(*) FROM pragma_table_info('ledger') WHERE name = 'actor'", &n) !=
-	    SQLITE_OK)
+	if (!sql || db_query_int(h, sql, &n) != SQLITE_OK)
 		n = 0;
-	if (!n)
-		return sqlite3_mprintf("SELECT " VERIFY_COLS ", NULL, NULL, NULL, NULL FROM ledger %s", tail);
-	/* The province's columns came with schema 7. */
-	if (db_query_int(h, "SELECT count(*) FROM pragma_table_info('ledger') WHERE name = 'origin'", &n) !=
-	    SQLITE_OK)
-		n = 0;
-	return sqlite3_mprintf("SELECT " VERIFY_COLS ", actor, %s FROM ledger %s",
-			       n ? "origin, province_schedule, province_bulletin" : "NULL, NULL, NULL", tail);
+	sqlite3_free(sql);
+	return n > 0;
+}
+
+/* "SELECT VERIFY_COLS, actor, relay_source, relay_url FROM ledger " TAIL,
+ * for sqlite3_free. A file an older loa left (verify --db reads it as it
+ * is) lacks the columns schemas 3 and 5 added: NULL stands in, which the
+ * row hash leaves out just as it did then. */
+static char *select_rows(sqlite3 *h, const char *tail)
+{
+	bool relay = has_column(h, "relay_source");
+
+	bool province = has_column(h, "origin"); /* schema 7 */
+
+	return sqlite3_mprintf("SELECT " VERIFY_COLS ", %s, %s, %s FROM ledger %s",
+			       has_column(h, "actor") ? "actor" : "NULL", relay ? "relay_source, relay_url" : "NULL, NULL",
+			       province ? "origin, province_schedule, province_bulletin" : "NULL, NULL, NULL", tail);
 }
 
 /* How loa stores each column; anything else was written by someone else. */
@@ -102,8 +109,9 @@ static const struct {
 	{ "reason", F_OPT_TEXT }, { "bulletin_id", F_OPT_INT }, { "title", F_TEXT },
 	{ "topic", F_OPT_TEXT }, { "plan", F_OPT_TEXT }, { "slot", F_OPT_TEXT },
 	{ "content_sha256", F_HASH }, { "xruns", F_INT }, { "prev_hash", F_HASH },
-	{ "row_hash", F_HASH }, { "actor", F_OPT_TEXT }, { "origin", F_OPT_TEXT },
-	{ "province_schedule", F_OPT_TEXT }, { "province_bulletin", F_OPT_TEXT },
+	{ "row_hash", F_HASH }, { "actor", F_OPT_TEXT }, { "relay_source", F_OPT_TEXT },
+	{ "relay_url", F_OPT_TEXT }, { "origin", F_OPT_TEXT }, { "province_schedule", F_OPT_TEXT },
+	{ "province_bulletin", F_OPT_TEXT },
 };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -201,7 +209,7 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	/* Unrolled, with read_column inlined, each column's form is a
 	 * constant: no jump through the switch's table, which a row's
 	 * alternating forms kept mispredicting (~5 % of loa verify here). */
-#pragma GCC unroll 20
+#pragma GCC unroll 22
 	for (size_t i = 1; i < N_COLUMNS; i++)
 		if (!read_column(st, (int)i, &c[i]))
 			return columns[i].name;
@@ -234,12 +242,20 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	copy_hex(r->row_hash, &c[18]);
 	r->by = (char *)c[19].s;
 	l->lens.by = c[19].n;
-	r->origin = (char *)c[20].s;
-	l->lens.origin = c[20].n;
-	r->province_schedule = (char *)c[21].s;
-	l->lens.province_schedule = c[21].n;
-	r->province_bulletin = (char *)c[22].s;
-	l->lens.province_bulletin = c[22].n;
+	r->relay_source = (char *)c[20].s;
+	l->lens.relay_source = c[20].n;
+	r->relay_url = (char *)c[21].s;
+	l->lens.relay_url = c[21].n;
+	/* A URL without its source would be left out of the row hash: loa
+	 * never writes one. */
+	if (r->relay_url && !r->relay_source)
+		return "relay_url";
+	r->origin = (char *)c[22].s;
+	l->lens.origin = c[22].n;
+	r->province_schedule = (char *)c[23].s;
+	l->lens.province_schedule = c[23].n;
+	r->province_bulletin = (char *)c[24].s;
+	l->lens.province_bulletin = c[24].n;
 	return NULL;
 }
 

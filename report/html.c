@@ -223,6 +223,8 @@ static void counts_cells(FILE *f, const struct report_labels *L, const struct re
 	fputs("<td class=\"n\">", f);
 	number(f, L, (double)c->aired_ms / 60000.0, 1);
 	fputs("</td><td class=\"n\">", f);
+	number(f, L, (double)c->relay_ms / 60000.0, 1);
+	fputs("</td><td class=\"n\">", f);
 	if (isnan(comp)) {
 		fputs("—", f);
 	} else {
@@ -247,10 +249,10 @@ static void summary(FILE *f, const struct report_labels *L, const struct report_
 	 * long names wrap inside their own column; the English headers carry
 	 * soft hyphens, since no browser can be relied on to hyphenate. */
 	fprintf(f, "<table class=\"sum\">\n<colgroup>%s<col style=\"width:%s\">", topic ?
-		"<col style=\"width:5.5%\">" : "", topic ? "22.5%" : "28%");
+		"<col style=\"width:5.5%\">" : "", topic ? "21.5%" : "27%");
 	for (size_t i = 0; i < REPORT_N_OUTCOMES + 1; i++)
-		fputs("<col style=\"width:7%\">", f);
-	fputs("<col style=\"width:8%\"><col style=\"width:8%\"></colgroup>\n<thead><tr>", f);
+		fputs("<col style=\"width:6.5%\">", f);
+	fputs("<col style=\"width:7%\"><col style=\"width:7%\"><col style=\"width:7%\"></colgroup>\n<thead><tr>", f);
 	if (topic)
 		fputs(is_vi(L) ? "<th>Mã</th>" : "<th>No.</th>", f);
 	th(f, L->by_name[d->rep->by]);
@@ -258,6 +260,7 @@ static void summary(FILE *f, const struct report_labels *L, const struct report_
 	for (size_t i = 0; i < REPORT_N_OUTCOMES; i++)
 		th(f, L->outcome[report_outcome_order[i]]);
 	th(f, L->aired);
+	th(f, L->relay);
 	th(f, L->compliance);
 	fputs("</tr></thead>\n<tbody>\n", f);
 	for (size_t i = 0; i < d->rep->n_groups; i++) {

@@ -17,7 +17,7 @@ static const struct report_labels vi = {
 		[OUTCOME_PREEMPTED] = "Bị ngắt (khẩn cấp)", [OUTCOME_CANCELLED] = "Bị dừng",
 		[OUTCOME_FAILED] = "Lỗi", [OUTCOME_MISSED] = "Bị lỡ", [OUTCOME_SKIPPED] = "Bỏ qua",
 	},
-	.aired = "Thời lượng (phút)", .compliance = "Tỷ lệ hoàn thành", .total = "Tổng cộng",
+	.aired = "Thời lượng (phút)", .relay = "Tiếp âm (phút)", .compliance = "Tỷ lệ hoàn thành", .total = "Tổng cộng",
 	.by_name = { "Lĩnh vực", "Kế hoạch", "Bản tin", "Khung giờ", "Ngày" },
 	.chart_title = { "Số phút phát theo lĩnh vực, theo ngày", "Số phút phát theo lĩnh vực, theo tuần",
 			 "Số phút phát theo lĩnh vực, theo tháng" },
@@ -26,7 +26,8 @@ static const struct report_labels vi = {
 	.note_planned = "Dự kiến: số lượt phát có trong sổ ghi của kỳ — mỗi lượt theo lịch, phát thủ công "
 			"hoặc phát khẩn cấp có đúng một dòng, dù đã phát hay không.",
 	.note_compliance = "Tỷ lệ hoàn thành = số lượt phát trọn vẹn ÷ số lượt dự kiến. Thời lượng gồm cả "
-			   "phần đã phát của các lượt bị ngắt hoặc phát một phần.",
+			   "phần đã phát của các lượt bị ngắt hoặc phát một phần. Tiếp âm: số phút tiếp âm có "
+			   "tín hiệu của nguồn, tính riêng, không gộp vào thời lượng bản tin.",
 	.note_verify = "Đối chiếu báo cáo này với sổ ghi trên máy phát: loa verify --head",
 	.prepared = "Người lập báo cáo", .sign = "(Ký, ghi rõ họ tên)",
 	.witness = "Tỉnh đã xác nhận", .witness_row = "đến dòng", .witness_at = "lúc",
@@ -46,7 +47,7 @@ static const struct report_labels en = {
 		[OUTCOME_PREEMPTED] = "Pre\u00ademp\u00adted", [OUTCOME_CANCELLED] = "Can\u00adcel\u00adled",
 		[OUTCOME_FAILED] = "Failed", [OUTCOME_MISSED] = "Missed", [OUTCOME_SKIPPED] = "Skip\u00adped",
 	},
-	.aired = "Aired (min)", .compliance = "Com\u00adpli\u00adance", .total = "Total",
+	.aired = "Aired (min)", .relay = "Relay (min)", .compliance = "Com\u00adpli\u00adance", .total = "Total",
 	.by_name = { "Topic", "Plan", "Bulletin", "Slot", "Day" },
 	.chart_title = { "Minutes aired per topic, per day", "Minutes aired per topic, per week",
 			 "Minutes aired per topic, per month" },
@@ -55,7 +56,8 @@ static const struct report_labels en = {
 	.note_planned = "Planned: the items in the ledger for the period — every scheduled item, manual "
 			"play and alert has exactly one row, whether it aired or not.",
 	.note_compliance = "Compliance = completed ÷ planned. Aired minutes include what partial and "
-			   "preempted items played.",
+			   "preempted items played. Relay: the minutes of relays (tiếp âm) that carried their "
+			   "source, counted apart from the bulletins' minutes.",
 	.note_verify = "Check this report against the ledger on the station box: loa verify --head",
 	.prepared = "Prepared by", .sign = "(signature and full name)",
 	.witness = "Witnessed by the province", .witness_row = "up to row", .witness_at = "at",

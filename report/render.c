@@ -52,6 +52,7 @@ static void json_counts(struct json *j, const struct report_counts *c)
 	for (size_t i = 0; i < REPORT_N_OUTCOMES; i++)
 		json_kv_int(j, outcome_name(report_outcome_order[i]), c->outcome[report_outcome_order[i]]);
 	json_kv_int(j, "aired_ms", c->aired_ms);
+	json_kv_int(j, "relay_ms", c->relay_ms);
 	json_key(j, "compliance");
 	compliance_text(c, buf, sizeof(buf));
 	if (*buf)
@@ -116,7 +117,8 @@ static void csv_row(FILE *f, const struct report_doc *d, const char *key, const 
 	fprintf(f, ",%" PRId64, c->planned);
 	for (size_t i = 0; i < REPORT_N_OUTCOMES; i++)
 		fprintf(f, ",%" PRId64, c->outcome[report_outcome_order[i]]);
-	fprintf(f, ",%" PRId64 ",%.1f,", c->aired_ms, (double)c->aired_ms / 60000.0);
+	fprintf(f, ",%" PRId64 ",%.1f", c->aired_ms, (double)c->aired_ms / 60000.0);
+	fprintf(f, ",%" PRId64 ",%.1f,", c->relay_ms, (double)c->relay_ms / 60000.0);
 	compliance_text(c, buf, sizeof(buf));
 	fputs(buf, f);
 	fputc(',', f);
@@ -146,7 +148,7 @@ static void print_csv(FILE *f, const struct report_doc *d)
 	fputs("key,name,planned", f);
 	for (size_t i = 0; i < REPORT_N_OUTCOMES; i++)
 		fprintf(f, ",%s", outcome_name(report_outcome_order[i]));
-	fputs(",aired_ms,aired_minutes,compliance,station,from,to,generated_at,ledger_head", f);
+	fputs(",aired_ms,aired_minutes,relay_ms,relay_minutes,compliance,station,from,to,generated_at,ledger_head", f);
 	fputs(",witnessed_row,witnessed_hash,witnessed_at", f);
 	csv_end_row(f);
 	for (size_t i = 0; i < d->rep->n_groups; i++)

@@ -55,7 +55,10 @@ static void count(struct report_counts *c, const struct ledger_row *r)
 	c->planned++;
 	if ((unsigned)r->outcome < OUTCOME_COUNT)
 		c->outcome[r->outcome]++;
-	c->aired_ms += r->played_ms;
+	if (r->relay_source)
+		c->relay_ms += r->played_ms;
+	else
+		c->aired_ms += r->played_ms;
 }
 
 /* The station-local day of MS. Rows come in time order, mostly, so the
@@ -331,7 +334,7 @@ void report_series_add(struct report_series *s, const struct ledger_row *row)
 	int32_t day;
 	size_t t;
 
-	if (s->to < s->from)
+	if (s->to < s->from || row->relay_source)
 		return;
 	day = local_day(&s->days, row->scheduled_at);
 	if (day < s->from || day > s->to)

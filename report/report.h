@@ -4,8 +4,11 @@
  *
  * planned is the number of ledger rows in a group: every planned item gets
  * exactly one row whatever its outcome, and manual plays and alerts get one
- * too. aired_ms sums played_ms over all rows (partial and preempted airings
- * count for what they played). compliance = completed / planned. */
+ * too. aired_ms sums played_ms over the bulletins' rows (partial and
+ * preempted airings count for what they played), relay_ms over the relay
+ * windows' (tiếp âm: the time that carried the source), apart: a relay is
+ * counted in planned and its outcome like any row, but its minutes are not
+ * bulletin minutes. compliance = completed / planned. */
 #ifndef LOA_REPORT_H
 #define LOA_REPORT_H
 
@@ -21,7 +24,8 @@ enum report_by { REPORT_BY_TOPIC, REPORT_BY_PLAN, REPORT_BY_BULLETIN, REPORT_BY_
 struct report_counts {
 	int64_t planned;
 	int64_t outcome[OUTCOME_COUNT]; /* indexed by enum outcome */
-	int64_t aired_ms;
+	int64_t aired_ms;               /* bulletins (items, plays, alerts) */
+	int64_t relay_ms;               /* relay windows (tiếp âm): what carried the source */
 };
 
 struct report_group {
@@ -48,7 +52,7 @@ struct report {
 /* Labels for people, in one language. */
 struct report_labels {
 	const char *lang, *title, *period, *from_to_sep, *station, *by, *generated, *head, *head_row;
-	const char *not_intact, *planned, *outcome[OUTCOME_COUNT], *aired, *compliance, *total;
+	const char *not_intact, *planned, *outcome[OUTCOME_COUNT], *aired, *relay, *compliance, *total;
 	const char *by_name[5], *chart_title[3], *chart_unit, *no_data, *notes_title, *note_planned;
 	const char *note_compliance, *note_verify, *prepared, *sign;
 	const char *witness, *witness_row, *witness_at; /* the province's acknowledgement, under the head */
@@ -79,7 +83,8 @@ double report_compliance(const struct report_counts *c);
  * (Monday to Sunday), else months when that would be more than 60 weeks. */
 enum report_step { REPORT_STEP_DAY, REPORT_STEP_WEEK, REPORT_STEP_MONTH };
 
-/* Aired milliseconds per topic per time step, for the chart. */
+/* Aired milliseconds of bulletins per topic per time step, for the chart
+ * (relay windows are not bulletin time). */
 struct report_series {
 	enum report_step step;
 	size_t n_buckets;

@@ -20,6 +20,7 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include "audio/live.h"
 #include "audio/makeup_cache.h"
 #include "audio/player.h"
 #include "audio/power.h"
@@ -105,7 +106,21 @@ static int watchdog_tick(struct daemon *d)
 	return (int)(d->watchdog_sent + d->watchdog_ms - mono);
 }
 
-/* ---- the real sink: audio/player ---- */
+/* ---- the real sink: audio/player for files, audio/live for relays ---- */
+
+/* A sink handle: one of the two. */
+struct air {
+	struct player *p;
+	struct live *l;
+};
+
+static struct air *air_of_player(struct player *p)
+{
+	struct air *a = xcalloc(1, sizeof(*a));
+
+	a->p = p;
+	return a;
+}
 
 /* A bulletin aired before at the same gain and ceiling gets the makeup
  * found then, without the search in its pre-roll; one whose make-up came
@@ -125,23 +140,90 @@ static void *sink_open(void *ctx, const char *path, const struct player_opts *op
 		return NULL;
 	if (cacheable && !o.makeup_known)
 		makeup_cache_put(d->makeups, o.sha256, o.gain_db, o.ceiling_dbtp, player_makeup_db(p));
-	return p;
+	return air_of_player(p);
+}
+
+static void *sink_relay_open(void *ctx, const char *const *inputs, size_t n, const struct relay_opts *opts,
+			     int *err, char *msg, size_t len)
+{
+	const struct daemon *d = ctx;
+	struct air *a;
+	struct live *l;
+
+	*err = live_open(engine_config(d->engine)->audio_device, inputs, n, opts, &l, msg, len);
+	if (*err < 0)
+		return NULL;
+	a = xcalloc(1, sizeof(*a));
+	a->l = l;
+	return a;
+}
+
+static void sink_relay_tune(void *ctx, void *h, size_t i)
+{
+	(void)ctx;
+	live_tune(((struct air *)h)->l, i);
+}
+
+static void sink_relay_status(void *ctx, void *h, struct relay_status *st)
+{
+	(void)ctx;
+	live_status(((struct air *)h)->l, st);
 }
 
 static int64_t sink_start(void *ctx, void *h)
 {
 	struct daemon *d = ctx;
+	struct air *a = h;
 
 	d->progress_frames = -1;
 	d->progress_mono = time_mono_ms();
-	return player_start(h);
+	return a->l ? live_start(a->l) : player_start(a->p);
 }
 
-static int64_t sink_frames(void *ctx, void *h) { (void)ctx; return player_frames_played(h); }
-static int sink_rate(void *ctx, void *h) { (void)ctx; return player_rate(h); }
-static int sink_xruns(void *ctx, void *h) { (void)ctx; return player_xruns(h); }
-static void sink_fade_out(void *ctx, void *h) { (void)ctx; player_fade_out(h); }
-static void sink_close(void *ctx, void *h) { (void)ctx; player_close(h); }
+static int64_t sink_frames(void *ctx, void *h)
+{
+	struct air *a = h;
+
+	(void)ctx;
+	return a->l ? live_frames_played(a->l) : player_frames_played(a->p);
+}
+
+static int sink_rate(void *ctx, void *h)
+{
+	struct air *a = h;
+
+	(void)ctx;
+	return a->l ? live_rate(a->l) : player_rate(a->p);
+}
+
+static int sink_xruns(void *ctx, void *h)
+{
+	struct air *a = h;
+
+	(void)ctx;
+	return a->l ? live_xruns(a->l) : player_xruns(a->p);
+}
+
+static void sink_fade_out(void *ctx, void *h)
+{
+	struct air *a = h;
+
+	(void)ctx;
+	if (a->l)
+		live_fade_out(a->l);
+	else
+		player_fade_out(a->p);
+}
+
+static void sink_close(void *ctx, void *h)
+{
+	struct air *a = h;
+
+	(void)ctx;
+	live_close(a->l);
+	player_close(a->p);
+	free(a);
+}
 
 static const struct sink_ops alsa_sink = {
 	.open = sink_open,
@@ -151,6 +233,9 @@ static const struct sink_ops alsa_sink = {
 	.xruns = sink_xruns,
 	.fade_out = sink_fade_out,
 	.close = sink_close,
+	.relay_open = sink_relay_open,
+	.relay_tune = sink_relay_tune,
+	.relay_status = sink_relay_status,
 };
 
 static void env_power(void *ctx, bool on)
@@ -301,18 +386,18 @@ static void on_signal(struct daemon *d)
 
 static void on_player(struct daemon *d, struct pollfd *fds, int n)
 {
-	void *h = engine_on_air(d->engine);
+	struct air *a = engine_on_air(d->engine);
 	int64_t frames, mono;
 	int r;
 
-	if (!h)
+	if (!a)
 		return;
-	r = player_pump(h, fds, n);
+	r = a->l ? live_pump(a->l, fds, n) : player_pump(a->p, fds, n);
 	if (r != 0) {
 		engine_ended(d->engine, r);
 		return;
 	}
-	frames = player_frames_played(h);
+	frames = sink_frames(d, a);
 	mono = time_mono_ms();
 	if (frames != d->progress_frames) {
 		d->progress_frames = frames;
@@ -414,7 +499,10 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		report_status(&d);
 		timeout = watchdog_tick(&d);
 		if (h) {
-			np = player_pollfds(h, fds + n, MAX_PLAYER_FDS);
+			struct air *a = h;
+
+			np = a->l ? live_pollfds(a->l, fds + n, MAX_PLAYER_FDS) :
+				    player_pollfds(a->p, fds + n, MAX_PLAYER_FDS);
 			/* the stall watchdog's tick, only while on air */
 			if (timeout < 0 || timeout > 1000)
 				timeout = 1000;

@@ -30,6 +30,7 @@
 #include "content/library.h"
 #include "content/province.h"
 #include "content/slots.h"
+#include "content/sources.h"
 #include "content/store.h"
 #include "ledger/backlog.h"
 #include "db/db.h"
@@ -38,6 +39,7 @@
 #include "scheduler/plan.h"
 #include "util/json.h"
 #include "util/i18n.h"
+#include "util/text.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -54,6 +56,60 @@
  * a full disk costs a few wake-ups an hour. */
 #define LEDGER_RETRY_MIN_MS 1000
 #define LEDGER_RETRY_MAX_MS 60000
+/* Relays connect ahead of their instant by this much: a stream needs a
+ * name lookup, a connection and its first seconds buffered, more than a
+ * file's pre-roll. */
+#define RELAY_PREROLL_MS 6000
+/* How often a relay on air is looked at: dead air is noticed within it. */
+#define RELAY_TICK_MS 250
+/* An input that sends nothing for this long is given up (issue #19). */
+#define RELAY_STARVED_MS 5000
+/* An input that fails is tried this often in a row before the next. */
+#define RELAY_TRIES 2
+/* After every input failed in a row: wait, doubling, before the next round. */
+#define RELAY_RETRY_MIN_MS 1000
+#define RELAY_RETRY_MAX_MS 10000
+/* On a fallback, the first input is tried again after this, doubling
+ * while it stays unreachable. */
+#define RELAY_BACK_MIN_MS 60000
+#define RELAY_BACK_MAX_MS 600000
+/* A relay window is completed when this share of it carried the source. */
+#define RELAY_COMPLETE_PERMILLE 950
+/* What the reason of a relay row lists at most, in bytes. */
+#define RELAY_EVENTS_MAX 900
+
+/* A relay window's state across its sessions (an alert, a device lost,
+ * ends one; the relay resumes in a new one for the rest of its window):
+ * what its single ledger row will say, and which input to try. */
+struct relay_run {
+	int64_t window_ms;       /* the slot's whole window */
+	int64_t audio_frames;    /* carried the source, in the sessions before this one */
+	int64_t session_frames;  /* in this one, at the last look */
+	int64_t off_air_ms;      /* what alerts and a lost device took from the window */
+	int64_t off_air_at;      /* when the relay last went off air for them, 0 while on */
+	int64_t started_at;      /* the first frame of the source on air, 0 none yet */
+	bool begun;              /* its in-flight record is written */
+	bool held;               /* and parked while something else airs */
+	bool session_begun;      /* this session has handed it its first frame */
+	int rate;
+	size_t n;                /* inputs */
+	int64_t *served;         /* audio frames each input carried */
+	int on_air;              /* the input on air, -1 none */
+	int dead;                /* the input on air given up for dead air, -1 none */
+	int cand;                /* the next input to tune */
+	int tries;               /* how often cand failed in a row */
+	int failed_in_row;       /* inputs failed since one last delivered */
+	int tuning;              /* the input being tuned, -1 none */
+	bool tuning_back;        /* that tune is the return to the first input */
+	int64_t retry_at, retry_ms;
+	int64_t back_at, back_ms;
+	char *events;            /* dropouts and switches, for the reason */
+	size_t events_len;
+	int events_left_out;
+	int dropouts, switches;
+	char last_why[160];      /* of the last failure, for a window nothing answered */
+	unsigned warned;         /* inputs whose failure the journal has had as a warning */
+};
 
 struct element {
 	enum air_kind kind;
@@ -78,6 +134,10 @@ struct element {
 	/* Who asked for it (play, alert) or stopped it: its row's `by`;
 	 * NULL for what the schedule airs. */
 	char *actor;
+	/* A relay window (PART_RELAY): its source as it was when taken, and
+	 * its state once it has aired. */
+	struct source *src;
+	struct relay_run *run;
 	/* A timed item of a province schedule: "province" and its ids,
 	 * for its row; NULL for the station's own. */
 	char *origin, *province_schedule, *province_bulletin;
@@ -125,6 +185,8 @@ struct engine {
 	int alert_left;
 	int64_t alert_every_ms;
 	int64_t alert_next_at;
+
+	int64_t relay_tick_at;   /* when a relay in pre-roll or on air is looked at next */
 
 	bool device_ok;
 	bool powered;            /* audio.power_on has run, power_off not since */
@@ -174,6 +236,16 @@ static int64_t lead_ms(const struct engine *e)
 	return e->cfg->warmup_ms > PREROLL_MS ? e->cfg->warmup_ms : PREROLL_MS;
 }
 
+/* The lead of the next occurrence: a relay's is longer. */
+static int64_t next_lead_ms(const struct engine *e)
+{
+	int64_t l = lead_ms(e);
+
+	if (e->have_next && e->cfg->slots[e->next_slot].relay && l < RELAY_PREROLL_MS)
+		l = RELAY_PREROLL_MS;
+	return l;
+}
+
 /* Switching on holds the next start back until the warm-up is over. */
 static void power(struct engine *e, bool on)
 {
@@ -190,6 +262,29 @@ static void power(struct engine *e, bool on)
 
 /* ---- elements and the queue ---- */
 
+static void relay_run_free(struct relay_run *r)
+{
+	if (!r)
+		return;
+	free(r->served);
+	free(r->events);
+	free(r);
+}
+
+static struct relay_run *relay_run_copy(const struct relay_run *r)
+{
+	struct relay_run *c;
+
+	if (!r)
+		return NULL;
+	c = xmalloc(sizeof(*c));
+	*c = *r;
+	c->served = xcalloc(r->n ? r->n : 1, sizeof(*c->served));
+	memcpy(c->served, r->served, r->n * sizeof(*c->served));
+	c->events = r->events ? xstrdup(r->events) : NULL;
+	return c;
+}
+
 static void element_done(struct element *el)
 {
 	free(el->slot);
@@ -199,6 +294,10 @@ static void element_done(struct element *el)
 	free(el->plan);
 	free(el->skip_reason);
 	free(el->actor);
+	if (el->src)
+		source_done(el->src);
+	free(el->src);
+	relay_run_free(el->run);
 	free(el->origin);
 	free(el->province_schedule);
 	free(el->province_bulletin);
@@ -234,6 +333,11 @@ static void element_copy(struct element *dst, const struct element *src)
 	dst->plan = xstrdup_or_null(src->plan);
 	dst->skip_reason = xstrdup_or_null(src->skip_reason);
 	dst->actor = xstrdup_or_null(src->actor);
+	if (src->src) {
+		dst->src = xmalloc(sizeof(*dst->src));
+		source_copy(dst->src, src->src);
+	}
+	dst->run = relay_run_copy(src->run);
 	dst->origin = xstrdup_or_null(src->origin);
 	dst->province_schedule = xstrdup_or_null(src->province_schedule);
 	dst->province_bulletin = xstrdup_or_null(src->province_bulletin);
@@ -284,6 +388,15 @@ static void row_from_element(struct ledger_row *row, const struct element *el)
 	row->province_bulletin = el->province_bulletin;
 	row->priority = el->priority;
 	memcpy(row->content_sha256, el->sha256, SHA256_HEX);
+	if (el->src)
+		row->relay_source = el->src->name;
+}
+
+/* Does EL get a ledger row? Items and relay windows do; intros and
+ * outros, which the row of what they frame covers, do not. */
+static bool has_row(const struct element *el)
+{
+	return el->part == PART_ITEM || el->part == PART_RELAY;
 }
 
 /* After a ledger write: whatever still waits is tried again on the
@@ -404,6 +517,52 @@ static void element_from_plan(struct element *el, const struct plan_item *it, co
 		el->path = xstrdup(s->outro);
 }
 
+/* A relay slot's occurrence: its window as one element, with its source
+ * as the database holds it now; queued (ON_AIR) or recorded as missed with
+ * REASON, unless the ledger holds its row already. */
+static void take_relay(struct engine *e, const struct slot *s, int64_t at, bool on_air, const char *reason)
+{
+	struct element el = { 0 };
+	int64_t *done = NULL;
+	size_t n_done = 0;
+	int r;
+
+	ledger_occurrence_items(e->db, s->name, at, &done, &n_done);
+	if (has_item(e, s->name, at, 0, done, n_done)) {
+		free(done);
+		return;
+	}
+	free(done);
+	el.kind = KIND_SLOT;
+	el.part = PART_RELAY;
+	el.slot = xstrdup(s->name);
+	el.occurrence_at = el.scheduled_at = at;
+	el.expected_ms = (int64_t)s->max_minutes * 60000;
+	el.slot_end = at + el.expected_ms;
+	el.src = xcalloc(1, sizeof(*el.src));
+	r = sources_get(e->db, s->relay, el.src);
+	if (r < 0) {
+		/* Removed since (a slot cannot name a source that is gone, but
+		 * the database may be read between the two commands). */
+		el.src->name = xstrdup(s->relay);
+		el.title = xasprintf("%s", s->relay);
+		set_error(e, N_("slot '%s' relays source '%s', which the database does not hold; the window "
+			  "does not air"), s->name, s->relay);
+		record_unaired(e, &el, OUTCOME_FAILED, "the relay source is not in the database");
+		element_done(&el);
+		return;
+	}
+	el.title = xstrdup(source_title(el.src));
+	el.topic = xstrdup_or_null(el.src->topic);
+	if (!on_air) {
+		record_unaired(e, &el, OUTCOME_MISSED, reason);
+	} else {
+		el.due = at;
+		queue_insert(e, e->nq, &el);
+	}
+	element_done(&el);
+}
+
 /* Plans slot S on the day of AT with the library as it stands, and either
  * queues it (ON_AIR) or records every item as missed with REASON. Items the
  * ledger already holds are left alone. */
@@ -416,6 +575,10 @@ static void take_occurrence(struct engine *e, const struct slot *s, int64_t at, 
 	bool first = true, any_item = false;
 	int64_t *done = NULL;
 
+	if (s->relay) {
+		take_relay(e, s, at, on_air, reason);
+		return;
+	}
 	/* Only the bulletins that can air in this slot that day, as the
 	 * library stood at its instant: a start re-plans the last occurrence,
 	 * and reading a library of thousands for it was most of a start. */
@@ -480,7 +643,7 @@ static void take_due_occurrences(struct engine *e, int64_t t_now)
 {
 	int64_t grace = (int64_t)e->cfg->grace_minutes * 60000;
 
-	while (e->have_next && t_now >= e->next_at - lead_ms(e)) {
+	while (e->have_next && t_now >= e->next_at - next_lead_ms(e)) {
 		const struct slot *s = &e->cfg->slots[e->next_slot];
 		int64_t at = e->next_at;
 
@@ -602,6 +765,462 @@ static void pass_due_on(struct engine *e)
 		e->q[0].due = e->cur.due;
 }
 
+/* ---- relays (tiếp âm) ----
+ *
+ * A relay window is one element (PART_RELAY) with one ledger row. The
+ * sink connects, decodes and airs; every decision is here: which input
+ * to try, when an input is dead air, when to go back to the first, and
+ * what the row says. The element keeps its state (struct relay_run)
+ * across the sessions an alert or a lost device splits its window into. */
+
+static void stop_current(struct engine *e, enum outcome oc, const char *reason);
+
+static int64_t relay_frames(const struct relay_run *r)
+{
+	return r->audio_frames + r->session_frames;
+}
+
+/* Input I of EL's source: a URL or a capture device. */
+static const char *relay_input(const struct element *el, int i)
+{
+	return i >= 0 && (size_t)i < source_n_inputs(el->src) ? source_input(el->src, (size_t)i) : "";
+}
+
+static void relay_note(struct relay_run *r, int64_t t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds "HH:MM:SS what" to what the row's reason will list. */
+static void relay_note(struct relay_run *r, int64_t t, const char *fmt, ...)
+{
+	char when[ISO_LEN], what[512];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	time_format_iso(t, when);
+	when[19] = '\0';
+	n = strlen(what) + 12;
+	if (r->events_len + n > RELAY_EVENTS_MAX) {
+		r->events_left_out++;
+		return;
+	}
+	r->events = xrealloc(r->events, r->events_len + n + 1);
+	r->events_len += (size_t)sprintf(r->events + r->events_len, "%s%s %s", r->events_len ? "; " : "",
+					 when + 11, what);
+}
+
+static bool relay_window_over(const struct engine *e)
+{
+	return now(e) >= e->cur.slot_end - 1000;
+}
+
+/* Asks the sink for input I; BACK: the return to the first input, with
+ * another on air. */
+static void relay_tune(struct engine *e, int i, bool back)
+{
+	struct relay_run *r = e->cur.run;
+
+	r->tuning = i;
+	r->tuning_back = back;
+	log_info(_("relay '%s': connecting to %s"), e->cur.src->name, relay_input(&e->cur, i));
+	e->env->sink->relay_tune(e->env->ctx, e->h, (size_t)i);
+}
+
+/* Pre-roll of the current relay element: the device, and the state of
+ * its window on its first session. */
+static void *relay_open(struct engine *e, int *err, char *msg, size_t len)
+{
+	struct element *el = &e->cur;
+	struct relay_opts o = {
+		.shape = { .gain_db = e->cfg->gain_db, .ceiling_dbtp = e->cfg->true_peak_dbtp, .fade_ms = IMPORT_FADE_MS },
+		.target_lufs = e->cfg->target_lufs,
+		.end_at = el->slot_end,
+		.silence_ms = e->cfg->relay_silence_s * 1000,
+		.capture = el->src->capture != NULL,
+	};
+	size_t n = source_n_inputs(el->src);
+	const char **inputs;
+	struct relay_run *r;
+	void *h;
+
+	if (!e->env->sink->relay_open || n == 0) {
+		*err = -ENOTSUP;
+		snprintf(msg, len, "source '%s' has nothing to relay", el->src->name);
+		return NULL;
+	}
+	inputs = xcalloc(n, sizeof(*inputs));
+	for (size_t i = 0; i < n; i++)
+		inputs[i] = source_input(el->src, i);
+	h = e->env->sink->relay_open(e->env->ctx, inputs, n, &o, err, msg, len);
+	free(inputs);
+	if (!h)
+		return NULL;
+	if (!el->run) {
+		el->run = xcalloc(1, sizeof(*el->run));
+		el->run->window_ms = el->slot_end - el->occurrence_at;
+		el->run->n = n;
+		el->run->served = xcalloc(n, sizeof(*el->run->served));
+	}
+	r = el->run;
+	r->rate = e->env->sink->rate(e->env->ctx, h);
+	r->session_frames = 0;
+	r->session_begun = false;
+	r->on_air = r->dead = r->tuning = -1;
+	r->tries = r->failed_in_row = 0;
+	r->retry_at = r->retry_ms = 0;
+	r->back_at = r->back_ms = 0;
+	return h;
+}
+
+/* The source's first frame of this session is on air: its in-flight
+ * record is written (or taken back from where an alert parked it). */
+static void relay_begin(struct engine *e, int64_t first_at, int64_t t_now)
+{
+	struct relay_run *r = e->cur.run;
+	char when[ISO_LEN];
+
+	r->session_begun = true;
+	if (!r->begun) {
+		r->started_at = first_at;
+		row_from_element(&e->row, &e->cur);
+		e->row.started_at = first_at;
+		e->row.relay_url = (char *)relay_input(&e->cur, r->on_air);
+		backlog_begin(e->ledger, &e->row, r->rate);
+		r->begun = true;
+		ledger_wrote(e);
+		log_info(_("on air: relay '%s' (%s, slot '%s', first frame at %s, %lld ms after its instant)"),
+			 e->cur.src->name, e->row.relay_url, e->cur.slot, time_format_iso(first_at, when),
+			 (long long)(first_at - e->cur.occurrence_at));
+	} else if (r->held) {
+		backlog_resume(e->ledger);
+		r->held = false;
+		ledger_wrote(e);
+		log_info(_("on air again: relay '%s' of slot '%s'"), e->cur.src->name, e->cur.slot);
+	}
+	/* item_now() counts from the row's start on the monotonic clock. */
+	row_from_element(&e->row, &e->cur);
+	e->row.started_at = r->started_at;
+	e->started_mono = e->env->mono(e->env->ctx) - (t_now - r->started_at);
+	e->last_checkpoint = t_now;
+}
+
+/* Input I could not be tuned (WHY). */
+static void relay_failed(struct engine *e, int i, const char *why, int64_t t_now)
+{
+	struct relay_run *r = e->cur.run;
+	const char *name = e->cur.src->name;
+
+	r->tuning = -1;
+	if (r->tuning_back && r->on_air >= 0) {
+		/* The fallback on air stays; the first is asked again later. */
+		r->back_ms = r->back_ms ? r->back_ms * 2 : RELAY_BACK_MIN_MS;
+		if (r->back_ms > RELAY_BACK_MAX_MS)
+			r->back_ms = RELAY_BACK_MAX_MS;
+		r->back_at = t_now + r->back_ms;
+		log_info(_("relay '%s': %s is still no use (%s); staying on %s, asking again in %lld s"), name,
+			 relay_input(&e->cur, i), why, relay_input(&e->cur, r->on_air), (long long)(r->back_ms / 1000));
+		return;
+	}
+	text_set(r->last_why, sizeof(r->last_why), "%s: %s", relay_input(&e->cur, i), why);
+	/* Retried every few seconds while nothing answers: a warning the
+	 * first time, until an input is on air again. */
+	if (!(r->warned & 1u << (i % 32))) {
+		log_warn(_("relay '%s': %s failed: %s"), name, relay_input(&e->cur, i), why);
+		relay_note(r, t_now, "%s failed: %s", relay_input(&e->cur, i), why);
+		r->warned |= 1u << (i % 32);
+	} else {
+		log_info(_("relay '%s': %s failed: %s"), name, relay_input(&e->cur, i), why);
+	}
+	if (++r->tries < RELAY_TRIES) {
+		r->retry_at = t_now + RELAY_TICK_MS;
+		return;
+	}
+	r->tries = 0;
+	r->cand = (i + 1) % (int)r->n;
+	if (++r->failed_in_row < (int)r->n) {
+		r->retry_at = t_now;
+		return;
+	}
+	/* Every input failed in a row: the window airs silence, rather than
+	 * anything else, until one answers. */
+	r->failed_in_row = 0;
+	r->retry_ms = r->retry_ms ? r->retry_ms * 2 : RELAY_RETRY_MIN_MS;
+	if (r->retry_ms > RELAY_RETRY_MAX_MS)
+		r->retry_ms = RELAY_RETRY_MAX_MS;
+	r->retry_at = t_now + r->retry_ms;
+	set_error(e, N_("relay '%s': none of its %zu inputs can be aired; it airs silence and tries them again "
+		  "in %lld s (check the receiver or the addresses: loa source list)"), name, r->n,
+		  (long long)(r->retry_ms / 1000));
+}
+
+/* Reads the sink's state into the run: what carried the source, and by
+ * which input. */
+static void relay_account(struct engine *e, struct relay_status *st)
+{
+	struct relay_run *r = e->cur.run;
+
+	e->env->sink->relay_status(e->env->ctx, e->h, st);
+	if (r->on_air >= 0 && st->audio_frames > r->session_frames)
+		r->served[r->on_air] += st->audio_frames - r->session_frames;
+	r->session_frames = st->audio_frames;
+}
+
+/* The decisions, at every tick of a relay in pre-roll or on air. */
+static void relay_watch(struct engine *e, int64_t t_now)
+{
+	struct relay_run *r = e->cur.run;
+	const char *name = e->cur.src->name;
+	struct relay_status st;
+	bool starved, silent;
+
+	/* At a fixed pace, not at every event: the loop wakes for the device
+	 * every period, and a tick pushed back each time would never come. */
+	e->relay_tick_at = t_now + RELAY_TICK_MS;
+	relay_account(e, &st);
+	if (st.failed >= 0)
+		relay_failed(e, st.failed, st.why, t_now);
+	if (st.lost >= 0) {
+		r->dropouts++;
+		log_warn(_("relay '%s': %s stopped: %s; connecting again"), name, relay_input(&e->cur, st.lost), st.why);
+		relay_note(r, t_now, "%s stopped: %s", relay_input(&e->cur, st.lost), st.why);
+		r->on_air = r->dead = -1;
+		r->cand = st.lost;
+		r->tries = 0;
+		r->retry_at = t_now;
+	}
+	if (st.on_air >= 0 && st.on_air != r->on_air) {
+		if (r->on_air >= 0 || r->dropouts) {
+			r->switches++;
+			relay_note(r, t_now, "%s on air", relay_input(&e->cur, st.on_air));
+		}
+		log_notice(_("relay '%s': on air from %s"), name, relay_input(&e->cur, st.on_air));
+		r->on_air = st.on_air;
+		r->dead = -1;
+		r->warned = 0;
+		r->tries = r->failed_in_row = 0;
+		r->retry_ms = 0;
+		r->cand = st.on_air;
+		if (st.on_air == 0) {
+			r->back_at = r->back_ms = 0;
+		} else if (!r->back_at) {
+			r->back_ms = RELAY_BACK_MIN_MS;
+			r->back_at = t_now + r->back_ms;
+		}
+	}
+	r->on_air = st.on_air;
+	r->tuning = st.tuning;
+	if (e->state == CUR_PLAYING && st.first_audio_at && !r->session_begun)
+		relay_begin(e, st.first_audio_at, t_now);
+	if (st.tuning >= 0)
+		return;
+	if (st.on_air >= 0) {
+		starved = st.starved_ms >= RELAY_STARVED_MS;
+		silent = st.silent_ms >= (int64_t)e->cfg->relay_silence_s * 1000;
+		if (!starved && !silent) {
+			r->dead = -1;
+			if (st.on_air != 0 && r->back_at && t_now >= r->back_at)
+				relay_tune(e, 0, true);
+			return;
+		}
+		if (r->dead != st.on_air) {
+			/* Dead air: the next input, while this one stays on air
+			 * in case it comes back first. */
+			r->dead = st.on_air;
+			r->dropouts++;
+			if (starved) {
+				log_warn(_("relay '%s': no data from %s for %d s; trying the next input"), name,
+					 relay_input(&e->cur, st.on_air), RELAY_STARVED_MS / 1000);
+				relay_note(r, t_now, "no data from %s for %d s", relay_input(&e->cur, st.on_air),
+					   RELAY_STARVED_MS / 1000);
+			} else {
+				log_warn(_("relay '%s': %s has been silent for %d s (dead air); trying the next input"),
+					 name, relay_input(&e->cur, st.on_air), e->cfg->relay_silence_s);
+				relay_note(r, t_now, "%s silent for %d s", relay_input(&e->cur, st.on_air),
+					   e->cfg->relay_silence_s);
+			}
+			r->cand = (st.on_air + 1) % (int)r->n;
+			r->tries = 0;
+			r->failed_in_row = 0;
+			r->retry_at = t_now;
+		}
+	}
+	if (t_now >= r->retry_at)
+		relay_tune(e, r->cand, false);
+}
+
+/* The device started at STARTED: the relay is on air (silence until an
+ * input delivers). */
+static void relay_started(struct engine *e, int64_t started)
+{
+	struct relay_run *r = e->cur.run;
+
+	if (r->off_air_at) {
+		r->off_air_ms += started - r->off_air_at;
+		r->off_air_at = 0;
+	}
+	log_info(_("on air: relay '%s' of slot '%s', until %lld s from now"), e->cur.src->name, e->cur.slot,
+		 (long long)((e->cur.slot_end - started) / 1000));
+	relay_watch(e, now(e));
+}
+
+/* The input that carried most of the window, or -1. */
+static int relay_best_input(const struct relay_run *r)
+{
+	int best = -1;
+
+	for (size_t i = 0; r && i < r->n; i++)
+		if (r->served[i] > 0 && (best < 0 || r->served[i] > r->served[best]))
+			best = (int)i;
+	return best;
+}
+
+/* Writes the single row of EL's window, ended at ENDED (0 when it never
+ * aired): completed when 95 % of the time it was due on air carried the
+ * source, partial below, failed with nothing; FORCED (a stop, a
+ * shutdown) overrides that with WHY. */
+static void relay_row(struct engine *e, struct element *el, int64_t ended, bool forced, enum outcome oc,
+		      const char *why)
+{
+	struct relay_run *r = el->run;
+	struct ledger_row row;
+	int64_t audio_ms = r && r->rate > 0 ? relay_frames(r) * 1000 / r->rate : 0;
+	int64_t due = r ? r->window_ms - r->off_air_ms : el->slot_end - el->occurrence_at;
+	int best = relay_best_input(r);
+	char *reason = NULL, *p;
+	size_t len = 0;
+	FILE *f = open_memstream(&reason, &len);
+
+	if (r && r->off_air_at && ended) {
+		due -= ended - r->off_air_at;
+		r->off_air_at = 0;
+	}
+	if (!forced)
+		oc = audio_ms == 0 ? OUTCOME_FAILED :
+		     audio_ms * 1000 >= due * RELAY_COMPLETE_PERMILLE ? OUTCOME_COMPLETED : OUTCOME_PARTIAL;
+	if (why)
+		fprintf(f, "%s", why);
+	if (!forced && oc != OUTCOME_COMPLETED)
+		fprintf(f, "%s%lld of %lld s carried the source", ftell(f) ? "; " : "", (long long)(audio_ms / 1000),
+			(long long)(due / 1000));
+	if (audio_ms == 0 && r && r->last_why[0])
+		fprintf(f, "%snothing could be aired; last: %s", ftell(f) ? "; " : "", r->last_why);
+	if (r && r->started_at && r->started_at - el->occurrence_at >= 1000)
+		fprintf(f, "%sthe first frame went out %.1f s after the instant", ftell(f) ? "; " : "",
+			(double)(r->started_at - el->occurrence_at) / 1000);
+	if (r && r->off_air_ms > 0)
+		fprintf(f, "%soff air %lld s for emergency alerts or a lost device", ftell(f) ? "; " : "",
+			(long long)(r->off_air_ms / 1000));
+	if (r && r->dropouts)
+		fprintf(f, "%s%d dropout(s), %d switch(es)%s", ftell(f) ? "; " : "", r->dropouts, r->switches,
+			r->events ? ":" : "");
+	if (r && r->events)
+		fprintf(f, "%s%s%s", !ftell(f) ? "" : r->dropouts ? " " : "; ", r->events,
+			r->events_left_out ? "; and more (see the journal)" : "");
+	fclose(f);
+	p = *reason ? reason : NULL;
+
+	row_from_element(&row, el);
+	row.outcome = oc;
+	row.reason = p;
+	row.relay_url = best >= 0 ? (char *)relay_input(el, best) : NULL;
+	if (r && r->begun) {
+		if (r->held) {
+			backlog_resume(e->ledger);
+			r->held = false;
+		}
+		row.started_at = r->started_at;
+		row.ended_at = ended > r->started_at ? ended : r->started_at;
+		row.frames = relay_frames(r);
+		row.played_ms = audio_ms;
+		record(e, &row, true);
+	} else {
+		record(e, &row, false);
+	}
+	log_info(_("%s: relay '%s' of slot '%s', %lld ms carried the source"), outcome_name(oc), el->src->name,
+		 el->slot, (long long)audio_ms);
+	free(reason);
+}
+
+/* The current relay element did not air this session (the device, or the
+ * window is over): its row, if nothing of it is to air any more. */
+static void relay_finish_unaired(struct engine *e)
+{
+	struct element *el = &e->cur;
+
+	if (el->run && el->run->begun)
+		relay_row(e, el, now(e), false, OUTCOME_PARTIAL, NULL);
+	else
+		relay_row(e, el, 0, true, OUTCOME_FAILED, e->last_error[0] ? e->last_error : "the relay did not start");
+}
+
+/* A queued relay whose window is cut short (the daemon stops). */
+static void relay_finish_queued(struct engine *e, struct element *el, const char *why)
+{
+	relay_row(e, el, now(e), true, OUTCOME_PARTIAL, why);
+	relay_run_free(el->run);
+	el->run = NULL;
+}
+
+static void relay_record_missed(struct engine *e, struct element *el, const char *reason)
+{
+	if (el->run && el->run->begun)
+		relay_row(e, el, now(e), false, OUTCOME_PARTIAL, NULL);
+	else
+		relay_row(e, el, 0, true, OUTCOME_MISSED, reason);
+}
+
+/* The relay on air ended: its window is over (RESULT 1), it was stopped
+ * or preempted, or the device failed. Preempted, or with the device lost
+ * inside its window, it goes back to the queue, behind any alert, to
+ * resume for the rest of the window; otherwise its row is written. */
+static void relay_ended(struct engine *e, int result, int64_t t_now)
+{
+	struct relay_run *r = e->cur.run;
+	bool stopping = e->state == CUR_STOPPING;
+	struct relay_status st;
+	size_t at = 0;
+
+	relay_account(e, &st);
+	r->audio_frames += r->session_frames;
+	r->session_frames = 0;
+	if ((stopping && e->stop_outcome == OUTCOME_PREEMPTED) ||
+	    (!stopping && result < 0 && t_now < e->cur.slot_end - 1000)) {
+		if (result < 0 && !stopping) {
+			e->device_ok = false;
+			set_error(e, N_("relay '%s': the audio output failed (%s); airing it again as soon as the "
+				  "device is back"), e->cur.src->name, strerror(-result));
+			r->dropouts++;
+			relay_note(r, t_now, "the audio output failed: %s", strerror(-result));
+		} else {
+			relay_note(r, t_now, "preempted by an emergency alert");
+		}
+		r->off_air_at = t_now;
+		if (r->begun && !r->held) {
+			backlog_hold(e->ledger);
+			r->held = true;
+			ledger_wrote(e);
+		}
+		while (at < e->nq && e->q[at].kind == KIND_ALERT)
+			at++;
+		e->cur.due = 0;
+		queue_insert(e, at, &e->cur);
+		e->gap_until = t_now;
+		close_current(e);
+		return;
+	}
+	if (stopping)
+		relay_row(e, &e->cur, item_now(e), true, e->stop_outcome, e->stop_reason);
+	else if (result < 0)
+		relay_row(e, &e->cur, item_now(e), false, OUTCOME_PARTIAL, "the audio output failed at the end");
+	else
+		/* The sink played the window's frames to its last: that is
+		 * when it ended, a poll period or so before this was heard. */
+		relay_row(e, &e->cur, item_now(e) - e->cur.slot_end < 1000 ? e->cur.slot_end : item_now(e), false,
+			  OUTCOME_COMPLETED, NULL);
+	e->gap_until = t_now + e->cfg->gap_ms;
+	close_current(e);
+}
+
 /* ---- a missing device ---- */
 
 #define DEVICE_RETRY_MIN_MS 1000
@@ -613,6 +1232,9 @@ static int64_t device_wait_until(const struct engine *e, const struct element *e
 {
 	int64_t from = el->occurrence_at ? el->occurrence_at : el->scheduled_at;
 
+	/* A relay airs what is left of its window, however little. */
+	if (el->part == PART_RELAY)
+		return el->slot_end - 1000;
 	if (el->slot_end)
 		return el->slot_end - el->expected_ms;
 	return from + (int64_t)e->cfg->grace_minutes * 60000;
@@ -662,19 +1284,32 @@ static void preroll_next(struct engine *e)
 			element_done(&e->cur);
 			continue;
 		}
+		if (e->cur.part == PART_RELAY && relay_window_over(e)) {
+			relay_finish_unaired(e);
+			element_done(&e->cur);
+			continue;
+		}
 		power(e, true);
-		opts = element_opts(e, &e->cur);
-		e->h = e->env->sink->open(e->env->ctx, e->cur.path, &opts, &err, msg, sizeof(msg));
+		if (e->cur.part == PART_RELAY) {
+			e->h = relay_open(e, &err, msg, sizeof(msg));
+		} else {
+			opts = element_opts(e, &e->cur);
+			e->h = e->env->sink->open(e->env->ctx, e->cur.path, &opts, &err, msg, sizeof(msg));
+		}
 		if (e->h) {
 			e->state = CUR_PREROLL;
 			e->device_retry_ms = 0;
+			if (e->cur.part == PART_RELAY)
+				relay_watch(e, now(e));
 			return;
 		}
 		e->device_ok = err == -ENODEV || err == -EBUSY ? false : e->device_ok;
 		if ((err == -ENODEV || err == -EBUSY) && wait_for_device(e, msg))
 			return;
 		set_error(e, N_("cannot air %s: %s"), e->cur.title ? e->cur.title : e->cur.path, msg);
-		if (e->cur.part == PART_ITEM)
+		if (e->cur.part == PART_RELAY)
+			relay_finish_unaired(e);
+		else if (e->cur.part == PART_ITEM)
 			record_unaired(e, &e->cur, OUTCOME_FAILED, msg);
 		pass_due_on(e);
 		element_done(&e->cur);
@@ -691,7 +1326,9 @@ static void start_current(struct engine *e, int64_t t_now)
 		e->device_ok = false;
 		set_error(e, N_("the audio device failed at the start of '%s': %s"),
 			  e->cur.title ? e->cur.title : e->cur.path, strerror((int)-started));
-		if (e->cur.part == PART_ITEM)
+		if (e->cur.part == PART_RELAY)
+			relay_finish_unaired(e);
+		else if (e->cur.part == PART_ITEM)
 			record_unaired(e, &e->cur, OUTCOME_FAILED, e->last_error);
 		close_current(e);
 		e->gap_until = t_now;
@@ -699,6 +1336,10 @@ static void start_current(struct engine *e, int64_t t_now)
 	}
 	e->device_ok = true;
 	e->state = CUR_PLAYING;
+	if (e->cur.part == PART_RELAY) {
+		relay_started(e, started);
+		return;
+	}
 	if (e->cur.part != PART_ITEM) {
 		log_info(_("on air: %s of slot '%s' (%s)"), e->cur.part == PART_INTRO ? "intro" : "outro",
 			 e->cur.slot, e->cur.path);
@@ -740,6 +1381,10 @@ static bool end_current(struct engine *e, int result)
 
 	if (e->state != CUR_PLAYING && e->state != CUR_STOPPING)
 		return false;
+	if (e->cur.part == PART_RELAY) {
+		relay_ended(e, result, t_now);
+		return true;
+	}
 	if (e->state == CUR_STOPPING) {
 		oc = e->stop_outcome;
 		reason = e->stop_reason;
@@ -850,6 +1495,10 @@ static void preempt(struct engine *e, struct element *in, int64_t t_now)
 		element_copy(&el, &e->cur);
 		queue_insert(e, 1, &el);
 		close_current(e);
+	} else if (e->state == CUR_PLAYING && e->cur.part == PART_RELAY) {
+		/* The relay goes back to the queue when its fade is done
+		 * (relay_ended), to resume for the rest of its window. */
+		stop_current(e, OUTCOME_PREEMPTED, "preempted by an emergency alert");
 	} else if ((e->state == CUR_PLAYING) && !emergency(&e->cur)) {
 		if (e->cur.part == PART_ITEM) {
 			int64_t left = e->cur.slot_end ? e->cur.slot_end - t_now : INT64_MAX;
@@ -1119,11 +1768,10 @@ static void drop_lone_jingles(struct engine *e)
 {
 	size_t k = 0;
 
-	if (e->state == CUR_PREROLL && e->cur.part != PART_ITEM && e->cur.kind == KIND_SLOT &&
-	    !items_left(e, &e->cur))
+	if (e->state == CUR_PREROLL && !has_row(&e->cur) && e->cur.kind == KIND_SLOT && !items_left(e, &e->cur))
 		close_current(e);
 	for (size_t i = 0; i < e->nq; i++) {
-		if (e->q[i].part == PART_ITEM || e->q[i].kind != KIND_SLOT || items_left(e, &e->q[i]))
+		if (has_row(&e->q[i]) || e->q[i].kind != KIND_SLOT || items_left(e, &e->q[i]))
 			e->q[k++] = e->q[i];
 		else
 			element_done(&e->q[i]);
@@ -1214,9 +1862,16 @@ void engine_run(struct engine *e)
 			return;
 		}
 	}
+	if ((e->state == CUR_PREROLL || e->state == CUR_PLAYING) && e->cur.part == PART_RELAY)
+		relay_watch(e, t_now);
 	if (e->state == CUR_PLAYING && e->cur.part == PART_ITEM && t_now - e->last_checkpoint >= CHECKPOINT_MS) {
 		e->last_checkpoint = t_now;
 		backlog_checkpoint(e->ledger, e->env->sink->frames(e->env->ctx, e->h), item_now(e));
+	}
+	if (e->state == CUR_PLAYING && e->cur.part == PART_RELAY && e->cur.run->session_begun &&
+	    !e->cur.run->held && t_now - e->last_checkpoint >= CHECKPOINT_MS) {
+		e->last_checkpoint = t_now;
+		backlog_checkpoint(e->ledger, relay_frames(e->cur.run), item_now(e));
 	}
 	/* After the last element: the amplifiers go off until the next one. */
 	if (e->state == CUR_NONE && e->nq == 0)
@@ -1242,13 +1897,17 @@ int64_t engine_wake_at(const struct engine *e)
 	if (!e->trusted)
 		return earliest(w, e->clock_checked_at + CLOCK_RECHECK_MS);
 	if (e->have_next)
-		w = earliest(w, e->next_at - lead_ms(e));
+		w = earliest(w, e->next_at - next_lead_ms(e));
 	if (e->state == CUR_PREROLL)
 		w = earliest(w, e->cur.due > e->gap_until ? e->cur.due : e->gap_until);
 	if (e->state == CUR_NONE && e->nq > 0 && e->device_retry_ms)
 		w = earliest(w, e->device_retry_at);
 	if (e->state == CUR_PLAYING && e->cur.part == PART_ITEM)
 		w = earliest(w, e->last_checkpoint + CHECKPOINT_MS);
+	/* A relay is looked at often (dead air), and ended by the engine if
+	 * the sink has not ended it shortly after its window. */
+	if ((e->state == CUR_PREROLL || e->state == CUR_PLAYING) && e->cur.part == PART_RELAY)
+		w = earliest(w, e->relay_tick_at);
 	if (e->alert_left > 0)
 		w = earliest(w, e->alert_next_at);
 	if (e->province_wake != INT64_MAX)
@@ -1259,6 +1918,11 @@ int64_t engine_wake_at(const struct engine *e)
 void *engine_on_air(const struct engine *e)
 {
 	return e->state == CUR_PLAYING || e->state == CUR_STOPPING ? e->h : NULL;
+}
+
+bool engine_on_air_is_relay(const struct engine *e)
+{
+	return engine_on_air(e) && e->cur.part == PART_RELAY;
 }
 
 /* After a forward step: an occurrence queued but not begun (its first
@@ -1294,7 +1958,9 @@ static void drop_overdue(struct engine *e, int64_t t_now)
 				e->q[k++] = *el;
 				continue;
 			}
-			if (el->part == PART_ITEM)
+			if (el->part == PART_RELAY)
+				relay_record_missed(e, el, reason);
+			else if (el->part == PART_ITEM)
 				record_unaired(e, el, el->skip_reason ? OUTCOME_SKIPPED : OUTCOME_MISSED,
 					       el->skip_reason ? el->skip_reason : reason);
 			element_done(el);
@@ -1353,16 +2019,25 @@ struct engine *engine_new(struct config *cfg, struct db *db, const struct engine
 
 size_t engine_shutdown(struct engine *e)
 {
-	if ((e->state == CUR_PLAYING || e->state == CUR_STOPPING) && e->cur.part == PART_ITEM) {
+	if ((e->state == CUR_PLAYING || e->state == CUR_STOPPING) && has_row(&e->cur)) {
 		e->state = CUR_STOPPING;
 		e->stop_outcome = OUTCOME_PARTIAL;
 		free(e->stop_reason);
-		e->stop_reason = xstrdup("loa was stopped while this item was on air");
+		e->stop_reason = xstrdup(e->cur.part == PART_RELAY ? "loa was stopped while this relay was on air" :
+					 "loa was stopped while this item was on air");
 		/* Not engine_ended(): that would start the next element, whose
 		 * in-flight record the next start would take for a partial. */
 		end_current(e, 0);
 	}
+	/* A relay resuming after an alert, not yet on air again: its row
+	 * with the queued ones below (its handle is closed, its state kept). */
+	if (e->state == CUR_PREROLL && e->cur.part == PART_RELAY && e->cur.run && e->cur.run->begun)
+		queue_insert(e, 0, &e->cur);
 	close_current(e);
+	/* A relay an alert preempted, waiting to resume: its row now. */
+	for (size_t i = 0; i < e->nq; i++)
+		if (e->q[i].part == PART_RELAY && e->q[i].run && e->q[i].run->begun)
+			relay_finish_queued(e, &e->q[i], "loa was stopped while this relay was off air for an alert");
 	power(e, false);
 	/* The last try; what it cannot write, the journal lists. */
 	backlog_flush(e->ledger);
@@ -1567,6 +2242,9 @@ int engine_stop(struct engine *e, const char *actor, char *msg, size_t len)
 	if (e->cur.part == PART_ITEM) {
 		detail = xasprintf("title: '%s'; on air -> cancelled", e->cur.title ? e->cur.title : "");
 		record_command(e, actor, "stop", bulletin_target(e->cur.bulletin_id, target), detail);
+	} else if (e->cur.part == PART_RELAY) {
+		detail = xasprintf("relay '%s' of slot '%s'; on air -> cancelled", e->cur.src->name, e->cur.slot);
+		record_command(e, actor, "stop", e->cur.slot, detail);
 	} else {
 		/* An intro or outro has no bulletin and no row: its file names it. */
 		detail = xasprintf("%s of slot '%s'; on air -> stopped", e->cur.part == PART_INTRO ? "intro" : "outro",
@@ -1619,6 +2297,13 @@ void engine_status(const struct engine *e, struct json *j)
 		json_kv_string(j, "kind", air_kind_name(e->cur.kind));
 		if (e->cur.part == PART_ITEM)
 			json_kv_int(j, "id", e->cur.bulletin_id);
+		if (e->cur.part == PART_RELAY) {
+			json_kv_string(j, "relay", e->cur.src->name);
+			json_kv_string(j, "relay_url", e->cur.run && e->cur.run->on_air >= 0 ?
+					  relay_input(&e->cur, e->cur.run->on_air) : NULL);
+			json_kv_int(j, "relay_audio_ms", e->cur.run && e->cur.run->rate > 0 ?
+				    relay_frames(e->cur.run) * 1000 / e->cur.run->rate : 0);
+		}
 		json_kv_string(j, "title", e->cur.title ? e->cur.title : e->cur.path);
 		json_kv_string(j, "slot", e->cur.slot);
 		json_kv_time(j, "started_at", e->row.started_at);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "audio/player.h"
+#include "audio/live.h"
 #include "config/config.h"
 
 struct db;
@@ -29,6 +30,19 @@ struct sink_ops {
 	int (*xruns)(void *ctx, void *h);
 	void (*fade_out)(void *ctx, void *h);  /* engine_ended() follows when the fade is done */
 	void (*close)(void *ctx, void *h);
+	/* Relays. Pre-roll: opens the device for a relay of the N INPUTS
+	 * (URLs, or capture devices), connected to none yet; start() then
+	 * airs silence until an input delivers, and the handle ends by itself
+	 * at opts->end_at (engine_ended(1)). NULL with *err and msg set as
+	 * for open. */
+	void *(*relay_open)(void *ctx, const char *const *inputs, size_t n, const struct relay_opts *opts,
+			    int *err, char *msg, size_t msglen);
+	/* Connects input I in the background. With nothing on air, it airs
+	 * as soon as it delivers; with an input on air, it takes over only
+	 * once it delivers sound, and fails if it brings only silence or
+	 * nothing: the input on air is never given up for a worse one. */
+	void (*relay_tune)(void *ctx, void *h, size_t i);
+	void (*relay_status)(void *ctx, void *h, struct relay_status *st);
 };
 
 struct engine_env {
@@ -63,6 +77,8 @@ void engine_run(struct engine *e);
 int64_t engine_wake_at(const struct engine *e);
 /* The sink handle that is on air and must be pumped, or NULL. */
 void *engine_on_air(const struct engine *e);
+/* True if that handle is a relay's (sink_ops.relay_open). */
+bool engine_on_air_is_relay(const struct engine *e);
 /* The element on air ended: RESULT 1 when every frame was played, else a
  * negative errno (device lost, decode error). */
 void engine_ended(struct engine *e, int result);

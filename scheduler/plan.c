@@ -180,6 +180,11 @@ static void occurrence_from(const struct config *cfg, const struct slot *s, int3
 	int64_t pos = occ_at; /* where the next element would start */
 	size_t first = out->n, n_taken = 0, n_elig = 0;
 
+	if (s->relay) {
+		/* A relay window with no length is refused when the slot is made. */
+		push(out, PART_RELAY, s, occ_at, occ_at, budget);
+		return;
+	}
 	for (size_t i = 0; i < ncand; i++)
 		n_elig += valid_on(cand[i], day);
 	if (n_elig == 0)

@@ -13,7 +13,8 @@
 #include "config/config.h"
 #include "content/library.h"
 
-enum plan_part { PART_INTRO, PART_ITEM, PART_OUTRO };
+/* PART_RELAY: a relay slot's whole window (slot->relay names the source). */
+enum plan_part { PART_INTRO, PART_ITEM, PART_OUTRO, PART_RELAY };
 
 struct plan_item {
 	enum plan_part part;
@@ -21,7 +22,7 @@ struct plan_item {
 	int64_t at;                      /* this element's expected start */
 	int64_t expected_ms;             /* its expected length */
 	const struct slot *slot;         /* points into the config */
-	const struct bulletin *bulletin; /* points into the caller's array; NULL for intro/outro */
+	const struct bulletin *bulletin; /* points into the caller's array; NULL for intro/outro/relay */
 	bool skipped;                    /* planned but will not air (see reason) */
 	char reason[128];
 };
@@ -42,7 +43,9 @@ bool plan_eligible(const struct slot *s, const struct bulletin *b, int32_t day);
 /* Appends the elements of SLOT's occurrence on local DAY to OUT: intro,
  * items in priority then import order, outro; items that do not fit
  * max_minutes (first fit, gaps and intro/outro counted) are appended with
- * skipped = true. Nothing is appended when no bulletin is eligible. */
+ * skipped = true. Nothing is appended when no bulletin is eligible. A
+ * relay slot has one element, PART_RELAY, its whole window, whatever the
+ * library holds. */
 void plan_occurrence(const struct config *cfg, const struct slot *s, int32_t day,
 		     const struct bulletin *b, size_t nb, struct plan *out);
 /* Every occurrence starting in [from_ms, to_ms), in time order (ties in

@@ -500,6 +500,35 @@ static void test_true_peak_setting(void **state)
 	expect_err(f, 4, "(did you mean 'true_peak_dbtp'?)");
 }
 
+/* relay.silence_seconds: the dead air after which a relay tries its next
+ * URL, 10 unless set, 3 to 300, an integer, nothing else in the group. */
+static void test_relay_group(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f, HEAD), 0);
+	assert_int_equal(f->cfg->relay_silence_s, 10);
+	config_free(f->cfg);
+	f->cfg = NULL;
+	assert_int_equal(load(f, HEAD "relay = { silence_seconds = 30; };\n"), 0);
+	assert_int_equal(f->cfg->relay_silence_s, 30);
+	config_free(f->cfg);
+	f->cfg = NULL;
+	expect_fail(f, HEAD "relay = { silence_seconds = 2; };\n", 1);
+	expect_err(f, 4, "relay.silence_seconds (seconds of silence after which a relay tries its next URL) "
+			 "must be an integer from 3 to 300, not 2");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "relay = { silence_seconds = 10.5; };\n", 1);
+	expect_err(f, 4, "must be an integer from 3 to 300, not a decimal number");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "relay = { silence_second = 10; };\n", 1);
+	expect_err(f, 4, "unknown key 'silence_second' in group 'relay'");
+	expect_err(f, 4, "(did you mean 'silence_seconds'?)");
+	strlist_done(&f->errs);
+	expect_fail(f, HEAD "relay = 10;\n", 1);
+	expect_err(f, 4, "relay must be a group in braces, e.g. relay = { silence_seconds = 10; };");
+}
+
 static void test_duplicate_slot_names(void **state)
 {
 	struct fx *f = *state;
@@ -1055,6 +1084,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_number_leniency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_true_peak_setting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_slot_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_weekday, setup, teardown),

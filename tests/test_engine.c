@@ -36,6 +36,8 @@
 #include "content/province.h"
 #include "content/slots.h"
 #include "ledger/backlog.h"
+#include "audio/airtime.h"
+#include "content/sources.h"
 #include "db/db.h"
 #include "ledger/audit.h"
 #include "ledger/ledger.h"
@@ -80,12 +82,36 @@ struct airing {
 	int64_t at;
 };
 
+/* A stream as the fake relay sees it: a test says, by its URL, how long
+ * it takes to answer and when it is down, stalls or sends silence. */
+struct stream {
+	const char *url;
+	int64_t connect_ms;               /* from a tune to its first data */
+	int64_t down_from, down_until;    /* refuses connections, and breaks one that is open */
+	int64_t stall_from, stall_until;  /* connected, sends nothing */
+	int64_t silent_from, silent_until;
+};
+
 struct fake {
 	char *path;
 	int64_t len_ms;
 	int64_t started_at; /* 0 until started */
 	int64_t end_at;     /* when it stops producing frames */
 	bool fading;
+	/* A relay (fk_relay_open): its inputs, and what went out, accounted
+	 * on the virtual clock up to t. */
+	bool relay;
+	struct sim *sim;
+	char **inputs;
+	size_t n;
+	int64_t window_end;
+	int on_air, tuning, failed, lost;
+	int64_t tune_done;
+	char why[128];
+	int64_t first_audio_at;
+	int64_t t;
+	struct airtime air;
+	struct relay_opts opts;
 };
 
 struct sim {
@@ -99,6 +125,9 @@ struct sim {
 	bool trusted;
 	struct media media[32];
 	size_t n_media;
+	struct stream streams[8];
+	size_t n_streams;
+	int n_tunes;
 	struct airing *air; /* every element the sink started, in order */
 	size_t n_air, cap_air;
 	int n_open;
@@ -122,6 +151,8 @@ static struct media *media_find_id(struct sim *s, int64_t id)
 	fail_msg("no bulletin #%lld", (long long)id);
 	return NULL;
 }
+
+static void relay_advance(struct fake *f, int64_t to);
 
 static void *fk_open(void *ctx, const char *path, const struct player_opts *opts, int *err, char *msg, size_t len)
 {
@@ -149,8 +180,10 @@ static int64_t fk_start(void *ctx, void *h)
 	struct fake *f = h;
 
 	assert_int_equal(f->started_at, 0);
+	if (f->relay)
+		relay_advance(f, s->now);
 	f->started_at = s->now;
-	f->end_at = s->now + f->len_ms;
+	f->end_at = f->relay ? f->window_end : s->now + f->len_ms;
 	xgrow(&s->air, &s->cap_air, s->n_air + 1, sizeof(*s->air));
 	s->air[s->n_air++] = (struct airing){ xstrdup(f->path), s->now };
 	return s->now;
@@ -168,6 +201,148 @@ static int64_t fk_frames(void *ctx, void *h)
 	return t < 0 ? 0 : t * RATE / 1000;
 }
 
+/* ---- the fake relay ---- */
+
+static struct stream *stream_of(struct sim *s, const char *url)
+{
+	for (size_t i = 0; i < s->n_streams; i++)
+		if (!strcmp(s->streams[i].url, url))
+			return &s->streams[i];
+	fail_msg("no stream %s", url);
+	return NULL;
+}
+
+static bool within(int64_t t, int64_t from, int64_t until)
+{
+	return from && t >= from && t < until;
+}
+
+/* The earliest of the stream's edges after T, or LIMIT. */
+static int64_t next_edge(const struct stream *st, int64_t t, int64_t limit)
+{
+	int64_t v[] = { st->down_from, st->down_until, st->stall_from, st->stall_until, st->silent_from,
+			st->silent_until };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (v[i] > t && v[i] < limit)
+			limit = v[i];
+	return limit;
+}
+
+static void tune_done(struct fake *f, int64_t t)
+{
+	struct stream *st = stream_of(f->sim, f->inputs[f->tuning]);
+
+	if (within(t, st->down_from, st->down_until)) {
+		f->failed = f->tuning;
+		snprintf(f->why, sizeof(f->why), "Connection refused");
+	} else if (within(t, st->stall_from, st->stall_until)) {
+		f->failed = f->tuning;
+		snprintf(f->why, sizeof(f->why), "no data for 5 s");
+	} else if (f->on_air >= 0 && within(t, st->silent_from, st->silent_until)) {
+		/* It would not replace the input on air with silence. */
+		f->failed = f->tuning;
+		snprintf(f->why, sizeof(f->why), "only silence for %d s", f->opts.silence_ms / 1000);
+	} else {
+		f->on_air = f->tuning;
+		airtime_switch(&f->air);
+	}
+	f->tuning = -1;
+}
+
+/* Accounts what went out up to TO, event by event. */
+static void relay_advance(struct fake *f, int64_t to)
+{
+	while (f->t < to) {
+		int64_t t = f->t, next = to, end;
+		struct stream *st = f->on_air >= 0 ? stream_of(f->sim, f->inputs[f->on_air]) : NULL;
+		enum airtime_kind kind = AIRTIME_NODATA;
+
+		if (f->tuning >= 0 && f->tune_done <= t) {
+			tune_done(f, t);
+			continue;
+		}
+		if (st && within(t, st->down_from, st->down_until)) {
+			f->lost = f->on_air;
+			f->on_air = -1;
+			snprintf(f->why, sizeof(f->why), "the server closed the connection");
+			continue;
+		}
+		if (f->tuning >= 0 && f->tune_done < next)
+			next = f->tune_done;
+		if (st) {
+			next = next_edge(st, t, next);
+			kind = within(t, st->stall_from, st->stall_until) ? AIRTIME_NODATA :
+			       within(t, st->silent_from, st->silent_until) ? AIRTIME_SILENCE : AIRTIME_SOUND;
+		}
+		end = next < f->end_at ? next : f->end_at;
+		if (f->started_at && t >= f->started_at && end > t) {
+			airtime_add(&f->air, kind, end - t);
+			if (kind != AIRTIME_NODATA && !f->first_audio_at)
+				f->first_audio_at = t;
+		}
+		f->t = next;
+	}
+}
+
+static void *fk_relay_open(void *ctx, const char *const *inputs, size_t n, const struct relay_opts *opts,
+			   int *err, char *msg, size_t len)
+{
+	struct sim *s = ctx;
+	struct fake *f;
+
+	(void)err;
+	(void)msg;
+	(void)len;
+	f = xcalloc(1, sizeof(*f));
+	f->relay = true;
+	f->sim = s;
+	f->path = xstrdup("relay");
+	f->inputs = xcalloc(n, sizeof(*f->inputs));
+	for (size_t i = 0; i < n; i++)
+		f->inputs[i] = xstrdup(inputs[i]);
+	f->n = n;
+	f->opts = *opts;
+	f->window_end = opts->end_at;
+	f->len_ms = opts->end_at - s->now;
+	f->on_air = f->tuning = f->failed = f->lost = -1;
+	f->t = s->now;
+	airtime_init(&f->air, opts->silence_ms);
+	s->n_open++;
+	return f;
+}
+
+static void fk_relay_tune(void *ctx, void *h, size_t i)
+{
+	struct sim *s = ctx;
+	struct fake *f = h;
+
+	relay_advance(f, s->now);
+	assert_true(i < f->n);
+	f->tuning = (int)i;
+	f->tune_done = s->now + stream_of(s, f->inputs[i])->connect_ms;
+	s->n_tunes++;
+}
+
+static void fk_relay_status(void *ctx, void *h, struct relay_status *st)
+{
+	struct sim *s = ctx;
+	struct fake *f = h;
+
+	relay_advance(f, s->now < f->end_at ? s->now : f->end_at);
+	memset(st, 0, sizeof(*st));
+	st->on_air = f->on_air;
+	st->tuning = f->tuning;
+	st->failed = f->failed;
+	st->lost = f->lost;
+	snprintf(st->why, sizeof(st->why), "%s", f->why);
+	f->failed = f->lost = -1;
+	st->first_audio_at = f->first_audio_at;
+	st->audio_frames = airtime_audio(&f->air) * RATE / 1000;
+	st->silent_ms = f->on_air >= 0 ? f->air.silent : 0;
+	st->starved_ms = f->on_air >= 0 ? f->air.starved : 0;
+}
+
 static int fk_rate(void *ctx, void *h) { (void)ctx; (void)h; return RATE; }
 static int fk_xruns(void *ctx, void *h) { (void)ctx; (void)h; return 0; }
 
@@ -177,6 +352,8 @@ static void fk_fade_out(void *ctx, void *h)
 	struct fake *f = h;
 
 	f->fading = true;
+	if (f->relay)
+		relay_advance(f, s->now);
 	if (f->end_at > s->now + FADE_MS)
 		f->end_at = s->now + FADE_MS;
 }
@@ -187,12 +364,16 @@ static void fk_close(void *ctx, void *h)
 
 	(void)ctx;
 	free(f->path);
+	for (size_t i = 0; i < f->n; i++)
+		free(f->inputs[i]);
+	free(f->inputs);
 	free(f);
 }
 
 static const struct sink_ops fake_sink = {
 	.open = fk_open, .start = fk_start, .frames = fk_frames, .rate = fk_rate,
 	.xruns = fk_xruns, .fade_out = fk_fade_out, .close = fk_close,
+	.relay_open = fk_relay_open, .relay_tune = fk_relay_tune, .relay_status = fk_relay_status,
 };
 
 static int64_t sim_now(void *ctx) { return ((struct sim *)ctx)->now; }
@@ -2327,6 +2508,399 @@ static void test_full_disk_refused_row_does_not_block(void **state)
 
 /* Past BACKLOG_MAX a row is not kept but logged; what was kept is written
  * in order when there is space. */
+/* ---- relays (tiếp âm) ---- */
+
+#define URL_A "http://127.0.0.1:8001/vov1.mp3"
+#define URL_B "http://127.0.0.1:8002/vov1/playlist.m3u8"
+
+static struct stream *add_stream(struct sim *s, const char *url, int64_t connect_ms)
+{
+	struct stream *st;
+
+	assert_true(s->n_streams < sizeof(s->streams) / sizeof(s->streams[0]));
+	st = &s->streams[s->n_streams++];
+	*st = (struct stream){ .url = url, .connect_ms = connect_ms };
+	return st;
+}
+
+/* The station of the relay tests, at 05:00 on DAY0: source vov1 with
+ * URL_A then (N_URLS 2) URL_B, both answering in 300 ms, and the
+ * database slot thoi-su that relays it daily from 06:00 for 15 minutes. */
+static void start_relay(struct sim *s, size_t n_urls)
+{
+	static char *urls[] = { (char *)URL_A, (char *)URL_B };
+	struct source src = { .name = (char *)"vov1", .title = (char *)"Thời sự VOV1", .topic = (char *)"1",
+			      .urls = urls, .n_urls = n_urls };
+	struct slot sl = { .name = (char *)"thoi-su", .start_sec = 6 * 3600, .days = DAYS_ALL,
+			   .from_day = DAY_NONE_BEFORE, .until_day = DAY_NONE_AFTER, .max_minutes = 15,
+			   .relay = (char *)"vov1", .source = SLOT_FROM_DATABASE };
+	struct config *cfg;
+	char msg[512];
+
+	s->now = vn(DAY0, 5, 0, 0);
+	if (!s->n_streams) {
+		add_stream(s, URL_A, 300);
+		add_stream(s, URL_B, 300);
+	}
+	cfg = load_config(s, NULL, "");
+	assert_int_equal(sources_add(s->db, &src, "hoang", msg, sizeof(msg)), 0);
+	assert_int_equal(slots_add(s->db, cfg, &sl, "hoang", msg, sizeof(msg)), 0);
+	start_engine(s, cfg);
+}
+
+static void assert_relay_row(const struct ledger_row *r, enum outcome oc)
+{
+	assert_int_equal(r->kind, KIND_SLOT);
+	assert_string_equal(r->slot, "thoi-su");
+	assert_string_equal(r->relay_source, "vov1");
+	assert_string_equal(r->title, "Thời sự VOV1");
+	assert_string_equal(r->topic, "1");
+	assert_int_equal(r->bulletin_id, 0);
+	assert_int_equal(r->occurrence_at, vn(DAY0, 6, 0, 0));
+	assert_int_equal(r->scheduled_at, vn(DAY0, 6, 0, 0));
+	if (r->outcome != oc)
+		fail_msg("outcome %s, expected %s (%s)", outcome_name(r->outcome), outcome_name(oc),
+			 r->reason ? r->reason : "no reason");
+}
+
+static void assert_contains(const char *s, const char *frag)
+{
+	if (!s || !strstr(s, frag))
+		fail_msg("\"%s\" does not say \"%s\"", s ? s : "(null)", frag);
+}
+
+/* Connected ahead, on air at the instant, ended on the window's second:
+ * one row with the source and the URL, the whole window carried. */
+static void test_relay_airs_its_window_on_the_second(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 5, 59, 50));
+	assert_int_equal(s->n_tunes, 0);
+	run_until(s, vn(DAY0, 5, 59, 55));
+	/* Pre-roll: connected six seconds ahead, nothing on air yet. */
+	assert_int_equal(s->n_tunes, 1);
+	assert_null(on_air(s));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_COMPLETED);
+	assert_string_equal(r.v[0].relay_url, URL_A);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 0, 0));
+	assert_int_equal(r.v[0].ended_at, vn(DAY0, 6, 15, 0));
+	assert_int_equal(r.v[0].played_ms, 15 * MIN);
+	assert_int_equal(r.v[0].frames, 15 * MIN * RATE / 1000);
+	assert_null(r.v[0].reason);
+	assert_int_equal(s->n_tunes, 1);
+	rows_free(&r);
+	/* The next day's window too, and nothing in between. */
+	run_until(s, vn(DAY0 + 1, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[1].started_at, vn(DAY0 + 1, 6, 0, 0));
+	rows_free(&r);
+}
+
+/* A stream that cannot be reached by the instant is retried, then the
+ * next is tried; with one URL, the relay goes on air as soon as it
+ * answers, late, and the row says how late. */
+static void test_relay_unreachable_at_the_instant_starts_late(void **state)
+{
+	struct sim *s = *state;
+	struct stream *a = add_stream(s, URL_A, 300);
+	struct rows r;
+
+	a->down_from = vn(DAY0, 5, 0, 0);
+	a->down_until = vn(DAY0, 6, 0, 4);
+	start_relay(s, 1);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_COMPLETED);
+	assert_true(r.v[0].started_at >= vn(DAY0, 6, 0, 4));
+	assert_true(r.v[0].started_at <= vn(DAY0, 6, 0, 20));
+	assert_int_equal(r.v[0].ended_at, vn(DAY0, 6, 15, 0));
+	assert_int_equal(r.v[0].played_ms, vn(DAY0, 6, 15, 0) - r.v[0].started_at);
+	assert_contains(r.v[0].reason, "the first frame went out");
+	assert_contains(r.v[0].reason, "s after the instant");
+	assert_contains(r.v[0].reason, URL_A " failed: Connection refused");
+	rows_free(&r);
+}
+
+/* Silence for relay.silence_seconds is dead air: the next URL takes over
+ * as soon as it brings sound, and the silent stretch is not counted. */
+static void test_relay_silence_moves_to_the_next_url(void **state)
+{
+	struct sim *s = *state;
+	struct stream *a = add_stream(s, URL_A, 300);
+	struct rows r;
+	char *st;
+
+	add_stream(s, URL_B, 300);
+	a->silent_from = vn(DAY0, 6, 5, 0);
+	a->silent_until = vn(DAY0, 7, 0, 0);
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 6, 5, 11));
+	st = status_json(s);
+	assert_contains(st, "\"relay_url\":\"" URL_B "\"");
+	free(st);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_COMPLETED);
+	/* B carried ten minutes, A five. */
+	assert_string_equal(r.v[0].relay_url, URL_B);
+	/* Ten seconds of dead air, and the fallback's answer, not counted. */
+	assert_true(r.v[0].played_ms >= 15 * MIN - 11 * SEC);
+	assert_true(r.v[0].played_ms <= 15 * MIN - 10 * SEC);
+	assert_contains(r.v[0].reason, "06:05:10 " URL_A " silent for 10 s");
+	assert_contains(r.v[0].reason, URL_B " on air");
+	/* Back to the first a minute later: still silent, so B stays. */
+	assert_contains(r.v[0].reason, "1 dropout(s), 1 switch(es): 06:05:10 ");
+	rows_free(&r);
+}
+
+/* The stream server goes away mid-window: reconnecting fails, and the
+ * fallback is on air within relay.silence_seconds + 1 s. */
+static void test_relay_server_gone_switches_to_fallback(void **state)
+{
+	struct sim *s = *state;
+	struct stream *a = add_stream(s, URL_A, 300);
+	struct rows r;
+	char *st;
+
+	add_stream(s, URL_B, 300);
+	a->down_from = vn(DAY0, 6, 5, 0);
+	a->down_until = vn(DAY0, 8, 0, 0);
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 6, 5, 11));
+	st = status_json(s);
+	assert_contains(st, "\"relay_url\":\"" URL_B "\"");
+	free(st);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_COMPLETED);
+	assert_string_equal(r.v[0].relay_url, URL_B);
+	assert_true(r.v[0].played_ms >= 15 * MIN - 11 * SEC);
+	assert_contains(r.v[0].reason, URL_A " stopped: the server closed the connection");
+	assert_contains(r.v[0].reason, URL_B " on air");
+	rows_free(&r);
+}
+
+/* A stream that stalls (connected, nothing sent) for 5 s is given up
+ * too; once it is back, the relay returns to the first URL. */
+static void test_relay_returns_to_the_first_url(void **state)
+{
+	struct sim *s = *state;
+	struct stream *a = add_stream(s, URL_A, 300);
+	struct rows r;
+	char *st;
+
+	add_stream(s, URL_B, 300);
+	a->stall_from = vn(DAY0, 6, 2, 0);
+	a->stall_until = vn(DAY0, 6, 3, 0);
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 6, 2, 6));
+	st = status_json(s);
+	assert_contains(st, "\"relay_url\":\"" URL_B "\"");
+	free(st);
+	run_until(s, vn(DAY0, 6, 4, 0));
+	st = status_json(s);
+	assert_contains(st, "\"relay_url\":\"" URL_A "\"");
+	free(st);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_COMPLETED);
+	assert_string_equal(r.v[0].relay_url, URL_A);
+	assert_contains(r.v[0].reason, "no data from " URL_A " for 5 s");
+	assert_contains(r.v[0].reason, "2 switch(es)");
+	assert_true(r.v[0].played_ms >= 15 * MIN - 6 * SEC);
+	rows_free(&r);
+}
+
+/* With every URL dead the window airs nothing (silence, not noise), and
+ * its row says so: failed, nothing played, why. */
+static void test_relay_every_url_dead_airs_nothing(void **state)
+{
+	struct sim *s = *state;
+	struct stream *a = add_stream(s, URL_A, 300), *b = add_stream(s, URL_B, 50);
+	struct rows r;
+	int tunes;
+
+	a->down_from = b->down_from = vn(DAY0, 5, 0, 0);
+	a->down_until = b->down_until = vn(DAY0, 8, 0, 0);
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_FAILED);
+	assert_null(r.v[0].relay_url);
+	assert_int_equal(r.v[0].played_ms, 0);
+	assert_int_equal(r.v[0].started_at, 0);
+	assert_contains(r.v[0].reason, "nothing could be aired; last: ");
+	assert_contains(r.v[0].reason, "Connection refused");
+	/* Tried again and again, but with a backoff: not hundreds of times. */
+	tunes = s->n_tunes;
+	assert_true(tunes > 20 && tunes < 400);
+	rows_free(&r);
+}
+
+/* An alert preempts the relay at once; the relay resumes after it for
+ * the rest of its window, with one row for the whole window, which does
+ * not count the alert's time against it. */
+static void test_relay_alert_preempts_and_relay_resumes(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	int64_t al;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	al = add_storm(s, 30 * SEC);
+	start_relay(s, 2);
+	alert_at(s, vn(DAY0, 6, 5, 0), al);
+	run_until(s, vn(DAY0, 6, 5, 10));
+	/* The relay's in-flight record waits aside while the alert airs. */
+	assert_int_equal(fixture_int(db_sqlite(s->db), "SELECT count(*) FROM inflight_held"), 1);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].kind, KIND_ALERT);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 5, 0) + FADE_MS);
+	assert_relay_row(&r.v[1], OUTCOME_COMPLETED);
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 0, 0));
+	assert_int_equal(r.v[1].ended_at, vn(DAY0, 6, 15, 0));
+	/* Five minutes, then after the alert and its gap the rest. */
+	assert_true(r.v[1].played_ms > 15 * MIN - 33 * SEC);
+	assert_true(r.v[1].played_ms < 15 * MIN - 30 * SEC);
+	assert_contains(r.v[1].reason, "preempted by an emergency alert");
+	assert_contains(r.v[1].reason, "off air 31 s");
+	assert_int_equal(fixture_int(db_sqlite(s->db), "SELECT count(*) FROM inflight_held"), 0);
+	assert_int_equal(fixture_int(db_sqlite(s->db), "SELECT count(*) FROM inflight"), 0);
+	rows_free(&r);
+}
+
+/* A power cut mid-relay leaves one partial row, as for an item, and the
+ * window does not air again after the restart. */
+static void test_relay_power_cut_one_partial_row(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 6, 7, 2));
+	power_cut(s);
+	s->now = vn(DAY0, 6, 9, 0);
+	start_engine(s, load_config(s, NULL, ""));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_PARTIAL);
+	assert_string_equal(r.v[0].relay_url, URL_A);
+	/* The last checkpoint, every 5 s. */
+	assert_true(r.v[0].played_ms > 7 * MIN - 5 * SEC && r.v[0].played_ms <= 7 * MIN + 2 * SEC);
+	assert_contains(r.v[0].reason, "interrupted");
+	rows_free(&r);
+}
+
+/* A power cut during an alert that preempted a relay: a partial row for
+ * each, and nothing airs twice. */
+static void test_relay_power_cut_during_alert(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	int64_t al;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	al = add_storm(s, 60 * SEC);
+	start_relay(s, 2);
+	alert_at(s, vn(DAY0, 6, 5, 0), al);
+	run_until(s, vn(DAY0, 6, 5, 20));
+	power_cut(s);
+	s->now = vn(DAY0, 6, 9, 0);
+	start_engine(s, load_config(s, NULL, ""));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].kind, KIND_ALERT);
+	assert_int_equal(r.v[0].outcome, OUTCOME_PARTIAL);
+	assert_relay_row(&r.v[1], OUTCOME_PARTIAL);
+	assert_true(r.v[1].played_ms >= 4 * MIN && r.v[1].played_ms <= 5 * MIN);
+	rows_free(&r);
+}
+
+/* `loa stop` ends the relay: its row is cancelled, by whoever stopped it. */
+static void test_relay_stop(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	char msg[256];
+
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 6, 1, 0));
+	assert_int_equal(engine_stop(s->e, "lan", msg, sizeof(msg)), 0);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_CANCELLED);
+	assert_string_equal(r.v[0].by, "lan");
+	assert_int_equal(r.v[0].played_ms, MIN + FADE_MS);
+	assert_int_equal(fixture_int(db_sqlite(s->db), "SELECT count(*) FROM audit WHERE action = 'stop'"
+					 " AND target = 'thoi-su'"), 1);
+	rows_free(&r);
+}
+
+/* The device fails mid-relay: the relay comes back as soon as it opens
+ * again, for the rest of its window, in the same row. */
+static void test_relay_device_lost_resumes(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 6, 3, 0));
+	assert_non_null(on_air(s));
+	quiet(s);
+	engine_ended(s->e, -ENODEV);
+	loud(s);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_relay_row(&r.v[0], OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].ended_at, vn(DAY0, 6, 15, 0));
+	assert_true(r.v[0].played_ms >= 15 * MIN - 2 * SEC);
+	assert_contains(r.v[0].reason, "the audio output failed");
+	assert_int_equal(s->n_open, 2);
+	rows_free(&r);
+}
+
+/* A window that passed while loa was off is missed, as items are. */
+static void test_relay_missed_while_off(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	start_relay(s, 2);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	stop_engine(s);
+	s->now = vn(DAY0 + 1, 6, 30, 0);
+	start_engine(s, load_config(s, NULL, ""));
+	run_until(s, vn(DAY0 + 1, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[1].outcome, OUTCOME_MISSED);
+	assert_int_equal(r.v[1].occurrence_at, vn(DAY0 + 1, 6, 0, 0));
+	assert_string_equal(r.v[1].relay_source, "vov1");
+	assert_null(r.v[1].relay_url);
+	assert_int_equal(r.v[1].played_ms, 0);
+	assert_contains(r.v[1].reason, "more than the 10-minute grace period has passed");
+	rows_free(&r);
+}
+
 static void test_full_disk_backlog_bound(void **state)
 {
 	struct sim *s = *state;
@@ -2712,6 +3286,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_disk_stop_lists_unwritten_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk_refused_row_does_not_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk_backlog_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_airs_its_window_on_the_second, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_unreachable_at_the_instant_starts_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_silence_moves_to_the_next_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_server_gone_switches_to_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_returns_to_the_first_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_every_url_dead_airs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_alert_preempts_and_relay_resumes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_power_cut_one_partial_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_power_cut_during_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_device_lost_resumes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_missed_while_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simulated_year, setup, teardown),
 	};
 

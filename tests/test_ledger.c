@@ -156,6 +156,8 @@ static void assert_row_content(const struct ledger_row *a, const struct ledger_r
 	assert_string_equal(a->content_sha256, b->content_sha256);
 	assert_int_equal(a->xruns, b->xruns);
 	assert_str_or_null(a->by, b->by);
+	assert_str_or_null(a->relay_source, b->relay_source);
+	assert_str_or_null(a->relay_url, b->relay_url);
 }
 
 static void test_schema_created(void **state)
@@ -424,6 +426,60 @@ static void test_hash_encoding_by(void **state)
 	assert_string_not_equal(got, without);
 }
 
+/* A relay window (schema 6) has relay_source and relay_url after by, and
+ * only when relay_source is set: the golden vector of such a row; with
+ * no source the row hashes as any other slot row. */
+static void test_hash_encoding_relay(void **state)
+{
+	(void)state;
+	struct ledger_row r = {
+		.id = 9, .kind = KIND_SLOT, .occurrence_at = 1000, .scheduled_at = 1000, .started_at = 1200,
+		.ended_at = 901000, .frames = 43190400, .played_ms = 899800, .outcome = OUTCOME_COMPLETED,
+		.title = (char *)"Thời sự VOV1", .topic = (char *)"1", .slot = (char *)"thoi-su",
+		.content_sha256 = "", .relay_source = (char *)"vov1",
+		.relay_url = (char *)"http://127.0.0.1/vov1.m3u8", .prev_hash = HASH_A,
+	};
+	const char *enc =
+		"loa-ledger-v1\n"
+		"id=1:9\n"
+		"kind=4:slot\n"
+		"occurrence_at=4:1000\n"
+		"scheduled_at=4:1000\n"
+		"started_at=4:1200\n"
+		"ended_at=6:901000\n"
+		"frames=8:43190400\n"
+		"played_ms=6:899800\n"
+		"outcome=9:completed\n"
+		"reason=null\n"
+		"bulletin_id=null\n"
+		"title=16:Thời sự VOV1\n"
+		"topic=1:1\n"
+		"plan=null\n"
+		"slot=7:thoi-su\n"
+		"content_sha256=0:\n"
+		"xruns=1:0\n"
+		"relay_source=4:vov1\n"
+		"relay_url=26:http://127.0.0.1/vov1.m3u8\n"
+		"prev_hash=64:" HASH_A "\n";
+	char want[SHA256_HEX], got[SHA256_HEX], other[SHA256_HEX];
+
+	text_sha256(enc, want);
+	assert_int_equal(ledger_row_hash(&r, got), 0);
+	assert_string_equal(got, want);
+	/* No URL answered: the line says null. */
+	r.relay_url = NULL;
+	assert_int_equal(ledger_row_hash(&r, other), 0);
+	assert_string_not_equal(other, want);
+	/* Another URL, or no source at all: another hash. */
+	r.relay_url = (char *)"http://127.0.0.1/vov1.mp3";
+	assert_int_equal(ledger_row_hash(&r, other), 0);
+	assert_string_not_equal(other, want);
+	r.relay_source = NULL;
+	r.relay_url = NULL;
+	assert_int_equal(ledger_row_hash(&r, other), 0);
+	assert_string_not_equal(other, want);
+}
+
 /* The documented encoding of R, written the plain way (one printf per
  * field), as test_hash_encoding_lengths compares against. */
 static char *plain_encoding(const struct ledger_row *r)
@@ -584,6 +640,79 @@ static void test_inflight_crash_recovery(void **state)
 	assert_string_equal(v[0].prev_hash, LEDGER_GENESIS_HASH);
 	ledger_rows_free(v, n);
 	assert_int_equal(ledger_inflight_checkpoint(f->db, 1, T0), -ENOENT);
+}
+
+/* A relay preempted by an alert parks its in-flight record; a power cut
+ * during the alert leaves one partial row for each, the relay's with its
+ * source and URL; resuming puts the record back for its final row. */
+static void test_inflight_hold_and_resume(void **state)
+{
+	struct fx *f = *state;
+	int64_t bid = add_bulletin(f->db, "a");
+	struct ledger_row relay = {
+		.kind = KIND_SLOT, .occurrence_at = T0, .scheduled_at = T0, .started_at = T0 + 40,
+		.outcome = OUTCOME_COMPLETED, .title = (char *)"Thời sự VOV1", .topic = (char *)"1",
+		.slot = (char *)"thoi-su", .content_sha256 = "", .relay_source = (char *)"vov1",
+		.relay_url = (char *)"http://127.0.0.1:8000/vov1.mp3",
+	};
+	struct ledger_row alert = on_air_row(bid), *v;
+	size_t n;
+
+	alert.kind = KIND_ALERT;
+	alert.slot = NULL;
+	alert.occurrence_at = 0;
+	/* Nothing to hold or resume: nothing happens. */
+	assert_int_equal(ledger_inflight_hold(f->db), 0);
+	assert_int_equal(ledger_inflight_resume(f->db), 0);
+	assert_int_equal(ledger_inflight_begin(f->db, &relay, 48000), 0);
+	assert_int_equal(ledger_inflight_checkpoint(f->db, 48000 * 60, T0 + 60040), 0);
+	assert_int_equal(ledger_inflight_hold(f->db), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight_held"), 1);
+	assert_int_equal(ledger_inflight_begin(f->db, &alert, 48000), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger"), 0);
+	/* The relay counts as on air for its occurrence while held. */
+	{
+		int64_t *ids;
+		size_t k;
+
+		assert_int_equal(ledger_occurrence_items(f->db, "thoi-su", T0, &ids, &k), 0);
+		assert_int_equal(k, 1);
+		assert_int_equal(ids[0], 0);
+		free(ids);
+	}
+	/* Power cut during the alert: a partial row each. */
+	assert_int_equal(ledger_recover_inflight(f->db), 2);
+	assert_int_equal(ledger_query(f->db, INT64_MIN, INT64_MAX, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].kind, KIND_ALERT);
+	assert_int_equal(v[1].outcome, OUTCOME_PARTIAL);
+	assert_string_equal(v[1].relay_source, "vov1");
+	assert_string_equal(v[1].relay_url, "http://127.0.0.1:8000/vov1.mp3");
+	assert_int_equal(v[1].played_ms, 60000);
+	assert_int_equal(v[1].bulletin_id, 0);
+	ledger_rows_free(v, n);
+
+	/* Held, the alert ends, the relay resumes and ends: one row. */
+	assert_int_equal(ledger_inflight_begin(f->db, &relay, 48000), 0);
+	assert_int_equal(ledger_inflight_hold(f->db), 0);
+	assert_int_equal(ledger_inflight_begin(f->db, &alert, 48000), 0);
+	alert.outcome = OUTCOME_COMPLETED;
+	assert_int_equal(ledger_inflight_finish(f->db, &alert), 0);
+	assert_int_equal(ledger_inflight_resume(f->db), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight_held"), 0);
+	relay.played_ms = 890000;
+	relay.frames = 48000 * 890;
+	assert_int_equal(ledger_inflight_finish(f->db, &relay), 0);
+	assert_int_equal(ledger_recover_inflight(f->db), 0);
+	assert_int_equal(ledger_query(f->db, INT64_MIN, INT64_MAX, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_row_content(&v[3], &relay);
+	ledger_rows_free(v, n);
+	/* A URL without its source is never written. */
+	relay.relay_source = NULL;
+	assert_int_equal(ledger_append(f->db, &relay), -EINVAL);
 }
 
 static void test_inflight_finish(void **state)
@@ -802,8 +931,9 @@ static void test_emptied_database_refused(void **state)
 	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
 }
 
-/* Writes 400 rows, then overwrites two pages in the middle of the file
- * with noise. Returns the file's bytes as damaged, in *BUF (N bytes). */
+/* Writes 400 rows, then overwrites two pages three quarters into the file
+ * with noise: ledger pages, past the schema's (which grew with schemas 6
+ * and 7 into the middle of this small file). Returns the file's bytes as damaged, in *BUF (N bytes). */
 static void damage_middle_pages(struct fx *f, unsigned char **buf, long *n)
 {
 	struct ledger_row r[3];
@@ -827,7 +957,7 @@ static void damage_middle_pages(struct fx *f, unsigned char **buf, long *n)
 	assert_int_equal(fread(*buf, 1, (size_t)*n, fp), (size_t)*n);
 	fclose(fp);
 	srand(20261201);
-	for (long i = *n / 2 / 4096 * 4096; i < *n / 2 / 4096 * 4096 + 2 * 4096; i++)
+	for (long i = *n * 3 / 4 / 4096 * 4096; i < *n * 3 / 4 / 4096 * 4096 + 2 * 4096; i++)
 		(*buf)[i] = (unsigned char)rand();
 	write_file(f->path, *buf, (size_t)*n);
 }
@@ -1035,6 +1165,74 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(sqlite3_column_int(st, 0), db_schema_version() + 1);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
+}
+
+/* A station's database from before relays (schema 5: the province's
+ * outbox, an item on air with its priority) takes migration 6 when it is
+ * opened: the row an operator asked for keeps its hash (by, and no relay
+ * lines), the alert left on air is recovered with its actor and priority,
+ * and a relay row chains on after them. */
+static void test_upgrade_from_schema_5(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row old = {
+		.id = 1, .kind = KIND_PLAY, .occurrence_at = T0, .scheduled_at = T0, .started_at = T0 + 10,
+		.ended_at = T0 + 10010, .frames = 480000, .played_ms = 10000, .outcome = OUTCOME_COMPLETED,
+		.title = (char *)"Thông báo", .content_sha256 = HASH_A, .by = (char *)"an",
+		.prev_hash = LEDGER_GENESIS_HASH,
+	};
+	struct ledger_row relay = {
+		.kind = KIND_SLOT, .occurrence_at = T0 + 3600000, .scheduled_at = T0 + 3600000,
+		.started_at = T0 + 3600020, .ended_at = T0 + 5400000, .frames = 86400000, .played_ms = 1799980,
+		.outcome = OUTCOME_COMPLETED, .title = (char *)"Thời sự VOV1", .slot = (char *)"thoi-su",
+		.content_sha256 = "", .relay_source = (char *)"vov1", .relay_url = (char *)"http://127.0.0.1/vov1.mp3",
+	};
+	struct verify_result res;
+	char hash[SHA256_HEX], *sql;
+	sqlite3 *h;
+
+	assert_int_equal(ledger_row_hash(&old, hash), 0);
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	for (int v = 1; v <= 5; v++)
+		assert_int_equal(sqlite3_exec(h, db_migration_sql(v), NULL, NULL, NULL), SQLITE_OK);
+	sql = xasprintf("PRAGMA user_version = 5;"
+		"INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames,"
+		" played_ms, outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns,"
+		" prev_hash, row_hash, actor) VALUES (1, 'play', %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64
+		", 480000, 10000, 'completed', NULL, NULL, 'Thông báo', NULL, NULL, NULL, '" HASH_A "', 0,"
+		" '" LEDGER_GENESIS_HASH "', '%s', 'an');"
+		"INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at, bulletin_id, title,"
+		" content_sha256, sample_rate, frames, checkpoint_at, actor, priority) VALUES (1, 'alert', NULL,"
+		" %" PRId64 ", %" PRId64 ", NULL, 'Cảnh báo lũ', '" HASH_A "', 48000, 96000, %" PRId64 ", 'binh', 2)",
+		old.occurrence_at, old.scheduled_at, old.started_at, old.ended_at, hash, T0 + 60000, T0 + 60005,
+		T0 + 62005);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	sqlite3_close(h);
+
+	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
+	assert_true(db_schema_version() >= 6);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), db_schema_version());
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sources"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM inflight_held"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE relay_source IS NULL"), 1);
+
+	assert_int_equal(ledger_recover_inflight(f->db), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger WHERE id = 2 AND kind = 'alert'"
+				 " AND outcome = 'partial' AND played_ms = 2000 AND actor = 'binh'"
+				 " AND relay_source IS NULL"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT priority FROM upstream_outbox WHERE row_id = 2"), 2);
+	assert_int_equal(ledger_append(f->db, &relay), 0);
+	assert_int_equal(relay.id, 3);
+
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(verify_chain(db_sqlite(f->db), NULL, &res), 0);
+	assert_true(res.ok);
+	assert_int_equal(res.rows, 3);
+	verify_result_done(&res);
+	sql = xasprintf("SELECT count(*) FROM ledger WHERE id = 1 AND row_hash = '%s'", hash);
+	assert_int_equal(sql_int(f->db, sql), 1);
+	free(sql);
 }
 
 static void test_read_only_missing(void **state)
@@ -1248,10 +1446,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chain, setup_db, teardown),
 		cmocka_unit_test(test_hash_encoding_frozen),
 		cmocka_unit_test(test_hash_encoding_by),
+		cmocka_unit_test(test_hash_encoding_relay),
 		cmocka_unit_test(test_hash_encoding_lengths),
 		cmocka_unit_test_setup_teardown(test_append_only, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_crash_recovery, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_finish, setup_db, teardown),
+		cmocka_unit_test_setup_teardown(test_inflight_hold_and_resume, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_begin_over_leftover, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_has_item_last_occurrence, setup_db, teardown),
 		cmocka_unit_test_setup_teardown(test_has_item_counts_item_on_air, setup_db, teardown),
@@ -1265,6 +1465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_emptied_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_schema_5, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_missing, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_permission_denied, setup_dir, teardown),
 		cmocka_unit_test(test_names),

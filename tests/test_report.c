@@ -123,6 +123,45 @@ static void test_by_topic(void **state)
 	report_done(&r);
 }
 
+/* A relay window (tiếp âm) is a planned row with an outcome like any
+ * other, but its minutes are relay minutes, apart from the bulletins',
+ * and stay out of the chart of bulletin minutes. */
+static void test_relay_minutes_apart(void **state)
+{
+	int32_t day = civil_to_days((struct civil){ 2026, 3, 2 });
+	struct ledger_row v[3] = {
+		{ .id = 1, .kind = KIND_SLOT, .scheduled_at = time_local_ms(day, 6 * 3600), .outcome = OUTCOME_COMPLETED,
+		  .played_ms = 60000, .bulletin_id = 1, .title = (char *)"Tin", .topic = (char *)"1",
+		  .slot = (char *)"sang" },
+		{ .id = 2, .kind = KIND_SLOT, .scheduled_at = time_local_ms(day, 6 * 3600 + 300),
+		  .outcome = OUTCOME_COMPLETED, .played_ms = 895000, .title = (char *)"Thời sự VOV1",
+		  .topic = (char *)"1", .slot = (char *)"thoi-su", .relay_source = (char *)"vov1",
+		  .relay_url = (char *)"http://127.0.0.1/a.mp3" },
+		{ .id = 3, .kind = KIND_SLOT, .scheduled_at = time_local_ms(day + 1, 6 * 3600 + 300),
+		  .outcome = OUTCOME_FAILED, .title = (char *)"Thời sự VOV1", .topic = (char *)"1",
+		  .slot = (char *)"thoi-su", .relay_source = (char *)"vov1" },
+	};
+	struct report_series ser;
+	struct report r;
+
+	(void)state;
+	report_build(v, 3, REPORT_BY_SLOT, TOPIC_LANG_VI, &r);
+	assert_int_equal(r.n_groups, 2);
+	assert_string_equal(r.groups[1].key, "thoi-su");
+	assert_counts(&r.groups[1].c, 2, 1, 0, 0, 0, 1, 0, 0, 0);
+	assert_int_equal(r.groups[1].c.relay_ms, 895000);
+	assert_counts(&r.groups[0].c, 1, 1, 0, 0, 0, 0, 0, 0, 60000);
+	assert_int_equal(r.groups[0].c.relay_ms, 0);
+	assert_int_equal(r.total.aired_ms, 60000);
+	assert_int_equal(r.total.relay_ms, 895000);
+	report_done(&r);
+	report_series_build(v, 3, day, day + 1, &ser);
+	assert_int_equal(ser.n_topics, 1);
+	assert_int_equal(ser.aired_ms[0], 60000);
+	assert_int_equal(ser.aired_ms[1], 0);
+	report_series_done(&ser);
+}
+
 static void test_by_plan(void **state)
 {
 	static const char *const keys[] = { "KH 12", "" };
@@ -345,6 +384,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_by_topic),
+		cmocka_unit_test(test_relay_minutes_apart),
 		cmocka_unit_test(test_by_plan),
 		cmocka_unit_test(test_by_bulletin),
 		cmocka_unit_test(test_by_slot),

@@ -300,7 +300,7 @@ static void test_json_of_a_database_slot(void **state)
 	fclose(m);
 	assert_string_equal(buf, "{\"name\":\"chieu\",\"start\":\"17:00:00\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\","
 			    "\"fri\"],\"from\":null,\"until\":null,\"max_minutes\":30,\"skip_dates\":[],\"intro\":7,"
-			    "\"outro\":null,\"topics\":[],\"source\":\"database\"}\n");
+			    "\"outro\":null,\"topics\":[],\"source\":\"database\",\"relay\":null}\n");
 	free(buf);
 }
 

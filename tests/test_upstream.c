@@ -136,6 +136,36 @@ static void test_record_fields(void **state)
 	assert_int_equal(int_of(rec, "MucDoUuTien"), 3);
 	assert_null(detail(rec, "KhungGio"));
 	assert_null(detail(rec, "KeHoach"));
+	assert_null(detail(rec, "TiepAm.Nguon"));
+	json_decref(rec);
+	free(text);
+
+	/* A relay window (tiếp âm): the station by the row's title, which is
+	 * the source's; its name and the URL that served it in the details. */
+	e.row.kind = KIND_SLOT;
+	e.row.slot = (char *)"thoi-su";
+	e.row.bulletin_id = 0;
+	e.row.title = (char *)"Thời sự VOV1";
+	e.row.relay_source = (char *)"vov1";
+	e.row.relay_url = (char *)"http://127.0.0.1:8000/vov1.mp3";
+	text = upstream_record(&ucfg, &e);
+	rec = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	assert_non_null(rec);
+	assert_int_equal(int_of(rec, "TiepAm"), 1);
+	assert_string_equal(str_of(rec, "NguonTiepAm"), "Thời sự VOV1");
+	assert_string_equal(str_of(rec, "TieuDe"), "Thời sự VOV1");
+	assert_string_equal(detail(rec, "TiepAm.Nguon"), "vov1");
+	assert_string_equal(detail(rec, "TiepAm.DiaChi"), "http://127.0.0.1:8000/vov1.mp3");
+	json_decref(rec);
+	free(text);
+
+	/* A relay no URL answered has no address to name. */
+	e.row.relay_url = NULL;
+	text = upstream_record(&ucfg, &e);
+	rec = json_loads(text, 0, &err);
+	assert_non_null(rec);
+	assert_int_equal(int_of(rec, "TiepAm"), 1);
+	assert_null(detail(rec, "TiepAm.DiaChi"));
 	json_decref(rec);
 	free(text);
 }

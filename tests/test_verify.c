@@ -239,6 +239,41 @@ static void test_golden_row_by(void **state)
 	assert_int_equal(f->res.problem, VERIFY_EDITED);
 }
 
+/* A relay row (schema 6): its source and URL are part of its hash, so
+ * naming another stream, or none, is an edit; a URL set on a row that is
+ * not a relay (which the hash would not cover) is one too. */
+static void test_relay_row_edited(void **state)
+{
+	struct fx *f = *state;
+	struct ledger_row r = {
+		.kind = KIND_SLOT, .occurrence_at = T0 + 7 * 86400000LL, .scheduled_at = T0 + 7 * 86400000LL,
+		.started_at = T0 + 7 * 86400000LL + 20, .ended_at = T0 + 7 * 86400000LL + 900000,
+		.frames = 43000000, .played_ms = 895833, .outcome = OUTCOME_COMPLETED,
+		.title = (char *)"Thời sự VOV1", .slot = (char *)"thoi-su", .content_sha256 = "",
+		.relay_source = (char *)"vov1", .relay_url = (char *)"http://127.0.0.1:8000/vov1.mp3",
+	};
+
+	assert_int_equal(ledger_append(f->db, &r), 0);
+	assert_int_equal(r.id, N_ROWS + 1);
+	verify(f, NULL);
+	assert_true(f->res.ok);
+	tamper(f, "UPDATE ledger SET relay_url = 'http://127.0.0.1:8000/other.mp3' WHERE id = 7");
+	verify(f, NULL);
+	assert_false(f->res.ok);
+	assert_int_equal(f->res.problem, VERIFY_EDITED);
+	assert_int_equal(f->res.bad_row, 7);
+	tamper(f, "UPDATE ledger SET relay_url = 'http://127.0.0.1:8000/vov1.mp3', relay_source = NULL"
+	       " WHERE id = 7");
+	verify(f, NULL);
+	assert_false(f->res.ok);
+	assert_int_equal(f->res.bad_row, 7);
+	tamper(f, "UPDATE ledger SET relay_source = 'vov1' WHERE id = 7;"
+	       " UPDATE ledger SET relay_url = 'x' WHERE id = 2");
+	verify(f, NULL);
+	assert_false(f->res.ok);
+	assert_int_equal(f->res.bad_row, 2);
+}
+
 /* A copy an older loa made (schema 2: no actor column, no audit trail)
  * is checked as it is, never upgraded: the golden row of test_golden_row
  * is intact in it. */
@@ -532,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_golden_row, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_row_by, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_2_file, setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_row_edited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_column_form, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_outcome_and_title, setup, teardown),

@@ -156,9 +156,10 @@ char *upstream_record(const struct upstream_config *u, const struct outbox_entry
 	json_kv_string(&b.j, "Email", "");
 	json_object_end(&b.j);
 	json_kv_int(&b.j, "ThoiDiemBatDau", r->started_at / 1000);
-	/* Relays (tiếp âm) do not exist in loa yet. */
-	json_kv_int(&b.j, "TiepAm", 0);
-	json_kv_string(&b.j, "NguonTiepAm", "");
+	/* A relay (tiếp âm) names the station it aired by its row's title,
+	 * which is the source's title when it aired (ledger.h). */
+	json_kv_int(&b.j, "TiepAm", r->relay_source ? 1 : 0);
+	json_kv_string(&b.j, "NguonTiepAm", r->relay_source && r->title ? r->title : "");
 	/* Nothing on the box is served to the network. */
 	json_kv_string(&b.j, "NoiDung", "");
 	json_key(&b.j, "ThongTinChiTietBanTin");
@@ -171,6 +172,12 @@ char *upstream_record(const struct upstream_config *u, const struct outbox_entry
 		detail(&b.j, "KhungGio", r->slot);
 	if (r->plan)
 		detail(&b.j, "KeHoach", r->plan);
+	/* Which of the source's addresses served it: the station's own
+	 * record of where the sound came from. */
+	if (r->relay_source)
+		detail(&b.j, "TiepAm.Nguon", r->relay_source);
+	if (r->relay_url)
+		detail(&b.j, "TiepAm.DiaChi", r->relay_url);
 	if (r->province_schedule)
 		detail(&b.j, "LichPhatID", r->province_schedule);
 	json_array_end(&b.j);

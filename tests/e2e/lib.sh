@@ -187,6 +187,80 @@ wait_on_air() {
 	fail "bulletin #$1 was not on air within $2 s; daemon log: $(cat "$T/daemon.log")"
 }
 
+# Relays (tiếp âm): local stand-ins for the stations a relay airs. No
+# test reaches the internet: streamserver.py serves on 127.0.0.1.
+STREAM_PIDS=""
+stream_stop_all() {
+	local p
+	for p in $STREAM_PIDS; do
+		kill "$p" 2>/dev/null || true
+	done
+	STREAM_PIDS=""
+}
+
+# make_mp3 FILE SECONDS FREQ [VOLUME]: a stereo MP3 (128 kbit/s) of a tone,
+# or of digital silence with VOLUME 0.
+make_mp3() {
+	command -v ffmpeg >/dev/null || fail "the relay tests make their streams with ffmpeg; run ./deps.sh (as root)"
+	ffmpeg -hide_banner -loglevel error -y -f lavfi -i "sine=frequency=$3:sample_rate=44100:duration=$2" \
+		-af "volume=${4:-1}" -ac 2 -c:a libmp3lame -b:a 128k "$1" || fail "ffmpeg could not make $1"
+}
+
+# stream_start NAME ARGS...: a stream server (streamserver.py ARGS) whose
+# port is then in $T/NAME.port and its pid in $T/NAME.pid.
+stream_start() {
+	local name=$1 i
+	shift
+	/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/streamserver.py" "$T/$name.port" "$@" \
+		>"$T/$name.log" 2>&1 &
+	echo $! >"$T/$name.pid"
+	STREAM_PIDS="$STREAM_PIDS $!"
+	trap 'stream_stop_all; jack_stop; cleanup' EXIT
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$T/$name.port" ] && return 0
+		sleep 0.05
+	done
+	fail "the stream server $name did not start: $(cat "$T/$name.log")"
+}
+
+# now_ms: the wall clock in ms.
+now_ms() { date +%s%3N; }
+
+# wait_relay_url URL SECONDS: waits until `loa status --json` shows the
+# relay on air from URL; prints nothing, fails with the log otherwise.
+wait_relay_url() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do
+		if [ "$("$LOA" status --json 2>/dev/null | jq -r '.now_playing.relay_url // empty')" == "$1" ]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "the relay was not on air from $1 within $2 s; daemon log: $(cat "$T/daemon.log")"
+}
+
+# wait_idle SECONDS: waits until nothing is on air.
+wait_idle() {
+	local i
+	for ((i = 0; i < $1 * 20; i++)); do
+		[ "$("$LOA" status --json 2>/dev/null | jq -r '.now_playing')" == null ] && return 0
+		sleep 0.05
+	done
+	fail "still on air after $1 s; daemon log: $(cat "$T/daemon.log")"
+}
+
+# write_config_relay SILENCE_SECONDS: the paced device, no config slots
+# (relays are database slots), relay.silence_seconds.
+write_config_relay() {
+	cat >"$LOA_CONFIG" <<CONF
+station = { name = "Xã Thử Nghiệm"; timezone = "$TZ_STATION"; };
+paths = { state_dir = "state"; };
+audio = { device = "paced"; };
+clock = { require_sync = false; };
+relay = { silence_seconds = $1; };
+CONF
+}
+
 # The province's information-source system (tests/upstream/province.py)
 # in $T/province: HTTPS on 127.0.0.1 with a certificate made here, which
 # the upstream group trusts as its ca_file. province_start [PORT] starts
