@@ -285,14 +285,22 @@ uninstall:
 # build/deb/loa_<version>_<arch>.deb, then lintian's verdict on it. In a git
 # checkout the copy is the committed HEAD: a package is what a commit says,
 # never what happened to be half-edited in the work tree.
+# DEBARCH=arm64 or armhf cross-builds the package for a Raspberry Pi with
+# Debian's cross toolchain (deps.sh ARCH) into build/deb-ARCH/; its unit
+# tests run under qemu-user in `make cross-check`, not here.
+DEBARCH ?= $(shell dpkg --print-architecture)
+NATIVE_ARCH := $(shell dpkg --print-architecture)
+DEBDIR = $(if $(filter $(NATIVE_ARCH),$(DEBARCH)),build/deb,build/deb-$(DEBARCH))
+DEB_CROSS = $(if $(filter $(NATIVE_ARCH),$(DEBARCH)),,-a$(DEBARCH) --build-profiles=cross,nocheck)
 deb:
 	@./deps.sh deb
-	rm -rf build/deb && mkdir -p build/deb/loa
-	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git archive HEAD | tar -xf - -C build/deb/loa; \
-	else tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -xf - -C build/deb/loa; fi
-	cd build/deb/loa && dpkg-buildpackage -us -uc -b
-	lintian --fail-on error,warning build/deb/*.changes
-	@ls build/deb/*.deb
+	@$(if $(DEB_CROSS),./deps.sh $(DEBARCH))
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/loa
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git archive HEAD | tar -xf - -C $(DEBDIR)/loa; \
+	else tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -xf - -C $(DEBDIR)/loa; fi
+	cd $(DEBDIR)/loa && $(if $(DEB_CROSS),DEB_BUILD_OPTIONS=nocheck) dpkg-buildpackage -us -uc -b $(DEB_CROSS)
+	lintian --fail-on error,warning $(DEBDIR)/*.changes
+	@ls $(DEBDIR)/*.deb
 
 # The package on a fresh Debian 12 (debootstrap, chroot; needs root):
 # install, the user, the state folder, the unit, remove and purge.
@@ -301,29 +309,60 @@ deb-check: deb
 
 # Cross-build for a Raspberry Pi (ARCH=arm64 or armhf) with Debian's cross
 # toolchain and multiarch -dev packages into build-ARCH/, then run the unit
-# tests under qemu-user. Fixtures come from the native mkaudio.
+# tests under qemu-user. Fixtures come from the native mkaudio. On armhf
+# the 64-bit time_t is checked first: tests/arm/time-abi.py fails if loa
+# calls a library function whose interface carries a time_t (doc/arm.md).
 ARCH ?= arm64
+CROSS_MAKE = triplet=$$(dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null) && \
+	PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/usr/lib/$$triplet/pkgconfig:/usr/share/pkgconfig \
+	$(MAKE) --no-print-directory BUILD=build-$(ARCH) CC=$$triplet-gcc AR=$$triplet-ar
 cross-check: $(BUILD)/mkaudio
 	@./deps.sh $(ARCH)
+	@$(CROSS_MAKE) build-$(ARCH)/loa $(TEST_SRCS:tests/%.c=build-$(ARCH)/tests/%)
+	@if [ "$(ARCH)" = armhf ]; then tests/arm/time-abi.py build-armhf/loa; fi
 	@triplet=$$(dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null) && \
 	qemu=qemu-$$(dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_CPU 2>/dev/null) && \
-	PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/usr/lib/$$triplet/pkgconfig:/usr/share/pkgconfig \
-	  $(MAKE) --no-print-directory BUILD=build-$(ARCH) CC=$$triplet-gcc AR=$$triplet-ar \
-	  build-$(ARCH)/loa $(TEST_SRCS:tests/%.c=build-$(ARCH)/tests/%) && \
 	failed=0 && \
 	for t in $(TEST_SRCS:tests/%.c=build-$(ARCH)/tests/%); do \
 	  LOA_TEST_EMULATED=1 LOA_MKAUDIO=$(BUILD)/mkaudio timeout 900 $$qemu -L /usr/$$triplet $$t || failed=1; \
 	done; exit $$failed
 
+# The whole station on ARCH (arm64 or armhf; root): the package cross-built,
+# a Debian 12 of ARCH with its own kernel booted in qemu-system, the package
+# installed with apt in it and a slot aired by loa.service, the e2e tests
+# that need no JACK run in it (tests/arm/arm-check.sh, doc/arm.md). Not in
+# CI: see doc/arm.md for how long it takes; `make weekly` runs it.
+arm-check: $(BUILD)/mkaudio
+	@./deps.sh arm-check $(ARCH)
+	@$(MAKE) --no-print-directory deb DEBARCH=$(ARCH)
+	@$(CROSS_MAKE) build-$(ARCH)/mkaudio build-$(ARCH)/tests/test_engine
+	@tests/arm/arm-check.sh $(ARCH)
+
+# What is too long for CI's 90 minutes, to run once a week: the whole
+# station on arm64 and on armhf.
+weekly:
+	@$(MAKE) --no-print-directory arm-check ARCH=arm64
+	@$(MAKE) --no-print-directory arm-check ARCH=armhf
+
 # Benchmarks (issue #8), not part of `make check`: bench/run.sh measures
 # loa and what a station would use instead, prints the table and writes
 # bench/results.md and bench/results.json; its scratch goes to BUILD/bench.
 BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/decode_floor $(BUILD)/bench/walk_floor $(BUILD)/bench/ready $(BUILD)/bench/firstframe.so \
-	     $(BUILD)/bench/stream_floor
+	     $(BUILD)/bench/stream_floor $(BUILD)/bench/limiter_null $(BUILD)/bench/ear
+
+# The null test of issue #20: today's limiter beside the one before it.
+$(BUILD)/bench/limiter_null: $(BUILD)/obj/bench/limiter_null.o $(BUILD)/obj/bench/limiter_ref.o $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBLOA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The ear is a JACK client (bench/heard.sh), and links libjack alone.
+$(BUILD)/bench/ear: bench/ear.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags jack) $< -o $@ $(shell pkg-config --libs jack)
 
 # The shim is loaded into other programs (aplay, Liquidsoap) as well as loa.
 $(BUILD)/bench/firstframe.so: bench/firstframe.c
@@ -354,7 +393,7 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check bench bench-relay bench-web clean
+.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check arm-check weekly bench bench-relay bench-web clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/*.c))
 

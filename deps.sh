@@ -5,8 +5,13 @@
 # `deps.sh ARCH` (arm64, armhf) installs instead what `make cross-check`
 # needs: the cross toolchain, the ARCH -dev packages (multiarch) and qemu-user.
 # `deps.sh bench` adds what `make bench` needs beyond the tests: aplay, the
-# cron-style comparison (Liquidsoap is optional and never installed here).
+# cron-style comparison (Liquidsoap is optional and never installed here),
+# and libjack's headers for the ear (bench/ear.c).
 # `deps.sh deb` adds what `make deb` and `make deb-check` need.
+# `deps.sh arm-check ARCH` adds what `make arm-check` needs: the package
+# tools, mmdebstrap, qemu-user-static with binfmt-support (foreign
+# maintainer scripts), qemu-system-arm (which boots arm64 too), and the
+# cross-build packages of ARCH.
 # `deps.sh fuzz` adds clang and its libFuzzer runtime for `make fuzz`.
 # `deps.sh faults` adds what `make check-faults` needs: User-Mode Linux, a
 # kernel with a clock of its own for the clock-step test.
@@ -21,11 +26,16 @@ jackd2 libasound2-plugins
 chromium chromium-driver python3-selenium"
 
 if [ "${1:-}" = bench ]; then
-	PKGS="$PKGS alsa-utils"
+	# libjack's headers for the ear (bench/ear.c), a JACK client.
+	PKGS="$PKGS alsa-utils libjack-jackd2-dev"
 	shift
 elif [ "${1:-}" = deb ]; then
 	# make deb (dpkg-buildpackage, lintian) and make deb-check (debootstrap).
 	PKGS="$PKGS debhelper devscripts lintian debootstrap"
+	shift
+elif [ "${1:-}" = arm-check ]; then
+	PKGS="$PKGS debhelper devscripts lintian mmdebstrap qemu-user-static binfmt-support qemu-system-arm e2fsprogs"
+	BASE=$PKGS
 	shift
 elif [ "${1:-}" = faults ]; then
 	PKGS="$PKGS user-mode-linux"
@@ -37,7 +47,7 @@ fi
 
 if [ $# -gt 0 ]; then
 	a=$1
-	PKGS="crossbuild-essential-$a qemu-user pkg-config tzdata"
+	PKGS="${BASE:-} crossbuild-essential-$a qemu-user pkg-config tzdata"
 	for d in libasound2-dev libsndfile1-dev libconfig-dev libsqlite3-dev libcmocka-dev \
 		 libebur128-dev nettle-dev libsystemd-dev libsodium-dev libmicrohttpd-dev libjansson-dev \
 		 libcurl4-openssl-dev libavformat-dev libavcodec-dev libswresample-dev libavutil-dev; do

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/i18n.h"
 #include "util/log.h"
@@ -208,7 +209,10 @@ int64_t output_write(struct output *o, const float *buf, int64_t n)
 
 		if (chunk > CONV_FRAMES)
 			chunk = CONV_FRAMES;
-		to_s16(o->conv, buf + done * o->channels, (size_t)(chunk * o->channels), o->lo, o->hi);
+		if (buf)
+			to_s16(o->conv, buf + done * o->channels, (size_t)(chunk * o->channels), o->lo, o->hi);
+		else
+			memset(o->conv, 0, sizeof(int16_t) * (size_t)(chunk * o->channels));
 		r = snd_pcm_writei(o->pcm, o->conv, (snd_pcm_uframes_t)chunk);
 		if (r == -EAGAIN)
 			break;
@@ -225,6 +229,13 @@ int64_t output_write(struct output *o, const float *buf, int64_t n)
 			break;
 	}
 	return done;
+}
+
+int output_start(struct output *o)
+{
+	snd_pcm_state_t st = snd_pcm_state(o->pcm);
+
+	return st == SND_PCM_STATE_PREPARED && o->written > 0 ? snd_pcm_start(o->pcm) : 0;
 }
 
 int output_drain(struct output *o)
@@ -256,6 +267,34 @@ int64_t output_queued(struct output *o)
 	if (snd_pcm_delay(o->pcm, &d) < 0 || d < 0)
 		return 0;
 	return d > o->written ? o->written : d;
+}
+
+/* The null plugin plays nothing and the file plugin records what it is
+ * given: silence ahead of the item would be recorded with it, and neither
+ * keeps time of its own worth placing a frame by. */
+bool output_has_clock(struct output *o)
+{
+	snd_pcm_type_t t = snd_pcm_type(o->pcm);
+
+	return t != SND_PCM_TYPE_NULL && t != SND_PCM_TYPE_FILE;
+}
+
+int output_observe(struct output *o, struct playout *c)
+{
+	snd_pcm_sframes_t d;
+	struct timespec t0, t1;
+	int err;
+
+	if (snd_pcm_state(o->pcm) != SND_PCM_STATE_RUNNING)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = snd_pcm_delay(o->pcm, &d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (err < 0)
+		return err;
+	playout_observe(c, (int64_t)t0.tv_sec * 1000000000 + t0.tv_nsec, (int64_t)t1.tv_sec * 1000000000 + t1.tv_nsec,
+			o->written, d);
+	return 1;
 }
 
 int64_t output_written(const struct output *o)

@@ -6,8 +6,11 @@
 #define LOA_OUTPUT_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "audio/playout.h"
 
 struct output;
 
@@ -24,14 +27,24 @@ int output_pollfds(struct output *o, struct pollfd *fds, int max);
  * POLLOUT/POLLERR mask for the device, or negative errno. */
 int output_revents(struct output *o, struct pollfd *fds, int n, unsigned short *revents);
 /* Converts N float frames to S16 (clipping) and writes what the device takes
- * now. Returns frames accepted (0 when full), or a negative errno when the
+ * now; BUF NULL writes N frames of silence. Returns frames accepted (0 when full), or a negative errno when the
  * device is gone or failed; xruns and suspends are recovered here and counted. */
 int64_t output_write(struct output *o, const float *buf, int64_t n);
+/* Starts a device that holds frames but not yet its start threshold
+ * (a full buffer). Returns 0 or negative errno. */
+int output_start(struct output *o);
 /* Starts draining what is queued. Returns 1 when the device is empty, 0 when
  * draining goes on (poll and call again), or negative errno. */
 int output_drain(struct output *o);
 /* Frames handed to the device that it has not played yet. */
 int64_t output_queued(struct output *o);
+/* True when the device keeps time, so that a frame can be placed by it
+ * (audio/playout.h): not the null or file plugins. */
+bool output_has_clock(struct output *o);
+/* Reads CLOCK_MONOTONIC and the device's delay into C (playout_observe).
+ * Returns 1, 0 when the device is not running (nothing to observe), or
+ * negative errno. */
+int output_observe(struct output *o, struct playout *c);
 /* Frames accepted by output_write since open. */
 int64_t output_written(const struct output *o);
 /* xruns recovered since open. */

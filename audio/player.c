@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audio/decode.h"
 #include "audio/limiter.h"
@@ -52,7 +53,32 @@ struct player {
 	/* The fade-out: fade_len frames from when it was asked for. */
 	bool fading;
 	int64_t fade_len, fade_pos;
+	/* Placing the first frame on the instant (player_preroll_pump). */
+	int64_t at_ms;        /* CLOCK_REALTIME; 0 when there is none to place by */
+	bool placing;         /* the device runs with silence until the item's first frame */
+	bool placed;          /* the first frame is queued where it plays at at_ms */
+	int64_t lead;         /* frames of silence ahead of the item */
+	struct playout clock;
 };
+
+/* Observations are taken this often while the instant is near: their
+ * phases against a JACK cycle of 128 to 4096 frames then spread, and the
+ * one nearest a cycle's start sets the origin (audio/playout.h). */
+#define OBSERVE_MS 3
+#define OBSERVE_WINDOW_MS 600
+/* Placing needs the frame queued before the device reaches it. */
+#define PLACE_MARGIN_MS 10
+
+/* CLOCK_REALTIME − CLOCK_MONOTONIC, ns: the instant of a slot is wall
+ * time, the device is observed on the monotonic clock. */
+static int64_t real_minus_mono_ns(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
+}
 
 /* Multiplies frames [from, len) of the block by the fade's falling
  * half-cosine and cuts the block where the fade reaches silence. */
@@ -276,6 +302,7 @@ int player_open(const char *device, const char *path, const struct player_opts *
 			limiter_set_gain(p->lim, p->gain);
 		}
 		p->fade_len = (int64_t)opts->fade_ms * p->rate / 1000;
+		p->at_ms = opts->at_ms;
 	}
 	err = output_open(device, info->sample_rate, info->channels, &p->out, msg, msglen);
 	if (err < 0) {
@@ -286,6 +313,8 @@ int player_open(const char *device, const char *path, const struct player_opts *
 		 * there; the caller must tell that from a file that is not. */
 		return err == -EBUSY ? err : -ENODEV;
 	}
+	p->placing = p->at_ms > 0 && output_has_clock(p->out);
+	playout_init(&p->clock, p->rate);
 	p->block = xmalloc(sizeof(float) * BLOCK_FRAMES * (size_t)p->channels);
 	err = refill(p);
 	if (err < 0) {
@@ -322,14 +351,96 @@ static int feed(struct player *p)
 	}
 }
 
+/* The CLOCK_REALTIME ms at which frame F is played, or NOW_MS when the
+ * device has not been observed. */
+static int64_t heard_ms(struct player *p, int64_t f, int64_t now_ms)
+{
+	if (!p->clock.known)
+		return now_ms;
+	return (playout_time_of(&p->clock, f) + real_minus_mono_ns() + 500000) / 1000000;
+}
+
 int64_t player_start(struct player *p)
 {
 	int64_t t = time_now_ms();
 	int err;
 
 	p->started = true;
+	if (p->placed)
+		return heard_ms(p, p->lead, t);
+	/* Too late to place (or nothing to place by): the item follows the
+	 * silence already queued, if any. */
+	p->placing = false;
+	p->lead = output_written(p->out);
 	err = feed(p);
-	return err < 0 ? err : t;
+	if (err < 0)
+		return err;
+	return p->lead ? heard_ms(p, p->lead, t) : t;
+}
+
+int player_preroll_pump(struct player *p, struct pollfd *fds, int n)
+{
+	int64_t now_ms = time_now_ms(), written, k;
+	unsigned short rev = 0;
+	int err;
+
+	if (n > 0 && (err = output_revents(p->out, fds, n, &rev)) < 0)
+		return err;
+	if (p->placed)
+		return feed(p);
+	if (!p->placing || p->started)
+		return 0;
+	if ((err = output_observe(p->out, &p->clock)) < 0)
+		return err;
+	written = output_written(p->out);
+	if (p->clock.known) {
+		/* An instant already past, or one a later observation moved
+		 * behind what is queued: as soon as the device allows. */
+		k = playout_frame_at(&p->clock, p->at_ms * 1000000 - real_minus_mono_ns());
+		k = k > written ? k : written;
+	} else {
+		/* Not running yet: silence up to a little short of the instant,
+		 * which starts the device once its buffer is full, or at once
+		 * when the instant comes before that. */
+		k = written + (p->at_ms - now_ms - PLACE_MARGIN_MS) * p->rate / 1000;
+		if (k <= written && written == 0) {
+			p->placing = false; /* no time to run it first: player_start starts it */
+			return 0;
+		}
+	}
+	if (k > written) {
+		int64_t w = output_write(p->out, NULL, k - written);
+
+		if (w < 0)
+			return (int)w;
+		written += w;
+	}
+	if (written == k && !p->clock.known)
+		return output_start(p->out);
+	if (written == k) {
+		p->placed = true;
+		p->lead = k;
+		return feed(p);
+	}
+	return 0;
+}
+
+int player_preroll_pollfds(struct player *p, struct pollfd *fds, int max)
+{
+	/* All of a short item queued: nothing to wait for until it starts. */
+	if (!p->placing || (p->placed && p->eof && p->block_pos == p->block_len))
+		return 0;
+	return output_pollfds(p->out, fds, max);
+}
+
+int player_preroll_timeout(const struct player *p)
+{
+	int64_t left;
+
+	if (!p->placing || p->placed || p->started)
+		return -1;
+	left = p->at_ms - time_now_ms();
+	return left < OBSERVE_WINDOW_MS ? OBSERVE_MS : -1;
 }
 
 int player_pollfds(struct player *p, struct pollfd *fds, int max)
@@ -366,7 +477,9 @@ double player_makeup_db(const struct player *p)
 
 int64_t player_frames_played(struct player *p)
 {
-	return output_written(p->out) - output_queued(p->out);
+	int64_t n = output_written(p->out) - output_queued(p->out) - p->lead;
+
+	return n > 0 ? n : 0;
 }
 
 int player_rate(const struct player *p)

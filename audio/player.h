@@ -34,6 +34,11 @@ struct player_opts {
 	 * then adds it without searching again. */
 	bool makeup_known;
 	double makeup_db;
+	/* The instant (CLOCK_REALTIME ms) the first frame is to be heard at,
+	 * 0 for as soon as player_start is called. With one, the device runs
+	 * with silence from the open (player_preroll_pump) and the first frame
+	 * is queued where the device plays it at that instant. */
+	int64_t at_ms;
 };
 
 /* Pre-roll: opens PATH and DEVICE and decodes the first block. OPTS may be
@@ -52,7 +57,7 @@ bool player_wants_makeup(const struct player_opts *opts);
  * limiter it listens through. Import stores it with the make-up; raise it
  * whenever either changes what they find, so that make-ups stored by an
  * older loa are searched for again rather than trusted. */
-#define PLAYER_MAKEUP_VERSION 1
+#define PLAYER_MAKEUP_VERSION 2 /* 2: the limiter's gain path at block rate (#20) */
 /* The make-up player_open would add for PATH with OPTS (gain, ceiling,
  * peak), found without a device: what import stores so that pre-roll need
  * not search. Sets *makeup_db (0 when OPTS wants none) and returns 0, or a
@@ -63,16 +68,29 @@ int player_find_makeup(const char *path, const struct player_opts *opts, double 
  * not yet handed to the device, after which player_pump reports the element
  * finished: stop and preemption without a click. */
 void player_fade_out(struct player *p);
-/* Hands the first frames to the device. Returns the CLOCK_REALTIME instant
- * (ms) taken just before the first frame was written, or negative errno. */
+/* The element is on air from now: hands it to the device unless
+ * player_preroll_pump placed it already. Returns the CLOCK_REALTIME
+ * instant (ms) its first frame is played at (on a device without a clock,
+ * audio/output.h, the instant it was handed over), or negative errno. */
 int64_t player_start(struct player *p);
+/* Before player_start, with opts->at_ms: keeps the device running with
+ * silence, observes when it plays what (audio/playout.h), and queues the
+ * first frame where it is played at the instant, then more of the item as
+ * the device takes it. Call after poll() on player_pollfds, and when
+ * player_preroll_timeout passes. Returns 0 or negative errno. */
+int player_preroll_pump(struct player *p, struct pollfd *fds, int n);
+/* The descriptors player_preroll_pump waits on (none when it waits for
+ * nothing), and the poll() timeout (ms) it wants, or -1. */
+int player_preroll_pollfds(struct player *p, struct pollfd *fds, int max);
+int player_preroll_timeout(const struct player *p);
 int player_pollfds(struct player *p, struct pollfd *fds, int max);
 /* Moves audio along after poll(). Returns 0 while playing, 1 once every
  * frame has been played, or negative errno (device lost, decode error). */
 int player_pump(struct player *p, struct pollfd *fds, int n);
 /* The gain in dB added by opts->makeup (0 without it). */
 double player_makeup_db(const struct player *p);
-/* Frames known to have left the device (written minus still queued). */
+/* The element's frames known to have left the device (written minus still
+ * queued, less the silence ahead of it). */
 int64_t player_frames_played(struct player *p);
 int player_rate(const struct player *p);
 int player_xruns(const struct player *p);

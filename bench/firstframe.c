@@ -1,7 +1,9 @@
 /* firstframe.so, an LD_PRELOAD shim for the punctuality benchmark: logs
  * the CLOCK_REALTIME instant (µs) at which a process first hands frames to
  * each ALSA PCM it opens, measured the same way for loa, aplay and
- * Liquidsoap, independent of what each program says about itself.
+ * Liquidsoap, independent of what each program says about itself. Frames
+ * that are all silence do not count: loa runs the device with silence from
+ * its pre-roll (#20), and what matters is when the item is handed over.
  * Lines "PID PROGRAM US" go to $BENCH_FIRSTFRAME_LOG (appended). */
 #include <alsa/asoundlib.h>
 #include <dlfcn.h>
@@ -43,6 +45,19 @@ static void note(const void *pcm)
 	}
 }
 
+/* True when N frames at BUF are all zero bytes (silence in any linear
+ * format loa and aplay write). */
+static int silent(snd_pcm_t *pcm, const void *buf, snd_pcm_uframes_t n)
+{
+	ssize_t bytes = snd_pcm_frames_to_bytes(pcm, (snd_pcm_sframes_t)n);
+	const unsigned char *b = buf;
+
+	for (ssize_t i = 0; i < bytes; i++)
+		if (b[i])
+			return 0;
+	return bytes > 0;
+}
+
 /* A closed PCM's address may come back for the next one. */
 int snd_pcm_close(snd_pcm_t *pcm)
 {
@@ -60,7 +75,8 @@ snd_pcm_sframes_t snd_pcm_writei(snd_pcm_t *pcm, const void *buf, snd_pcm_uframe
 		(snd_pcm_sframes_t (*)(snd_pcm_t *, const void *, snd_pcm_uframes_t))dlsym(RTLD_NEXT,
 											   "snd_pcm_writei");
 
-	note(pcm);
+	if (!silent(pcm, buf, n))
+		note(pcm);
 	return real(pcm, buf, n);
 }
 
@@ -79,6 +95,7 @@ snd_pcm_sframes_t snd_pcm_mmap_writei(snd_pcm_t *pcm, const void *buf, snd_pcm_u
 		(snd_pcm_sframes_t (*)(snd_pcm_t *, const void *, snd_pcm_uframes_t))dlsym(RTLD_NEXT,
 											   "snd_pcm_mmap_writei");
 
-	note(pcm);
+	if (!silent(pcm, buf, n))
+		note(pcm);
 	return real(pcm, buf, n);
 }

@@ -11,6 +11,13 @@ c() { jq -r --arg k "$1" '.figures[$k].command // "—"' "$J"; }
 holds() { awk -v x="$1" -v op="$2" -v l="$3" 'BEGIN {
 	if (x == "—" || x == "null") { print "—"; exit }
 	ok = (op == "<" ? x < l : x <= l); print ok ? "yes" : "**no**" }'; }
+# mem PREFIX: "yes" when PREFIX_pss_kib ≤ 3 MiB and PREFIX_private_kib ≤
+# 1 MiB (#20), "**no**" when either is over, "—" when not measured.
+mem() { local a b
+	a=$(holds "$(v "$1_pss_kib")" "<=" 3072) b=$(holds "$(v "$1_private_kib")" "<=" 1024)
+	if [ "$a" = "—" ] || [ "$b" = "—" ]; then echo "—"; elif [ "$a" = yes ] && [ "$b" = yes ]; then echo yes; else echo "**no**"; fi; }
+# The report's target: 1.2 times SQLite reading the rows alone (#20).
+report_limit() { awk -v r="$(v walk_floor_read_ms)" 'BEGIN { if (r == "—") print "—"; else printf "%.0f\n", r * 1.2 }'; }
 bt='`' # a backtick, for the rows made in a command substitution
 liq=$(jq -r .liquidsoap "$J")
 if [ "$liq" = "not installed" ]; then
@@ -31,18 +38,26 @@ $(jq -r .commit "$J"), on $(jq -r .host "$J"). Machine-readable:
 
 | figure | loa | beside it | target | holds |
 |---|---|---|---|---|
-| start error, scheduled instant → first frame to ALSA, p50 / p95 / p99 / max (ms), $(v punct_items) items, paced device | $(v start_error_ms_p50) / $(v start_error_ms_p95) / $(v start_error_ms_p99) / $(v start_error_ms_p100) | cron + aplay: $(v cron_aplay_start_error_ms_p50) / $(v cron_aplay_start_error_ms_p95) / $(v cron_aplay_start_error_ms_p99); aplay's own latency p50 / p99: $(v aplay_latency_ms_p50) / $(v aplay_latency_ms_p99); Liquidsoap: not measured (see notes) | p95 ≤ 5 (#4) | $(holds "$(v start_error_ms_p95)" "<=" 5) |
+| start error, scheduled instant → first frame (not silence) to ALSA, p50 / p95 / p99 / max (ms); since #20 loa hands it over 150–200 ms ahead on purpose, where the device plays it at the instant: heard_error_ms is the figure, $(v punct_items) items, paced device | $(v start_error_ms_p50) / $(v start_error_ms_p95) / $(v start_error_ms_p99) / $(v start_error_ms_p100) | cron + aplay: $(v cron_aplay_start_error_ms_p50) / $(v cron_aplay_start_error_ms_p95) / $(v cron_aplay_start_error_ms_p99); aplay's own latency p50 / p99: $(v aplay_latency_ms_p50) / $(v aplay_latency_ms_p99); Liquidsoap: not measured (see notes) | — (was p95 ≤ 5, #4; replaced by heard_error_ms, #20) | — |
 | the same from the ledger, started_at − scheduled_at, p50 / p95 / p99 / max (ms, whole ms) | $(v start_error_ms_ledger_p50) / $(v start_error_ms_ledger_p95) / $(v start_error_ms_ledger_p99) / $(v start_error_ms_ledger_p100) | | p95 ≤ 5 (#4) | $(holds "$(v start_error_ms_ledger_p95)" "<=" 5) |
-| idle_rss_kib (1,000 bulletins, a year of ledger) | $(v idle_rss_kib) (RssAnon: $(v idle_rss_anon_kib); Pss: $(v idle_pss_kib); private: $(v idle_private_kib)) | Liquidsoap: $liq_rss | < 4096 | $(holds "$(v idle_rss_kib)" "<" 4096) |
+| heard_error_ms: the first sample of each item as it enters the JACK cycle (\`bench/ear\`) − the scheduled instant, in size p50 / p95 / p99 / max (ms), period 1024 frames | $(v heard_error_ms_p50_1024) / $(v heard_error_ms_p95_1024) / $(v heard_error_ms_p99_1024) / $(v heard_error_ms_p100_1024) | earliest $(v heard_error_ms_min_1024), latest $(v heard_error_ms_max_1024) | p99 ≤ 2 (#20) | $(holds "$(v heard_error_ms_p99_1024)" "<=" 2) |
+| the same, period 128 frames | $(v heard_error_ms_p50_128) / $(v heard_error_ms_p95_128) / $(v heard_error_ms_p99_128) / $(v heard_error_ms_p100_128) | earliest $(v heard_error_ms_min_128), latest $(v heard_error_ms_max_128) | p99 ≤ 2 (#20) | $(holds "$(v heard_error_ms_p99_128)" "<=" 2) |
+| idle memory, \`loa daemon\` (1,000 bulletins, a year of ledger): idle_pss_kib / private (KiB) | $(v idle_pss_kib) / $(v idle_private_kib) (VmRSS: $(v idle_rss_kib); RssAnon: $(v idle_rss_anon_kib)) | Liquidsoap VmRSS: $liq_rss | Pss ≤ 3072, private ≤ 1024 (#20) | $(mem idle) |
+| idle memory, \`loa web\` (the same station, one page served): web_idle_pss_kib / private (KiB) | $(v web_idle_pss_kib) / $(v web_idle_private_kib) (VmRSS: $(v web_idle_rss_kib); RssAnon: $(v web_idle_rss_anon_kib)) | | Pss ≤ 3072, private ≤ 1024 (#20) | $(mem web_idle) |
+| idle memory, \`loa upstream run\` (outbox drained, next ping an hour away): upstream_idle_pss_kib / private (KiB) | $(v upstream_idle_pss_kib) / $(v upstream_idle_private_kib) (VmRSS: $(v upstream_idle_rss_kib); RssAnon: $(v upstream_idle_rss_anon_kib)) | | Pss ≤ 3072, private ≤ 1024 (#20) | $(mem upstream_idle) |
 | idle_wakeups_per_min | $(v idle_wakeups_per_min) | Liquidsoap: $liq_wake | ≤ 1 | $(holds "$(v idle_wakeups_per_min)" "<=" 1) |
 | cpu_ratio_vs_decode_floor, MP3 48 kHz stereo | $(v cpu_ratio_vs_decode_floor_48k-stereo) ($(v cpu_instructions_per_hour_48k-stereo) instructions per hour aired) | decode floor: $(v decode_floor_instructions_per_hour_48k-stereo) per hour | ≤ 1.2 | $(holds "$(v cpu_ratio_vs_decode_floor_48k-stereo)" "<=" 1.2) |
 | cpu_ratio_vs_decode_floor, MP3 22.05 kHz mono | $(v cpu_ratio_vs_decode_floor_22k-mono) ($(v cpu_instructions_per_hour_22k-mono) per hour) | decode floor: $(v decode_floor_instructions_per_hour_22k-mono) per hour | ≤ 1.2 | $(holds "$(v cpu_ratio_vs_decode_floor_22k-mono)" "<=" 1.2) |
-| cpu_ratio_vs_decode_floor, MP3 22.05 kHz mono speech-like (\`mkaudio speech\`) | $(v cpu_ratio_vs_decode_floor_speech-22k-mono) ($(v cpu_instructions_per_hour_speech-22k-mono) per hour) | decode floor: $(v decode_floor_instructions_per_hour_speech-22k-mono) per hour | ≤ 1.2 | $(holds "$(v cpu_ratio_vs_decode_floor_speech-22k-mono)" "<=" 1.2) |
+| cpu_ratio_vs_decode_floor, MP3 22.05 kHz mono speech-like (\`mkaudio speech\`) | $(v cpu_ratio_vs_decode_floor_speech-22k-mono) ($(v cpu_instructions_per_hour_speech-22k-mono) per hour) | decode floor: $(v decode_floor_instructions_per_hour_speech-22k-mono) per hour | ≤ 1.5 (#20) | $(holds "$(v cpu_ratio_vs_decode_floor_speech-22k-mono)" "<=" 1.5) |
 $(for r in phong-chong-thien-tai chuyen-doi-so; do [ "$(v "cpu_ratio_vs_decode_floor_recorded-$r")" = "—" ] ||
-  echo "| cpu_ratio_vs_decode_floor, recorded speech ${bt}$r.mp3${bt} (../shared/media) | $(v "cpu_ratio_vs_decode_floor_recorded-$r") ($(v "cpu_instructions_per_hour_recorded-$r") per hour) | decode floor: $(v "decode_floor_instructions_per_hour_recorded-$r") per hour | ≤ 1.2 | $(holds "$(v "cpu_ratio_vs_decode_floor_recorded-$r")" "<=" 1.2) |"; done)
+  echo "| cpu_ratio_vs_decode_floor, recorded speech ${bt}$r.mp3${bt} (../shared/media) | $(v "cpu_ratio_vs_decode_floor_recorded-$r") ($(v "cpu_instructions_per_hour_recorded-$r") per hour) | decode floor: $(v "decode_floor_instructions_per_hour_recorded-$r") per hour | ≤ 1.5 (#20) | $(holds "$(v "cpu_ratio_vs_decode_floor_recorded-$r")" "<=" 1.5) |"; done)
+$(for r in speech-22k-mono recorded-phong-chong-thien-tai recorded-chuyen-doi-so; do [ "$(v "limiter_null_dbfs_$r")" = "—" ] ||
+  echo "| the limiter against the one before #20 on ${bt}$r${bt} (bench/limiter_null): null RMS (dBFS); loudness change (LU); true peak (dBTP, libebur128) | $(v "limiter_null_dbfs_$r"); $(v "limiter_null_lu_$r"); $(v "limiter_null_tp_dbtp_$r") | before: true peak $(v "limiter_null_tp_ref_dbtp_$r") | null ≤ −50, loudness within 0.1 LU (#20) | $(awk -v n="$(v "limiter_null_dbfs_$r")" -v d="$(v "limiter_null_lu_$r")" 'BEGIN { if (n == "—") print "—"; else print (n <= -50 && d <= 0.1 && d >= -0.1) ? "yes" : "**no**" }') |"; done)
+| import of an hour of 48 kHz stereo speech (MP3): import_ms_per_audio_hour, wall (CPU) | $(v import_ms_per_audio_hour) ($(v import_cpu_ms_per_audio_hour)) | decode floor, the same file: $(v decode_floor_ms_per_audio_hour) ($(v decode_floor_cpu_ms_per_audio_hour)) | — | — |
+| import_ratio_vs_decode_floor, in CPU (in wall time) | $(v import_ratio_vs_decode_floor) ($(v import_wall_ratio_vs_decode_floor)) | | ≤ 3 (#20) | $(holds "$(v import_ratio_vs_decode_floor)" "<=" 3) |
 | startup_ms (10,000 bulletins, $(v ledger_rows_big) ledger rows) | $(v startup_ms) | $liq_start | < 50 | $(holds "$(v startup_ms)" "<" 50) |
 | the page check after READY=1 (\`PRAGMA quick_check\`, same ledger; its writes wait for it) | $(v page_check_ms) | | — | — |
-| report_1m_rows_ms (a year by topic) | $(v report_1m_rows_ms) | bare sqlite3 GROUP BY: $(v report_1m_rows_sqlite3_ms); \`loa verify\` alone: $(v verify_1m_rows_ms); the least any check can take: reading the rows $(v walk_floor_read_ms) + SHA-256 $(v walk_floor_sha256_ms) | < 200 | $(holds "$(v report_1m_rows_ms)" "<" 200) |
+| report_1m_rows_ms (a year by topic, the whole chain checked) | $(v report_1m_rows_ms) | bare sqlite3 GROUP BY: $(v report_1m_rows_sqlite3_ms); \`loa verify\` alone: $(v verify_1m_rows_ms); the least any check can take: reading the rows $(v walk_floor_read_ms), SHA-256 $(v walk_floor_sha256_ms), side by side in two threads | ≤ 1.2 × reading = $(report_limit) (#20); with witnesses ≤ 200 only if sound, and no cheaper check is (doc/evidence.md) | $(holds "$(v report_1m_rows_ms)" "<=" "$(report_limit)") |
 | bytes_written_per_item to state_dir, WAL included (20 s item) | $(v bytes_written_per_item) | 1 s items: $(v bytes_written_per_item_1s) each; a busy station's year (8,760 items of 20 s): $(awk -v b="$(v bytes_written_per_item)" 'BEGIN { if (b + 0 > 0) printf "%.0f MB", b * 8760 / 1e6; else print "—" }'); cron + aplay: none, and no record | — | — |
 | the province link: a 30-day backlog ($(v upstream_drain_rows) records) drained to the test province over TLS (s) | $(v upstream_drain_s) ($(v upstream_drain_records_per_s) records/s) | | — | — |
 | bytes a record: JSON body / HTTP request before TLS | $(v upstream_record_body_bytes) / $(v upstream_record_http_bytes) | | — | — |
@@ -119,6 +134,18 @@ cat <<'MD'
   a syllable envelope) and the recorded speech of ../shared/media have a
   voice's crest factor: brought to the target, their peaks pass the
   ceiling and the limiter works on every frame.
+- **Idle memory** is judged by Pss (each shared page divided among the
+  processes mapping it) and private pages (Private_Clean + Private_Dirty,
+  /proc/PID/smaps_rollup): what a process costs the box. VmRSS counts
+  every page of libc and SQLite in every process that maps them, and
+  stays in the table for comparison (#20). Pss moves with what else runs:
+  here the daemon runs beside the console and the link.
+- **Import** of an hour-long recording is timed in CPU (user + sys of
+  the process, from bash's \`times\`), which the other work on the
+  machine disturbs less than the wall clock, and in wall time; the floor
+  is \`bench/decode_floor\` on the same file, libsndfile (mpg123) decoding
+  it to nothing, one thread. The recording is \`mkaudio speech\`, an hour at
+  48 kHz stereo, encoded by libsndfile (LAME).
 - **Bytes written** are the daemon's `write_bytes` (/proc/PID/io: what it
   sent to the block layer, WAL and checkpoints included) during the paced
   run; the device there is `plug:jack` with no capture file, so the only
@@ -130,9 +157,16 @@ miss() { [ "$(holds "$(v "$1")" "$2" "$3")" = "**no**" ]; }
 echo
 echo "## Targets missed: why, and what it would take"
 echo
-if miss idle_rss_kib "<" 4096; then
+if [ "$(mem idle)" = "**no**" ]; then
 	cat <<EOF
-- **idle_rss_kib** ($(v idle_rss_kib) KiB): VmRSS counts every page of
+- **idle memory of the daemon** (Pss $(v idle_pss_kib), private $(v idle_private_kib) KiB; VmRSS $(v idle_rss_kib) KiB): since
+  the console (#10) and the province link (#11) joined the one binary, the
+  daemon loads libcurl with OpenSSL and libmicrohttpd with GnuTLS too, and
+  their relocated data is private to it (libcrypto's alone about 400 KiB;
+  measured idle: libcrypto 404 KiB private, the heap 340); before them it
+  held Pss 2877 and private 992 KiB. What it would take: those libraries
+  loaded with dlopen by the front doors that use them (or a binary each).
+  The rest, for VmRSS: VmRSS counts every page of
   every file the process has mapped, and a page fault maps the 64 KiB
   around it when the file is in the page cache (fault-around). The daemon
   loads 23 shared objects, and each costs 30 to 200 KiB merely for being
@@ -178,25 +212,64 @@ EOF
 done
 speech_missed=""
 for f in speech-22k-mono recorded-phong-chong-thien-tai recorded-chuyen-doi-so; do
-	miss "cpu_ratio_vs_decode_floor_$f" "<=" 1.2 &&
+	miss "cpu_ratio_vs_decode_floor_$f" "<=" 1.5 &&
 		speech_missed="$speech_missed${speech_missed:+, }$f $(v "cpu_ratio_vs_decode_floor_$f")"
 done
 if [ -n "$speech_missed" ]; then
 	cat <<EOF
 - **cpu_ratio_vs_decode_floor on speech** ($speech_missed): speech
   brought to the target has peaks over the ceiling, recorded speech
-  nearly all along, so the limiter rarely rests: for each frame it keeps
-  a sliding minimum over its 5 ms look-ahead, a moving average and a
-  two-stage release in dB (a logarithm and an exponential, by series).
-  Under callgrind the limiter takes about 200 instructions a frame of
-  \`phong-chong-thien-tai.mp3\`, three times what mpg123 takes to
-  decode it (\`build/bench/run/cpu-recorded-*.air.cg\`). The 4x
-  interpolation already runs only on the frames near the ceiling, and the
-  make-up search is done at import, not at each airing. What it would
-  take: the release computed at a fraction of the sample rate with the
-  gain interpolated in between (bounded by the look-ahead's minimum, so
-  the ceiling still holds), or a cheaper limiter (a sample-peak clipper
-  would be cheap, and audibly worse).
+  nearly all along, so the limiter rarely rests. Its gain path (a sliding
+  minimum over the 5 ms look-ahead, a moving average, a two-stage release
+  in dB) now runs once per block of 8 frames with the gain interpolated in
+  between (#20; audio/limiter.c, "At block rate"), which took it from about
+  200 instructions a frame of \`phong-chong-thien-tai.mp3\` to about 47;
+  mpg123 takes about 66 to decode a frame of it, and the rest of the
+  airing (S16 conversion, ALSA, the ledger) about 10. At 1.5x the whole
+  limiter would have to cost under 25 a frame. What it would take: blocks
+  of 16 frames (the null test against the per-frame limiter then reads
+  -44 dBFS on \`chuyen-doi-so.mp3\`, over the -50 #20 allows, because each
+  block widens the look-ahead's window by a block on each side); or the
+  clamp of the interpolated gain at the segment's own minimum instead of
+  that widening, which would keep the ramps where the per-frame limiter
+  puts them; and the release's two logarithm/exponential pairs a block
+  replaced by a table. See \`build/bench/run/cpu-recorded-*.air.cg\` and
+  \`bench/limiter_null\` for the null test.
+EOF
+fi
+for k in web_idle upstream_idle; do
+	[ "$(mem "$k")" = "**no**" ] || continue
+	cat <<EOF
+- **idle memory of \`loa $( [ "$k" = web_idle ] && echo web || echo upstream run)\`** (Pss $(v "${k}_pss_kib"), private $(v "${k}_private_kib") KiB):
+  the one binary links every library any front door uses, so the console
+  and the link each load libcurl with OpenSSL, Kerberos, LDAP, libssh2 and
+  nghttp2, and libmicrohttpd with GnuTLS and p11-kit, whether they use
+  them or not: their relocated data pages alone are private (libcrypto's
+  about 400 KiB), and the file pages count in Pss wherever fewer
+  processes share them. \`loa upstream run\` also initialises OpenSSL
+  (curl_global_init: its providers, error strings and configuration, most
+  of its 3 MiB of RssAnon), and \`loa web\` keeps the heap its first page
+  grew (about 0.6 MiB). What it would take: loading libcurl with dlopen
+  in \`loa upstream run\` alone and libmicrohttpd in \`loa web\` alone (or
+  three binaries), libcurl built against a lighter TLS library than
+  OpenSSL, and malloc_trim after each answer in the console. Not done in
+  #20.
+EOF
+done
+if miss import_ratio_vs_decode_floor "<=" 3; then
+	cat <<EOF
+- **import_ratio_vs_decode_floor** ($(v import_ratio_vs_decode_floor)): import decodes the
+  file once (probe), hashes and copies it, and finds the make-up on its
+  first 10 s. The true peak no longer oversamples every frame
+  (audio/truepeak.c: the same measurement as libebur128's, skipping the
+  runs that cannot raise it), which was three quarters of the time. What
+  is left beside the decoding is libebur128's loudness (its K-weighting
+  filter and the 400 ms gating blocks it sums anew every 100 ms, about as
+  much CPU as mpg123). What it would take: the K-weighting and the gating
+  blocks computed in loa from 100 ms partial sums (the loudness then
+  differs from libebur128's in the last digits of a double), or the
+  measurement in a thread beside the decoder, which shortens the wait but
+  not the CPU.
 EOF
 fi
 if miss startup_ms "<" 50; then
@@ -210,26 +283,50 @@ if miss startup_ms "<" 50; then
   bulletins' validity, so the scan reads only those valid that day.
 EOF
 fi
-if miss report_1m_rows_ms "<" 200; then
+if miss heard_error_ms_p99_1024 "<=" 2 || miss heard_error_ms_p99_128 "<=" 2; then
+	cat <<EOF
+- **heard_error_ms** (p99 $(v heard_error_ms_p99_1024) ms at 1024 frames, $(v heard_error_ms_p99_128) ms at 128):
+  loa puts the first frame where the device plays it at the instant, from
+  its own readings of the device's delay (\`audio/playout.h\`), which the
+  unit tests hold to within 0.5 ms at both periods, late JACK cycles and a
+  client a cycle behind included (\`tests/test_playout.c\`). The ear hears
+  more because the test server keeps poor time on a loaded machine: JACK's
+  dummy backend without real-time priority, on two cores shared with
+  everything else, misses cycles, and the ear is a client that can miss
+  them too, which is why errors go both ways. Measured with the same
+  harness and load (load average about 10) at 1024 frames: 37 of 50 items
+  within 2 ms, against 4 of 50 for the loa that only handed the frame over
+  (p50 12.9 ms, p99 71.7 ms). At 128 frames loa's readings showed the
+  server taking frames at about 85 % of its rate: the frame is placed 150
+  to 200 ms ahead at the nominal rate and the server falls further behind
+  meanwhile. What it would take: following the device's own pace (a
+  least-squares fit over all readings was tried and dropped: the 1024-frame
+  blocks scatter it enough to make 1024 worse; a fit over the starts of
+  blocks would not be scattered), placing the frame nearer the instant
+  (a shorter buffer while placing), and measuring on a quiet machine or a
+  real-time server, as a station's box runs.
+EOF
+fi
+if miss report_1m_rows_ms "<=" "$(report_limit)"; then
 	cat <<EOF
 - **report_1m_rows_ms** ($(v report_1m_rows_ms)): a report re-checks the
   whole hash chain and counts the period's rows in the same walk
-  (\`cli/cmd_report.c\` \`load()\`, \`verify_chain_rows\`), so nearly all of
-  it is the check: SHA-256 over every row ever written, $(v verify_1m_rows_ms) ms
-  alone here (\`loa verify\`). Of that, SQLite reading the rows takes
-  $(v walk_floor_read_ms) ms and SHA-256 over their encodings (nettle, with the
-  CPU's SHA instructions) $(v walk_floor_sha256_ms) ms (\`bench/walk_floor\`); the rest is
-  loa building each row's encoding and counting. Even the bare SQLite
-  aggregate takes $(v report_1m_rows_sqlite3_ms) ms on this machine, so 200 ms over a
-  million rows is out of reach here whatever loa does. Checking only the rows after a
-  checkpoint would be faster, but a row before the checkpoint changed in
-  place since would go unnoticed and the report an officer signs would
-  call that ledger intact (doc/evidence.md explains the choice); a million rows
-  is a century of a busy station, whose year of ledger (about 9,000 rows)
-  the check takes some 20 ms for. What it would take: a checkpoint of the
-  verified chain kept where the database's owner cannot rewrite it (signed
-  by a key the station does not hold), then checking only the rows after it.
-  Short of that, reading and hashing in two threads side by side would
-  bring the check near the larger of the two parts above.
+  (\`report/render.c\` \`report_load()\`, \`verify_chain_rows\`), a reader thread
+  stepping SQLite beside a thread hashing (\`ledger/verify.c\`), so the
+  walk costs the larger of reading ($(v walk_floor_read_ms) ms) and hashing (SHA-256
+  $(v walk_floor_sha256_ms) ms plus building each row's encoding) when both threads
+  have a core. The bench shares its two cores with whatever else runs
+  (compare the other figures of the run); a loaded machine gives the walk
+  one core and its cost the sum. What it would take beyond that: fewer
+  bytes a row to read (the hash columns as BLOBs, half their size), which
+  changes the stored format.
 EOF
 fi
+cat <<EOF
+- **Reports with witnesses**: #20 allows ≤ 200 ms by starting the walk at
+  the row the province last acknowledged, only if the earlier rows are
+  still proven unchanged. No cheaper check is sound: whoever can edit the
+  file can set every counter, digest or date a check could read instead of
+  the rows (doc/evidence.md, "Why a witness does not let a report skip the
+  rows before it"), so every report walks the whole chain.
+EOF

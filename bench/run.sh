@@ -14,9 +14,10 @@ PUNCT_ITEMS=${BENCH_ITEMS:-50}      # scheduled items on the paced device
 IDLE_S=${BENCH_IDLE_S:-60}           # the idle window
 CPU_S=${BENCH_CPU_S:-60}                # seconds of audio per CPU run
 BIG_ROWS=${BENCH_ROWS:-1000000}      # ledger rows for start-up and report
+IMPORT_S=${BENCH_IMPORT_S:-3600}     # seconds of the long recording imported
 started=$(date +%s)
 
-for t in jackd jack_lsp aplay valgrind sqlite3 jq curl openssl /usr/bin/python3; do
+for t in jackd jack_lsp pkg-config aplay valgrind sqlite3 jq curl openssl /usr/bin/python3; do
 	command -v $t >/dev/null || { echo "make bench needs $t: run ./deps.sh bench (as root)" >&2; exit 1; }
 done
 [ -e /usr/share/alsa/alsa.conf.d/50-jack.conf ] ||
@@ -244,6 +245,17 @@ put bytes_written_per_item_1s "$(((io0 - io_start) / PUNCT_ITEMS))" \
 put bytes_written_per_item "$((io1 - io0))" \
 	"write_bytes in /proc/PID/io of loa daemon across one item of 20 s (in-flight checkpoints every 5 s)"
 
+# ---- the first sample heard (issue #20) ----
+# bench/heard.sh puts bench/ear, a JACK client, in the speakers' place and
+# times the first sample of each item as it enters the server's cycle,
+# at a period of 1024 frames and of 128.
+for period in 1024 128; do
+	say "heard: $PUNCT_ITEMS items, the ear on a JACK server of $period frames a period (about $((PUNCT_ITEMS * 3 + 45)) s)"
+	while IFS=$'\t' read -r k v cmd; do
+		put "$k" "$v" "$cmd"
+	done < <(W="$W" BUILD="$BUILD" BENCH_ITEMS="$PUNCT_ITEMS" "$here/heard.sh" "$period")
+done
+
 # ---- cron + aplay ----
 # cron runs a job at a whole minute, never between: an item due at
 # HH:MM:SS airs at the next whole minute, (60 − SS) mod 60 s late, plus
@@ -339,7 +351,61 @@ for f in $CPU_RUNS; do
 		"callgrind Ir: (loa daemon airing $f.mp3, $secs s − loa daemon start/stop) ÷ bench/decode_floor FILE"
 	put "cpu_instructions_per_hour_${f#cpu-}" "$loa_ir" "the same, scaled to an hour of audio"
 	put "decode_floor_instructions_per_hour_${f#cpu-}" "$floor_ir" "callgrind Ir of bench/decode_floor, scaled to an hour"
+	# The null test of #20: today's limiter against the one before it
+	# (bench/limiter_ref.c) on the same audio at the same input gain.
+	case $f in cpu-speech-* | cpu-recorded-*)
+		read -r nd tn tr ln lr < <("$B/limiter_null" "$W/$f.mp3")
+		put "limiter_null_dbfs_${f#cpu-}" "$nd" \
+			"bench/limiter_null $f.mp3: RMS of today's limiter's output less that of the one before #20 (bench/limiter_ref.c), both at -16 LUFS with the make-up import finds, -1 dBTP; dBFS"
+		put "limiter_null_lu_${f#cpu-}" "$(awk -v a="$ln" -v b="$lr" 'BEGIN { printf "%.3f\n", a - b }')" \
+			"the same: integrated loudness (libebur128) of today's output less the old one's, LU"
+		put "limiter_null_tp_dbtp_${f#cpu-}" "$tn" "the same: true peak (libebur128) of today's output, dBTP (ceiling -1)"
+		put "limiter_null_tp_ref_dbtp_${f#cpu-}" "$tr" "the same: true peak of the old limiter's output, dBTP"
+		;;
+	esac
 done
+
+# ---- import of an hour-long recording (issue #20) ----
+# A meeting or a long programme: an hour of 48 kHz stereo MP3 with
+# speech's crest factor. Import decodes it whole (probe: loudness, true
+# peak, that every frame decodes), hashes and copies it, and finds the
+# make-up; the floor is bench/decode_floor on the same file. Both are
+# timed in CPU (user + sys, from bash's times for the children), which
+# other processes on the machine disturb less than the wall clock, and
+# in wall time.
+say "import: an hour of 48 kHz stereo speech as MP3 (encoding it takes a minute or two)"
+"$MKAUDIO" --seconds "$IMPORT_S" --rate 48000 --channels 2 speech "$W/long.mp3"
+# cpu_wall CMD...: prints "CPU_MS WALL_MS" for CMD, its output discarded.
+cpu_wall() {
+	local t0=$EPOCHREALTIME c0 c1
+	# times, not in a command substitution: a subshell starts with its
+	# children's times at 0.
+	times >"$W/times0"
+	"$@" >/dev/null
+	times >"$W/times1"
+	c0=$(sed -n 2p "$W/times0") c1=$(sed -n 2p "$W/times1")
+	awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$EPOCHREALTIME" 'function ms(s,   m) {
+		m = s; sub(/m.*/, "", m); sub(/^[0-9]+m/, "", s); sub(/s$/, "", s); return (m * 60 + s) * 1000 }
+		BEGIN { split(a, x, " "); split(b, y, " ")
+		printf "%.0f %.0f\n", ms(y[1]) + ms(y[2]) - ms(x[1]) - ms(x[2]), (t1 - t0) * 1000 }'
+}
+for _ in 1 2 3; do cpu_wall "$B/decode_floor" "$W/long.mp3"; done >"$W/import-floor.txt"
+station "$W/import" null s0=05:30:00
+for k in 1 2 3; do
+	rm -rf "$W/import/state"
+	(cd "$W/import" && cpu_wall env LOA_CONFIG=loa.conf "$LOA" import --title "Một giờ $k" --slot s0 "$W/long.mp3")
+done >"$W/import.txt"
+hour() { awk -v s="$IMPORT_S" '{ printf "%.0f\n", $1 * 3600 / s }'; }
+put decode_floor_cpu_ms_per_audio_hour "$(awk '{ print $1 }' "$W/import-floor.txt" | median | hour)" \
+	"bench/decode_floor long.mp3 ($IMPORT_S s, 48 kHz stereo, mkaudio speech): user + sys CPU, median of 3, scaled to an hour"
+put decode_floor_ms_per_audio_hour "$(awk '{ print $2 }' "$W/import-floor.txt" | median | hour)" "the same, wall time"
+put import_cpu_ms_per_audio_hour "$(awk '{ print $1 }' "$W/import.txt" | median | hour)" \
+	"loa import --slot s0 long.mp3 into an empty station: user + sys CPU, median of 3, scaled to an hour"
+put import_ms_per_audio_hour "$(awk '{ print $2 }' "$W/import.txt" | median | hour)" "the same, wall time"
+put import_ratio_vs_decode_floor "$(awk -v a="${R[import_cpu_ms_per_audio_hour]}" -v b="${R[decode_floor_cpu_ms_per_audio_hour]}" \
+	'BEGIN { printf "%.2f\n", a / b }')" "import_cpu_ms_per_audio_hour ÷ decode_floor_cpu_ms_per_audio_hour"
+put import_wall_ratio_vs_decode_floor "$(awk -v a="${R[import_ms_per_audio_hour]}" -v b="${R[decode_floor_ms_per_audio_hour]}" \
+	'BEGIN { printf "%.2f\n", a / b }')" "import_ms_per_audio_hour ÷ decode_floor_ms_per_audio_hour (wall: what others on the machine do counts)"
 
 if [ -n "$LIQ_PID" ]; then
 	sleep $((liq_t0 + 20 - $(date +%s) > 0 ? liq_t0 + 20 - $(date +%s) : 0))

@@ -85,6 +85,10 @@ c1=$(ctx "$LP")
 out upstream_idle_rss_kib "$(awk '/^VmRSS/ { print $2 }' /proc/$LP/status)" "VmRSS of loa upstream run, idle after the drain"
 out upstream_idle_rss_anon_kib "$(awk '/^RssAnon/ { print $2 }' /proc/$LP/status)" \
 	"RssAnon of the same: its own heap and stack, and the libraries' written data pages (OpenSSL's among them)"
+out upstream_idle_pss_kib "$(awk '/^Pss:/ { print $2 }' /proc/$LP/smaps_rollup)" \
+	"Pss in /proc/PID/smaps_rollup of loa upstream run, idle after the drain (shared pages divided among the processes mapping them)"
+out upstream_idle_private_kib "$(awk '/^Private_(Clean|Dirty):/ { n += $2 } END { print n }' /proc/$LP/smaps_rollup)" \
+	"Private_Clean + Private_Dirty in /proc/PID/smaps_rollup of the same: pages no other process maps"
 out upstream_idle_wakeups_per_min "$(awk -v d=$((c1 - c0)) -v s="$IDLE_S" 'BEGIN { printf "%.1f\n", d * 60 / s }')" \
 	"context switches of loa upstream run over ${IDLE_S} s with nothing to send and no ping due, per minute"
 kill -TERM "$LP" && wait "$LP" || true

@@ -81,6 +81,8 @@ sleep 2
 put web_idle_rss_kib "$(kib "$WEB" VmRSS)" "VmRSS in /proc/PID/status of loa web, 2 s after its start (one request, the login page, answered)"
 put web_idle_pss_kib "$(pss "$WEB")" "Pss in /proc/PID/smaps_rollup of the same (shared pages divided among the processes mapping them, the daemon among them)"
 put web_idle_rss_anon_kib "$(kib "$WEB" RssAnon)" "RssAnon in /proc/PID/status of the same"
+put web_idle_private_kib "$(awk '/^Private_(Clean|Dirty):/ { n += $2 } END { print n }' "/proc/$WEB/smaps_rollup")" \
+	"Private_Clean + Private_Dirty in /proc/PID/smaps_rollup of the same: pages no other process maps"
 
 # ---- server time per page ----
 say "server time per page: $PAGE_N requests each"

@@ -17,7 +17,41 @@
 #include "content/import.h"
 #include "content/library.h"
 #include "ledger/audit.h"
+#include "util/progress.h"
 #include "util/timeutil.h"
+
+/* The progress line on a terminal: rewritten in place (carriage return,
+ * erase to the end of the line) when the whole percent changes, erased
+ * when the import ends, so that what stays is the id or the message. */
+struct tty_line {
+	const char *name;
+	int shown; /* stage * 1000 + percent last written; -1: none */
+};
+
+static void show_progress(void *arg, enum progress_stage stage, double done)
+{
+	struct tty_line *t = arg;
+	int pct = (int)(done * 100), key = (int)stage * 1000 + pct;
+
+	if (key == t->shown)
+		return;
+	t->shown = key;
+	fputs("\r\033[K", stderr);
+	if (stage == PROGRESS_ANALYSING)
+		/* TRANSLATORS: a progress line; %s is the file, %d%% how much of it is decoded. */
+		fprintf(stderr, _("loa import: analysing %s: %d%%"), t->name, pct);
+	else
+		/* TRANSLATORS: a progress line; %s is the file. */
+		fprintf(stderr, _("loa import: storing %s"), t->name);
+	fflush(stderr);
+}
+
+static void end_progress(struct tty_line *t)
+{
+	if (t->shown >= 0)
+		fputs("\r\033[K", stderr);
+	t->shown = -1;
+}
 
 static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
@@ -29,6 +63,8 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 	};
 	struct bulletin b = { .valid_from = DAY_NONE_BEFORE, .valid_until = DAY_NONE_AFTER };
 	struct import_file f = { .fd = -1 };
+	struct tty_line line = { .shown = -1 };
+	struct progress tty = { show_progress, &line };
 	struct strlist slots = { 0 };
 	uint64_t seen = 0;
 	const char *file;
@@ -71,7 +107,11 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 	ret = EXIT_USAGE;
 	if (cli_check_bulletin(cli, self, &b, &slots) < 0)
 		goto out;
-	if (import_open(file, &f, msg, sizeof(msg)) < 0 || import_check(&f, flags, &b, msg, sizeof(msg)) < 0) {
+	line.name = file;
+	if (import_open(file, &f, msg, sizeof(msg)) == 0 && isatty(STDERR_FILENO))
+		f.progress = &tty; /* a terminal only: nothing in pipes and logs */
+	if (f.fd < 0 || import_check(&f, flags, &b, msg, sizeof(msg)) < 0) {
+		end_progress(&line);
 		cli_error(self, "%s", msg);
 		goto out;
 	}
@@ -80,6 +120,7 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 		goto out;
 	cli_take_slots(&b, &slots);
 	r = import_store(cli->db, cli->cfg, &f, flags, audit_actor_self(actor), &b, msg, sizeof(msg));
+	end_progress(&line);
 	if (r < 0) {
 		cli_error(self, "%s", msg);
 		ret = r == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
@@ -89,6 +130,7 @@ static int cmd_import(struct cli *cli, const struct cmd_entry *self, int argc, c
 	cli_notify_daemon(cli);
 	ret = EXIT_OK;
 out:
+	end_progress(&line);
 	import_close(&f);
 	strlist_done(&slots);
 	bulletin_done(&b);

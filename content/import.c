@@ -186,7 +186,8 @@ int import_check(const struct import_file *f, unsigned flags, struct bulletin *b
 	if (!b->title)
 		b->title = xstrdup(base);
 	free(copy);
-	if (probe_fd(f->fd, flags & IMPORT_FORCE ? PROBE_ALLOW_SILENCE : 0, &b->audio, why, sizeof(why)) < 0) {
+	if (probe_fd_progress(f->fd, flags & IMPORT_FORCE ? PROBE_ALLOW_SILENCE : 0, f->progress, &b->audio, why,
+			      sizeof(why)) < 0) {
 		text_set(msg, msglen, "%s: %s", text_quote(f->name, q), why);
 		return -EINVAL;
 	}
@@ -272,6 +273,7 @@ int import_store(struct db *db, const struct config *cfg, const struct import_fi
 	int err;
 
 	text_quote(f->name, q);
+	progress_report(f->progress, PROGRESS_STORING, 0.0);
 	err = store_hash_fd(f->fd, b->sha256);
 	if (err < 0) {
 		text_set(msg, msglen, _("%s: cannot read it: %s"), q, strerror(-err));
@@ -290,6 +292,7 @@ int import_store(struct db *db, const struct config *cfg, const struct import_fi
 		return err;
 	}
 	find_makeup(cfg, b);
+	progress_report(f->progress, PROGRESS_STORING, 1.0);
 	b->imported_at = time_now_ms();
 	if (add_recorded(db, actor, f, b) < 0) {
 		if (created)

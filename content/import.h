@@ -19,6 +19,7 @@
 #include "audio/player.h"
 #include "config/config.h"
 #include "content/library.h"
+#include "util/progress.h"
 
 struct db;
 
@@ -33,6 +34,7 @@ struct import_file {
 	int fd;            /* a regular file; everything reads through it */
 	struct stat st;    /* as it was when opened: a file still being written is noticed */
 	const char *name;  /* as the operator gave it: for messages, the extension and the default title */
+	const struct progress *progress; /* told how import_check and import_store come on; NULL: nobody */
 };
 
 /* The fade of an element cut short, for the engine's intros and outros too. */

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "audio/decode.h"
+#include "audio/truepeak.h"
 #include "util/i18n.h"
+#include "util/progress.h"
 #include "util/xmalloc.h"
 
 #define CHUNK_FRAMES 4096
@@ -228,13 +230,19 @@ static int64_t slack(int64_t promised, int rate)
 
 struct measure {
 	ebur128_state *r128;
+	struct truepeak *tp;
 	float peak;
 	int64_t frames;
 };
 
-/* Returns 0 at a clean end, -EIO when the decoder reports an error. */
-static int decode_all(struct decoder *dec, int channels, struct measure *m)
+/* Returns 0 at a clean end, -EIO when the decoder reports an error.
+ * Tells PROGRESS how far into the file (of SIZE bytes) the decoder has
+ * read, through FD's offset (shared with the decoder's duplicate), about every CHUNK_FRAMES * 16 frames. */
+static int decode_all(struct decoder *dec, int channels, struct measure *m, int fd, off_t size,
+		      const struct progress *progress)
 {
+	int64_t told = 0;
+
 	float *buf = xmalloc(sizeof(float) * CHUNK_FRAMES * (size_t)channels);
 	int ret = 0;
 
@@ -245,23 +253,27 @@ static int decode_all(struct decoder *dec, int channels, struct measure *m)
 			ret = r < 0 ? -EIO : 0;
 			break;
 		}
-		for (int64_t i = 0; i < r * channels; i++) {
-			float a = fabsf(buf[i]);
-
-			if (a > m->peak)
-				m->peak = a;
-		}
 		if (m->r128)
 			ebur128_add_frames_float(m->r128, buf, (size_t)r);
+		if (m->tp)
+			truepeak_add(m->tp, buf, r);
 		m->frames += r;
+		if (progress && m->frames - told >= CHUNK_FRAMES * 16 && size > 0) {
+			off_t at = lseek(fd, 0, SEEK_CUR);
+
+			told = m->frames;
+			if (at >= 0)
+				progress_report(progress, PROGRESS_ANALYSING, at >= size ? 1.0 : (double)at / (double)size);
+		}
 	}
 	free(buf);
+	m->peak = (float)truepeak_sample(m->tp);
 	return ret;
 }
 
-static void loudness(struct measure *m, int channels, struct audio_info *out)
+static void loudness(struct measure *m, struct audio_info *out)
 {
-	double lufs, tp, max_tp = 0;
+	double lufs;
 
 	out->loudness_lufs = -INFINITY;
 	out->true_peak_dbtp = out->peak_dbfs;
@@ -271,10 +283,7 @@ static void loudness(struct measure *m, int channels, struct audio_info *out)
 	 * libebur128 says -HUGE_VAL, which reads -inf everywhere downstream. */
 	if (ebur128_loudness_global(m->r128, &lufs) == EBUR128_SUCCESS && isfinite(lufs))
 		out->loudness_lufs = lufs;
-	for (int c = 0; c < channels; c++)
-		if (ebur128_true_peak(m->r128, (unsigned)c, &tp) == EBUR128_SUCCESS && tp > max_tp)
-			max_tp = tp;
-	out->true_peak_dbtp = to_db(max_tp);
+	out->true_peak_dbtp = to_db(truepeak_get(m->tp));
 }
 
 /* What the file promises, in frames: libsndfile's count, or more when a
@@ -369,6 +378,12 @@ int probe_file(const char *path, unsigned flags, struct audio_info *out, char *m
 
 int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t msglen)
 {
+	return probe_fd_progress(fd, flags, NULL, out, msg, msglen);
+}
+
+int probe_fd_progress(int fd, unsigned flags, const struct progress *progress, struct audio_info *out, char *msg,
+		      size_t msglen)
+{
 	struct decoder *dec = NULL;
 	const struct decoder_info *di;
 	struct measure m = { 0 };
@@ -407,16 +422,19 @@ int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t m
 		goto out;
 	}
 
-	m.r128 = ebur128_init((unsigned)di->channels, (unsigned long)di->sample_rate,
-			      EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK);
-	decode_err = decode_all(dec, di->channels, &m);
-
-	/* The file's own headers, for what libsndfile does not say. */
+	/* Loudness from libebur128; the true peak from audio/truepeak.c,
+	 * the same measurement without oversampling what cannot count. */
+	m.r128 = ebur128_init((unsigned)di->channels, (unsigned long)di->sample_rate, EBUR128_MODE_I);
+	m.tp = truepeak_new(di->sample_rate, di->channels);
+	/* The file's own headers, for what libsndfile does not say; its
+	 * size, for the progress. */
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
 		snprintf(msg, msglen, _("cannot read it (%s)"), strerror(-err));
 		goto out;
 	}
+	decode_err = decode_all(dec, di->channels, &m, fd, st.st_size, progress);
+	progress_report(progress, PROGRESS_ANALYSING, 1.0);
 	err = judge(fd, st.st_size, di, &m, decode_err, msg, msglen);
 	if (err < 0)
 		goto out;
@@ -427,7 +445,7 @@ int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t m
 	out->duration_ms = m.frames * 1000 / di->sample_rate;
 	snprintf(out->format, sizeof(out->format), "%s", di->format_name);
 	out->peak_dbfs = to_db(m.peak);
-	loudness(&m, di->channels, out);
+	loudness(&m, out);
 
 	if (out->peak_dbfs < SILENCE_DBFS && !(flags & PROBE_ALLOW_SILENCE)) {
 		char pk[32];
@@ -446,6 +464,7 @@ int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t m
 out:
 	if (m.r128)
 		ebur128_destroy(&m.r128);
+	truepeak_free(m.tp);
 	decoder_close(dec);
 	return err;
 }

@@ -29,5 +29,10 @@ int probe_file(const char *path, unsigned flags, struct audio_info *out, char *m
 /* The same for the open file FD (left open, its offset moved): what
  * `loa import` checked is then exactly what it decodes. */
 int probe_fd(int fd, unsigned flags, struct audio_info *out, char *msg, size_t msglen);
+/* probe_fd, telling PROGRESS (when not NULL) how much of the file is
+ * decoded, as PROGRESS_ANALYSING. */
+struct progress;
+int probe_fd_progress(int fd, unsigned flags, const struct progress *progress, struct audio_info *out, char *msg,
+		      size_t msglen);
 
 #endif

@@ -35,7 +35,8 @@ struct ledger_row {
 	enum air_kind kind;
 	int64_t occurrence_at; /* the slot's start (ms), 0 for play/alert */
 	int64_t scheduled_at;  /* when the item was due (ms) */
-	int64_t started_at;    /* first frame handed to ALSA (ms), 0 if it never started */
+	int64_t started_at;    /* when its first frame is played (ms; on the null and file
+				  devices, when it was handed to ALSA), 0 if it never started */
 	int64_t ended_at;      /* ms, 0 if it never started */
 	int64_t frames;        /* frames known to have been played */
 	int64_t played_ms;     /* frames * 1000 / sample_rate */

@@ -490,7 +490,10 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		/* signals, timer, the page check, then the rest */
 		struct pollfd fds[3 + CONTROL_MAX_FDS + MAX_PLAYER_FDS + MAX_POWER_FDS];
 		int n = 2, nc, np = 0, npw, timeout = -1, tpw, nck = 0;
-		void *h = engine_on_air(d.engine);
+		void *h = engine_on_air(d.engine), *pre_air = h ? NULL : engine_prerolled(d.engine);
+		/* The engine's handles are airs: a relay has no device to run
+		 * with silence before its instant, only a player has. */
+		struct player *pre = pre_air ? ((struct air *)pre_air)->p : NULL;
 
 		fds[0] = (struct pollfd){ .fd = d.sigfd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = d.timerfd, .events = POLLIN };
@@ -506,6 +509,13 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 			/* the stall watchdog's tick, only while on air */
 			if (timeout < 0 || timeout > 1000)
 				timeout = 1000;
+		} else if (pre) {
+			/* the device runs with silence until the element's instant */
+			int tp = player_preroll_timeout(pre);
+
+			np = player_preroll_pollfds(pre, fds + n, MAX_PLAYER_FDS);
+			if (tp >= 0 && (timeout < 0 || tp < timeout))
+				timeout = tp;
 		}
 		if (h)
 			d.trimmed = false;
@@ -534,6 +544,10 @@ int daemon_run(const char *config_path, struct config *cfg, struct db *db)
 		control_handle(d.control, fds + 2, nc, d.engine);
 		if (h && h == engine_on_air(d.engine))
 			on_player(&d, fds + n, np);
+		/* A device that fails here fails again at the start, which the
+		 * engine records. */
+		if (pre && pre_air == engine_prerolled(d.engine))
+			(void)player_preroll_pump(pre, fds + n, np);
 		power_handle(d.power);
 		if (nck && (fds[n + np + npw].revents & POLLIN))
 			on_page_check(&d, db);

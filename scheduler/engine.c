@@ -1294,6 +1294,10 @@ static void preroll_next(struct engine *e)
 			e->h = relay_open(e, &err, msg, sizeof(msg));
 		} else {
 			opts = element_opts(e, &e->cur);
+			/* An element due at an instant is heard from that instant, not
+			 * from whenever the device plays what it is handed then. */
+			if (e->cur.due)
+				opts.at_ms = e->cur.due > e->gap_until ? e->cur.due : e->gap_until;
 			e->h = e->env->sink->open(e->env->ctx, e->cur.path, &opts, &err, msg, sizeof(msg));
 		}
 		if (e->h) {
@@ -1913,6 +1917,11 @@ int64_t engine_wake_at(const struct engine *e)
 	if (e->province_wake != INT64_MAX)
 		w = earliest(w, e->province_wake ? e->province_wake : 1);
 	return w;
+}
+
+void *engine_prerolled(const struct engine *e)
+{
+	return e->state == CUR_PREROLL ? e->h : NULL;
 }
 
 void *engine_on_air(const struct engine *e)

@@ -75,6 +75,9 @@ void engine_run(struct engine *e);
 /* The next instant engine_run() must be called at (ms), or 0 when only an
  * event (a command, a reload, the element ending) can make work. */
 int64_t engine_wake_at(const struct engine *e);
+/* The sink handle opened ahead of its instant, not yet on air, or NULL:
+ * the daemon keeps its device running until then (player_preroll_pump). */
+void *engine_prerolled(const struct engine *e);
 /* The sink handle that is on air and must be pumped, or NULL. */
 void *engine_on_air(const struct engine *e);
 /* True if that handle is a relay's (sink_ops.relay_open). */

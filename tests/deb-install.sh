@@ -52,18 +52,7 @@ chmod 0755 "$root/usr/sbin/policy-rc.d"
 cp "$deb" "$root/tmp/"
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 
-passed=0 failed=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok   $what"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $what"
-	fi
-}
+. tests/check.sh
 
 in_root apt-get update -qq >/dev/null
 # man-db only so systemd-analyze can follow the unit's Documentation= links.

@@ -153,6 +153,49 @@ static void test_true_peak_held(void **state)
 	}
 }
 
+/* The gain path runs on blocks of frames and interpolates between them
+ * (audio/limiter.c): no placement of a peak against those blocks, the
+ * chunks or a limiter at rest lets one through. Each signal is a lone
+ * impulse of +12 dBFS, or a pair a few frames apart, after a silence long
+ * enough for the limiter to come to rest, at every offset within 16
+ * frames, fed in chunks of awkward sizes; no sample may pass the ceiling
+ * (exactly), nor the true peak it (within the meters' difference). */
+static void test_ceiling_holds_wherever_the_peak_falls(void **state)
+{
+	static const int64_t chunks[] = { 1, 3, 7, 500, 4096 };
+	static const int gaps[] = { 0, 1, 5, 13 };
+	int rate = 48000, ch = 2;
+	double ceiling = -1.0, lin = pow(10, ceiling / 20);
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++)
+		for (size_t gi = 0; gi < sizeof(gaps) / sizeof(gaps[0]); gi++)
+			for (int off = 0; off < 16; off++) {
+				int64_t n = rate / 2, got, at = rate / 4 + off;
+				float *x = xcalloc((size_t)(n * ch), sizeof(float));
+				struct limiter *l = limiter_new(rate, ch, ceiling);
+				float *y;
+
+				for (int k = 0; k < ch; k++) {
+					x[at * ch + k] = k ? -4.0f : 4.0f;
+					x[(at + gaps[gi]) * ch + k] = 4.0f;
+				}
+				y = run(l, x, n, ch, chunks[c], &got);
+				assert_int_equal(got, n);
+				for (int64_t i = 0; i < n * ch; i++)
+					if (fabsf(y[i]) > lin)
+						fail_msg("chunk %lld, gap %d, offset %d: sample %lld is %.4f over the "
+							 "ceiling %.4f", (long long)chunks[c], gaps[gi], off,
+							 (long long)i, fabsf(y[i]), lin);
+				if (true_peak_db(y, n, ch, rate) > ceiling + TP_TOLERANCE_DB)
+					fail_msg("chunk %lld, gap %d, offset %d: true peak %.3f dBTP",
+						 (long long)chunks[c], gaps[gi], off, true_peak_db(y, n, ch, rate));
+				limiter_free(l);
+				free(x);
+				free(y);
+			}
+}
+
 /* Every frame taken comes out, whatever the chunking, even for a stream
  * shorter than the look-ahead. */
 static void test_frames_out_equal_frames_in(void **state)
@@ -464,6 +507,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_true_peak_held),
 		cmocka_unit_test(test_frames_out_equal_frames_in),
+		cmocka_unit_test(test_ceiling_holds_wherever_the_peak_falls),
 		cmocka_unit_test(test_gain_moves_smoothly),
 		cmocka_unit_test(test_quiet_passes_unchanged),
 		cmocka_unit_test(test_quiet_recording_reaches_target),

@@ -549,6 +549,120 @@ static void test_not_a_loa_database(void **state)
 	assert_null(h);
 }
 
+/* ---- a ledger longer than the walk's queue ----
+ *
+ * The walk reads in one thread and hashes in another, in batches of a few
+ * hundred rows (verify.c). LONG_ROWS rows fill the queue several times
+ * over, one row's title is longer than a batch's room for strings, and an
+ * edit is looked for at the first and last row, either side of the batch
+ * boundaries and of the long row. */
+#define LONG_ROWS 3000
+#define LONG_TITLE_ROW 700
+#define LONG_TITLE_BYTES 200000
+
+static int setup_long(void **state)
+{
+	char *big = xmalloc(LONG_TITLE_BYTES + 1);
+	char prev[SHA256_HEX] = LEDGER_GENESIS_HASH;
+	struct fx *f;
+	sqlite3_stmt *st;
+	sqlite3 *h;
+
+	if (setup_empty(state) < 0)
+		return -1;
+	f = *state;
+	memset(big, 'x', LONG_TITLE_BYTES);
+	big[LONG_TITLE_BYTES] = '\0';
+	if (sqlite3_open(f->path, &h) != SQLITE_OK || sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
+			       " frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
+			       " content_sha256, xruns, prev_hash, row_hash) VALUES (?1, 'slot', ?2, ?2, NULL, NULL,"
+			       " 0, 0, 'missed', 'power off', NULL, ?3, '3', NULL, 'sang', ?4, 0, ?5, ?6)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (int i = 1; i <= LONG_ROWS; i++) {
+		struct ledger_row r = {
+			.id = i, .kind = KIND_SLOT, .occurrence_at = T0 + i, .scheduled_at = T0 + i,
+			.outcome = OUTCOME_MISSED, .reason = (char *)"power off",
+			.title = i == LONG_TITLE_ROW ? big : (char *)"Tin xã", .topic = (char *)"3",
+			.slot = (char *)"sang", .content_sha256 = HASH_A,
+		};
+
+		memcpy(r.prev_hash, prev, SHA256_HEX);
+		if (ledger_row_hash(&r, r.row_hash) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, i);
+		sqlite3_bind_int64(st, 2, r.scheduled_at);
+		sqlite3_bind_text(st, 3, r.title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, HASH_A, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, r.prev_hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, r.row_hash, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+		sqlite3_reset(st);
+		memcpy(prev, r.row_hash, SHA256_HEX);
+	}
+	sqlite3_finalize(st);
+	free(big);
+	return sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK && sqlite3_close(h) == SQLITE_OK ? 0 : -1;
+}
+
+/* Each row handed over must come in id order, once. */
+static void count_row(const struct ledger_row *row, void *ctx)
+{
+	int64_t *n = ctx;
+
+	assert_int_equal(row->id, *n + 1);
+	if (row->id == LONG_TITLE_ROW)
+		assert_int_equal(strlen(row->title), LONG_TITLE_BYTES);
+	else
+		assert_string_equal(row->title, "Tin xã");
+	*n = row->id;
+}
+
+static void test_long_ledger(void **state)
+{
+	static const int64_t at[] = { 1, 255, 256, 257, 512, LONG_TITLE_ROW - 1, LONG_TITLE_ROW,
+				      LONG_TITLE_ROW + 1, 1024, 1025, 2049, LONG_ROWS - 1, LONG_ROWS };
+	struct fx *f = *state;
+	char msg[512];
+	int64_t n = 0;
+	sqlite3 *h;
+
+	assert_int_equal(db_open_evidence(f->path, &h, msg, sizeof(msg)), 0);
+	assert_int_equal(verify_chain_rows(h, NULL, count_row, &n, &f->res), 0);
+	sqlite3_close(h);
+	assert_true(f->res.ok);
+	assert_int_equal(f->res.rows, LONG_ROWS);
+	assert_int_equal(n, LONG_ROWS);
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		char *sql = xasprintf("UPDATE ledger SET played_ms = 1 WHERE id = %lld", (long long)at[i]);
+		char *where = xasprintf("row %lld", (long long)at[i]);
+
+		tamper(f, sql);
+		n = 0;
+		verify_result_done(&f->res);
+		assert_int_equal(db_open_evidence(f->path, &h, msg, sizeof(msg)), 0);
+		assert_int_equal(verify_chain_rows(h, NULL, count_row, &n, &f->res), 0);
+		sqlite3_close(h);
+		if (f->res.ok || f->res.problem != VERIFY_EDITED || f->res.bad_row != at[i] ||
+		    !strstr(f->res.message, where))
+			fail_msg("an edit of row %lld: got ok=%d %s at row %lld: %s", (long long)at[i], f->res.ok,
+				 verify_problem_name(f->res.problem), (long long)f->res.bad_row, f->res.message);
+		assert_int_equal(f->res.rows, at[i] - 1);
+		assert_int_equal(n, at[i] - 1);
+		free(sql);
+		sql = xasprintf("UPDATE ledger SET played_ms = 0 WHERE id = %lld", (long long)at[i]);
+		tamper(f, sql);
+		free(sql);
+		free(where);
+	}
+	verify(f, NULL);
+	assert_true(f->res.ok);
+	assert_int_equal(f->res.rows, LONG_ROWS);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -583,6 +697,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_swap_adjacent_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triggers_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_loa_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_ledger, setup_long, teardown),
 		cmocka_unit_test(test_names),
 	};
 

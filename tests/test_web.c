@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "web/html.h"
+#include "web/progress.h"
 #include "web/router.h"
 #include "web/throttle.h"
 #include "web/web.h"
@@ -253,6 +254,55 @@ static void test_forms_decode(void **state)
 	web_fields_done(&f);
 }
 
+/* The upload progress table (#20): keys are long and plain, a report is
+ * read back by its own account only, the end is told, and a full table
+ * reuses its oldest slot rather than growing. */
+static void test_upload_progress(void **state)
+{
+	struct web_progress_hook a = { "0123456789abcdef", "quantri" }, b = { "fedcba9876543210", "khac" };
+	enum progress_stage st;
+	double done;
+	bool ended;
+	bool wrong;
+	char *arg = NULL;
+	int64_t id;
+
+	(void)state;
+	assert_false(web_progress_key_ok(NULL));
+	assert_false(web_progress_key_ok("short"));
+	assert_false(web_progress_key_ok("0123456789abcdef/"));
+	assert_false(web_progress_key_ok("../../0123456789abcdef"));
+	assert_false(web_progress_key_ok("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0"));
+	assert_true(web_progress_key_ok("0123456789abcdef"));
+	assert_false(web_progress_get(a.key, "quantri", &st, &done, &ended));
+
+	web_progress_report(&a, PROGRESS_ANALYSING, 0.25);
+	web_progress_report(&b, PROGRESS_ANALYSING, 0.75);
+	assert_true(web_progress_get(a.key, "quantri", &st, &done, &ended));
+	assert_int_equal(st, PROGRESS_ANALYSING);
+	assert_true(done == 0.25 && !ended);
+	assert_false(web_progress_get(a.key, "khac", &st, &done, &ended)); /* another account's */
+	web_progress_report(&a, PROGRESS_STORING, 1.0);
+	web_progress_end(&a);
+	assert_true(web_progress_get(a.key, "quantri", &st, &done, &ended));
+	assert_true(st == PROGRESS_STORING && done == 1.0 && ended);
+	assert_true(web_progress_get(b.key, "khac", &st, &done, &ended));
+	assert_true(done == 0.75 && !ended);
+
+	/* A hundred more imports: the table stays bounded, the newest is there. */
+	for (int i = 0; i < 100; i++) {
+		struct web_progress_hook h = { "", "quantri" };
+
+		snprintf(h.key, sizeof(h.key), "key%016d", i);
+		web_progress_report(&h, PROGRESS_ANALYSING, i / 100.0);
+	}
+	assert_true(web_progress_get("key0000000000000099", "quantri", &st, &done, &ended));
+	assert_false(web_progress_get("key0000000000000000", "quantri", &st, &done, &ended));
+
+	assert_non_null(match("GET", "/api/v1/uploads/progress", &arg, &id, &wrong));
+	free(arg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_throttle_table_stays_bounded),
 		cmocka_unit_test(test_text_is_escaped),
 		cmocka_unit_test(test_forms_decode),
+		cmocka_unit_test(test_upload_progress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

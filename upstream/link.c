@@ -29,7 +29,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +383,7 @@ struct link {
 	struct db *db;
 	CURLM *multi;
 	struct req *req;          /* the request in flight, or NULL */
+	bool trimmed;             /* memory given back since the last request */
 	char *token;
 	bool token_fresh;         /* no request has used it yet */
 	int sfd, ifd;
@@ -979,6 +982,16 @@ int upstream_run(const struct config *cfg, const char *version)
 		fetch(&l);
 		if (l.stop)
 			break;
+		/* Nothing in flight, and the next ping maybe an hour away: what
+		 * the drain left in SQLite's cache and malloc's free lists goes
+		 * back to the system, once per idle spell, as the daemon does. */
+		if (l.req)
+			l.trimmed = false;
+		else if (!l.trimmed) {
+			sqlite3_db_release_memory(db_sqlite(l.db));
+			malloc_trim(0);
+			l.trimmed = true;
+		}
 		curl_multi_poll(l.multi, extra, 2, timeout_ms(&l, time_mono_ms()), &n);
 		drain_signals(&l);
 		if (l.stop)

@@ -15,6 +15,7 @@
 #include "util/log.h"
 #include "util/text.h"
 #include "util/timeutil.h"
+#include "web/progress.h"
 #include "web/throttle.h"
 #include "web/upload.h"
 
@@ -293,6 +294,11 @@ int act_upload(struct web_req *r, size_t i, int64_t *id, struct act_result *res)
 	struct strlist slots = { 0 };
 	const struct config *cfg = web_station(r);
 	unsigned given, flags = truthy(r, "force") ? IMPORT_FORCE : 0;
+	/* The page's key for this upload: its bar then follows the analysis. */
+	const char *key = web_param(r, "progress");
+	struct web_progress_hook hook;
+	struct progress tracked = { web_progress_report, &hook };
+	bool track = r->have_session && web_progress_key_ok(key);
 	struct db *db;
 	int ret = -1, e;
 
@@ -311,6 +317,11 @@ int act_upload(struct web_req *r, size_t i, int64_t *id, struct act_result *res)
 	/* What the operator sees in messages, the default title and the
 	 * source name: the file's own name, never the temporary path. */
 	f.name = uf->name;
+	if (track) {
+		snprintf(hook.key, sizeof(hook.key), "%s", key);
+		snprintf(hook.user, sizeof(hook.user), "%s", r->sess.account.name);
+		f.progress = &tracked;
+	}
 	if (import_check(&f, flags, &b, res->msg, sizeof(res->msg)) < 0) {
 		fail(res, 422, "refused");
 		goto out;
@@ -329,6 +340,8 @@ int act_upload(struct web_req *r, size_t i, int64_t *id, struct act_result *res)
 	res->code = NULL;
 	ret = 0;
 out:
+	if (f.progress)
+		web_progress_end(&hook);
 	import_close(&f);
 	strlist_done(&slots);
 	bulletin_done(&b);

@@ -23,6 +23,7 @@
 #include "util/timeutil.h"
 #include "web/act.h"
 #include "web/listing.h"
+#include "web/progress.h"
 #include "web/upload.h"
 
 /* A JSON body being written. */
@@ -133,6 +134,29 @@ void api_status(struct web_req *r)
 	web_send(r, 200, "application/json", body, strlen(body));
 }
 
+
+/* How far the upload the page keyed KEY has come after its last byte:
+ * {"stage": "analysing"|"storing", "done": 0..1, "ended": bool}. */
+void api_upload_progress(struct web_req *r)
+{
+	const char *key = web_query(r, "key");
+	enum progress_stage stage;
+	double d;
+	bool ended;
+	struct out o;
+
+	if (!web_progress_key_ok(key) || !web_progress_get(key, r->sess.account.name, &stage, &d, &ended)) {
+		web_error(r, 404, "not-found", "%s", T(r, W_E_NOT_FOUND));
+		return;
+	}
+	out_open(&o);
+	json_object_begin(&o.j);
+	json_kv_string(&o.j, "stage", stage == PROGRESS_ANALYSING ? "analysing" : "storing");
+	json_kv_double(&o.j, "done", d, 3);
+	json_kv_bool(&o.j, "ended", ended);
+	json_object_end(&o.j);
+	out_send(r, &o, 200);
+}
 
 void api_bulletins(struct web_req *r)
 {

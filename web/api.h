@@ -11,6 +11,7 @@ void api_logout(struct web_req *r);
 void api_session(struct web_req *r);
 void api_status(struct web_req *r);
 void api_bulletins(struct web_req *r);
+void api_upload_progress(struct web_req *r);
 void api_bulletin_add(struct web_req *r);
 void api_bulletin_edit(struct web_req *r);
 void api_bulletin_retire(struct web_req *r);

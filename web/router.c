@@ -27,6 +27,7 @@ static const struct web_route routes[] = {
 	{ "GET", "/api/v1/status", AUTH_VIEW, API, WEB_BODY_NONE, api_status },
 	{ "GET", "/api/v1/bulletins", AUTH_VIEW, API, WEB_BODY_NONE, api_bulletins },
 	{ "POST", "/api/v1/bulletins", AUTH_CONTENT, API, WEB_BODY_MULTIPART, api_bulletin_add },
+	{ "GET", "/api/v1/uploads/progress", AUTH_VIEW, API, WEB_BODY_NONE, api_upload_progress },
 	{ "PATCH", "/api/v1/bulletins/*", AUTH_CONTENT, API | ID, WEB_BODY_JSON, api_bulletin_edit },
 	{ "POST", "/api/v1/bulletins/*/retire", AUTH_CONTENT, API | ID, WEB_BODY_JSON, api_bulletin_retire },
 	{ "GET", "/api/v1/bulletins/*/audio", AUTH_VIEW, API | ID, WEB_BODY_NONE, api_bulletin_audio },

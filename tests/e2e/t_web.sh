@@ -160,8 +160,28 @@ expect_exit 0 list --json
 assert_eq "$(jq length <<<"$OUT")" 1 "bulletins after the refused uploads"
 assert_eq "$(find "$T/state" -maxdepth 1 -name '.web-upload-*' | wc -l)" 0 "temporary files left"
 
+# The analysis after the last byte, under the page's key (#20): the page
+# polls it for the second half of its progress bar; only the uploader's
+# account sees it, and it stays readable once the import ended.
+key=0123456789abcdef0123456789abcdef
+"$MKAUDIO" --seconds 20 --rate 48000 --channels 2 speech "$T/long.mp3"
+http GET "/api/v1/uploads/progress?key=$key" -b "$T/admin.jar"
+expect_code 404 "the progress of an upload not sent"
+http POST /api/v1/bulletins -b "$T/admin.jar" -H "X-CSRF-Token: $admin_csrf" -F "progress=$key" \
+	-F 'slot=sang' -F "file=@$T/long.mp3"
+expect_code 201 "an upload with a progress key: $BODY"
+http GET "/api/v1/uploads/progress?key=$key" -b "$T/admin.jar"
+expect_code 200 "the progress of an import that ended"
+assert_eq "$(jq -r '"\(.stage) \(.done) \(.ended)"' <<<"$BODY")" "storing 1 true" "the progress at the end"
+http GET "/api/v1/uploads/progress?key=..%2f..%2fx" -b "$T/admin.jar"
+expect_code 404 "a progress key that is not one"
+http GET "/api/v1/uploads/progress?key=$key"
+expect_code 401 "the progress without a session"
+
 # An officer sees and downloads, and may not upload.
 login theodoi mat-khau-theo-doi "$T/officer.jar"
+http GET "/api/v1/uploads/progress?key=$key" -b "$T/officer.jar"
+expect_code 404 "another account's upload progress"
 http POST /api/v1/bulletins -b "$T/officer.jar" -H "X-CSRF-Token: $CSRF" -F "file=@$T/a.wav"
 expect_code 403 "an officer's upload"
 assert_eq "$(jq -r .error <<<"$BODY")" forbidden "error code of an officer's upload"
