@@ -228,7 +228,7 @@ static int import_it(struct db *db, const struct config *cfg, struct download *d
 {
 	const char *url = dl->d.url, *slash, *end = url + strcspn(url, "?#");
 	struct bulletin b = { .valid_from = DAY_NONE_BEFORE, .valid_until = DAY_NONE_AFTER };
-	struct import_file f;
+	struct import_file f = { .fd = -1 };
 	char *name;
 	int r;
 
