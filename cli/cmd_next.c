@@ -29,7 +29,7 @@ static const char *relay_title(const struct relays *r, const char *name)
 	return name;
 }
 
-/* The province's timed items, listed after the slots' at their instants
+/* The province's timed items, listed among the slots' by instant
  * (whether a normal one finds room beside a slot is the daemon's to say
  * when it comes: doc/province.md). */
 struct province_list {
@@ -37,35 +37,21 @@ struct province_list {
 	size_t n;
 };
 
-static void province_json(struct json *j, const struct province_item *it)
-{
-	json_object_begin(j);
-	json_kv_time(j, "occurrence_at", it->at);
-	json_kv_time(j, "at", it->at);
-	json_kv_string(j, "slot", NULL);
-	json_key(j, "bulletin_id");
-	if (it->bulletin_id)
-		json_int(j, it->bulletin_id);
-	else
-		json_null(j);
-	json_kv_string(j, "title", it->title);
-	json_kv_string(j, "priority", priority_name((enum priority)it->priority));
-	json_kv_string(j, "origin", "province");
-	json_kv_string(j, "province_schedule", it->schedule_id);
-	json_kv_string(j, "province_bulletin", it->bulletin);
-	json_kv_string(j, "audio", it->state);
-	json_object_end(j);
-}
-
 static void print_json(const struct plan *p, const struct relays *r, const struct province_list *pl, bool all)
 {
 	struct json j;
 
+	const struct province_item *pi;
+	const struct plan_item *it;
+	size_t i = 0, k = 0;
+
 	json_init(&j, stdout);
 	json_array_begin(&j);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->v[i];
-
+	while (plan_walk(p, pl->v, pl->n, &i, &k, &it, &pi)) {
+		if (pi) {
+			province_item_json(&j, pi);
+			continue;
+		}
 		if (it->part == PART_RELAY) {
 			json_object_begin(&j);
 			json_kv_time(&j, "occurrence_at", it->occurrence_at);
@@ -77,7 +63,7 @@ static void print_json(const struct plan *p, const struct relays *r, const struc
 			json_object_end(&j);
 			continue;
 		}
-		if (it->part != PART_ITEM || (it->skipped && !all))
+		if (it->skipped && !all)
 			continue;
 		json_object_begin(&j);
 		json_kv_time(&j, "occurrence_at", it->occurrence_at);
@@ -94,28 +80,34 @@ static void print_json(const struct plan *p, const struct relays *r, const struc
 		}
 		json_object_end(&j);
 	}
-	for (size_t i = 0; i < pl->n; i++)
-		province_json(&j, &pl->v[i]);
 	json_array_end(&j);
 }
 
 static void print_text(const struct plan *p, const struct relays *r, const struct province_list *pl, bool all)
 {
+	const struct province_item *pi;
+	const struct plan_item *it;
+	size_t i = 0, k = 0, shown = 0;
 	char a[ISO_LEN];
-	size_t shown = 0;
 
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->v[i];
-
-		if ((it->part != PART_ITEM && it->part != PART_RELAY) || (it->skipped && !all))
+	while (plan_walk(p, pl->v, pl->n, &i, &k, &it, &pi)) {
+		if (it && it->skipped && !all)
 			continue;
 		if (!shown++)
 			/* TRANSLATORS: column heads over "%-19s  %-10s  %5lld  %5lld:%02lld  %s";
 			 * align them by hand, in characters. */
 			fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
-		time_format_iso(it->at, a);
+		time_format_iso(pi ? pi->at : it->at, a);
 		a[19] = '\0';
 		a[10] = ' ';
+		if (pi) {
+			/* TRANSLATORS: in the SLOT column of loa next: an item the province scheduled. */
+			printf("%-19s  %-10s  %5lld  %8s  %s [%s %s/%s%s%s]\n", a, _("(province)"),
+			       (long long)pi->bulletin_id, "", pi->title ? pi->title : "",
+			       priority_name((enum priority)pi->priority), pi->schedule_id, pi->bulletin,
+			       strcmp(pi->state, "stored") ? _(", audio ") : "", strcmp(pi->state, "stored") ? pi->state : "");
+			continue;
+		}
 		if (it->part == PART_RELAY) {
 			/* TRANSLATORS: a relay window (tiếp âm) in loa next, in the
 			 * TITLE column: the source's name, then its title. */
@@ -128,19 +120,6 @@ static void print_text(const struct plan *p, const struct relays *r, const struc
 		       (long long)it->bulletin->id, (long long)(it->expected_ms / 60000),
 		       (long long)(it->expected_ms / 1000 % 60), it->bulletin->title,
 		       it->skipped ? _(" — skipped: ") : "", it->skipped ? it->reason : "");
-	}
-	for (size_t i = 0; i < pl->n; i++) {
-		const struct province_item *pi = &pl->v[i];
-
-		if (!shown++)
-			fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
-		time_format_iso(pi->at, a);
-		a[19] = '\0';
-		a[10] = ' ';
-		/* TRANSLATORS: in the SLOT column of loa next: an item the province scheduled. */
-		printf("%-19s  %-10s  %5lld  %8s  %s [%s %s/%s%s%s]\n", a, _("(province)"), (long long)pi->bulletin_id, "",
-		       pi->title ? pi->title : "", priority_name((enum priority)pi->priority), pi->schedule_id, pi->bulletin,
-		       strcmp(pi->state, "stored") ? ", audio " : "", strcmp(pi->state, "stored") ? pi->state : "");
 	}
 	if (!shown)
 		puts(_("nothing will air in this period"));

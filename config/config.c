@@ -52,7 +52,7 @@ static const char *const upstream_keys[] = { "url", "username", "password_file",
 					     "provider_code", "provider_name", "ping_seconds", "timeout_seconds",
 					     "paths", "ca_file", "poll_seconds", "max_download_mb", NULL };
 static const char *const upstream_paths_keys[] = { "login", "log", "ping", "schedule", "schedule_ack",
-						   "schedule_cancel", NULL };
+						   "schedule_cancel", "schedule_reject", NULL };
 static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
 #define TIME_HELP N_("write it as HH:MM or HH:MM:SS with two digits each, " \
@@ -1107,23 +1107,25 @@ static void upstream_identity(struct ctx *c, const config_setting_t *g, const ch
 	*out = xstrdup(v);
 }
 
-static void upstream_path(struct ctx *c, const config_setting_t *g, const char *key, const char *dflt, char **out)
+/* upstream.paths.KEY, or DFLT; a NULL DFLT is a request loa makes only
+ * where the province has said it takes it (EXAMPLE shows the form). */
+static void upstream_path(struct ctx *c, const config_setting_t *g, const char *key, const char *dflt,
+			  const char *example, char **out)
 {
 	char what[64];
 	const char *v;
 
 	snprintf(what, sizeof(what), "upstream.paths.%s", key);
+	*out = dflt ? xstrdup(dflt) : NULL;
 	if (get_string(c, g, key, what, _("a path on the server in quotes, starting with /, e.g. \"/login\""),
-		       &v) <= 0) {
-		*out = xstrdup(dflt);
+		       &v) <= 0)
 		return;
-	}
 	if (v[0] != '/' || url_unsafe(v)) {
 		err_at(c, member(g, key), _("%s '%s' must start with / and hold no spaces, control characters or "
-			"non-ASCII letters, e.g. \"%s\""), what, v, dflt);
-		*out = xstrdup(dflt);
+			"non-ASCII letters, e.g. \"%s\""), what, v, example);
 		return;
 	}
+	free(*out);
 	*out = xstrdup(v);
 }
 
@@ -1182,12 +1184,13 @@ static void load_upstream(struct ctx *c, const config_setting_t *root, struct co
 	} else if (p) {
 		check_keys(c, p, _("in group 'upstream.paths'"), upstream_paths_keys);
 	}
-	upstream_path(c, p, "login", "/login", &u->path_login);
-	upstream_path(c, p, "log", "/log", &u->path_log);
-	upstream_path(c, p, "ping", "/ping", &u->path_ping);
-	upstream_path(c, p, "schedule", "/schedule", &u->path_schedule);
-	upstream_path(c, p, "schedule_ack", "/schedule/ack", &u->path_schedule_ack);
-	upstream_path(c, p, "schedule_cancel", "/schedule/cancel", &u->path_schedule_cancel);
+	upstream_path(c, p, "login", "/login", "/login", &u->path_login);
+	upstream_path(c, p, "log", "/log", "/log", &u->path_log);
+	upstream_path(c, p, "ping", "/ping", "/ping", &u->path_ping);
+	upstream_path(c, p, "schedule", "/schedule", "/schedule", &u->path_schedule);
+	upstream_path(c, p, "schedule_ack", "/schedule/ack", "/schedule/ack", &u->path_schedule_ack);
+	upstream_path(c, p, "schedule_cancel", "/schedule/cancel", "/schedule/cancel", &u->path_schedule_cancel);
+	upstream_path(c, p, "schedule_reject", NULL, "/schedule/reject", &u->path_schedule_reject);
 	if (get_string(c, g, "ca_file", "upstream.ca_file",
 		       _("the path of the province's CA certificate (PEM) in quotes"), &v) > 0) {
 		struct stat st;
@@ -1226,6 +1229,7 @@ static void config_upstream_free(struct upstream_config *u)
 	free(u->path_schedule);
 	free(u->path_schedule_ack);
 	free(u->path_schedule_cancel);
+	free(u->path_schedule_reject);
 	free(u->ca_file);
 	free(u->file);
 	free(u);
@@ -1256,6 +1260,7 @@ static struct upstream_config *upstream_dup(const struct upstream_config *s)
 	u->path_schedule = xstrdup_or_null(s->path_schedule);
 	u->path_schedule_ack = xstrdup_or_null(s->path_schedule_ack);
 	u->path_schedule_cancel = xstrdup_or_null(s->path_schedule_cancel);
+	u->path_schedule_reject = xstrdup_or_null(s->path_schedule_reject);
 	u->ca_file = xstrdup_or_null(s->ca_file);
 	u->file = xstrdup_or_null(s->file);
 	return u;

@@ -67,6 +67,7 @@ struct upstream_config {
 	/* The province's schedules: where they are read (every poll_seconds,
 	 * default 30, 5..3600) and acknowledged as stored or cancelled. */
 	char *path_schedule, *path_schedule_ack, *path_schedule_cancel;
+	char *path_schedule_reject; /* NULL: the province takes no reports of refused audio */
 	int poll_seconds;
 	int max_download_mb;     /* the largest audio file fetched; default 200 */
 	char *ca_file;           /* absolute, or NULL for the system's CAs */

@@ -440,6 +440,47 @@ int province_acked(struct db *db, const char *id, bool cancelled, int64_t now_ms
 		    "sii", id, (int64_t)cancelled, now_ms);
 }
 
+void province_refusal_done(struct province_refusal *r)
+{
+	free(r->url);
+	free(r->reason);
+	memset(r, 0, sizeof(*r));
+}
+
+int province_to_report(struct db *db, struct province_refusal *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(db_sqlite(db),
+			       "SELECT id, url, reason, updated_at FROM province_bulletins"
+			       " WHERE state = 'rejected' AND reported_at IS NULL ORDER BY updated_at, id LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, N_("reading the province's bulletins"));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_id(st, 0, out->id);
+		out->url = col_dup(st, 1);
+		out->reason = col_dup(st, 2);
+		out->at = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(db, N_("reading the province's bulletins"));
+}
+
+int province_reported(struct db *db, const struct province_refusal *r, int64_t now_ms)
+{
+	/* Only the refusal it was told about: one refused again since (a
+	 * new address, a new file) is to be told again. */
+	return exec(db, N_("recording the province's acknowledgement"),
+		    "UPDATE province_bulletins SET reported_at = ?3 WHERE id = ?1 AND state = 'rejected'"
+		    " AND updated_at = ?2",
+		    "sii", r->id, r->at, now_ms);
+}
+
 void province_download_done(struct province_download *d)
 {
 	free(d->url);
@@ -521,9 +562,31 @@ int province_bulletin_stored(struct db *db, const char *id, int64_t bulletin_id,
 int province_bulletin_failed(struct db *db, const char *id, bool rejected, const char *reason, int64_t now_ms)
 {
 	return exec(db, N_("recording a province bulletin's audio"),
-		    "UPDATE province_bulletins SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1"
-		    " AND state != 'stored'",
+		    "UPDATE province_bulletins SET state = ?2, reason = ?3, updated_at = ?4, reported_at = NULL"
+		    " WHERE id = ?1 AND state != 'stored'",
 		    "sssi", id, rejected ? "rejected" : "failed", reason, now_ms);
+}
+
+void province_item_json(struct json *j, const struct province_item *it)
+{
+	json_object_begin(j);
+	json_kv_time(j, "occurrence_at", it->at);
+	json_kv_time(j, "at", it->at);
+	json_kv_string(j, "slot", NULL);
+	json_key(j, "bulletin_id");
+	if (it->bulletin_id)
+		json_int(j, it->bulletin_id);
+	else
+		json_null(j);
+	json_kv_string(j, "title", it->title);
+	json_kv_string(j, "priority", priority_name((enum priority)it->priority));
+	json_kv_string(j, "origin", "province");
+	json_kv_string(j, "province_schedule", it->schedule_id);
+	json_kv_string(j, "province_bulletin", it->bulletin);
+	json_kv_string(j, "audio", it->state);
+	if (it->reason)
+		json_kv_string(j, "reason", it->reason);
+	json_object_end(j);
 }
 
 void province_items_free(struct province_item *v, size_t n)

@@ -19,6 +19,8 @@
 
 #include "content/library.h"
 
+struct json;
+
 struct db;
 struct json;
 
@@ -102,6 +104,19 @@ int province_to_ack(struct db *db, struct province_ack *out);
 int province_acked(struct db *db, const char *id, bool cancelled, int64_t now_ms);
 void province_ack_done(struct province_ack *a);
 
+/* A province bulletin whose audio the import core refused, to be told to
+ * the province (paths.schedule_reject). */
+struct province_refusal {
+	char id[PROVINCE_ID_MAX + 1]; /* BanTinID */
+	char *url, *reason;
+	int64_t at;                   /* ms: when it was refused */
+};
+/* The oldest refusal not yet told. Returns 1, 0 (none) or -EIO. */
+int province_to_report(struct db *db, struct province_refusal *out);
+/* The province took (or refused for good) the report of R. */
+int province_reported(struct db *db, const struct province_refusal *r, int64_t now_ms);
+void province_refusal_done(struct province_refusal *r);
+
 /* A province bulletin whose audio is to be fetched. */
 struct province_download {
 	char id[PROVINCE_ID_MAX + 1];
@@ -145,6 +160,12 @@ int province_items(struct db *db, int64_t from_ms, int64_t to_ms, struct provinc
 void province_items_free(struct province_item *v, size_t n);
 /* Removes item ID: it will never air (its row is written). */
 int province_item_done(struct db *db, int64_t id);
+
+/* IT as `loa next --json` and the console's /api/v1/next list it: beside
+ * a slot's item's fields (no slot, a null bulletin_id while its audio is
+ * not in the library), origin "province", the ids, and "audio": its
+ * audio's state (pending, stored, rejected, failed). */
+void province_item_json(struct json *j, const struct province_item *it);
 
 /* The figures of `loa upstream status`: standing schedules, province
  * bulletins in the library, bulletins waiting for their audio, and the

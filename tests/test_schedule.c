@@ -508,6 +508,38 @@ static void test_downloads_and_owner(void **state)
 	province_schedule_done(&t);
 }
 
+/* A refusal is told to the province once; a new refusal of the same
+ * bulletin (say the province sent another file) is told again. */
+static void test_refusal_reported(void **state)
+{
+	struct fx *f = *state;
+	int64_t secs[] = { 600 };
+	struct province_schedule s = make("R", 2, secs, 1);
+	struct province_refusal r;
+
+	assert_int_equal(province_store(f->db, &s, NOW, GRACE), PROVINCE_NEW);
+	assert_int_equal(province_to_report(f->db, &r), 0);
+	assert_int_equal(province_bulletin_failed(f->db, "R-B2", false, "HTTP 404", NOW), 0);
+	assert_int_equal(province_to_report(f->db, &r), 0); /* a failed fetch is not a refusal */
+	assert_int_equal(province_bulletin_failed(f->db, "R-B1", true, "not audio", NOW + 1), 0);
+	assert_int_equal(province_to_report(f->db, &r), 1);
+	assert_string_equal(r.id, "R-B1");
+	assert_string_equal(r.url, "https://n.example/R/1.wav");
+	assert_string_equal(r.reason, "not audio");
+	assert_int_equal(r.at, NOW + 1);
+	/* Refused again while the report was in flight: that one is told too. */
+	assert_int_equal(province_bulletin_failed(f->db, "R-B1", true, "too long", NOW + 2), 0);
+	assert_int_equal(province_reported(f->db, &r, NOW + 3), 0);
+	province_refusal_done(&r);
+	assert_int_equal(province_to_report(f->db, &r), 1);
+	assert_string_equal(r.reason, "too long");
+	assert_int_equal(province_reported(f->db, &r, NOW + 4), 0);
+	province_refusal_done(&r);
+	assert_int_equal(province_to_report(f->db, &r), 0);
+	assert_null(r.url);
+	province_schedule_done(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +552,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_past, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(test_cancel_and_sweep, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(test_downloads_and_owner, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_refusal_reported, setup_db, teardown_db),
 	};
 
 	time_set_zone("Asia/Ho_Chi_Minh");

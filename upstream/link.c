@@ -55,7 +55,7 @@
 /* The longest password file read. */
 #define PASSWORD_MAX 1024
 
-enum req_kind { REQ_LOGIN, REQ_LOG, REQ_PING, REQ_SCHEDULE, REQ_ACK };
+enum req_kind { REQ_LOGIN, REQ_LOG, REQ_PING, REQ_SCHEDULE, REQ_ACK, REQ_REJECT };
 
 /* One request: its handle, what it sends and what came back. */
 struct req {
@@ -409,6 +409,9 @@ struct link {
 	struct province_ack ack;  /* the acknowledgement being sent */
 	bool have_ack;
 	bool acks_maybe;          /* there may be schedules to acknowledge */
+	struct province_refusal refusal; /* the refused audio being reported */
+	bool have_refusal;
+	bool refusals_maybe;      /* there may be refused audio to report */
 	struct download *dl;      /* the audio being fetched, or NULL */
 	bool dl_look;             /* there may be audio to fetch */
 	int64_t dl_retry_at;      /* mono ms; 0 = now */
@@ -629,6 +632,17 @@ static void ack_done(struct link *l, bool accepted, const struct result *res)
 	l->have_ack = false;
 }
 
+/* The province took (or refused for good) the report in hand. */
+static void refusal_done(struct link *l, bool accepted, const struct result *res)
+{
+	if (!accepted)
+		log_warn(_("upstream: the report of bulletin %s's refused audio is refused: %s; it is not sent again"),
+			 l->refusal.id, res->why);
+	province_reported(l->db, &l->refusal, time_now_ms());
+	province_refusal_done(&l->refusal);
+	l->have_refusal = false;
+}
+
 /* The request in flight ended with RES. */
 static void finished(struct link *l, CURLcode res)
 {
@@ -655,6 +669,8 @@ static void finished(struct link *l, CURLcode res)
 			schedules_read(l, q);
 		} else if (q->kind == REQ_ACK) {
 			ack_done(l, true, &r);
+		} else if (q->kind == REQ_REJECT) {
+			refusal_done(l, true, &r);
 		}
 		break;
 	case V_UNAUTHORIZED:
@@ -674,6 +690,9 @@ static void finished(struct link *l, CURLcode res)
 		} else if (q->kind == REQ_ACK) {
 			worked(l);
 			ack_done(l, false, &r);
+		} else if (q->kind == REQ_REJECT) {
+			worked(l);
+			refusal_done(l, false, &r);
 		} else if (q->kind == REQ_SCHEDULE) {
 			failed(l, r.why);
 		} else if (q->kind == REQ_LOGIN) {
@@ -742,7 +761,14 @@ static void work(struct link *l)
 		l->have_ack = a > 0;
 		l->acks_maybe = a != 0;
 	}
-	if (!l->ping_due && !l->poll_due && !l->have_ack && !next_entry(l))
+	/* Only where the province takes such reports. */
+	if (!l->have_refusal && l->refusals_maybe && l->u->path_schedule_reject) {
+		int a = province_to_report(l->db, &l->refusal);
+
+		l->have_refusal = a > 0;
+		l->refusals_maybe = a != 0;
+	}
+	if (!l->ping_due && !l->poll_due && !l->have_ack && !l->have_refusal && !next_entry(l))
 		return;
 	if (!l->token) {
 		start_login(l);
@@ -757,6 +783,11 @@ static void work(struct link *l)
 	if (l->have_ack) {
 		start(l, req_new(l->u, l->version, REQ_ACK, l->ack.cancelled ? l->u->path_schedule_cancel :
 				 l->u->path_schedule_ack, upstream_schedule_ack(l->u, &l->ack), l->token));
+		return;
+	}
+	if (l->have_refusal) {
+		start(l, req_new(l->u, l->version, REQ_REJECT, l->u->path_schedule_reject,
+				 upstream_schedule_reject(l->u, &l->refusal), l->token));
 		return;
 	}
 	if (l->ping_due) {
@@ -814,6 +845,7 @@ static void fetched(struct link *l, CURLcode res)
 		l->dl_retry_at = time_mono_ms() + l->dl_backoff_ms;
 	} else {
 		l->dl_backoff_ms = 0;
+		l->refusals_maybe = true;
 		tell_daemon(l);
 	}
 	l->dl_look = true;
@@ -925,17 +957,18 @@ static void link_done(struct link *l)
 		curl_multi_remove_handle(l->multi, l->req->h);
 		req_free(l->req);
 	}
-	if (l->multi)
-		curl_multi_cleanup(l->multi);
-	forget_token(l);
-	if (l->have_cur)
-		outbox_entry_done(&l->cur);
 	if (l->dl) {
 		/* Its partial file stays, for the next start to resume. */
 		curl_multi_remove_handle(l->multi, upstream_download_handle(l->dl));
 		upstream_download_free(l->dl);
 	}
+	if (l->multi)
+		curl_multi_cleanup(l->multi);
+	forget_token(l);
+	if (l->have_cur)
+		outbox_entry_done(&l->cur);
 	province_ack_done(&l->ack);
+	province_refusal_done(&l->refusal);
 	free(l->settle_reply);
 	if (l->sfd > 0)
 		close(l->sfd);
@@ -968,6 +1001,7 @@ int upstream_run(const struct config *cfg, const char *version)
 	l.poll_due = true;
 	l.next_poll = time_mono_ms() + (int64_t)l.u->poll_seconds * 1000;
 	l.acks_maybe = true;
+	l.refusals_maybe = true;
 	l.dl_look = true;
 	while (!l.stop) {
 		struct curl_waitfd extra[2] = {

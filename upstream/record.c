@@ -292,3 +292,19 @@ char *upstream_schedule_ack(const struct upstream_config *u, const struct provin
 	json_array_end(&b.j);
 	return body_end(&b);
 }
+
+/* A bulletin whose audio loa will not air (UPSTREAM.md names no form for
+ * it; this is the acknowledgement's, with the refusal in MoTa as the
+ * server's own refusals carry it). */
+char *upstream_schedule_reject(const struct upstream_config *u, const struct province_refusal *r)
+{
+	struct body b;
+
+	body_begin(&b);
+	identities(&b.j, u);
+	json_kv_string(&b.j, "BanTinID", r->id);
+	json_kv_string(&b.j, "NoiDung", r->url ? r->url : "");
+	json_kv_string(&b.j, "MoTa", r->reason ? r->reason : "");
+	json_kv_int(&b.j, "ThoiDiem", r->at / 1000);
+	return body_end(&b);
+}

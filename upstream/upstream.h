@@ -68,6 +68,8 @@ char *upstream_ping(const struct upstream_config *u, const struct upstream_stati
 char *upstream_login(const struct upstream_config *u, const char *password);
 /* The acknowledgement of schedule A, stored or cancelled. */
 char *upstream_schedule_ack(const struct upstream_config *u, const struct province_ack *a);
+/* The report of audio refused by the import core (paths.schedule_reject). */
+char *upstream_schedule_reject(const struct upstream_config *u, const struct province_refusal *r);
 
 /* ---- the province's schedules (schedule.c): pure, for the tests ---- */
 

@@ -7,7 +7,8 @@
 # BanTinID; the schedules are acknowledged. A second schedule is then
 # cancelled (skipped rows "cancelled by the province"), one names an
 # address that answers 404 (a failed row naming it), and one a file
-# import refuses (never aired, listed as rejected in `loa upstream status`).
+# import refuses (never aired, listed as rejected in `loa upstream status`
+# and reported at paths.schedule_reject).
 # A schedule with a garbage field is refused whole, naming the field.
 . "$(dirname "$0")/lib.sh"
 jack_start
@@ -21,7 +22,7 @@ mkdir -p "$T/province/media"
 # A slot far away: only the province's items air.
 write_config "$(local_hms_in 7200)" paced
 province_start
-upstream_config "poll_seconds = 5;"
+upstream_config "poll_seconds = 5; paths = { schedule_reject = \"/schedule/reject\"; };"
 base="https://127.0.0.1:$PROVINCE_PORT"
 
 # schedule ID NAME BULLETINS_JSON INSTANTS_EPOCH...: one schedule as JSON.
@@ -100,6 +101,36 @@ c=$(schedule LP-C "Huỷ" "[$(bulletin BT-C "Sẽ huỷ" 3 c1.wav)]" "$((now + 4
 broken=$(schedule LP-B "Hỏng" "[$(bulletin BT-B "Không tải được" 3 nowhere.wav)]" "$((now + 12))")
 refused=$(schedule LP-R "Tệp hỏng" "[$(bulletin BT-R "Không phải âm thanh" 3 bad.wav)]" "$((now + 14))")
 publish "$s1" "$s2" "$s3" "$c" "$broken" "$refused"
+
+# Before it airs, the coming item is listed, marked as the province's, by
+# loa next and by the console (its API and its schedule page).
+for ((i = 0; i < 200; i++)); do
+	"$LOA" next --json --days 1 2>/dev/null | jq -e '.[] | select(.province_schedule == "LP-C")' >/dev/null && break
+	sleep 0.1
+done
+expect_exit 0 next --json --days 1
+assert_eq "$(jq -r '[.[] | select(.province_schedule == "LP-C") | "\(.origin):\(.province_bulletin):\(.title):\(.slot)"] | join(",")' <<<"$OUT")" \
+	"province:BT-C:Sẽ huỷ:null" "loa next lists LP-C"
+expect_exit 0 next --days 1
+[[ "$OUT" == *"Sẽ huỷ"*"LP-C/BT-C"* ]] || fail "loa next does not show LP-C: $OUT"
+printf '%s\n' 'mat-khau-theo-doi' | "$LOA" user add theodoi --role officer >/dev/null || fail "loa user add"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$LOA" web --listen "127.0.0.1:$port" >"$T/web.log" 2>&1 &
+WEB_PID=$!
+for ((i = 0; i < 100; i++)); do
+	curl -s -o /dev/null "http://127.0.0.1:$port/login" && break
+	sleep 0.05
+done
+curl -s -c "$T/jar" -H 'Content-Type: application/json' -d '{"username":"theodoi","password":"mat-khau-theo-doi"}' \
+	"http://127.0.0.1:$port/api/v1/login" >/dev/null
+next=$(curl -s -b "$T/jar" "http://127.0.0.1:$port/api/v1/next?days=1")
+assert_eq "$(jq -r '[.[] | select(.province_schedule == "LP-C") | "\(.origin):\(.province_bulletin)"] | join(",")' <<<"$next")" \
+	"province:BT-C" "the console's API lists LP-C: $next"
+page=$(curl -s -b "$T/jar" "http://127.0.0.1:$port/schedule")
+[[ "$page" == *'<td class="province">'*"Sẽ huỷ"*"LP-C / BT-C"* ]] || fail "the schedule page does not show LP-C as the province's: $page"
+kill -TERM "$WEB_PID"
+wait "$WEB_PID" || true
+
 wait_rows 5 40
 publish "$s1" "$s2" "$s3" "$broken" "$refused"   # LP-C vanishes: cancelled
 wait_rows 6 30
@@ -117,5 +148,9 @@ st=$OUT
 assert_eq "$(jq -r '[.schedules, .province_bulletins, .downloads_pending] | join(" ")' <<<"$st")" "5 4 0" "status counts (BT-C was fetched before LP-C went)"
 assert_eq "$(jq -r '.rejected_bulletins | map(.BanTinID) | join(",")' <<<"$st")" "BT-R" "rejected bulletins"
 [ "$(jq -r .last_poll_at <<<"$st")" != null ] || fail "no last_poll_at: $st"
+wait_province rejects.jsonl 1 20
+assert_eq "$(jq -r -s '.[] | "\(.BanTinID) \(.CumLoaID) \(.NoiDung)"' "$T/province/rejects.jsonl")" \
+	"BT-R CL-0042 $base/media/bad.wav" "the refusal reported once, naming the bulletin and its address"
+[ -n "$(jq -r -s '.[0].MoTa // empty' "$T/province/rejects.jsonl")" ] || fail "the refusal's report gives no reason"
 link_stop
 stop_daemon

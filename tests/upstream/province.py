@@ -31,7 +31,8 @@ Schedules (issue #18): GET {base}/schedule answers {"TrangThaiGui": 0,
 test, read at every request; a missing file is an empty list), and logs
 each poll in polls.jsonl ({"at": epoch s}). POST {base}/schedule/ack and
 {base}/schedule/cancel keep the acknowledgements in acks.jsonl and
-cancels.jsonl. GET /media/NAME serves DIR/media/NAME with byte ranges
+cancels.jsonl; POST {base}/schedule/reject keeps the reports of refused
+audio in rejects.jsonl. GET /media/NAME serves DIR/media/NAME with byte ranges
 (206, Content-Range) and logs each request in media.jsonl ({"name",
 "range", "at"}); a missing file is a 404.
 
@@ -231,6 +232,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path.endswith("/schedule/ack") or path.endswith("/schedule/cancel"):
             with LOCK:
                 append("acks.jsonl" if path.endswith("/ack") else "cancels.jsonl", body)
+            self.answer(200, {"TrangThaiGui": 0, "MoTa": "OK"})
+        elif path.endswith("/schedule/reject"):
+            with LOCK:
+                append("rejects.jsonl", body)
             self.answer(200, {"TrangThaiGui": 0, "MoTa": "OK"})
         elif path.endswith("/ping"):
             with LOCK:
