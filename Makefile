@@ -44,7 +44,7 @@ LIB_SRCS  = $(wildcard util/*.c db/*.c config/*.c content/*.c auth/*.c ledger/*.
 # (`loa upstream run`, a process of its own), in the one binary.
 CLI_SRCS  = $(wildcard cli/*.c web/*.c upstream/*.c)
 TEST_SRCS = $(wildcard tests/test_*.c)
-FUZZ_TARGETS = config probe time cli upstream
+FUZZ_TARGETS = config probe time cli upstream schedule
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -141,6 +141,9 @@ $(BUILD)/tests/test_import: $(BUILD)/obj/tests/test_import.o $(CLI_LIB_OBJS) $(L
 # The province link's test builds its records and reads its replies with
 # upstream/, a front door's code: the command line's objects without main().
 $(BUILD)/tests/test_upstream: $(BUILD)/obj/tests/test_upstream.o $(CLI_LIB_OBJS) $(LIBLOA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
+$(BUILD)/tests/test_schedule: $(BUILD)/obj/tests/test_schedule.o $(CLI_LIB_OBJS) $(LIBLOA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS)) -o $@
 

@@ -69,6 +69,11 @@ static int cmd_edit(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		cli_error(self, _("there is no bulletin #%lld; 'loa list' shows them"), (long long)id);
 		goto out;
 	}
+	if (bulletin_from_province(&b)) {
+		cli_error(self, _("bulletin #%lld came from the province (BanTinID %s): only the province changes "
+			  "it; 'loa stop' stops it on air"), (long long)id, b.province_id ? b.province_id : "");
+		goto out;
+	}
 	/* What was not given stays as it was. */
 	if (edits.title) {
 		free(b.title);
@@ -138,6 +143,11 @@ static int cmd_retire(struct cli *cli, const struct cmd_entry *self, int argc, c
 	err = library_retire(cli->db, id, time_now_ms(), audit_actor_self(actor));
 	if (err == -ENOENT) {
 		cli_error(self, _("there is no active bulletin #%lld; 'loa list --all' shows them"), (long long)id);
+		return EXIT_USAGE;
+	}
+	if (err == -EPERM) {
+		cli_error(self, _("bulletin #%lld came from the province: only the province retires it (by cancelling "
+			  "its schedule); 'loa stop' stops it on air"), (long long)id);
 		return EXIT_USAGE;
 	}
 	if (err < 0) {

@@ -36,6 +36,9 @@ static void print_text(const struct bulletin *v, size_t n)
 
 		for (size_t k = 0; k < b->n_slots && used < sizeof(slots) - 1; k++)
 			used += (size_t)snprintf(slots + used, sizeof(slots) - used, "%s%s", k ? "," : "", b->slots[k]);
+		/* A bulletin of the province says so, and its BanTinID. */
+		if (bulletin_from_province(b))
+			snprintf(slots, sizeof(slots), _("province:%s"), b->province_id ? b->province_id : "");
 		printf("%5lld  %5lld:%02lld  %-9s  %-8s  %-16s  %s%s\n", (long long)b->id,
 		       (long long)(b->audio.duration_ms / 60000), (long long)(b->audio.duration_ms / 1000 % 60),
 		       priority_name(b->priority), b->topic ? b->topic : "-", slots, b->title,

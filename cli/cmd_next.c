@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "content/library.h"
+#include "content/province.h"
 #include "content/sources.h"
 #include "scheduler/plan.h"
 #include "util/json.h"
@@ -28,15 +29,29 @@ static const char *relay_title(const struct relays *r, const char *name)
 	return name;
 }
 
-static void print_json(const struct plan *p, const struct relays *r, bool all)
+/* The province's timed items, listed among the slots' by instant
+ * (whether a normal one finds room beside a slot is the daemon's to say
+ * when it comes: doc/province.md). */
+struct province_list {
+	struct province_item *v;
+	size_t n;
+};
+
+static void print_json(const struct plan *p, const struct relays *r, const struct province_list *pl, bool all)
 {
 	struct json j;
 
+	const struct province_item *pi;
+	const struct plan_item *it;
+	size_t i = 0, k = 0;
+
 	json_init(&j, stdout);
 	json_array_begin(&j);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->v[i];
-
+	while (plan_walk(p, pl->v, pl->n, &i, &k, &it, &pi)) {
+		if (pi) {
+			province_item_json(&j, pi);
+			continue;
+		}
 		if (it->part == PART_RELAY) {
 			json_object_begin(&j);
 			json_kv_time(&j, "occurrence_at", it->occurrence_at);
@@ -48,7 +63,7 @@ static void print_json(const struct plan *p, const struct relays *r, bool all)
 			json_object_end(&j);
 			continue;
 		}
-		if (it->part != PART_ITEM || (it->skipped && !all))
+		if (it->skipped && !all)
 			continue;
 		json_object_begin(&j);
 		json_kv_time(&j, "occurrence_at", it->occurrence_at);
@@ -68,23 +83,31 @@ static void print_json(const struct plan *p, const struct relays *r, bool all)
 	json_array_end(&j);
 }
 
-static void print_text(const struct plan *p, const struct relays *r, bool all)
+static void print_text(const struct plan *p, const struct relays *r, const struct province_list *pl, bool all)
 {
+	const struct province_item *pi;
+	const struct plan_item *it;
+	size_t i = 0, k = 0, shown = 0;
 	char a[ISO_LEN];
-	size_t shown = 0;
 
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_item *it = &p->v[i];
-
-		if ((it->part != PART_ITEM && it->part != PART_RELAY) || (it->skipped && !all))
+	while (plan_walk(p, pl->v, pl->n, &i, &k, &it, &pi)) {
+		if (it && it->skipped && !all)
 			continue;
 		if (!shown++)
 			/* TRANSLATORS: column heads over "%-19s  %-10s  %5lld  %5lld:%02lld  %s";
 			 * align them by hand, in characters. */
 			fputs(_("AT                   SLOT           ID    LENGTH  TITLE\n"), stdout);
-		time_format_iso(it->at, a);
+		time_format_iso(pi ? pi->at : it->at, a);
 		a[19] = '\0';
 		a[10] = ' ';
+		if (pi) {
+			/* TRANSLATORS: in the SLOT column of loa next: an item the province scheduled. */
+			printf("%-19s  %-10s  %5lld  %8s  %s [%s %s/%s%s%s]\n", a, _("(province)"),
+			       (long long)pi->bulletin_id, "", pi->title ? pi->title : "",
+			       priority_name((enum priority)pi->priority), pi->schedule_id, pi->bulletin,
+			       strcmp(pi->state, "stored") ? _(", audio ") : "", strcmp(pi->state, "stored") ? pi->state : "");
+			continue;
+		}
 		if (it->part == PART_RELAY) {
 			/* TRANSLATORS: a relay window (tiếp âm) in loa next, in the
 			 * TITLE column: the source's name, then its title. */
@@ -116,6 +139,7 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 	struct bulletin *lib = NULL;
 	struct plan plan = { 0 };
 	struct relays relays = { 0 };
+	struct province_list pl = { 0 };
 	size_t n_lib = 0;
 	bool json = false, all = false, have_days = false;
 	int days = 7;
@@ -186,12 +210,19 @@ static int cmd_next(struct cli *cli, const struct cmd_entry *self, int argc, cha
 		bulletins_free(lib, n_lib);
 		return EXIT_RUNTIME;
 	}
+	if (cli->db && province_items(cli->db, from_ms, to_ms, &pl.v, &pl.n) < 0) {
+		cli_error(self, _("cannot read the province's items"));
+		sources_free(relays.v, relays.n);
+		bulletins_free(lib, n_lib);
+		return EXIT_RUNTIME;
+	}
 	plan_range(cli->cfg, lib, n_lib, from_ms, to_ms, &plan);
 	if (json)
-		print_json(&plan, &relays, all);
+		print_json(&plan, &relays, &pl, all);
 	else
-		print_text(&plan, &relays, all);
+		print_text(&plan, &relays, &pl, all);
 	plan_done(&plan);
+	province_items_free(pl.v, pl.n);
 	sources_free(relays.v, relays.n);
 	bulletins_free(lib, n_lib);
 	return EXIT_OK;

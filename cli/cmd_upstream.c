@@ -62,7 +62,8 @@ static int load_link(struct cli *cli, const struct cmd_entry *self)
 	return 0;
 }
 
-static void json_status(const struct config *cfg, const struct outbox_status *st)
+static void json_status(struct db *db, const struct config *cfg, const struct outbox_status *st,
+			const struct province_counts *pc)
 {
 	struct json j;
 
@@ -95,10 +96,22 @@ static void json_status(const struct config *cfg, const struct outbox_status *st
 		json_null(&j);
 	json_kv_string(&j, "witnessed_hash", st->witness.row ? st->witness.hash : NULL);
 	json_kv_time(&j, "witnessed_at", st->witness.at);
+	/* The province's schedules (issue #18). The refused audio files
+	 * are rejected_bulletins: "rejected" counts refused records. */
+	json_kv_int(&j, "schedules", pc->schedules);
+	json_kv_int(&j, "province_bulletins", pc->bulletins);
+	json_kv_int(&j, "downloads_pending", pc->pending);
+	json_kv_time(&j, "last_poll_at", pc->last_poll_at);
+	if (!db || province_rejected_json(db, &j) < 0) {
+		json_key(&j, "rejected_bulletins");
+		json_array_begin(&j);
+		json_array_end(&j);
+	}
 	json_object_end(&j);
 }
 
-static void text_status(const struct config *cfg, const struct outbox_status *st)
+static void text_status(struct db *db, const struct config *cfg, const struct outbox_status *st,
+			const struct province_counts *pc)
 {
 	char a[ISO_LEN], q[TEXT_QUOTE_MAX];
 
@@ -129,11 +142,22 @@ static void text_status(const struct config *cfg, const struct outbox_status *st
 		       st->witness.hash, time_format_iso(st->witness.at, a));
 	else
 		printf(_("witnessed by the province: nothing yet\n"));
+	printf(_("province schedules: %" PRId64 "; bulletins from the province: %" PRId64 "; downloads pending: %"
+		 PRId64 "\n"), pc->schedules, pc->bulletins, pc->pending);
+	if (pc->last_poll_at)
+		printf(_("schedules last read: %s\n"), time_format_iso(pc->last_poll_at, a));
+	else
+		printf(_("schedules last read: never\n"));
+	if (db && pc->rejected) {
+		printf(_("rejected audio from the province (never aired):\n"));
+		province_rejected_text(db, stdout);
+	}
 }
 
 static int up_status(struct cli *cli, const struct cmd_entry *self, int argc, char **argv)
 {
 	struct outbox_status st = { 0 };
+	struct province_counts pc = { 0 };
 	bool json = false;
 	int ret = parse_json_only(self, argc, argv, true, &json);
 
@@ -145,10 +169,15 @@ static int up_status(struct cli *cli, const struct cmd_entry *self, int argc, ch
 		cli_error(self, _("cannot read the outbox"));
 		return EXIT_RUNTIME;
 	}
+	if (cli->db && province_counts(cli->db, &pc) < 0) {
+		outbox_status_done(&st);
+		cli_error(self, _("cannot read the province's schedules"));
+		return EXIT_RUNTIME;
+	}
 	if (json)
-		json_status(cli->cfg, &st);
+		json_status(cli->db, cli->cfg, &st, &pc);
 	else
-		text_status(cli->cfg, &st);
+		text_status(cli->db, cli->cfg, &st, &pc);
 	outbox_status_done(&st);
 	return EXIT_OK;
 }

@@ -50,8 +50,9 @@ static const char *const slot_keys[] = { "name", "start", "days", "max_minutes",
 static const char *const upstream_keys[] = { "url", "username", "password_file", "source_id", "source_name",
 					     "device_id", "device_name", "destination_id", "destination_name",
 					     "provider_code", "provider_name", "ping_seconds", "timeout_seconds",
-					     "paths", "ca_file", NULL };
-static const char *const upstream_paths_keys[] = { "login", "log", "ping", NULL };
+					     "paths", "ca_file", "poll_seconds", "max_download_mb", NULL };
+static const char *const upstream_paths_keys[] = { "login", "log", "ping", "schedule", "schedule_ack",
+						   "schedule_cancel", "schedule_reject", NULL };
 static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
 #define TIME_HELP N_("write it as HH:MM or HH:MM:SS with two digits each, " \
@@ -1106,23 +1107,25 @@ static void upstream_identity(struct ctx *c, const config_setting_t *g, const ch
 	*out = xstrdup(v);
 }
 
-static void upstream_path(struct ctx *c, const config_setting_t *g, const char *key, const char *dflt, char **out)
+/* upstream.paths.KEY, or DFLT; a NULL DFLT is a request loa makes only
+ * where the province has said it takes it (EXAMPLE shows the form). */
+static void upstream_path(struct ctx *c, const config_setting_t *g, const char *key, const char *dflt,
+			  const char *example, char **out)
 {
 	char what[64];
 	const char *v;
 
 	snprintf(what, sizeof(what), "upstream.paths.%s", key);
+	*out = dflt ? xstrdup(dflt) : NULL;
 	if (get_string(c, g, key, what, _("a path on the server in quotes, starting with /, e.g. \"/login\""),
-		       &v) <= 0) {
-		*out = xstrdup(dflt);
+		       &v) <= 0)
 		return;
-	}
 	if (v[0] != '/' || url_unsafe(v)) {
 		err_at(c, member(g, key), _("%s '%s' must start with / and hold no spaces, control characters or "
-			"non-ASCII letters, e.g. \"%s\""), what, v, dflt);
-		*out = xstrdup(dflt);
+			"non-ASCII letters, e.g. \"%s\""), what, v, example);
 		return;
 	}
+	free(*out);
 	*out = xstrdup(v);
 }
 
@@ -1137,6 +1140,8 @@ static void load_upstream(struct ctx *c, const config_setting_t *root, struct co
 	u = xcalloc(1, sizeof(*u));
 	u->ping_seconds = 60;
 	u->timeout_seconds = 30;
+	u->poll_seconds = 30;
+	u->max_download_mb = 200;
 	u->url = upstream_url(c, g);
 	if (!member(g, "username"))
 		err_at(c, g, _("upstream.username is missing; add the account the province gave, e.g. username = "
@@ -1167,6 +1172,10 @@ static void load_upstream(struct ctx *c, const config_setting_t *root, struct co
 		&u->ping_seconds);
 	get_int(c, g, "timeout_seconds", _("upstream.timeout_seconds (the longest one request may take)"), 1, 300,
 		&u->timeout_seconds);
+	get_int(c, g, "poll_seconds", _("upstream.poll_seconds (seconds between looks for the province's "
+		"schedules)"), 5, 3600, &u->poll_seconds);
+	get_int(c, g, "max_download_mb", _("upstream.max_download_mb (the largest audio file fetched from the "
+		"province, in MB)"), 1, 4096, &u->max_download_mb);
 	p = member(g, "paths");
 	if (p && !config_setting_is_group(p)) {
 		bad_type(c, p, "upstream.paths", _("a group in braces, e.g. paths = { login = \"/login\"; log = "
@@ -1175,9 +1184,13 @@ static void load_upstream(struct ctx *c, const config_setting_t *root, struct co
 	} else if (p) {
 		check_keys(c, p, _("in group 'upstream.paths'"), upstream_paths_keys);
 	}
-	upstream_path(c, p, "login", "/login", &u->path_login);
-	upstream_path(c, p, "log", "/log", &u->path_log);
-	upstream_path(c, p, "ping", "/ping", &u->path_ping);
+	upstream_path(c, p, "login", "/login", "/login", &u->path_login);
+	upstream_path(c, p, "log", "/log", "/log", &u->path_log);
+	upstream_path(c, p, "ping", "/ping", "/ping", &u->path_ping);
+	upstream_path(c, p, "schedule", "/schedule", "/schedule", &u->path_schedule);
+	upstream_path(c, p, "schedule_ack", "/schedule/ack", "/schedule/ack", &u->path_schedule_ack);
+	upstream_path(c, p, "schedule_cancel", "/schedule/cancel", "/schedule/cancel", &u->path_schedule_cancel);
+	upstream_path(c, p, "schedule_reject", NULL, "/schedule/reject", &u->path_schedule_reject);
 	if (get_string(c, g, "ca_file", "upstream.ca_file",
 		       _("the path of the province's CA certificate (PEM) in quotes"), &v) > 0) {
 		struct stat st;
@@ -1213,6 +1226,10 @@ static void config_upstream_free(struct upstream_config *u)
 	free(u->path_login);
 	free(u->path_log);
 	free(u->path_ping);
+	free(u->path_schedule);
+	free(u->path_schedule_ack);
+	free(u->path_schedule_cancel);
+	free(u->path_schedule_reject);
 	free(u->ca_file);
 	free(u->file);
 	free(u);
@@ -1240,6 +1257,10 @@ static struct upstream_config *upstream_dup(const struct upstream_config *s)
 	u->path_login = xstrdup_or_null(s->path_login);
 	u->path_log = xstrdup_or_null(s->path_log);
 	u->path_ping = xstrdup_or_null(s->path_ping);
+	u->path_schedule = xstrdup_or_null(s->path_schedule);
+	u->path_schedule_ack = xstrdup_or_null(s->path_schedule_ack);
+	u->path_schedule_cancel = xstrdup_or_null(s->path_schedule_cancel);
+	u->path_schedule_reject = xstrdup_or_null(s->path_schedule_reject);
 	u->ca_file = xstrdup_or_null(s->ca_file);
 	u->file = xstrdup_or_null(s->file);
 	return u;

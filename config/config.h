@@ -64,6 +64,12 @@ struct upstream_config {
 	int ping_seconds;        /* default 60 */
 	int timeout_seconds;     /* one request at most; default 30 */
 	char *path_login, *path_log, *path_ping; /* each starts with '/' */
+	/* The province's schedules: where they are read (every poll_seconds,
+	 * default 30, 5..3600) and acknowledged as stored or cancelled. */
+	char *path_schedule, *path_schedule_ack, *path_schedule_cancel;
+	char *path_schedule_reject; /* NULL: the province takes no reports of refused audio */
+	int poll_seconds;
+	int max_download_mb;     /* the largest audio file fetched; default 200 */
 	char *ca_file;           /* absolute, or NULL for the system's CAs */
 	char *file;              /* where password_file is set, for messages */
 	int password_file_line;

@@ -61,6 +61,9 @@ int import_open(const char *path, struct import_file *f, char *msg, size_t msgle
 	struct stat lst;
 	int fd, err, fl;
 
+	/* All of F, so that a caller's uninitialised one is safe: a caller
+	 * that wants progress sets it after the open. */
+	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 	f->name = path;
 	text_quote(path, q);

@@ -46,7 +46,7 @@ struct import_file {
  * uses them can skip the search. */
 struct player_opts import_item_opts(const struct config *cfg, double loudness_lufs, double peak_dbfs);
 
-/* Opens PATH for import into F (F->name = PATH). The type is judged on the
+/* Opens PATH for import into F (all of it: F->name = PATH, no progress). The type is judged on the
  * open file, not on the name, so a name swapped for a pipe or a device
  * cannot make loa wait for a writer or read /dev/zero forever. Returns 0,
  * or negative errno with a message for people in MSG. */

@@ -71,6 +71,9 @@ void bulletin_done(struct bulletin *b)
 	free(b->slots);
 	free(b->path);
 	free(b->source_name);
+	free(b->origin);
+	free(b->province_id);
+	free(b->author);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -183,9 +186,9 @@ int library_add(struct db *db, struct bulletin *b)
 			       " valid_until, sha256, path, source_name, format, frames, duration_ms,"
 			       " sample_rate, channels, peak_dbfs, loudness_lufs, true_peak_dbtp,"
 			       " imported_at, retired_at, makeup_db, makeup_gain_db, makeup_ceiling_dbtp,"
-			       " makeup_version)"
+			       " makeup_version, origin, province_id, author)"
 			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+			       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	rc = bind_text(st, 1, b->title) |
@@ -208,6 +211,7 @@ int library_add(struct db *db, struct bulletin *b)
 	     sqlite3_bind_int64(st, 18, b->imported_at);
 	rc |= b->retired_at ? sqlite3_bind_int64(st, 19, b->retired_at) : sqlite3_bind_null(st, 19);
 	rc |= bind_makeup(st, 20, &b->makeup);
+	rc |= bind_text(st, 24, b->origin) | bind_text(st, 25, b->province_id) | bind_text(st, 26, b->author);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	id = sqlite3_last_insert_rowid(h);
@@ -233,7 +237,7 @@ fail:
 	"id, title, topic, plan, priority, valid_from, valid_until, sha256, path, source_name," \
 	" format, frames, duration_ms, sample_rate, channels, peak_dbfs, loudness_lufs," \
 	" true_peak_dbtp, imported_at, retired_at, makeup_db, makeup_gain_db, makeup_ceiling_dbtp," \
-	" makeup_version"
+	" makeup_version, origin, province_id, author"
 
 /* One row of a SELECT BULLETIN_COLS, slots not included. */
 static void read_bulletin(sqlite3_stmt *st, struct bulletin *b)
@@ -264,6 +268,14 @@ static void read_bulletin(sqlite3_stmt *st, struct bulletin *b)
 	b->imported_at = sqlite3_column_int64(st, 18);
 	b->retired_at = sqlite3_column_int64(st, 19);
 	col_makeup(st, 20, &b->makeup);
+	b->origin = xstrdup_or_null((const char *)sqlite3_column_text(st, 24));
+	b->province_id = xstrdup_or_null((const char *)sqlite3_column_text(st, 25));
+	b->author = xstrdup_or_null((const char *)sqlite3_column_text(st, 26));
+}
+
+bool bulletin_from_province(const struct bulletin *b)
+{
+	return b->origin && !strcmp(b->origin, "province");
 }
 
 static void add_slot(struct bulletin *b, const char *name, size_t *cap)
@@ -624,7 +636,10 @@ int library_update(struct db *db, const struct bulletin *b, const char *actor)
 	/* What it was, read under the write lock: the trail's "before" is
 	 * what this change replaced, whatever another writer did just before. */
 	r = library_get(db, b->id, &was);
+	if (r == 0 && bulletin_from_province(&was))
+		r = -EPERM;
 	if (r < 0) {
+		bulletin_done(&was);
 		db_rollback(db);
 		return r;
 	}
@@ -684,6 +699,8 @@ int library_retire(struct db *db, int64_t id, int64_t when, const char *actor)
 	r = library_get(db, id, &was);
 	if (r == 0 && was.retired_at)
 		r = -ENOENT;
+	if (r == 0 && bulletin_from_province(&was))
+		r = -EPERM;
 	if (r < 0) {
 		bulletin_done(&was); /* library_get leaves it empty on failure */
 		db_rollback(db);
@@ -750,5 +767,8 @@ void bulletin_json(struct json *j, const struct bulletin *b)
 	json_kv_string(j, "source_name", b->source_name);
 	json_kv_time(j, "imported_at", b->imported_at);
 	json_kv_bool(j, "retired", b->retired_at != 0);
+	json_kv_string(j, "origin", b->origin ? b->origin : "local");
+	json_kv_string(j, "province_id", b->province_id);
+	json_kv_string(j, "author", b->author);
 	json_object_end(j);
 }

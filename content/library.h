@@ -37,6 +37,9 @@ struct bulletin {
 		double db, gain_db, ceiling_dbtp;
 		int version; /* of the search that found it (PLAYER_MAKEUP_VERSION) */
 	} makeup;
+	/* NULL for the station's own; "province" for one the province sent,
+	 * with its BanTinID and author: only the province changes it. */
+	char *origin, *province_id, *author;
 	int64_t imported_at;  /* ms */
 	int64_t retired_at;   /* ms, 0 while active */
 };
@@ -47,15 +50,18 @@ struct bulletin {
 bool bulletin_makeup_fits(const struct bulletin_makeup *m, double gain_db, double ceiling_dbtp, int version);
 /* Inserts B (slots included) in one transaction and sets b->id. Returns 0 or -EIO. */
 int library_add(struct db *db, struct bulletin *b);
+/* True when B came from the province (origin "province"). */
+bool bulletin_from_province(const struct bulletin *b);
 /* Rewrites B's title, topic, plan, priority, validity and slots (by b->id),
  * and records the change as ACTOR's "edit" in the audit trail with what
  * changed, in one transaction (the caller's, if it holds one). Returns 0,
- * -ENOENT, -EINVAL (also without an actor) or -EIO. */
+ * -ENOENT, -EINVAL (also without an actor), -EPERM (a bulletin from the
+ * province: only the province changes it) or -EIO. */
 int library_update(struct db *db, const struct bulletin *b, const char *actor);
 /* Marks bulletin ID retired at WHEN (ms): it never airs again, its history
  * stays. Recorded as ACTOR's "retire" in the audit trail, in the same
  * transaction. Returns 0, -ENOENT (no such active bulletin), -EINVAL
- * (no actor) or -EIO. */
+ * (no actor), -EPERM (a bulletin from the province) or -EIO. */
 int library_retire(struct db *db, int64_t id, int64_t when, const char *actor);
 /* What the audit trail says of a bulletin changed from WAS to NOW: each
  * field that differs as "title: 'A' -> 'B'", joined by "; " ("no change"

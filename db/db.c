@@ -327,6 +327,63 @@ static const char *const migrations[] = {
 	"	relay_source   TEXT,\n"
 	"	relay_url      TEXT\n"
 	");\n",
+	/* 7 (issue #18):
+	 * schedules and bulletins from the province. A province bulletin is
+	 * a bulletin like any other once its audio is imported (origin
+	 * 'province', its BanTinID and author kept); until then it is a row of
+	 * province_bulletins, which also says why its audio was refused or
+	 * could not be had. Each instant of a schedule is a timed item per
+	 * bulletin; the planner airs them beside the slots. Ledger rows of
+	 * province items carry the origin and the province's ids, which the
+	 * row hash includes only when set (see ledger.c), so older rows keep
+	 * their hashes. */
+	"ALTER TABLE bulletins ADD COLUMN origin TEXT /* NULL: made here; 'province': came from the province */;\n"
+	"ALTER TABLE bulletins ADD COLUMN province_id TEXT /* the province's BanTinID */;\n"
+	"ALTER TABLE bulletins ADD COLUMN author TEXT /* TacGia, as the province named it */;\n"
+	"CREATE UNIQUE INDEX bulletins_province ON bulletins (province_id) WHERE province_id IS NOT NULL;\n"
+	"CREATE TABLE province_schedules (\n"
+	"	id           TEXT PRIMARY KEY,   -- LichPhatID\n"
+	"	name         TEXT,               -- TenLichPhat\n"
+	"	digest       TEXT NOT NULL,      -- SHA-256 of what loa took from it: a re-send unchanged is a no-op\n"
+	"	received_at  INTEGER NOT NULL,   -- ms: first stored\n"
+	"	updated_at   INTEGER NOT NULL,   -- ms: last changed\n"
+	"	cancelled_at INTEGER,            -- ms; NULL while it stands\n"
+	"	acked_at     INTEGER             -- ms: the province was told (stored, or cancelled once cancelled_at is set); NULL = to tell\n"
+	");\n"
+	"CREATE TABLE province_bulletins (\n"
+	"	id           TEXT PRIMARY KEY,   -- BanTinID\n"
+	"	title        TEXT NOT NULL,\n"
+	"	topic        INTEGER NOT NULL CHECK (topic BETWEEN 1 AND 6),  -- LoaiLinhVuc\n"
+	"	priority     INTEGER NOT NULL CHECK (priority IN (0, 1, 2)),  -- loa's, from MucDoUuTien 3/2/1\n"
+	"	author       TEXT,\n"
+	"	url          TEXT NOT NULL,      -- NoiDung, http(s)\n"
+	"	duration_ms  INTEGER NOT NULL DEFAULT 0,  -- ThoiLuong as announced; 0 = not said\n"
+	"	state        TEXT NOT NULL CHECK (state IN ('pending', 'stored', 'rejected', 'failed')),\n"
+	"	reason       TEXT,               -- why rejected or failed\n"
+	"	bulletin_id  INTEGER REFERENCES bulletins (id),  -- once stored\n"
+	"	updated_at   INTEGER NOT NULL,\n"
+	"	reported_at  INTEGER             -- ms: its refusal told to the province; NULL = not yet\n"
+	");\n"
+	"CREATE TABLE province_items (\n"
+	"	id          INTEGER PRIMARY KEY,\n"
+	"	schedule_id TEXT NOT NULL REFERENCES province_schedules (id),\n"
+	"	bulletin    TEXT NOT NULL REFERENCES province_bulletins (id),  -- BanTinID\n"
+	"	at          INTEGER NOT NULL,   -- ms: ThoiGianBatDau\n"
+	"	end_at      INTEGER NOT NULL,   -- ms: ThoiGianKetThuc\n"
+	"	seq         INTEGER NOT NULL,   -- its place among the schedule's bulletins at that instant\n"
+	"	UNIQUE (schedule_id, at, seq)\n"
+	");\n"
+	"CREATE INDEX province_items_at ON province_items (at);\n"
+	"ALTER TABLE ledger ADD COLUMN origin TEXT /* NULL: local; 'province' */;\n"
+	"ALTER TABLE ledger ADD COLUMN province_schedule TEXT /* LichPhatID */;\n"
+	"ALTER TABLE ledger ADD COLUMN province_bulletin TEXT /* BanTinID */;\n"
+	"ALTER TABLE inflight ADD COLUMN origin TEXT;\n"
+	"ALTER TABLE inflight ADD COLUMN province_schedule TEXT;\n"
+	"ALTER TABLE inflight ADD COLUMN province_bulletin TEXT;\n"
+	"ALTER TABLE inflight_held ADD COLUMN origin TEXT;\n"
+	"ALTER TABLE inflight_held ADD COLUMN province_schedule TEXT;\n"
+	"ALTER TABLE inflight_held ADD COLUMN province_bulletin TEXT;\n"
+	"ALTER TABLE upstream_state ADD COLUMN last_poll_at INTEGER /* ms: the province's schedules last read */;\n",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -215,6 +215,9 @@ static void row_copy(struct ledger_row *dst, const struct ledger_row *src)
 	dst->by = xstrdup_or_null(src->by);
 	dst->relay_source = xstrdup_or_null(src->relay_source);
 	dst->relay_url = xstrdup_or_null(src->relay_url);
+	dst->origin = xstrdup_or_null(src->origin);
+	dst->province_schedule = xstrdup_or_null(src->province_schedule);
+	dst->province_bulletin = xstrdup_or_null(src->province_bulletin);
 }
 
 static void drop_head(struct backlog *b)

@@ -130,6 +130,10 @@ static int air_kind_parse(const char *s, enum air_kind *out)
  * by in the same way: two lines, relay_source LEN ":" BYTES and then
  * relay_url as any string field ("null" when no URL answered), only when
  * relay_source is not NULL. Every other row keeps the encoding above.
+ *
+ * origin, province_schedule and province_bulletin (schema 7: an item the
+ * province scheduled) follow in that order, each a line only when it is
+ * not NULL. Rows of the station's own keep their encoding.
  */
 /* The encoding is gathered in a buffer and hashed a buffer at a time:
  * SHA-256 costs the same per byte either way, but `loa verify` and every
@@ -297,7 +301,9 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX])
 		.topic = strlen_or_0(row->topic), .plan = strlen_or_0(row->plan),
 		.slot = strlen_or_0(row->slot), .content_sha256 = hex_len(row->content_sha256),
 		.by = strlen_or_0(row->by), .relay_source = strlen_or_0(row->relay_source),
-		.relay_url = strlen_or_0(row->relay_url), .prev_hash = hex_len(row->prev_hash),
+		.relay_url = strlen_or_0(row->relay_url), .origin = strlen_or_0(row->origin),
+		.province_schedule = strlen_or_0(row->province_schedule),
+		.province_bulletin = strlen_or_0(row->province_bulletin), .prev_hash = hex_len(row->prev_hash),
 	};
 
 	return ledger_row_hash_lens(row, &lens, out);
@@ -335,6 +341,12 @@ int ledger_row_hash_lens(const struct ledger_row *row, const struct ledger_row_l
 		put_value(&e, FIELD("relay_source"), row->relay_source, lens->relay_source);
 		put_str(&e, FIELD("relay_url"), row->relay_url, lens->relay_url);
 	}
+	if (row->origin)
+		put_value(&e, FIELD("origin"), row->origin, lens->origin);
+	if (row->province_schedule)
+		put_value(&e, FIELD("province_schedule"), row->province_schedule, lens->province_schedule);
+	if (row->province_bulletin)
+		put_value(&e, FIELD("province_bulletin"), row->province_bulletin, lens->province_bulletin);
 	put_value(&e, FIELD("prev_hash"), row->prev_hash, lens->prev_hash);
 	sha256_update(&e.c, e.n, (const uint8_t *)e.buf);
 	sha256_finish_hex(&e.c, out);
@@ -391,9 +403,10 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	static const char insert[] =
 		"INSERT INTO ledger (id, kind, occurrence_at, scheduled_at, started_at, ended_at,"
 		" frames, played_ms, outcome, reason, bulletin_id, title, topic, plan, slot,"
-		" content_sha256, xruns, prev_hash, row_hash, actor, relay_source, relay_url)"
+		" content_sha256, xruns, prev_hash, row_hash, actor, relay_source, relay_url, origin,"
+		" province_schedule, province_bulletin)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21, ?22)";
+		" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 	sqlite3 *h = db_sqlite(db);
 	struct ledger_row r = *row;
 	char content[SHA256_HEX];
@@ -444,7 +457,10 @@ static int append_locked(struct db *db, const struct ledger_row *row, struct lin
 	     bind_text(st, 19, r.row_hash) |
 	     bind_text(st, 20, r.by) |
 	     bind_text(st, 21, r.relay_source) |
-	     bind_text(st, 22, r.relay_url);
+	     bind_text(st, 22, r.relay_url) |
+	     bind_text(st, 23, r.origin) |
+	     bind_text(st, 24, r.province_schedule) |
+	     bind_text(st, 25, r.province_bulletin);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		rc = db_fail(db, N_("appending to the ledger"));
 		sqlite3_finalize(st);
@@ -497,7 +513,7 @@ int ledger_append(struct db *db, struct ledger_row *row)
 #define LEDGER_COLS \
 	"id, kind, occurrence_at, scheduled_at, started_at, ended_at, frames, played_ms," \
 	" outcome, reason, bulletin_id, title, topic, plan, slot, content_sha256, xruns," \
-	" prev_hash, row_hash, actor, relay_source, relay_url"
+	" prev_hash, row_hash, actor, relay_source, relay_url, origin, province_schedule, province_bulletin"
 
 /* One row of a SELECT LEDGER_COLS. */
 static int read_row(sqlite3_stmt *st, struct ledger_row *r)
@@ -533,6 +549,9 @@ static int read_row(sqlite3_stmt *st, struct ledger_row *r)
 	r->by = col_strdup(st, 19);
 	r->relay_source = col_strdup(st, 20);
 	r->relay_url = col_strdup(st, 21);
+	r->origin = col_strdup(st, 22);
+	r->province_schedule = col_strdup(st, 23);
+	r->province_bulletin = col_strdup(st, 24);
 	return 0;
 }
 
@@ -695,6 +714,9 @@ void ledger_row_done(struct ledger_row *row)
 	free(row->by);
 	free(row->relay_source);
 	free(row->relay_url);
+	free(row->origin);
+	free(row->province_schedule);
+	free(row->province_bulletin);
 	memset(row, 0, sizeof(*row));
 }
 
@@ -708,7 +730,8 @@ void ledger_rows_free(struct ledger_row *v, size_t n)
 /* The in-flight record's columns, in both of its tables. */
 #define INFLIGHT_COLS \
 	"id, kind, occurrence_at, scheduled_at, started_at, bulletin_id, title, topic, plan, slot," \
-	" content_sha256, sample_rate, frames, checkpoint_at, actor, relay_source, relay_url, priority"
+	" content_sha256, sample_rate, frames, checkpoint_at, actor, relay_source, relay_url, priority, origin," \
+	" province_schedule, province_bulletin"
 
 /* Turns the record in TABLE (inflight or inflight_held), if any, into a
  * `partial` row, inside the caller's transaction. Returns 1, 0 (none) or
@@ -725,7 +748,7 @@ static int recover_table(struct db *db, const char *table)
 
 	snprintf(sql, sizeof(sql), "SELECT kind, occurrence_at, scheduled_at, started_at, bulletin_id,"
 		 " title, topic, plan, slot, content_sha256, sample_rate, frames,"
-		 " checkpoint_at, actor, relay_source, relay_url,"
+		 " checkpoint_at, actor, relay_source, relay_url, origin, province_schedule, province_bulletin,"
 		 /* An item put on air by a loa before schema 5 has no
 		  * priority of its own: its bulletin's now. */
 		 " coalesce(priority, (SELECT priority FROM bulletins b WHERE b.id = bulletin_id), 0)"
@@ -762,7 +785,10 @@ static int recover_table(struct db *db, const char *table)
 	row.by = col_strdup(st, 13);
 	row.relay_source = col_strdup(st, 14);
 	row.relay_url = col_strdup(st, 15);
-	row.priority = sqlite3_column_int(st, 16);
+	row.origin = col_strdup(st, 16);
+	row.province_schedule = col_strdup(st, 17);
+	row.province_bulletin = col_strdup(st, 18);
+	row.priority = sqlite3_column_int(st, 19);
 	sqlite3_finalize(st);
 
 	row.played_ms = sample_rate > 0 ? row.frames * 1000 / sample_rate : 0;
@@ -877,9 +903,10 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	if (sqlite3_prepare_v2(db_sqlite(db),
 			       "INSERT INTO inflight (id, kind, occurrence_at, scheduled_at, started_at,"
 			       " bulletin_id, title, topic, plan, slot, content_sha256, sample_rate,"
-			       " frames, checkpoint_at, actor, relay_source, relay_url, priority)"
+			       " frames, checkpoint_at, actor, relay_source, relay_url, priority, origin,"
+			       " province_schedule, province_bulletin)"
 			       " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13, ?14, ?15,"
-			       " ?16)",
+			       " ?16, ?17, ?18, ?19)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return finish_tx(db, db_fail(db, N_("recording the item on air")));
 	memcpy(content, row->content_sha256, SHA256_HEX - 1);
@@ -899,7 +926,10 @@ int ledger_inflight_begin(struct db *db, const struct ledger_row *row, int sampl
 	    bind_text(st, 13, row->by) |
 	    bind_text(st, 14, row->relay_source) |
 	    bind_text(st, 15, row->relay_url) |
-	    sqlite3_bind_int(st, 16, row->priority);
+	    sqlite3_bind_int(st, 16, row->priority) |
+	    bind_text(st, 17, row->origin) |
+	    bind_text(st, 18, row->province_schedule) |
+	    bind_text(st, 19, row->province_bulletin);
 	if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		r = db_fail(db, N_("recording the item on air"));
 	else
@@ -972,5 +1002,8 @@ void ledger_row_json(struct json *j, const struct ledger_row *r)
 	json_kv_string(j, "by", r->by);
 	json_kv_string(j, "relay_source", r->relay_source);
 	json_kv_string(j, "relay_url", r->relay_url);
+	json_kv_string(j, "origin", r->origin ? r->origin : "local");
+	json_kv_string(j, "province_schedule", r->province_schedule);
+	json_kv_string(j, "province_bulletin", r->province_bulletin);
 	json_object_end(j);
 }

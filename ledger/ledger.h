@@ -52,6 +52,10 @@ struct ledger_row {
 	 * source's name; NULL for every other row. relay_url is the URL (or
 	 * capture device) that served most of it, NULL when none answered. */
 	char *relay_source, *relay_url;
+	/* Where the item came from: NULL for the station's own, "province"
+	 * for a timed item of a province schedule, with its LichPhatID and
+	 * BanTinID. Part of the hash only when set (see ledger.c). */
+	char *origin, *province_schedule, *province_bulletin;
 	int priority;          /* what the item aired with, snapshotted from its bulletin when
 				  it was queued: 0 normal, 1 priority, 2 emergency (content's
 				  enum priority). Not a column nor part of the hash: it goes
@@ -92,7 +96,8 @@ int ledger_row_hash(const struct ledger_row *row, char out[SHA256_HEX]);
 /* The byte lengths of a row's strings (0 for NULL ones) and of its
  * content_sha256 and prev_hash, for a caller that knows them already. */
 struct ledger_row_lens {
-	size_t reason, title, topic, plan, slot, content_sha256, by, relay_source, relay_url, prev_hash;
+	size_t reason, title, topic, plan, slot, content_sha256, by, relay_source, relay_url, origin, province_schedule,
+	       province_bulletin, prev_hash;
 };
 /* ledger_row_hash for a caller that has the lengths, as `loa verify` does
  * from SQLite: the same digest without a strlen per field. The strings need

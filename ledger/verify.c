@@ -84,8 +84,11 @@ static char *select_rows(sqlite3 *h, const char *tail)
 {
 	bool relay = has_column(h, "relay_source");
 
-	return sqlite3_mprintf("SELECT " VERIFY_COLS ", %s, %s FROM ledger %s", has_column(h, "actor") ? "actor" : "NULL",
-			       relay ? "relay_source, relay_url" : "NULL, NULL", tail);
+	bool province = has_column(h, "origin"); /* schema 7 */
+
+	return sqlite3_mprintf("SELECT " VERIFY_COLS ", %s, %s, %s FROM ledger %s",
+			       has_column(h, "actor") ? "actor" : "NULL", relay ? "relay_source, relay_url" : "NULL, NULL",
+			       province ? "origin, province_schedule, province_bulletin" : "NULL, NULL, NULL", tail);
 }
 
 /* How loa stores each column; anything else was written by someone else. */
@@ -108,7 +111,8 @@ static const struct {
 	{ "topic", F_OPT_TEXT }, { "plan", F_OPT_TEXT }, { "slot", F_OPT_TEXT },
 	{ "content_sha256", F_HASH }, { "xruns", F_INT }, { "prev_hash", F_HASH },
 	{ "row_hash", F_HASH }, { "actor", F_OPT_TEXT }, { "relay_source", F_OPT_TEXT },
-	{ "relay_url", F_OPT_TEXT },
+	{ "relay_url", F_OPT_TEXT }, { "origin", F_OPT_TEXT }, { "province_schedule", F_OPT_TEXT },
+	{ "province_bulletin", F_OPT_TEXT },
 };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -247,6 +251,12 @@ static const char *load_row(sqlite3_stmt *st, struct loaded *l)
 	 * never writes one. */
 	if (r->relay_url && !r->relay_source)
 		return "relay_url";
+	r->origin = (char *)c[22].s;
+	l->lens.origin = c[22].n;
+	r->province_schedule = (char *)c[23].s;
+	l->lens.province_schedule = c[23].n;
+	r->province_bulletin = (char *)c[24].s;
+	l->lens.province_bulletin = c[24].n;
 	return NULL;
 }
 
@@ -514,9 +524,28 @@ static bool take_row(struct walk *w, struct batch *b)
 	struct loaded *l = &b->rows[b->n];
 	struct ledger_row *r = &l->row;
 	const char *bad = load_row(w->st, l);
-	size_t need = l->lens.reason + l->lens.title + l->lens.topic + l->lens.plan + l->lens.slot + l->lens.by +
-		      l->lens.relay_source + l->lens.relay_url + 8;
+	/* Every text field a row has, in one list, so that a column added
+	 * later cannot be left pointing into the statement (relay's were). */
+	struct {
+		char **s;
+		size_t n;
+	} f[] = {
+		{ &r->reason, l->lens.reason },
+		{ &r->title, l->lens.title },
+		{ &r->topic, l->lens.topic },
+		{ &r->plan, l->lens.plan },
+		{ &r->slot, l->lens.slot },
+		{ &r->by, l->lens.by },
+		{ &r->relay_source, l->lens.relay_source },
+		{ &r->relay_url, l->lens.relay_url },
+		{ &r->origin, l->lens.origin },
+		{ &r->province_schedule, l->lens.province_schedule },
+		{ &r->province_bulletin, l->lens.province_bulletin },
+	};
+	size_t need = 0, i;
 
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		need += f[i].n + 1;
 	if (b->used + need > b->cap) {
 		if (b->n > 0)
 			return false;
@@ -524,14 +553,8 @@ static bool take_row(struct walk *w, struct batch *b)
 		b->arena = xrealloc(b->arena, b->cap);
 	}
 	b->bad[b->n] = bad;
-	r->reason = keep(b, r->reason, l->lens.reason);
-	r->title = keep(b, r->title, l->lens.title);
-	r->topic = keep(b, r->topic, l->lens.topic);
-	r->plan = keep(b, r->plan, l->lens.plan);
-	r->slot = keep(b, r->slot, l->lens.slot);
-	r->by = keep(b, r->by, l->lens.by);
-	r->relay_source = keep(b, r->relay_source, l->lens.relay_source);
-	r->relay_url = keep(b, r->relay_url, l->lens.relay_url);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		*f[i].s = keep(b, *f[i].s, f[i].n);
 	b->n++;
 	return true;
 }

@@ -28,6 +28,7 @@
 #include "audio/loudness.h"
 #include "content/import.h"
 #include "content/library.h"
+#include "content/province.h"
 #include "content/slots.h"
 #include "content/sources.h"
 #include "content/store.h"
@@ -137,6 +138,9 @@ struct element {
 	 * its state once it has aired. */
 	struct source *src;
 	struct relay_run *run;
+	/* A timed item of a province schedule: "province" and its ids,
+	 * for its row; NULL for the station's own. */
+	char *origin, *province_schedule, *province_bulletin;
 };
 
 enum cur_state { CUR_NONE, CUR_PREROLL, CUR_PLAYING, CUR_STOPPING };
@@ -171,6 +175,10 @@ struct engine {
 	bool trusted;
 	bool reconciled;
 	int64_t clock_checked_at;
+
+	/* Province items are looked at again from this instant (ms): the
+	 * next item's pre-roll, an item waiting for its audio, or 0 = now. */
+	int64_t province_wake;
 
 	int64_t alert_id;
 	char *alert_actor;       /* who asked for the alert: each repetition's `by` */
@@ -290,6 +298,9 @@ static void element_done(struct element *el)
 		source_done(el->src);
 	free(el->src);
 	relay_run_free(el->run);
+	free(el->origin);
+	free(el->province_schedule);
+	free(el->province_bulletin);
 	memset(el, 0, sizeof(*el));
 }
 
@@ -327,6 +338,9 @@ static void element_copy(struct element *dst, const struct element *src)
 		source_copy(dst->src, src->src);
 	}
 	dst->run = relay_run_copy(src->run);
+	dst->origin = xstrdup_or_null(src->origin);
+	dst->province_schedule = xstrdup_or_null(src->province_schedule);
+	dst->province_bulletin = xstrdup_or_null(src->province_bulletin);
 }
 
 /* Inserts EL (taken over) at index AT of the queue. */
@@ -355,6 +369,13 @@ static void row_from_element(struct ledger_row *row, const struct element *el)
 	memset(row, 0, sizeof(*row));
 	row->kind = el->kind;
 	row->occurrence_at = el->occurrence_at;
+	/* A province item airs like a play (no slot, no occurrence to keep
+	 * whole) but is ledgered as what it is: a scheduled item, at its
+	 * instant, without a slot. */
+	if (el->origin) {
+		row->kind = KIND_SLOT;
+		row->occurrence_at = el->scheduled_at;
+	}
 	row->scheduled_at = el->scheduled_at;
 	row->bulletin_id = el->bulletin_id;
 	row->title = el->title;
@@ -362,6 +383,9 @@ static void row_from_element(struct ledger_row *row, const struct element *el)
 	row->plan = el->plan;
 	row->slot = el->slot;
 	row->by = el->actor;
+	row->origin = el->origin;
+	row->province_schedule = el->province_schedule;
+	row->province_bulletin = el->province_bulletin;
 	row->priority = el->priority;
 	memcpy(row->content_sha256, el->sha256, SHA256_HEX);
 	if (el->src)
@@ -1248,6 +1272,12 @@ static void preroll_next(struct engine *e)
 		int err = 0;
 
 		queue_pop(e, &e->cur);
+		/* A normal province item that waited behind the station's own
+		 * past its grace period found no room. */
+		if (e->cur.origin && e->cur.priority == PRIO_NORMAL &&
+		    now(e) - e->cur.scheduled_at > (int64_t)e->cfg->grace_minutes * 60000 && !e->cur.skip_reason)
+			e->cur.skip_reason = xasprintf("no room: what aired before it ran past its instant by more "
+						       "than the %d-minute grace period", e->cfg->grace_minutes);
 		if (e->cur.skip_reason) {
 			record_unaired(e, &e->cur, OUTCOME_SKIPPED, e->cur.skip_reason);
 			pass_due_on(e);
@@ -1423,6 +1453,8 @@ static int64_t occurrence_rest_ms(const struct engine *e, const struct element *
 
 /* Puts the alert at the head and preempts a non-alert on air; the
  * preempted item goes back behind the alert if its slot has room. */
+static void preempt(struct engine *e, struct element *in, int64_t t_now);
+
 static void fire_alert(struct engine *e, int64_t t_now)
 {
 	struct bulletin b;
@@ -1445,11 +1477,24 @@ static void fire_alert(struct engine *e, int64_t t_now)
 	el.kind = KIND_ALERT;
 	el.actor = xstrdup_or_null(e->alert_actor);
 	el.scheduled_at = t_now;
-	queue_insert(e, 0, &el);
 	if (--e->alert_left > 0)
 		e->alert_next_at += e->alert_every_ms;
+	preempt(e, &el, t_now);
+}
 
-	if (e->state == CUR_PREROLL && e->cur.kind != KIND_ALERT) {
+/* Puts EL (taken over), an alert or a province emergency, at the head,
+ * ahead of what is pre-rolled, and preempts a non-emergency on air. */
+static bool emergency(const struct element *el)
+{
+	return el->kind == KIND_ALERT || (el->origin && el->priority == PRIO_EMERGENCY);
+}
+
+static void preempt(struct engine *e, struct element *in, int64_t t_now)
+{
+	struct element el = { 0 };
+
+	queue_insert(e, 0, in);
+	if (e->state == CUR_PREROLL && !emergency(&e->cur)) {
 		/* Not started yet: it simply waits behind the alert. */
 		element_copy(&el, &e->cur);
 		queue_insert(e, 1, &el);
@@ -1458,7 +1503,7 @@ static void fire_alert(struct engine *e, int64_t t_now)
 		/* The relay goes back to the queue when its fade is done
 		 * (relay_ended), to resume for the rest of its window. */
 		stop_current(e, OUTCOME_PREEMPTED, "preempted by an emergency alert");
-	} else if ((e->state == CUR_PLAYING) && e->cur.kind != KIND_ALERT) {
+	} else if ((e->state == CUR_PLAYING) && !emergency(&e->cur)) {
 		if (e->cur.part == PART_ITEM) {
 			int64_t left = e->cur.slot_end ? e->cur.slot_end - t_now : INT64_MAX;
 
@@ -1472,9 +1517,188 @@ static void fire_alert(struct engine *e, int64_t t_now)
 				queue_insert(e, 1, &el);
 			}
 		}
-		stop_current(e, OUTCOME_PREEMPTED, "preempted by an emergency alert");
+		stop_current(e, OUTCOME_PREEMPTED, e->q[0].origin ? "preempted by an emergency from the province" :
+			     "preempted by an emergency alert");
 	}
 	e->gap_until = t_now;
+}
+
+/* ---- the province's timed items ---- */
+
+/* Is the province item (schedule S, bulletin B, instant AT) on air or queued? */
+static bool province_taken(const struct engine *e, const char *s, const char *b, int64_t at)
+{
+	const struct element *el = e->state != CUR_NONE ? &e->cur : NULL;
+
+	for (size_t i = 0; ; i++) {
+		if (el && el->origin && el->scheduled_at == at && !strcmp(el->province_schedule, s) &&
+		    !strcmp(el->province_bulletin, b))
+			return true;
+		if (i >= e->nq)
+			return false;
+		el = &e->q[i];
+	}
+}
+
+static void element_from_province(struct element *el, const struct province_item *it, const struct bulletin *b,
+				  const char *state_dir)
+{
+	memset(el, 0, sizeof(*el));
+	if (b)
+		element_from_bulletin(el, b, state_dir);
+	else
+		el->title = xstrdup(it->title ? it->title : it->bulletin);
+	el->kind = KIND_PLAY; /* see row_from_element */
+	el->part = PART_ITEM;
+	el->scheduled_at = it->at;
+	el->priority = it->priority;
+	el->origin = xstrdup("province");
+	el->province_schedule = xstrdup(it->schedule_id);
+	el->province_bulletin = xstrdup(it->bulletin);
+	if (!b)
+		el->topic = NULL;
+}
+
+/* An item of the province that does not air, with its row now. */
+static void province_unaired(struct engine *e, const struct province_item *it, const struct bulletin *b,
+			     enum outcome oc, const char *reason)
+{
+	struct element el;
+
+	element_from_province(&el, it, b, e->cfg->state_dir);
+	record_unaired(e, &el, oc, reason);
+	element_done(&el);
+	province_item_done(e->db, it->id);
+}
+
+/* Where a province item goes in the queue. An emergency preempts what is
+ * on air, as `loa alert` does; a priority item goes ahead of everything
+ * queued but emergencies; a normal one goes last, and airs if it can
+ * start within clock.grace_minutes of its instant (preroll_next skips it
+ * otherwise). Each waits for its instant. */
+static void queue_province(struct engine *e, struct element *el, int64_t t_now)
+{
+	size_t at = 0;
+
+	el->due = el->scheduled_at;
+	if (el->priority == PRIO_EMERGENCY) {
+		el->due = 0; /* now: it is within its grace, or its instant has come */
+		preempt(e, el, t_now);
+		return;
+	}
+	if (el->priority == PRIO_PRIORITY) {
+		while (at < e->nq && (emergency(&e->q[at]) || (e->q[at].origin && e->q[at].priority == PRIO_PRIORITY &&
+								  e->q[at].scheduled_at <= el->scheduled_at)))
+			at++;
+		queue_insert(e, at, el);
+		return;
+	}
+	queue_insert(e, e->nq, el);
+}
+
+/* Takes the province's items whose pre-roll has come: queues those whose
+ * audio is in the library, records as failed those whose audio is not
+ * there at their instant (naming its address), as missed those past the
+ * grace period (loa was not running, or the clock not trusted). */
+static void take_province(struct engine *e, int64_t t_now)
+{
+	int64_t grace = (int64_t)e->cfg->grace_minutes * 60000, lead = lead_ms(e), next = 0;
+	struct province_item *v;
+	size_t n;
+
+	if (e->province_wake && t_now < e->province_wake)
+		return;
+	e->province_wake = 0;
+	if (province_items(e->db, INT64_MIN, t_now + lead + 1, &v, &n) < 0) {
+		set_error(e, N_("cannot read the province's items; they do not air"));
+		e->province_wake = t_now + 5000;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct province_item *it = &v[i];
+		struct bulletin b;
+		struct element el;
+		char reason[PROVINCE_URL_MAX + 256];
+
+		if (province_taken(e, it->schedule_id, it->bulletin, it->at))
+			continue;
+		if (t_now - it->at > grace) {
+			snprintf(reason, sizeof(reason), "the province's item was due at its instant while loa was not "
+				 "running or the clock was not trusted, and more than the %d-minute grace period has "
+				 "passed; not aired late", e->cfg->grace_minutes);
+			province_unaired(e, it, NULL, OUTCOME_MISSED, reason);
+			continue;
+		}
+		/* An emergency preempts at its instant, not at its pre-roll. */
+		if (it->priority == PRIO_EMERGENCY && t_now < it->at && !strcmp(it->state, "stored")) {
+			next = next && next < it->at ? next : it->at;
+			continue;
+		}
+		if (strcmp(it->state, "stored") || !it->bulletin_id || library_get(e->db, it->bulletin_id, &b) < 0) {
+			/* Its audio may still come until its instant; an
+			 * emergency's, sent at its instant, until its grace ends. */
+			int64_t until = it->at + (it->priority == PRIO_EMERGENCY ? grace : 0);
+
+			if (t_now < until && !strcmp(it->state, "pending")) {
+				next = next && next < until ? next : until;
+				continue;
+			}
+			if (!strcmp(it->state, "rejected"))
+				snprintf(reason, sizeof(reason), "the audio from %s was refused: %s", it->url,
+					 it->reason ? it->reason : "");
+			else
+				snprintf(reason, sizeof(reason), "the audio from %s was not downloaded before its "
+					 "instant%s%s", it->url, it->reason ? ": " : "", it->reason ? it->reason : "");
+			province_unaired(e, it, NULL, OUTCOME_FAILED, reason);
+			continue;
+		}
+		element_from_province(&el, it, &b, e->cfg->state_dir);
+		bulletin_done(&b);
+		log_info(_("province: '%s' (schedule %s, bulletin %s) queued for its instant"), el.title,
+			 it->schedule_id, it->bulletin);
+		queue_province(e, &el, t_now);
+		element_done(&el);
+	}
+	province_items_free(v, n);
+	/* The next item's pre-roll, or an item's instant still waiting for its audio. */
+	if (province_items(e->db, t_now + lead + 1, INT64_MAX, &v, &n) == 0) {
+		if (n > 0 && (!next || v[0].at - lead < next))
+			next = v[0].at - lead;
+		province_items_free(v, n);
+	}
+	e->province_wake = next ? next : INT64_MAX;
+}
+
+/* Queued province items whose item is gone (cancelled: its row is
+ * written; moved: it comes again at its new instant) do not air. */
+static bool province_item_exists(struct engine *e, const struct element *el)
+{
+	struct province_item *v;
+	size_t n;
+	bool found = false;
+
+	if (province_items(e->db, el->scheduled_at, el->scheduled_at + 1, &v, &n) < 0)
+		return true;
+	for (size_t i = 0; i < n && !found; i++)
+		found = !strcmp(v[i].schedule_id, el->province_schedule) && !strcmp(v[i].bulletin, el->province_bulletin);
+	province_items_free(v, n);
+	return found;
+}
+
+static void drop_province_gone(struct engine *e)
+{
+	size_t k = 0;
+
+	if (e->state == CUR_PREROLL && e->cur.origin && !province_item_exists(e, &e->cur))
+		close_current(e);
+	for (size_t i = 0; i < e->nq; i++) {
+		if (e->q[i].origin && !province_item_exists(e, &e->q[i]))
+			element_done(&e->q[i]);
+		else
+			e->q[k++] = e->q[i];
+	}
+	e->nq = k;
+	e->province_wake = 0;
 }
 
 /* ---- the library changed ---- */
@@ -1586,6 +1810,7 @@ void engine_library_changed(struct engine *e)
 {
 	refresh_slots(e);
 	drop_retired(e);
+	drop_province_gone(e);
 	drop_lone_jingles(e);
 	engine_run(e);
 }
@@ -1628,6 +1853,7 @@ void engine_run(struct engine *e)
 	if (e->alert_left > 0 && t_now >= e->alert_next_at)
 		fire_alert(e, t_now);
 	take_due_occurrences(e, t_now);
+	take_province(e, t_now);
 	if (e->state == CUR_NONE && t_now >= e->device_retry_at)
 		preroll_next(e);
 	if (e->state == CUR_PREROLL) {
@@ -1688,6 +1914,8 @@ int64_t engine_wake_at(const struct engine *e)
 		w = earliest(w, e->relay_tick_at);
 	if (e->alert_left > 0)
 		w = earliest(w, e->alert_next_at);
+	if (e->province_wake != INT64_MAX)
+		w = earliest(w, e->province_wake ? e->province_wake : 1);
 	return w;
 }
 
@@ -1758,6 +1986,7 @@ void engine_clock_stepped(struct engine *e)
 	/* Waits counted on the old clock must not grow by a backward step:
 	 * the gap between items, the checkpoint, the clock check, the next
 	 * alert repetition. */
+	e->province_wake = 0;
 	if (e->gap_until > t_now + e->cfg->gap_ms)
 		e->gap_until = t_now + e->cfg->gap_ms;
 	if (e->last_checkpoint > t_now)

@@ -331,3 +331,21 @@ void plan_done(struct plan *p)
 	p->v = NULL;
 	p->n = p->cap = 0;
 }
+
+bool plan_walk(const struct plan *p, const struct province_item *prov, size_t n_prov, size_t *i, size_t *k,
+	       const struct plan_item **item, const struct province_item **pitem)
+{
+	*item = NULL;
+	*pitem = NULL;
+	while (*i < p->n && p->v[*i].part != PART_ITEM && p->v[*i].part != PART_RELAY)
+		(*i)++;
+	/* At the same instant an emergency or priority item goes first and a
+	 * normal one behind the slot's, as the daemon airs them
+	 * (doc/province.md, the priority rule). */
+	if (*k < n_prov && (*i >= p->n || prov[*k].at < p->v[*i].at ||
+			    (prov[*k].at == p->v[*i].at && prov[*k].priority > 0)))
+		*pitem = &prov[(*k)++];
+	else if (*i < p->n)
+		*item = &p->v[(*i)++];
+	return *item || *pitem;
+}

@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "content/library.h"
+#include "content/province.h"
 
 /* PART_RELAY: a relay slot's whole window (slot->relay names the source). */
 enum plan_part { PART_INTRO, PART_ITEM, PART_OUTRO, PART_RELAY };
@@ -53,5 +54,13 @@ void plan_occurrence(const struct config *cfg, const struct slot *s, int32_t day
 void plan_range(const struct config *cfg, const struct bulletin *b, size_t nb,
 		int64_t from_ms, int64_t to_ms, struct plan *out);
 void plan_done(struct plan *p);
+
+/* Walks P's items and relay windows (no jingles) and the province's
+ * timed items PROV (by instant, as province_items gives them) together
+ * by instant, for listings: sets *ITEM or *PITEM (the other NULL) to the
+ * next one after cursors *I and *K, which start at 0, and advances that
+ * cursor. False at the end. */
+bool plan_walk(const struct plan *p, const struct province_item *prov, size_t n_prov, size_t *i, size_t *k,
+	       const struct plan_item **item, const struct province_item **pitem);
 
 #endif

@@ -33,6 +33,7 @@
 #include "config/config.h"
 #include "content/import.h"
 #include "content/library.h"
+#include "content/province.h"
 #include "content/slots.h"
 #include "ledger/backlog.h"
 #include "audio/airtime.h"
@@ -945,6 +946,219 @@ static void test_restart_after_aired_occurrence_airs_nothing(void **state)
 	assert_int_equal(count_airings(s, "/intro.wav"), 1);
 	r = ledger(s);
 	assert_int_equal(r.n, 1);
+	rows_free(&r);
+}
+
+
+/* ---- the province's timed items ---- */
+
+/* A province schedule SID of one bulletin BID of priority PRIO at AT,
+ * lasting MS; its audio in the library when STORED. */
+static void add_province(struct sim *s, const char *sid, const char *bid, enum priority prio, int64_t at, int64_t ms,
+			 bool stored)
+{
+	struct province_bulletin b = { .title = (char *)bid, .topic = 1, .priority = prio,
+				       .url = (char *)"https://tinh.example/a.wav" };
+	struct province_instant in = { at, at + ms };
+	struct province_schedule sch = { .bulletins = &b, .n_bulletins = 1, .instants = &in, .n_instants = 1 };
+
+	snprintf(sch.id, sizeof(sch.id), "%s", sid);
+	snprintf(b.id, sizeof(b.id), "%s", bid);
+	assert_true(province_store(s->db, &sch, s->now, 10 * MIN) >= 0);
+	if (stored) {
+		int64_t id = add_bulletin(s, bid, prio, ms, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
+
+		assert_int_equal(province_bulletin_stored(s->db, bid, id, s->now), 0);
+	}
+	if (s->e) {
+		quiet(s);
+		engine_library_changed(s->e);
+		loud(s);
+	}
+}
+
+static void test_province_items_air_at_their_instants(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	add_province(s, "L1", "B1", PRIO_NORMAL, vn(DAY0, 6, 30, 0), 10 * SEC, true);
+	add_province(s, "L1b", "B2", PRIO_NORMAL, vn(DAY0, 6, 30, 20), 10 * SEC, true);
+	add_province(s, "L1c", "B3", PRIO_PRIORITY, vn(DAY0, 6, 31, 0), 10 * SEC, true);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(r.v[i].outcome, OUTCOME_COMPLETED);
+		assert_int_equal(r.v[i].kind, KIND_SLOT);
+		assert_null(r.v[i].slot);
+		assert_string_equal(r.v[i].origin, "province");
+		assert_int_equal(r.v[i].started_at, r.v[i].scheduled_at);
+		assert_int_equal(r.v[i].occurrence_at, r.v[i].scheduled_at);
+	}
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 6, 30, 0));
+	assert_string_equal(r.v[0].province_schedule, "L1");
+	assert_string_equal(r.v[0].province_bulletin, "B1");
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 30, 20));
+	assert_string_equal(r.v[2].province_bulletin, "B3");
+	rows_free(&r);
+	/* Nothing airs twice after a restart. */
+	stop_engine(s);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	rows_free(&r);
+}
+
+static void test_province_emergency_preempts(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	int64_t a;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	a = add_sang(s, "a", 120 * SEC);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 6, 0, 10));
+	add_province(s, "K", "KHAN", PRIO_EMERGENCY, vn(DAY0, 6, 0, 40), 30 * SEC, true);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.v[0].bulletin_id, a);
+	assert_int_equal(r.v[0].outcome, OUTCOME_PREEMPTED);
+	assert_non_null(strstr(r.v[0].reason, "province"));
+	assert_string_equal(r.v[1].province_bulletin, "KHAN");
+	assert_int_equal(r.v[1].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[1].started_at, vn(DAY0, 6, 0, 40) + FADE_MS);
+	assert_int_equal(r.v[2].bulletin_id, a);
+	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
+	rows_free(&r);
+}
+
+/* Sent late but within the grace: an emergency airs at once. */
+static void test_province_emergency_within_grace_airs_now(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	run_until(s, vn(DAY0, 5, 5, 0));
+	add_province(s, "K", "KHAN", PRIO_EMERGENCY, vn(DAY0, 5, 1, 0), 30 * SEC, true);
+	run_until(s, vn(DAY0, 5, 30, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 5, 5, 0));
+	rows_free(&r);
+}
+
+/* An emergency sent at its instant waits for its audio until its grace
+ * ends, and airs as soon as the audio is in. */
+static void test_province_emergency_waits_for_its_audio(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+	int64_t id;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	add_province(s, "K", "KHAN", PRIO_EMERGENCY, vn(DAY0, 5, 1, 0), 30 * SEC, false);
+	run_until(s, vn(DAY0, 5, 3, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 0);
+	rows_free(&r);
+	id = add_bulletin(s, "KHAN", PRIO_EMERGENCY, 30 * SEC, DAY_NONE_BEFORE, DAY_NONE_AFTER, "1", "");
+	assert_int_equal(province_bulletin_stored(s->db, "KHAN", id, s->now), 0);
+	quiet(s);
+	engine_library_changed(s->e);
+	loud(s);
+	run_until(s, vn(DAY0, 5, 30, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[0].started_at, vn(DAY0, 5, 3, 0));
+	rows_free(&r);
+	/* Past its grace without audio: failed. */
+	add_province(s, "K2", "KHAN2", PRIO_EMERGENCY, vn(DAY0, 5, 40, 0), 30 * SEC, false);
+	run_until(s, vn(DAY0, 6, 0, 0) - SEC);
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[1].outcome, OUTCOME_FAILED);
+	assert_int_equal(r.v[1].ended_at, 0);
+	rows_free(&r);
+}
+
+static void test_province_audio_missing_fails_and_late_is_missed(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_province(s, "M", "OLD", PRIO_NORMAL, vn(DAY0, 5, 5, 0), 10 * SEC, true);
+	s->now = vn(DAY0, 5, 30, 0); /* loa was not running at 05:05 */
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	add_province(s, "F", "NOAUDIO", PRIO_NORMAL, vn(DAY0, 5, 40, 0), 10 * SEC, false);
+	run_until(s, vn(DAY0, 5, 50, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].outcome, OUTCOME_MISSED);
+	assert_string_equal(r.v[0].province_bulletin, "OLD");
+	assert_int_equal(r.v[1].outcome, OUTCOME_FAILED);
+	assert_int_equal(r.v[1].scheduled_at, vn(DAY0, 5, 40, 0));
+	assert_non_null(strstr(r.v[1].reason, "https://tinh.example/a.wav"));
+	assert_string_equal(r.v[1].province_bulletin, "NOAUDIO");
+	rows_free(&r);
+}
+
+static void test_province_cancelled_item_does_not_air(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	add_province(s, "C", "CB", PRIO_NORMAL, vn(DAY0, 5, 30, 0), 10 * SEC, true);
+	run_until(s, vn(DAY0, 5, 29, 59)); /* pre-rolled */
+	assert_int_equal(province_cancel(s->db, "C", s->now), PROVINCE_CANCELLED);
+	quiet(s);
+	engine_library_changed(s->e);
+	loud(s);
+	run_until(s, vn(DAY0, 6, 0, 0) - SEC);
+	r = ledger(s);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].outcome, OUTCOME_SKIPPED);
+	assert_string_equal(r.v[0].reason, "cancelled by the province");
+	rows_free(&r);
+	assert_int_equal(s->n_air, 0);
+}
+
+/* A normal item that meets a slot waits behind it, and airs if it can
+ * start within the grace; else it is skipped with the reason. */
+static void test_province_normal_waits_or_is_skipped(void **state)
+{
+	struct sim *s = *state;
+	struct rows r;
+
+	s->now = vn(DAY0, 5, 0, 0);
+	add_sang(s, "long", 15 * MIN);
+	start_engine(s, load_config(s, NULL, ONE_SLOT));
+	add_province(s, "W", "WAITS", PRIO_NORMAL, vn(DAY0, 6, 10, 0), 10 * SEC, true);
+	add_province(s, "S", "SKIP", PRIO_NORMAL, vn(DAY0, 6, 1, 0), 10 * SEC, true);
+	run_until(s, vn(DAY0, 7, 0, 0));
+	r = ledger(s);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.v[0].outcome, OUTCOME_COMPLETED);
+	assert_null(r.v[0].origin);
+	assert_string_equal(r.v[1].province_bulletin, "SKIP");
+	assert_int_equal(r.v[1].outcome, OUTCOME_SKIPPED);
+	assert_non_null(strstr(r.v[1].reason, "grace"));
+	assert_string_equal(r.v[2].province_bulletin, "WAITS");
+	assert_int_equal(r.v[2].outcome, OUTCOME_COMPLETED);
+	assert_int_equal(r.v[2].started_at, r.v[0].ended_at + SEC);
 	rows_free(&r);
 }
 
@@ -3026,6 +3240,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_intro_and_outro_frame_the_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_aired_occurrence_airs_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_preempts_and_item_airs_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_province_items_air_at_their_instants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_province_emergency_preempts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_province_emergency_within_grace_airs_now, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_province_emergency_waits_for_its_audio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_province_audio_missing_fails_and_late_is_missed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_province_cancelled_item_does_not_air, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_province_normal_waits_or_is_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_preempted_item_without_room_does_not_air_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_reair_counts_rest_of_occurrence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_repeats_and_cancel, setup, teardown),

@@ -931,8 +931,9 @@ static void test_emptied_database_refused(void **state)
 	assert_int_equal(db_open(f->dir, DB_READ_WRITE, &f->db, f->msg, sizeof(f->msg)), 0);
 }
 
-/* Writes 400 rows, then overwrites two pages in the middle of the file
- * with noise. Returns the file's bytes as damaged, in *BUF (N bytes). */
+/* Writes 400 rows, then overwrites two pages three quarters into the file
+ * with noise: ledger pages, past the schema's (which grew with schemas 6
+ * and 7 into the middle of this small file). Returns the file's bytes as damaged, in *BUF (N bytes). */
 static void damage_middle_pages(struct fx *f, unsigned char **buf, long *n)
 {
 	struct ledger_row r[3];
@@ -956,7 +957,7 @@ static void damage_middle_pages(struct fx *f, unsigned char **buf, long *n)
 	assert_int_equal(fread(*buf, 1, (size_t)*n, fp), (size_t)*n);
 	fclose(fp);
 	srand(20261201);
-	for (long i = *n / 2 / 4096 * 4096; i < *n / 2 / 4096 * 4096 + 2 * 4096; i++)
+	for (long i = *n * 3 / 4 / 4096 * 4096; i < *n * 3 / 4 / 4096 * 4096 + 2 * 4096; i++)
 		(*buf)[i] = (unsigned char)rand();
 	write_file(f->path, *buf, (size_t)*n);
 }

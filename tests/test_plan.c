@@ -871,6 +871,47 @@ static void test_dst_berlin(void **state)
 	lib_free(l);
 }
 
+/* Listings walk slot items and province items by instant: jingles are
+ * not listed, an emergency or priority item at a slot item's instant
+ * goes first and a normal one after it. */
+static void test_walk_with_province(void **state)
+{
+	struct plan_item v[] = {
+		{ .part = PART_INTRO, .at = 1000 },
+		{ .part = PART_ITEM, .at = 2000 },
+		{ .part = PART_ITEM, .at = 5000 },
+		{ .part = PART_OUTRO, .at = 6000 },
+		{ .part = PART_RELAY, .at = 9000 },
+	};
+	struct plan p = { .v = v, .n = sizeof(v) / sizeof(v[0]) };
+	struct province_item prov[] = {
+		{ .at = 500, .priority = 0 },
+		{ .at = 2000, .priority = 0 },
+		{ .at = 5000, .priority = 2 },
+		{ .at = 9500, .priority = 1 },
+	};
+	/* Which: 'p' a province item with its index, 's' a plan element with its index. */
+	const char *want[] = { "p0", "s1", "p1", "p2", "s2", "s4", "p3" };
+	const struct plan_item *it;
+	const struct province_item *pi;
+	size_t i = 0, k = 0, n = 0;
+	char got[24];
+
+	(void)state;
+	while (plan_walk(&p, prov, 4, &i, &k, &it, &pi)) {
+		assert_true(n < sizeof(want) / sizeof(want[0]));
+		assert_true((it == NULL) != (pi == NULL));
+		snprintf(got, sizeof(got), "%c%td", pi ? 'p' : 's', pi ? pi - prov : it - v);
+		assert_string_equal(got, want[n]);
+		n++;
+	}
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	/* Nothing at all. */
+	i = k = 0;
+	p.n = 0;
+	assert_false(plan_walk(&p, NULL, 0, &i, &k, &it, &pi));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,6 +935,7 @@ int main(void)
 		cmocka_unit_test_setup(test_range_empty_library, setup_vn),
 		cmocka_unit_test_setup(test_range_big, setup_vn),
 		cmocka_unit_test_setup(test_dst_berlin, setup_vn),
+		cmocka_unit_test(test_walk_with_province),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,7 @@
 #include "scheduler/control.h"
 #include "util/i18n.h"
 #include "util/log.h"
+#include "util/sha256.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -54,7 +55,7 @@
 /* The longest password file read. */
 #define PASSWORD_MAX 1024
 
-enum req_kind { REQ_LOGIN, REQ_LOG, REQ_PING };
+enum req_kind { REQ_LOGIN, REQ_LOG, REQ_PING, REQ_SCHEDULE, REQ_ACK, REQ_REJECT };
 
 /* One request: its handle, what it sends and what came back. */
 struct req {
@@ -64,7 +65,7 @@ struct req {
 	char *body;            /* wiped before it is freed: the login holds the password */
 	char *url;
 	char *reply;
-	size_t len;
+	size_t len, max;       /* what came back, and the most that is read */
 	bool too_big;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -153,7 +154,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	size_t add = size * n;
 
 	/* Past the limit the transfer ends here (CURLE_WRITE_ERROR). */
-	if (q->len + add > UPSTREAM_REPLY_MAX) {
+	if (q->len + add > q->max) {
 		q->too_big = true;
 		return 0;
 	}
@@ -181,9 +182,10 @@ static void req_free(struct req *q)
 }
 
 /* A request of KIND with BODY (taken over) to PATH, with TOKEN when not
- * logging in. TLS is verified (peer and host name) against ca_file or
- * the system's CAs; https only, no redirects, nothing longer than
- * UPSTREAM_REPLY_MAX read. */
+ * logging in; a GET without a body (NULL). TLS is verified (peer and
+ * host name) against ca_file or the system's CAs; https only, no
+ * redirects, nothing longer than UPSTREAM_REPLY_MAX read (the schedules:
+ * UPSTREAM_SCHEDULE_REPLY_MAX). */
 static struct req *req_new(const struct upstream_config *u, const char *version, enum req_kind kind,
 			   const char *path, char *body, const char *token)
 {
@@ -192,6 +194,7 @@ static struct req *req_new(const struct upstream_config *u, const char *version,
 
 	q->kind = kind;
 	q->body = body;
+	q->max = kind == REQ_SCHEDULE ? UPSTREAM_SCHEDULE_REPLY_MAX : UPSTREAM_REPLY_MAX;
 	q->url = xasprintf("%s%s", u->url, path);
 	q->h = curl_easy_init();
 	if (!q->h)
@@ -217,11 +220,15 @@ static struct req *req_new(const struct upstream_config *u, const char *version,
 	if (u->ca_file)
 		curl_easy_setopt(q->h, CURLOPT_CAINFO, u->ca_file);
 	curl_easy_setopt(q->h, CURLOPT_HTTPHEADER, q->headers);
-	curl_easy_setopt(q->h, CURLOPT_POSTFIELDS, q->body);
-	curl_easy_setopt(q->h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
+	if (q->body) {
+		curl_easy_setopt(q->h, CURLOPT_POSTFIELDS, q->body);
+		curl_easy_setopt(q->h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
+	} else {
+		curl_easy_setopt(q->h, CURLOPT_HTTPGET, 1L);
+	}
 	curl_easy_setopt(q->h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(q->h, CURLOPT_WRITEDATA, q);
-	curl_easy_setopt(q->h, CURLOPT_MAXFILESIZE, (long)UPSTREAM_REPLY_MAX);
+	curl_easy_setopt(q->h, CURLOPT_MAXFILESIZE, (long)q->max);
 	curl_easy_setopt(q->h, CURLOPT_ERRORBUFFER, q->errbuf);
 	curl_easy_setopt(q->h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(q->h, CURLOPT_TIMEOUT, (long)u->timeout_seconds);
@@ -265,8 +272,7 @@ static void describe_curl(const struct upstream_config *u, const struct req *q, 
 		break;
 	case CURLE_WRITE_ERROR:
 	case CURLE_FILESIZE_EXCEEDED:
-		text_set(why, n, _("the reply of %s is longer than %d bytes; it was not read"), host,
-			 UPSTREAM_REPLY_MAX);
+		text_set(why, n, _("the reply of %s is longer than %zu bytes; it was not read"), host, q->max);
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		text_set(why, n, _("%s: only https is allowed (%s)"), host, detail);
@@ -293,6 +299,11 @@ static void judge(const struct upstream_config *u, struct req *q, CURLcode res, 
 	}
 	curl_easy_getinfo(q->h, CURLINFO_RESPONSE_CODE, &http);
 	out->http = http;
+	/* The schedules are a list, read by their own parser (schedule.c). */
+	if (q->kind == REQ_SCHEDULE && http >= 200 && http < 300) {
+		out->v = V_OK;
+		return;
+	}
 	out->have_rep = upstream_reply_parse(q->reply ? q->reply : "", q->len, &out->rep, why, sizeof(why)) == 0;
 	if (http == 401) {
 		out->v = V_UNAUTHORIZED;
@@ -393,6 +404,19 @@ struct link {
 
 	int64_t next_ping;        /* mono ms */
 	bool ping_due;
+	int64_t next_poll;        /* mono ms: the next look for the province's schedules */
+	bool poll_due;
+	struct province_ack ack;  /* the acknowledgement being sent */
+	bool have_ack;
+	bool acks_maybe;          /* there may be schedules to acknowledge */
+	struct province_refusal refusal; /* the refused audio being reported */
+	bool have_refusal;
+	bool refusals_maybe;      /* there may be refused audio to report */
+	struct download *dl;      /* the audio being fetched, or NULL */
+	bool dl_look;             /* there may be audio to fetch */
+	int64_t dl_retry_at;      /* mono ms; 0 = now */
+	int64_t dl_backoff_ms;
+	unsigned char refused[SHA256_HEX]; /* the refusals last logged: each is said once */
 	int64_t retry_at;         /* mono ms; 0 = not backing off */
 	int64_t backoff_ms;
 	char last_error[512];     /* as logged last, so a retry does not log it again */
@@ -503,6 +527,122 @@ static void log_done(struct link *l, bool accepted, const struct result *res)
 	settle(l);
 }
 
+/* The daemon re-reads the library and the province's items. */
+static void tell_daemon(struct link *l)
+{
+	char *reply = NULL;
+
+	if (control_request(l->cfg->socket_path, "changed", &reply) < 0)
+		log_info(_("upstream: the daemon does not answer; it reads the province's items when it starts"));
+	free(reply);
+}
+
+/* Logs the schedules LIST refuses, once: the same refusals at every
+ * poll are said when they first come, not every poll_seconds. */
+static void refusals(struct link *l, const struct upstream_schedules *list)
+{
+	struct sha256_ctx c;
+	char hex[SHA256_HEX];
+
+	sha256_init(&c);
+	for (size_t i = 0; i < list->n; i++)
+		if (list->items[i].refused) {
+			sha256_update(&c, strlen(list->items[i].id) + 1, (const uint8_t *)list->items[i].id);
+			sha256_update(&c, strlen(list->items[i].why) + 1, (const uint8_t *)list->items[i].why);
+		}
+	sha256_finish_hex(&c, hex);
+	if (!memcmp(hex, l->refused, SHA256_HEX))
+		return;
+	memcpy(l->refused, hex, SHA256_HEX);
+	for (size_t i = 0; i < list->n; i++)
+		if (list->items[i].refused)
+			log_err(_("upstream: schedule %s is refused whole and not stored: %s"),
+				list->items[i].id[0] ? list->items[i].id : "?", list->items[i].why);
+}
+
+/* What the province's schedules say, stored. */
+static void schedules_read(struct link *l, const struct req *q)
+{
+	struct upstream_schedules list;
+	char why[512], **ids;
+	int64_t now = time_now_ms(), grace = (int64_t)l->cfg->grace_minutes * 60000;
+	size_t n = 0;
+	bool changed = false;
+	int r;
+
+	if (upstream_schedules_parse(q->reply ? q->reply : "", q->len, &list, why, sizeof(why)) < 0) {
+		char msg[640];
+
+		text_set(msg, sizeof(msg), _("the province's schedules cannot be read: %s"), why);
+		failed(l, msg);
+		return;
+	}
+	ids = xcalloc(list.n + 1, sizeof(*ids));
+	refusals(l, &list);
+	for (size_t i = 0; i < list.n; i++) {
+		struct province_schedule *s = &list.items[i];
+
+		/* A schedule refused (or cancelled) is still one the province
+		 * lists: it is not gone. */
+		if (s->id[0])
+			ids[n++] = s->id;
+		if (s->refused)
+			continue;
+		r = s->cancelled ? province_cancel(l->db, s->id, now) : province_store(l->db, s, now, grace);
+		if (r < 0) {
+			failed(l, _("the province's schedules cannot be stored (see above)"));
+			break;
+		}
+		if (r == PROVINCE_SAME)
+			continue;
+		changed = true;
+		if (r == PROVINCE_CANCELLED)
+			log_notice(_("upstream: schedule %s was cancelled by the province; its items do not air"), s->id);
+		else
+			log_notice(_("upstream: schedule %s ('%s') %s: %zu bulletins, %zu instants"), s->id,
+				   s->name ? s->name : "", r == PROVINCE_NEW ? _("stored") : _("changed"),
+				   s->n_bulletins, s->n_instants);
+	}
+	r = province_sweep(l->db, ids, n, now);
+	if (r > 0) {
+		changed = true;
+		log_notice(ngettext("upstream: %d schedule is no longer listed by the province; it is cancelled",
+				    "upstream: %d schedules are no longer listed by the province; they are cancelled",
+				    (unsigned long)r), r);
+	}
+	free(ids);
+	upstream_schedules_done(&list);
+	province_note_poll(l->db, now);
+	if (changed) {
+		l->acks_maybe = true;
+		l->dl_look = true;
+		l->dl_retry_at = 0;
+		tell_daemon(l);
+	}
+}
+
+/* The province took (or refused for good) the acknowledgement in hand. */
+static void ack_done(struct link *l, bool accepted, const struct result *res)
+{
+	if (!accepted)
+		log_warn(_("upstream: the acknowledgement of schedule %s is refused: %s; it is not sent again"),
+			 l->ack.id, res->why);
+	province_acked(l->db, l->ack.id, l->ack.cancelled, time_now_ms());
+	province_ack_done(&l->ack);
+	l->have_ack = false;
+}
+
+/* The province took (or refused for good) the report in hand. */
+static void refusal_done(struct link *l, bool accepted, const struct result *res)
+{
+	if (!accepted)
+		log_warn(_("upstream: the report of bulletin %s's refused audio is refused: %s; it is not sent again"),
+			 l->refusal.id, res->why);
+	province_reported(l->db, &l->refusal, time_now_ms());
+	province_refusal_done(&l->refusal);
+	l->have_refusal = false;
+}
+
 /* The request in flight ended with RES. */
 static void finished(struct link *l, CURLcode res)
 {
@@ -525,6 +665,12 @@ static void finished(struct link *l, CURLcode res)
 			l->token_fresh = true;
 		} else if (q->kind == REQ_LOG) {
 			log_done(l, true, &r);
+		} else if (q->kind == REQ_SCHEDULE) {
+			schedules_read(l, q);
+		} else if (q->kind == REQ_ACK) {
+			ack_done(l, true, &r);
+		} else if (q->kind == REQ_REJECT) {
+			refusal_done(l, true, &r);
 		}
 		break;
 	case V_UNAUTHORIZED:
@@ -541,6 +687,14 @@ static void finished(struct link *l, CURLcode res)
 		if (q->kind == REQ_LOG) {
 			worked(l);
 			log_done(l, false, &r);
+		} else if (q->kind == REQ_ACK) {
+			worked(l);
+			ack_done(l, false, &r);
+		} else if (q->kind == REQ_REJECT) {
+			worked(l);
+			refusal_done(l, false, &r);
+		} else if (q->kind == REQ_SCHEDULE) {
+			failed(l, r.why);
 		} else if (q->kind == REQ_LOGIN) {
 			char why[640];
 
@@ -601,10 +755,39 @@ static void work(struct link *l)
 	l->retry_at = 0;
 	if (l->settle_pending && !settle(l))
 		return;
-	if (!l->ping_due && !next_entry(l))
+	if (!l->have_ack && l->acks_maybe) {
+		int a = province_to_ack(l->db, &l->ack);
+
+		l->have_ack = a > 0;
+		l->acks_maybe = a != 0;
+	}
+	/* Only where the province takes such reports. */
+	if (!l->have_refusal && l->refusals_maybe && l->u->path_schedule_reject) {
+		int a = province_to_report(l->db, &l->refusal);
+
+		l->have_refusal = a > 0;
+		l->refusals_maybe = a != 0;
+	}
+	if (!l->ping_due && !l->poll_due && !l->have_ack && !l->have_refusal && !next_entry(l))
 		return;
 	if (!l->token) {
 		start_login(l);
+		return;
+	}
+	/* The schedules before the records: an emergency waits for no backlog. */
+	if (l->poll_due) {
+		l->poll_due = false;
+		start(l, req_new(l->u, l->version, REQ_SCHEDULE, l->u->path_schedule, NULL, l->token));
+		return;
+	}
+	if (l->have_ack) {
+		start(l, req_new(l->u, l->version, REQ_ACK, l->ack.cancelled ? l->u->path_schedule_cancel :
+				 l->u->path_schedule_ack, upstream_schedule_ack(l->u, &l->ack), l->token));
+		return;
+	}
+	if (l->have_refusal) {
+		start(l, req_new(l->u, l->version, REQ_REJECT, l->u->path_schedule_reject,
+				 upstream_schedule_reject(l->u, &l->refusal), l->token));
 		return;
 	}
 	if (l->ping_due) {
@@ -614,7 +797,58 @@ static void work(struct link *l)
 				 upstream_ping(l->u, &s, l->version, l->cfg->state_dir, time_now_ms()), l->token));
 		return;
 	}
+	if (!next_entry(l))
+		return;
 	start(l, req_new(l->u, l->version, REQ_LOG, l->u->path_log, upstream_record(l->u, &l->cur), l->token));
+}
+
+/* Starts fetching the audio needed first, if any and none is being fetched. */
+static void fetch(struct link *l)
+{
+	struct province_download d;
+	char msg[512];
+	int r;
+
+	if (l->dl || !l->dl_look || l->stop || (l->dl_retry_at && time_mono_ms() < l->dl_retry_at))
+		return;
+	l->dl_retry_at = 0;
+	r = province_next_download(l->db, &d);
+	if (r <= 0) {
+		l->dl_look = r < 0;
+		if (r < 0)
+			l->dl_retry_at = time_mono_ms() + 5000;
+		return;
+	}
+	l->dl = upstream_download_new(l->cfg, &d, msg, sizeof(msg));
+	if (!l->dl) {
+		log_err(_("upstream: cannot fetch the audio of bulletin %s: %s"), d.id, msg);
+		l->dl_retry_at = time_mono_ms() + 30000;
+	} else {
+		log_info(_("upstream: fetching the audio of bulletin %s from %s"), d.id, d.url);
+		curl_multi_add_handle(l->multi, upstream_download_handle(l->dl));
+	}
+	province_download_done(&d);
+}
+
+static void fetched(struct link *l, CURLcode res)
+{
+	int r;
+
+	curl_multi_remove_handle(l->multi, upstream_download_handle(l->dl));
+	r = upstream_download_done(l->dl, (int)res, l->db, l->cfg);
+	upstream_download_free(l->dl);
+	l->dl = NULL;
+	if (r == -EAGAIN) {
+		l->dl_backoff_ms = upstream_backoff(l->dl_backoff_ms);
+		if (l->dl_backoff_ms > 60000)
+			l->dl_backoff_ms = 60000;
+		l->dl_retry_at = time_mono_ms() + l->dl_backoff_ms;
+	} else {
+		l->dl_backoff_ms = 0;
+		l->refusals_maybe = true;
+		tell_daemon(l);
+	}
+	l->dl_look = true;
 }
 
 /* Something was written to the database: is there more to send? */
@@ -672,6 +906,10 @@ static int timeout_ms(const struct link *l, int64_t now)
 		t = l->wake_at;
 	if (l->retry_at && l->retry_at < t)
 		t = l->retry_at;
+	if (l->next_poll < t)
+		t = l->next_poll;
+	if (l->dl_look && !l->dl && l->dl_retry_at < t)
+		t = l->dl_retry_at;
 	t -= now;
 	if (t < 0)
 		t = 0;
@@ -719,11 +957,18 @@ static void link_done(struct link *l)
 		curl_multi_remove_handle(l->multi, l->req->h);
 		req_free(l->req);
 	}
+	if (l->dl) {
+		/* Its partial file stays, for the next start to resume. */
+		curl_multi_remove_handle(l->multi, upstream_download_handle(l->dl));
+		upstream_download_free(l->dl);
+	}
 	if (l->multi)
 		curl_multi_cleanup(l->multi);
 	forget_token(l);
 	if (l->have_cur)
 		outbox_entry_done(&l->cur);
+	province_ack_done(&l->ack);
+	province_refusal_done(&l->refusal);
 	free(l->settle_reply);
 	if (l->sfd > 0)
 		close(l->sfd);
@@ -753,6 +998,11 @@ int upstream_run(const struct config *cfg, const char *version)
 		   host_of(l.u->url, host, sizeof(host)), l.u->username, l.u->device_id, l.u->ping_seconds);
 	l.ping_due = true;
 	l.next_ping = time_mono_ms() + (int64_t)l.u->ping_seconds * 1000;
+	l.poll_due = true;
+	l.next_poll = time_mono_ms() + (int64_t)l.u->poll_seconds * 1000;
+	l.acks_maybe = true;
+	l.refusals_maybe = true;
+	l.dl_look = true;
 	while (!l.stop) {
 		struct curl_waitfd extra[2] = {
 			{ .fd = l.sfd, .events = CURL_WAIT_POLLIN },
@@ -763,6 +1013,7 @@ int upstream_run(const struct config *cfg, const char *version)
 		CURLMsg *m;
 
 		work(&l);
+		fetch(&l);
 		if (l.stop)
 			break;
 		/* Nothing in flight, and the next ping maybe an hour away: what
@@ -781,12 +1032,21 @@ int upstream_run(const struct config *cfg, const char *version)
 			break;
 		drain_inotify(&l);
 		curl_multi_perform(l.multi, &running);
-		while ((m = curl_multi_info_read(l.multi, &left)))
-			if (m->msg == CURLMSG_DONE && l.req && m->easy_handle == l.req->h)
+		while ((m = curl_multi_info_read(l.multi, &left))) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			if (l.req && m->easy_handle == l.req->h)
 				finished(&l, m->data.result);
+			else if (l.dl && m->easy_handle == upstream_download_handle(l.dl))
+				fetched(&l, m->data.result);
+		}
 		now = time_mono_ms();
 		if (l.wake_at && now >= l.wake_at)
 			look(&l);
+		if (now >= l.next_poll) {
+			l.poll_due = true;
+			l.next_poll = now + (int64_t)l.u->poll_seconds * 1000;
+		}
 		if (now >= l.next_ping) {
 			l.ping_due = true;
 			l.next_ping = now + (int64_t)l.u->ping_seconds * 1000;

@@ -138,8 +138,9 @@ char *upstream_record(const struct upstream_config *u, const struct outbox_entry
 
 	body_begin(&b);
 	identities(&b.j, u);
+	/* A bulletin from the province goes back under the province's own id. */
 	snprintf(num, sizeof(num), "%" PRId64, r->bulletin_id);
-	json_kv_string(&b.j, "BanTinID", num);
+	json_kv_string(&b.j, "BanTinID", r->province_bulletin ? r->province_bulletin : num);
 	json_kv_int(&b.j, "LoaiBanTin", KIND_AUDIO);
 	json_kv_int(&b.j, "MucDoUuTien", upstream_priority_code(e->priority));
 	json_kv_string(&b.j, "TieuDe", r->title ? r->title : "");
@@ -177,6 +178,8 @@ char *upstream_record(const struct upstream_config *u, const struct outbox_entry
 		detail(&b.j, "TiepAm.Nguon", r->relay_source);
 	if (r->relay_url)
 		detail(&b.j, "TiepAm.DiaChi", r->relay_url);
+	if (r->province_schedule)
+		detail(&b.j, "LichPhatID", r->province_schedule);
 	json_array_end(&b.j);
 	json_kv_string(&b.j, "NguonTin", "");
 	json_kv_int(&b.j, "AmLuong", VOLUME);
@@ -253,5 +256,55 @@ char *upstream_login(const struct upstream_config *u, const char *password)
 	body_begin(&b);
 	json_kv_string(&b.j, "Username", u->username);
 	json_kv_string(&b.j, "Password", password);
+	return body_end(&b);
+}
+
+/* The acknowledgement of a schedule stored (UPSTREAM.md): its id, name,
+ * the area served and its bulletins; or of one cancelled: the device
+ * instead of the area and bulletins. */
+char *upstream_schedule_ack(const struct upstream_config *u, const struct province_ack *a)
+{
+	struct body b;
+
+	body_begin(&b);
+	identities(&b.j, u);
+	json_kv_string(&b.j, "LichPhatID", a->id);
+	json_kv_string(&b.j, "TenLichPhat", a->name ? a->name : "");
+	if (a->cancelled) {
+		json_key(&b.j, "DanhSachThietBi");
+		json_array_begin(&b.j);
+		json_string(&b.j, u->device_id);
+		json_array_end(&b.j);
+		return body_end(&b);
+	}
+	json_key(&b.j, "DanhSachDiaBan");
+	json_array_begin(&b.j);
+	if (u->destination_id)
+		json_string(&b.j, u->destination_id);
+	json_array_end(&b.j);
+	json_key(&b.j, "DanhSachBanTin");
+	json_array_begin(&b.j);
+	for (size_t i = 0; i < a->n_bulletins; i++) {
+		json_object_begin(&b.j);
+		json_kv_string(&b.j, "BanTinID", a->bulletins[i]);
+		json_object_end(&b.j);
+	}
+	json_array_end(&b.j);
+	return body_end(&b);
+}
+
+/* A bulletin whose audio loa will not air (UPSTREAM.md names no form for
+ * it; this is the acknowledgement's, with the refusal in MoTa as the
+ * server's own refusals carry it). */
+char *upstream_schedule_reject(const struct upstream_config *u, const struct province_refusal *r)
+{
+	struct body b;
+
+	body_begin(&b);
+	identities(&b.j, u);
+	json_kv_string(&b.j, "BanTinID", r->id);
+	json_kv_string(&b.j, "NoiDung", r->url ? r->url : "");
+	json_kv_string(&b.j, "MoTa", r->reason ? r->reason : "");
+	json_kv_int(&b.j, "ThoiDiem", r->at / 1000);
 	return body_end(&b);
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "content/province.h"
 #include "ledger/outbox.h"
 
 /* The largest reply read; a longer one is an error (and not read further). */
@@ -65,6 +66,51 @@ char *upstream_record(const struct upstream_config *u, const struct outbox_entry
 char *upstream_ping(const struct upstream_config *u, const struct upstream_station *s, const char *version,
 		    const char *state_dir, int64_t now_ms);
 char *upstream_login(const struct upstream_config *u, const char *password);
+/* The acknowledgement of schedule A, stored or cancelled. */
+char *upstream_schedule_ack(const struct upstream_config *u, const struct province_ack *a);
+/* The report of audio refused by the import core (paths.schedule_reject). */
+char *upstream_schedule_reject(const struct upstream_config *u, const struct province_refusal *r);
+
+/* ---- the province's schedules (schedule.c): pure, for the tests ---- */
+
+/* The longest schedule list read, and the most schedules it holds. */
+#define UPSTREAM_SCHEDULE_REPLY_MAX (4 * 1024 * 1024)
+#define UPSTREAM_SCHEDULES_MAX 1000
+
+struct upstream_schedules {
+	struct province_schedule *items;
+	size_t n;
+};
+/* Parses the LEN bytes of BODY, the answer to {url}{paths.schedule}: a
+ * JSON list of schedules, bare or as {TrangThaiGui: 0, NoiDung: [...]}.
+ * Returns 0 with OUT filled (free with upstream_schedules_done), each
+ * schedule either good or refused whole with why naming the field; or
+ * -EBADMSG with OUT empty and WHY saying why the reply as a whole cannot
+ * be used. */
+int upstream_schedules_parse(const char *body, size_t len, struct upstream_schedules *out, char *why,
+			     size_t whylen);
+void upstream_schedules_done(struct upstream_schedules *l);
+/* True when S is an http:// or https:// address with a host, of visible
+ * ASCII, without user@ (at most PROVINCE_URL_MAX bytes). */
+bool upstream_url_ok(const char *s);
+
+/* ---- the audio of the province's bulletins (download.c) ---- */
+
+struct db;
+struct download;
+/* Starts fetching D's audio into its partial file (resuming it). Returns
+ * the transfer, whose curl handle (upstream_download_handle) the caller
+ * adds to its multi handle, or NULL with why in MSG (no space, a folder
+ * that cannot be made). */
+struct download *upstream_download_new(const struct config *cfg, const struct province_download *d, char *msg,
+				       size_t msglen);
+void *upstream_download_handle(struct download *dl);
+const char *upstream_download_id(const struct download *dl);
+/* The transfer ended with curl's RES: the file is imported (or refused,
+ * or found unobtainable for good) and 0 returned; or -EAGAIN when it is
+ * to be tried again later, from where it stopped. The caller then frees it. */
+int upstream_download_done(struct download *dl, int res, struct db *db, const struct config *cfg);
+void upstream_download_free(struct download *dl);
 
 /* ---- the replies (reply.c) ---- */
 

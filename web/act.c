@@ -388,6 +388,10 @@ int act_edit(struct web_req *r, int64_t id, struct act_result *res)
 		say(r, res, 404, "not-found", W_E_NO_BULLETIN, idtext);
 		goto out;
 	}
+	if (e == -EPERM) {
+		say(r, res, 403, "province", W_E_PROVINCE_OWNS, idtext);
+		goto out;
+	}
 	if (e < 0) {
 		say(r, res, e == -EINVAL ? 422 : 500, e == -EINVAL ? "invalid" : "internal", W_E_DB_WRITE);
 		goto out;
@@ -417,6 +421,8 @@ int act_retire(struct web_req *r, int64_t id, struct act_result *res)
 	bulletin_done(&b);
 	if (e == -ENOENT)
 		return say(r, res, 404, "not-found", W_E_NO_ACTIVE_BULLETIN, idtext);
+	if (e == -EPERM)
+		return say(r, res, 403, "province", W_E_PROVINCE_OWNS, idtext);
 	if (e < 0)
 		return say(r, res, 500, "internal", W_E_DB_WRITE);
 	notify_daemon(r);

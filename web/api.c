@@ -389,6 +389,9 @@ void api_next(struct web_req *r)
 {
 	struct act_result res = { 0 };
 	struct listing_plan lp;
+	const struct plan_item *it;
+	const struct province_item *pi;
+	size_t i = 0, k = 0;
 	struct out o;
 	bool all = web_query(r, "all") && strcmp(web_query(r, "all"), "0") != 0;
 
@@ -398,9 +401,11 @@ void api_next(struct web_req *r)
 	}
 	out_open(&o);
 	json_array_begin(&o.j);
-	for (size_t i = 0; i < lp.plan.n; i++) {
-		const struct plan_item *it = &lp.plan.v[i];
-
+	while (plan_walk(&lp.plan, lp.prov, lp.n_prov, &i, &k, &it, &pi)) {
+		if (pi) {
+			province_item_json(&o.j, pi);
+			continue;
+		}
 		if (it->part != PART_ITEM || (it->skipped && !all))
 			continue;
 		json_object_begin(&o.j);

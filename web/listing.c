@@ -93,7 +93,10 @@ int listing_plan_range(struct web_req *r, int64_t from_ms, int64_t to_ms, struct
 	struct db *db = web_rdb(r);
 
 	memset(lp, 0, sizeof(*lp));
-	if (!cfg || !db || library_list(db, false, &lp->lib, &lp->n_lib) < 0) {
+	if (!cfg || !db || library_list(db, false, &lp->lib, &lp->n_lib) < 0 ||
+	    province_items(db, from_ms, to_ms, &lp->prov, &lp->n_prov) < 0) {
+		bulletins_free(lp->lib, lp->n_lib);
+		memset(lp, 0, sizeof(*lp));
 		res->status = 500;
 		res->code = "internal";
 		snprintf(res->msg, sizeof(res->msg), "%s", T(r, W_E_DB_READ));
@@ -143,6 +146,7 @@ void listing_plan_done(struct listing_plan *lp)
 {
 	plan_done(&lp->plan);
 	bulletins_free(lp->lib, lp->n_lib);
+	province_items_free(lp->prov, lp->n_prov);
 	memset(lp, 0, sizeof(*lp));
 }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "content/library.h"
+#include "content/province.h"
 #include "ledger/audit.h"
 #include "ledger/ledger.h"
 #include "scheduler/plan.h"
@@ -33,7 +34,11 @@ struct listing_plan {
 	struct plan plan;
 	struct bulletin *lib;
 	size_t n_lib;
+	/* The province's timed items in the same period (doc/province.md). */
+	struct province_item *prov;
+	size_t n_prov;
 };
+
 int listing_plan(struct web_req *r, struct listing_plan *lp, struct act_result *res);
 /* The plan from FROM_MS to TO_MS. */
 int listing_plan_range(struct web_req *r, int64_t from_ms, int64_t to_ms, struct listing_plan *lp,

@@ -429,6 +429,33 @@ static void status_daemon(struct web_req *r, FILE *f)
 	fputs("</section>\n", f);
 }
 
+/* The slot and bulletin cells of a province's item (doc/province.md):
+ * marked as the province's, with its ids, and what stands in the way
+ * when its audio is not in the library. */
+static void province_cells(struct web_req *r, FILE *f, const struct province_item *pi)
+{
+	fputs("<td class=\"province\">", f);
+	word(r, f, W_FROM_PROVINCE);
+	fputs("</td><td>", f);
+	if (pi->bulletin_id)
+		fprintf(f, "<a href=\"/library/%lld\">", (long long)pi->bulletin_id);
+	text(f, pi->title ? pi->title : pi->bulletin);
+	if (pi->bulletin_id)
+		fputs("</a>", f);
+	fputs(" <span class=\"muted\">", f);
+	text(f, pi->schedule_id);
+	fputs(" / ", f);
+	text(f, pi->bulletin);
+	if (!strcmp(pi->state, "pending")) {
+		fputs(" · ", f);
+		word(r, f, W_AUDIO_WAITING);
+	} else if (pi->reason) {
+		fputs(" · ", f);
+		text(f, pi->reason);
+	}
+	fputs("</span></td>", f);
+}
+
 static void status_today(struct web_req *r, FILE *f)
 {
 	struct act_result res = { 0 };
@@ -472,9 +499,20 @@ static void status_today(struct web_req *r, FILE *f)
 	}
 	/* What is still to come today, from the same planner as the daemon. */
 	if (listing_plan_range(r, now, to, &lp, &res) == 0) {
-		for (size_t i = 0; i < lp.plan.n; i++) {
-			const struct plan_item *it = &lp.plan.v[i];
+		const struct plan_item *it;
+		const struct province_item *pi;
+		size_t i = 0, k = 0;
 
+		while (plan_walk(&lp.plan, lp.prov, lp.n_prov, &i, &k, &it, &pi)) {
+			if (pi) {
+				fprintf(f, "<tr class=\"planned\"><td>%s</td>", clock_of(pi->at, t));
+				province_cells(r, f, pi);
+				fputs("<td>", f);
+				word(r, f, W_PLANNED);
+				fputs("</td></tr>\n", f);
+				shown++;
+				continue;
+			}
 			if (it->part != PART_ITEM || it->skipped)
 				continue;
 			fprintf(f, "<tr class=\"planned\"><td>%s</td><td>", clock_of(it->at, t));
@@ -869,6 +907,13 @@ static void bulletin_row(struct web_req *r, FILE *f, const struct bulletin *b)
 		word(r, f, W_RETIRED);
 		fputs("</span>", f);
 	}
+	if (bulletin_from_province(b)) {
+		fputs(" <span class=\"tag province\">", f);
+		word(r, f, W_FROM_PROVINCE);
+		fputs(" ", f);
+		text(f, b->province_id ? b->province_id : "");
+		fputs("</span>", f);
+	}
 	fputs("<br><span class=\"muted\">", f);
 	text(f, b->source_name);
 	fputs("</span></td><td class=\"wide\">", f);
@@ -1120,9 +1165,11 @@ static void week_table(struct web_req *r, FILE *f)
 {
 	struct act_result res = { 0 };
 	struct listing_plan lp;
+	const struct plan_item *it;
+	const struct province_item *pi;
 	int32_t day = DAY_NONE_BEFORE;
 	char t[ISO_LEN], d[16], len[32];
-	size_t shown = 0;
+	size_t shown = 0, i = 0, k = 0;
 
 	fputs("<section class=\"card\"><h2>", f);
 	word(r, f, W_WEEK_AHEAD);
@@ -1141,16 +1188,23 @@ static void week_table(struct web_req *r, FILE *f)
 	fputs("</th><th class=\"wide\">", f);
 	word(r, f, W_LENGTH);
 	fputs("</th></tr></thead><tbody>\n", f);
-	for (size_t i = 0; i < lp.plan.n; i++) {
-		const struct plan_item *it = &lp.plan.v[i];
-		int32_t dd = time_local_day(it->at, NULL);
+	while (plan_walk(&lp.plan, lp.prov, lp.n_prov, &i, &k, &it, &pi)) {
+		int32_t dd;
 
-		if (it->part != PART_ITEM)
+		if (it && it->part != PART_ITEM)
 			continue;
+		dd = time_local_day(pi ? pi->at : it->at, NULL);
 		if (dd != day) {
 			day = dd;
 			fprintf(f, "<tr class=\"day\"><th colspan=\"4\">%s %s</th></tr>\n",
 				T(r, (enum web_word)(W_MON + days_weekday(dd))), day_text(r, dd, d));
+		}
+		if (pi) {
+			fprintf(f, "<tr><td>%s</td>", clock_of(pi->at, t));
+			province_cells(r, f, pi);
+			fputs("<td class=\"wide\"></td></tr>\n", f);
+			shown++;
+			continue;
 		}
 		fprintf(f, "<tr%s><td>%s</td><td>", it->skipped ? " class=\"skipped\"" : "", clock_of(it->at, t));
 		text(f, it->slot->name);

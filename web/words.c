@@ -116,6 +116,8 @@ static const char *const words[W_COUNT][2] = {
 	[W_WEEK_AHEAD] = { "Lịch phát 7 ngày tới", "The week ahead" },
 	[W_NOTHING_WEEK] = { "Không có gì sẽ phát trong thời gian này", "Nothing will air in this period" },
 	[W_SKIPPED] = { "bỏ qua", "skipped" },
+	[W_FROM_PROVINCE] = { "Tỉnh gửi", "From the province" },
+	[W_AUDIO_WAITING] = { "đang chờ tải âm thanh", "its audio is not here yet" },
 	[W_NAME] = { "Tên", "Name" },
 	[W_START] = { "Giờ bắt đầu", "Start" },
 	[W_DAYS] = { "Các ngày", "Days" },
@@ -236,6 +238,9 @@ static const char *const words[W_COUNT][2] = {
 			      "There is no bulletin #%s; the library lists them." },
 	[W_E_NO_ACTIVE_BULLETIN] = { "Không có bản tin số %s đang dùng (có thể đã ngừng phát).",
 				     "There is no active bulletin #%s (it may be retired already)." },
+	[W_E_PROVINCE_OWNS] = { "Bản tin số %s do tỉnh gửi xuống: chỉ tỉnh mới thay đổi hoặc ngừng được; ở đài chỉ "
+				"có thể dừng khi đang phát.", "Bulletin #%s came from the province: only the province "
+				"changes or retires it; here it can only be stopped while on air." },
 	[W_E_SLOT_NAME] = { "Cần tên khung giờ phát, ví dụ sang hoặc chieu.", "Give the slot's name, e.g. sang or "
 			    "chieu." },
 	[W_E_SLOT_NEEDS] = { "Khung giờ phát cần giờ bắt đầu và các ngày phát.", "A slot needs a start time and "

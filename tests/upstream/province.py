@@ -15,6 +15,26 @@ request so a test changes it between requests:
   {"delay": 3}            keep the record, then wait 3 s before answering a log
   {"token_ttl": 2}        tokens die 2 s after the login (then 401)
   {"refuse": "TITLE"}     refuse the record titled TITLE with 400
+  {"cut_after": N}        the first answer for each audio file stops after N
+                          bytes of it and the connection is closed (a resume
+                          must fetch the rest with a Range request)
+  {"media_delay": S}      wait S seconds before answering for audio
+  {"no_length": [NAMES]}  audio files NAMES are sent without a Content-Length
+                          (the connection closes after them), so only what
+                          arrives tells their size
+  {"stall_after": N}      the first answer for each audio file stops after N
+                          bytes and then sends nothing for a minute (a test
+                          kills the link meanwhile)
+
+Schedules (issue #18): GET {base}/schedule answers {"TrangThaiGui": 0,
+"NoiDung": [...]} with the list in DIR/schedules.json (written by the
+test, read at every request; a missing file is an empty list), and logs
+each poll in polls.jsonl ({"at": epoch s}). POST {base}/schedule/ack and
+{base}/schedule/cancel keep the acknowledgements in acks.jsonl and
+cancels.jsonl; POST {base}/schedule/reject keeps the reports of refused
+audio in rejects.jsonl. GET /media/NAME serves DIR/media/NAME with byte ranges
+(206, Content-Range) and logs each request in media.jsonl ({"name",
+"range", "at"}); a missing file is a 404.
 
 Files in DIR: port (the port it listens on), logins.jsonl, pings.jsonl,
 raw.jsonl (every log request it accepted, duplicates included, each with
@@ -39,6 +59,7 @@ PORT = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 LOCK = threading.Lock()
 TOKENS = {}  # token -> when it was given
 SEEN = set()
+CUT = set()  # audio files whose first answer was cut off
 
 
 def control():
@@ -102,6 +123,91 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ttl = ctl.get("token_ttl")
         return given is not None and (ttl is None or time.time() - given < ttl)
 
+    def do_GET(self):
+        ctl = control()
+        if ctl.get("mode", "ok") == "down":
+            self.close_connection = True
+            return
+        path = self.path.split("?")[0].rstrip("/")
+        if path.startswith("/media/"):
+            self.media(ctl, path[len("/media/"):])
+        elif not self.token_ok(ctl):
+            self.answer(401, {"TrangThaiGui": 1, "MoTa": "Phiên đăng nhập hết hạn"})
+        elif path.endswith("/schedule"):
+            try:
+                with open(os.path.join(DIR, "schedules.json"), "rb") as f:
+                    raw = f.read()
+            except OSError:
+                raw = b"[]"
+            with LOCK:
+                append("polls.jsonl", {"at": time.time()})
+            self.answer(200, b'{"TrangThaiGui": 0, "NoiDung": ' + raw + b"}")
+        else:
+            self.answer(404, {"TrangThaiGui": 1, "MoTa": "Không có"})
+
+    def media(self, ctl, name):
+        rng = self.headers.get("Range")
+        with LOCK:
+            append("media.jsonl", {"name": name, "range": rng, "at": time.time()})
+        if "/" in name or name.startswith("."):
+            self.answer(404, {"MoTa": "Không có"})
+            return
+        try:
+            with open(os.path.join(DIR, "media", name), "rb") as f:
+                data = f.read()
+        except OSError:
+            self.answer(404, {"MoTa": "Không có"})
+            return
+        if ctl.get("media_delay"):
+            time.sleep(float(ctl["media_delay"]))
+        start = 0
+        if rng and rng.startswith("bytes=") and rng[6:].endswith("-"):
+            start = int(rng[6:-1])
+        if start >= len(data) > 0:
+            self.send_response(416)
+            self.send_header("Content-Range", "bytes */%d" % len(data))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(206 if start else 200)
+        self.send_header("Content-Type", "audio/wav")
+        if name in (ctl.get("no_length") or []):
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                self.wfile.write(data[start:])
+            except OSError:
+                pass
+            return
+        self.send_header("Content-Length", str(len(data) - start))
+        if start:
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        body = data[start:]
+        cut = ctl.get("cut_after")
+        stall = ctl.get("stall_after")
+        with LOCK:
+            first = name not in CUT
+            CUT.add(name)
+        try:
+            if stall is not None and first:
+                self.wfile.write(body[:int(stall)])
+                self.wfile.flush()
+                time.sleep(60)
+                self.close_connection = True
+                return
+            if cut is not None and first:
+                self.wfile.write(body[:int(cut)])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.wfile.write(body)
+        except OSError:
+            pass
+
     def do_POST(self):
         ctl = control()
         mode = ctl.get("mode", "ok")
@@ -123,6 +229,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(401, {"TrangThaiGui": 1, "MoTa": "Phiên đăng nhập hết hạn"})
         elif path.endswith("/log"):
             self.log(ctl, mode, raw, body)
+        elif path.endswith("/schedule/ack") or path.endswith("/schedule/cancel"):
+            with LOCK:
+                append("acks.jsonl" if path.endswith("/ack") else "cancels.jsonl", body)
+            self.answer(200, {"TrangThaiGui": 0, "MoTa": "OK"})
+        elif path.endswith("/schedule/reject"):
+            with LOCK:
+                append("rejects.jsonl", body)
+            self.answer(200, {"TrangThaiGui": 0, "MoTa": "OK"})
         elif path.endswith("/ping"):
             with LOCK:
                 append("pings.jsonl", body)
