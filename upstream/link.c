@@ -750,6 +750,15 @@ static void work(struct link *l)
 
 	if (l->req || l->stop)
 		return;
+	/* The schedules keep their own interval through a backoff that
+	 * failed records, pings or acknowledgements brought on: an emergency
+	 * the province publishes is heard while its log path fails. Without
+	 * a token the login's backoff holds. */
+	if (l->poll_due && l->token && l->retry_at) {
+		l->poll_due = false;
+		start(l, req_new(l->u, l->version, REQ_SCHEDULE, l->u->path_schedule, NULL, l->token));
+		return;
+	}
 	if (l->retry_at && time_mono_ms() < l->retry_at)
 		return;
 	l->retry_at = 0;
