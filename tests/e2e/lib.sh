@@ -295,6 +295,19 @@ province_stop() {
 	wait "$PROVINCE_PID" 2>/dev/null || true
 	PROVINCE_PID=""
 }
+# province_emergency TITLE FILE SECONDS: publishes schedule LP-K of one
+# emergency bulletin BT-K (TITLE, the province's media/FILE) at this
+# second, SECONDS long; sets $PUBLISHED (epoch ms).
+province_emergency() {
+	PUBLISHED=$(date +%s%3N)
+	local at=$((PUBLISHED / 1000))
+	cat >"$T/province/schedules.json.tmp" <<JSON
+[{"LichPhatID":"LP-K","TenLichPhat":"Khẩn cấp","DanhSachBanTin":[{"BanTinID":"BT-K","TieuDe":"$1",
+ "LoaiLinhVuc":1,"MucDoUuTien":1,"NoiDung":"https://127.0.0.1:$PROVINCE_PORT/media/$2"}],
+ "DanhSachNgayPhat":[{"NgayPhat":"$(date -u -d "@$at" +%d-%m-%Y)","ThoiDiemPhat":[{"ThoiGianBatDau":$at,"ThoiGianKetThuc":$((at + $3))}]}]}]
+JSON
+	mv "$T/province/schedules.json.tmp" "$T/province/schedules.json"
+}
 province_control() { printf '%s\n' "$1" >"$T/province/control.json"; }
 # Lines of one of its files (records.jsonl, raw.jsonl, pings.jsonl, logins.jsonl).
 province_count() { if [ -f "$T/province/$1" ]; then wc -l <"$T/province/$1"; else echo 0; fi; }

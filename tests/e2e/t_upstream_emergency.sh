@@ -19,14 +19,8 @@ start_daemon
 link_start
 wait_on_air "$item" 15
 sleep 1
-published=$(date +%s%3N)
-at=$((published / 1000))
-cat >"$T/province/schedules.json.tmp" <<JSON
-[{"LichPhatID":"LP-K","TenLichPhat":"Khẩn cấp","DanhSachBanTin":[{"BanTinID":"BT-K","TieuDe":"Cảnh báo lũ",
- "LoaiLinhVuc":1,"MucDoUuTien":1,"NoiDung":"https://127.0.0.1:$PROVINCE_PORT/media/khan.wav"}],
- "DanhSachNgayPhat":[{"NgayPhat":"$(date -u -d "@$at" +%d-%m-%Y)","ThoiDiemPhat":[{"ThoiGianBatDau":$at,"ThoiGianKetThuc":$((at + 3))}]}]}]
-JSON
-mv "$T/province/schedules.json.tmp" "$T/province/schedules.json"
+province_emergency "Cảnh báo lũ" khan.wav 3
+published=$PUBLISHED
 wait_rows 2 45
 expect_exit 0 log --json
 log=$OUT

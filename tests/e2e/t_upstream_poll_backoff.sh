@@ -29,14 +29,8 @@ sleep 40
 grep -q 'trying again in' "$T/link.log" || fail "the link did not back off: $(cat "$T/link.log")"
 
 province_control '{}'
-published=$(date +%s%3N)
-at=$((published / 1000))
-cat >"$T/province/schedules.json.tmp" <<JSON
-[{"LichPhatID":"LP-K","TenLichPhat":"Khẩn cấp","DanhSachBanTin":[{"BanTinID":"BT-K","TieuDe":"Cảnh báo",
- "LoaiLinhVuc":1,"MucDoUuTien":1,"NoiDung":"https://127.0.0.1:$PROVINCE_PORT/media/khan.wav"}],
- "DanhSachNgayPhat":[{"NgayPhat":"$(date -u -d "@$at" +%d-%m-%Y)","ThoiDiemPhat":[{"ThoiGianBatDau":$at,"ThoiGianKetThuc":$((at + 2))}]}]}]
-JSON
-mv "$T/province/schedules.json.tmp" "$T/province/schedules.json"
+province_emergency "Cảnh báo" khan.wav 2
+published=$PUBLISHED
 wait_rows 2 30
 expect_exit 0 log --json
 log=$OUT
