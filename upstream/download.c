@@ -37,6 +37,9 @@
 /* What must stay free on the state folder's disk besides the file: the
  * database, the ledger's growth and the content store's copy. */
 #define RESERVE_BYTES (64LL * 1024 * 1024)
+/* A file sent without its length is held to RESERVE_BYTES as it comes,
+ * looked at each time this much more is written. */
+#define SPACE_CHECK_BYTES (1LL << 20)
 /* A transfer slower than 1 byte/s for this long is dead. */
 #define STALL_SECONDS 60L
 
@@ -48,6 +51,7 @@ struct download {
 	int64_t have;       /* bytes in the partial file when the transfer began */
 	int64_t written;    /* bytes this transfer wrote */
 	int64_t cap;        /* upstream.max_download_mb in bytes */
+	int64_t space_at;   /* written: free space is looked at again from here */
 	bool checked;       /* the first bytes' checks are done */
 	bool restart;       /* the server sent the whole file: the partial was emptied */
 	char stop[512];     /* why the write callback cut the transfer off */
@@ -64,13 +68,24 @@ static int64_t free_bytes(const char *dir)
 	return (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
 }
 
+/* Free bytes on the partial file's disk, or -1 when that cannot be told. */
+static int64_t space_left(const struct download *dl)
+{
+	char *dir = xstrdup(dl->path);
+	int64_t space;
+
+	*strrchr(dir, '/') = '\0';
+	space = free_bytes(dir);
+	free(dir);
+	return space;
+}
+
 /* The checks that wait for the reply's status: the range honoured or not,
  * the announced length against the cap and the free space. */
 static bool first_bytes(struct download *dl)
 {
 	curl_off_t len = -1;
 	long http = 0;
-	char *dir;
 	int64_t space;
 
 	dl->checked = true;
@@ -91,10 +106,7 @@ static bool first_bytes(struct download *dl)
 		dl->stop_for_good = true;
 		return false;
 	}
-	dir = xstrdup(dl->path);
-	*strrchr(dir, '/') = '\0';
-	space = free_bytes(dir);
-	free(dir);
+	space = space_left(dl);
 	if (len > 0 && space >= 0 && space < len + RESERVE_BYTES) {
 		text_set(dl->stop, sizeof(dl->stop), _("not enough free space for %" PRId64 " bytes (%" PRId64
 			 " MB free, %lld MB kept free)"), (int64_t)len, space >> 20, RESERVE_BYTES >> 20);
@@ -117,6 +129,19 @@ static size_t on_audio(char *p, size_t size, size_t n, void *ctx)
 			 " MB)"), dl->cap >> 20);
 		dl->stop_for_good = true;
 		return 0;
+	}
+	/* The ledger needs its room more than a download does: a file whose
+	 * length was not announced (or was announced falsely) stops before
+	 * the disk is full, and resumes when there is room. */
+	if (dl->written >= dl->space_at) {
+		int64_t space = space_left(dl);
+
+		dl->space_at = dl->written + SPACE_CHECK_BYTES;
+		if (space >= 0 && space < RESERVE_BYTES + (int64_t)add) {
+			text_set(dl->stop, sizeof(dl->stop), _("only %" PRId64 " MB free on the disk of %s; the "
+				 "download waits until %lld MB are free"), space >> 20, dl->path, RESERVE_BYTES >> 20);
+			return 0;
+		}
 	}
 	for (size_t off = 0; off < add; off += (size_t)w) {
 		w = write(dl->fd, p + off, add - off);
@@ -193,8 +218,16 @@ struct download *upstream_download_new(const struct config *cfg, const struct pr
 	curl_easy_setopt(dl->h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (u->ca_file)
 		curl_easy_setopt(dl->h, CURLOPT_CAINFO, u->ca_file);
-	if (dl->have > 0)
-		curl_easy_setopt(dl->h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)dl->have);
+	/* A Range header, not CURLOPT_RESUME_FROM: with that, curl fails a
+	 * server that answers with the whole file (200) as CURLE_RANGE_ERROR,
+	 * and the link would ask again forever; this way first_bytes sees
+	 * the 200 and starts the partial file over. */
+	if (dl->have > 0) {
+		char range[32];
+
+		snprintf(range, sizeof(range), "%" PRId64 "-", dl->have);
+		curl_easy_setopt(dl->h, CURLOPT_RANGE, range);
+	}
 	curl_easy_setopt(dl->h, CURLOPT_WRITEFUNCTION, on_audio);
 	curl_easy_setopt(dl->h, CURLOPT_WRITEDATA, dl);
 	curl_easy_setopt(dl->h, CURLOPT_FAILONERROR, 1L);

@@ -15,17 +15,7 @@
 # namespace where root is not at hand), so the tmpfs goes when it ends; it
 # is skipped, saying why, only where no namespace can mount one.
 #   LOA=build/loa MKAUDIO=build/mkaudio bash tests/faults/t_full_disk.sh
-if [ -z "${LOA_FULL_DISK_NS:-}" ]; then
-	export LOA_FULL_DISK_NS=1
-	for how in "-m" "-Urm"; do
-		# shellcheck disable=SC2086 # $how is one option cluster
-		if unshare $how --propagation private true 2>/dev/null; then
-			exec unshare $how --propagation private bash "$0" "$@"
-		fi
-	done
-	echo "  SKIP t_full_disk: no mount namespace can be made here (unshare -m and -Urm refused); the full-disk test needs one to mount its small tmpfs"
-	exit 0
-fi
+. "$(dirname "$0")/mountns.sh"
 . "$(dirname "$0")/../e2e/lib.sh"
 
 note() { echo "  $*"; }

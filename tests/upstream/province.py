@@ -22,6 +22,7 @@ request so a test changes it between requests:
   {"no_length": [NAMES]}  audio files NAMES are sent without a Content-Length
                           (the connection closes after them), so only what
                           arrives tells their size
+  {"no_ranges": true}     audio is always sent whole (200), whatever Range asks
   {"stall_after": N}      the first answer for each audio file stops after N
                           bytes and then sends nothing for a minute (a test
                           kills the link meanwhile)
@@ -161,7 +162,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if ctl.get("media_delay"):
             time.sleep(float(ctl["media_delay"]))
         start = 0
-        if rng and rng.startswith("bytes=") and rng[6:].endswith("-"):
+        if rng and rng.startswith("bytes=") and rng[6:].endswith("-") and not ctl.get("no_ranges"):
             start = int(rng[6:-1])
         if start >= len(data) > 0:
             self.send_response(416)
@@ -172,6 +173,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(206 if start else 200)
         self.send_header("Content-Type", "audio/wav")
         if name in (ctl.get("no_length") or []):
+            if start:
+                self.send_header("Content-Range", "bytes %d-%d/*" % (start, len(data) - 1))
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
