@@ -279,19 +279,36 @@ static bool env_clock_trusted(void *ctx)
 
 /* ---- events ---- */
 
+static void clock_changed(struct daemon *d)
+{
+	log_notice(_("the system clock was changed; re-planning"));
+	engine_clock_stepped(d->engine);
+}
+
+/* Arms the timer for the engine's next wake. A clock set while it is being
+ * armed fails the arming with ECANCELED (seen when NTP steps the clock at
+ * boot, and in t_clock_steps): that is the clock change a read would have
+ * told, and the timer is armed again on the new clock; a daemon left with
+ * no timer would sleep through its next slot. */
 static void arm(struct daemon *d)
 {
-	int64_t at = engine_wake_at(d->engine);
-	struct itimerspec its = { 0 };
+	for (int tries = 0; tries < 4; tries++) {
+		int64_t at = engine_wake_at(d->engine);
+		struct itimerspec its = { 0 };
 
-	if (!at)
-		at = time_now_ms() + FAR_AHEAD_MS;
-	if (at < 1)
-		at = 1;
-	its.it_value.tv_sec = at / 1000;
-	its.it_value.tv_nsec = (at % 1000) * 1000000;
-	if (timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) < 0)
-		log_err(_("cannot arm the timer: %s"), strerror(errno));
+		if (!at)
+			at = time_now_ms() + FAR_AHEAD_MS;
+		if (at < 1)
+			at = 1;
+		its.it_value.tv_sec = at / 1000;
+		its.it_value.tv_nsec = (at % 1000) * 1000000;
+		if (timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) == 0)
+			return;
+		if (errno != ECANCELED)
+			break;
+		clock_changed(d);
+	}
+	log_err(_("cannot arm the timer: %s"), strerror(errno));
 }
 
 static void on_timer(struct daemon *d)
@@ -299,10 +316,8 @@ static void on_timer(struct daemon *d)
 	uint64_t ticks;
 
 	if (read(d->timerfd, &ticks, sizeof(ticks)) < 0) {
-		if (errno == ECANCELED) {
-			log_notice(_("the system clock was changed; re-planning"));
-			engine_clock_stepped(d->engine);
-		}
+		if (errno == ECANCELED)
+			clock_changed(d);
 		return;
 	}
 	engine_run(d->engine);

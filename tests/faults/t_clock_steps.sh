@@ -109,7 +109,7 @@ sleep 2
 step 190
 wait_log "the system clock was changed" 1 5
 wait_on_air "$d" 20
-assert_eq "$(rows)" "s1:A:completed,s1:B:completed,s2:C:missed" "rows after the step forward"
+assert_eq "$(rows)" "s1:A:completed,s1:B:completed,s2:C:missed" "rows after the step forward (daemon log: $(cat "$T/daemon.log"))"
 played=$(played A)
 [ "$played" -ge 5900 ] || fail "A played $played ms of 6000 across the step forward"
 note "step forward 190 s while A aired: A played to its end ($played ms), B followed, s2 (158 s past) missed, s3 (98 s past) airs late"
