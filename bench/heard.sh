@@ -28,8 +28,8 @@ export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$D/asound.conf"
 export JACK_DEFAULT_SERVER="loa-heard-$PERIOD-$$" JACK_NO_START_SERVER=1 JACK_NO_AUDIO_RESERVATION=1
 
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+. "$(dirname "$0")/stop.sh"
+trap stop_pids EXIT
 # Up to 30 s each for the server and the ear: on a loaded machine they are slow to come up.
 jackd --no-realtime -d dummy -r 48000 -p "$PERIOD" >"$D/jackd.log" 2>&1 &
 JACKD=$!

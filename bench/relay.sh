@@ -24,8 +24,8 @@ for t in jackd jack_lsp jq sqlite3 ffmpeg; do
 done
 rm -rf "$W" && mkdir -p "$W"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+. "$(dirname "$0")/stop.sh"
+trap stop_pids EXIT
 say() { printf '%s [%3ds] %s\n' "bench-relay" $(($(date +%s) - started)) "$*" >&2; }
 declare -A R C
 put() { R[$1]=$2; C[$1]=$3; }

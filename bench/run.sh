@@ -26,10 +26,8 @@ LIQ=$(command -v liquidsoap || true)
 
 rm -rf "$W" && mkdir -p "$W"
 PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+. "$(dirname "$0")/stop.sh"
+trap stop_pids EXIT
 say() { printf '%s [%3ds] %s\n' "bench" $(($(date +%s) - started)) "$*" >&2; }
 
 # Results: R[key]=value, C[key]=the command that produced it.

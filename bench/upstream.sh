@@ -22,7 +22,8 @@ ZONE=Asia/Ho_Chi_Minh
 
 rm -rf "$W" && mkdir -p "$W/province"
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done' EXIT
+. "$(dirname "$0")/stop.sh"
+trap stop_pids EXIT
 out() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
 ctx() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'; }
 sent() { sqlite3 "$W/state/loa.db" "SELECT count(*) FROM upstream_sent" 2>/dev/null || echo 0; }

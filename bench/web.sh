@@ -33,8 +33,8 @@ started=$(date +%s)
 
 rm -rf "$W" && mkdir -p "$W"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+. "$(dirname "$0")/stop.sh"
+trap stop_pids EXIT
 say() { printf '%s [%3ds] %s\n' "bench web" $(($(date +%s) - started)) "$*" >&2; }
 : >"$OUT"
 put() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$OUT"; }
