@@ -136,7 +136,8 @@ static const struct bulletin **slot_candidates(const struct slot *s, const struc
 	for (size_t i = 0; i < nb; i++)
 		if (fits_slot(s, &b[i]))
 			v[(*n)++] = &b[i];
-	qsort(v, *n, sizeof(*v), cmp_air_order);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_air_order);
 	return v;
 }
 
@@ -305,7 +306,10 @@ void plan_range(const struct config *cfg, const struct bulletin *b, size_t nb,
 			occ[n_occ++] = (struct occ){ at, (int32_t)d, i };
 		}
 	}
-	qsort(occ, n_occ, sizeof(*occ), cmp_occ);
+	/* A window with no occurrence leaves OCC null, and qsort's pointer
+	 * must never be null even for zero elements. */
+	if (n_occ > 1)
+		qsort(occ, n_occ, sizeof(*occ), cmp_occ);
 
 	/* Which bulletins a slot takes is decided once per slot, not per day:
 	 * a year of a big library stays a fraction of a second. */
