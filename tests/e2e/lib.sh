@@ -38,6 +38,14 @@ assert_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
 # Station-local clock time SECONDS from now, as HH:MM:SS.
 local_hms_in() { TZ=$TZ_STATION date -d "+$1 sec" +%H:%M:%S; }
 
+# slot_in SECONDS: moves the config's first slot start to SECONDS from now.
+# An occurrence takes only what was imported before its instant, so a test
+# that imports and then starts the daemon aims the slot after the imports:
+# under ASan on a busy machine eleven imports outlast any fixed lead.
+slot_in() {
+	sed -i -E "0,/start = \"[0-9:]+\"/s//start = \"$(local_hms_in "$1")\"/" "$LOA_CONFIG"
+}
+
 # write_config SLOT_START [DEVICE] [EXTRA SLOT KEYS]
 write_config() {
 	cat >"$LOA_CONFIG" <<CONF

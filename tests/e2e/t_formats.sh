@@ -23,8 +23,7 @@ formats=(
 	"vorbis.ogg --rate 22050 --channels 2"
 	"opus.opus --rate 24000 --channels 1"
 )
-start=$(local_hms_in 8)
-write_config_audio "$start" "gap_ms = 100;"
+write_config_audio "00:00:00" "gap_ms = 100;"
 for f in "${formats[@]}"; do
 	read -r name opts <<<"$f"
 	# shellcheck disable=SC2086 # opts are words
@@ -40,6 +39,7 @@ jq -r '.[] | "\(.title) \(.duration_ms)"' <<<"$list" | while read -r name dur; d
 	[ "$dur" -ge 1480 ] && [ "$dur" -le 1520 ] || fail "$name: decoded $dur ms, made 1500"
 done
 
+slot_in 3
 start_daemon
 wait_rows "$n" 30
 stop_daemon

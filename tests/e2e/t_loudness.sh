@@ -8,8 +8,7 @@ pcm.capture { type file; slave.pcm "null"; file "$T/cap-%r-%c.wav"; format "wav"
 ALSA
 "$MKAUDIO" --seconds 8 --rate 22050 --channels 1 quiet "$T/quiet.mp3"
 "$MKAUDIO" --seconds 4 --rate 48000 --channels 2 --level -0.1 tone "$T/loud.wav"
-start=$(local_hms_in 5)
-write_config_audio "$start" "gap_ms = 100; target_lufs = -18.0;"
+write_config_audio "00:00:00" "gap_ms = 100; target_lufs = -18.0;"
 expect_exit 0 import --slot sang "$T/quiet.mp3"
 expect_exit 0 import --slot sang "$T/loud.wav"
 expect_exit 0 list --json
@@ -21,6 +20,7 @@ m=$(sqlite3 "$T/state/loa.db" "SELECT makeup_db, makeup_ceiling_dbtp FROM bullet
 awk -v m="$m" 'BEGIN { split(m, f, "|"); exit !(f[1] > 3 && f[2] == -1) }' ||
 	fail "import stored the make-up and ceiling '$m' for the quiet fixture"
 
+slot_in 3
 start_daemon
 wait_rows 2 20
 stop_daemon

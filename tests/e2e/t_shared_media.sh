@@ -29,7 +29,7 @@ for round in "${rounds[@]}"; do
 	# chime.wav is an intro, as its README offers, in the round with room at 48 kHz stereo.
 	intro=""
 	[[ "$round" == *flac* ]] && intro="intro = \"$media/chime.wav\";"
-	write_config_audio "$(local_hms_in 6)" "gap_ms = 100;" "$intro"
+	write_config_audio "00:00:00" "gap_ms = 100;" "$intro"
 	n=0
 	for item in $round; do
 		name=${item%%:*}
@@ -48,6 +48,7 @@ for round in "${rounds[@]}"; do
 			fail "$name: decoded $dur ms, the media README says $want"
 		echo "${name%.*} $dur" >>"$T/durations"
 	done
+	slot_in 3
 	start_daemon
 	wait_rows "$n" 60
 	stop_daemon
