@@ -316,7 +316,9 @@ deb-check: deb
 
 # Cross-build for a Raspberry Pi (ARCH=arm64 or armhf) with Debian's cross
 # toolchain and multiarch -dev packages into build-ARCH/, then run the unit
-# tests under qemu-user. Fixtures come from the native mkaudio. On armhf
+# tests under qemu-user, pinned to one CPU: qemu-user 7.2 here cannot start
+# a thread, and a process allowed one CPU makes none (the ledger walk reads
+# and hashes in turn then). Fixtures come from the native mkaudio. On armhf
 # the 64-bit time_t is checked first: tests/arm/time-abi.py fails if loa
 # calls a library function whose interface carries a time_t (doc/arm.md).
 ARCH ?= arm64
@@ -329,9 +331,10 @@ cross-check: $(BUILD)/mkaudio
 	@if [ "$(ARCH)" = armhf ]; then tests/arm/time-abi.py build-armhf/loa; fi
 	@triplet=$$(dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null) && \
 	qemu=qemu-$$(dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_CPU 2>/dev/null) && \
+	cpu=$$(taskset -pc $$$$ | sed 's/.*: //; s/[-,].*//') && \
 	failed=0 && \
 	for t in $(TEST_SRCS:tests/%.c=build-$(ARCH)/tests/%); do \
-	  LOA_TEST_EMULATED=1 LOA_MKAUDIO=$(BUILD)/mkaudio timeout 900 $$qemu -L /usr/$$triplet $$t || failed=1; \
+	  LOA_TEST_EMULATED=1 LOA_MKAUDIO=$(BUILD)/mkaudio timeout 900 taskset -c "$$cpu" $$qemu -L /usr/$$triplet $$t || failed=1; \
 	done; exit $$failed
 
 # The whole station on ARCH (arm64 or armhf; root): the package cross-built,

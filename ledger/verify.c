@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -470,7 +471,10 @@ int verify_chain(sqlite3 *h, const char *expect_head, struct verify_result *res)
  * thread steps the statement and copies each row out of it into a batch,
  * and the calling thread hashes the batches, follows the links and hands
  * the rows on, while the next batches are read: the walk costs about the
- * slower of the two instead of their sum. The queue is bounded (QUEUE
+ * slower of the two instead of their sum. (A process allowed one CPU only,
+ * on a single-core board or under CPUAffinity=, reads and hashes in turn
+ * in the calling thread: two threads would only take turns there.) The
+ * queue is bounded (QUEUE
  * batches of BATCH rows), so memory stays at a few hundred kilobytes
  * however long the ledger is. Every row is still read and hashed: the
  * threads change when, never whether.
@@ -583,32 +587,61 @@ static struct batch *hand_over(struct walk *w, bool filled)
 	return b;
 }
 
-static void *reader(void *arg)
+/* Fills B from the statement: up to BATCH rows, fewer when their strings
+ * fill its arena, or the last ones (B->last, B->rc). *PENDING: the
+ * statement's current row was stepped to but did not fit the batch
+ * before; it goes first (an empty batch takes any row). */
+static void read_batch(struct walk *w, struct batch *b, bool *pending)
 {
-	struct walk *w = arg;
-	struct batch *b = hand_over(w, false);
 	int rc;
 
-	while (b) {
+	b->n = 0;
+	b->used = 0;
+	b->last = false;
+	if (*pending) {
+		take_row(w, b);
+		*pending = false;
+	}
+	while (b->n < BATCH) {
 		rc = sqlite3_step(w->st);
 		if (rc != SQLITE_ROW) {
 			b->last = true;
 			b->rc = rc;
+			return;
+		}
+		if (!take_row(w, b)) {
+			*pending = true;
+			return;
+		}
+	}
+}
+
+static void *reader(void *arg)
+{
+	struct walk *w = arg;
+	struct batch *b = hand_over(w, false);
+	bool pending = false;
+
+	while (b) {
+		read_batch(w, b, &pending);
+		if (b->last) {
 			pthread_mutex_lock(&w->lock);
 			w->filled++;
 			pthread_cond_broadcast(&w->changed);
 			pthread_mutex_unlock(&w->lock);
 			return NULL;
 		}
-		if (!take_row(w, b)) {
-			b = hand_over(w, true);
-			if (b)
-				take_row(w, b);
-		}
-		if (b && b->n == BATCH)
-			b = hand_over(w, true);
+		b = hand_over(w, true);
 	}
 	return NULL;
+}
+
+/* May this process run on more than one CPU? */
+static bool cpus_to_share(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof(set), &set) != 0 || CPU_COUNT(&set) > 1;
 }
 
 /* The next batch from the reader. */
@@ -653,7 +686,7 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 	pthread_t t;
 	char *sql;
 	int rc, ret = 0;
-	bool more = true;
+	bool more = true, threaded = cpus_to_share(), pending = false;
 
 	memset(res, 0, sizeof(*res));
 	res->ok = true;
@@ -679,7 +712,7 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 		w->b[i].cap = BATCH * 256;
 		w->b[i].arena = xmalloc(w->b[i].cap);
 	}
-	if (pthread_create(&t, NULL, reader, w) != 0) {
+	if (threaded && pthread_create(&t, NULL, reader, w) != 0) {
 		/* Only when the box is out of threads or memory. */
 		text_set(res->message, sizeof(res->message), _("cannot read the ledger: %s"), strerror(EAGAIN));
 		ret = -EIO;
@@ -687,8 +720,11 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 		more = false;
 	}
 	while (more) {
-		struct batch *b = next_batch(w);
+		struct batch *b = threaded ? next_batch(w) : &w->b[0];
 		size_t i;
+
+		if (!threaded)
+			read_batch(w, b, &pending);
 
 		for (i = 0; i < b->n; i++) {
 			struct loaded *l = &b->rows[i];
@@ -708,7 +744,8 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 					fn(r, ctx);
 				continue;
 			}
-			stop_reader(w, t);
+			if (threaded)
+				stop_reader(w, t);
 			diagnose(h, l, b->bad[i], self_ok, expected_id, prev, res);
 			more = false;
 			break;
@@ -717,7 +754,8 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 			break;
 		if (b->last) {
 			rc = b->rc;
-			pthread_join(t, NULL);
+			if (threaded)
+				pthread_join(t, NULL);
 			more = false;
 			if (rc != SQLITE_DONE) {
 				if (sqlite3_errcode(h) == SQLITE_CORRUPT)
@@ -733,7 +771,8 @@ int verify_chain_rows(sqlite3 *h, const char *expect_head, void (*fn)(const stru
 			}
 			break;
 		}
-		give_back(w);
+		if (threaded)
+			give_back(w);
 	}
 	sqlite3_finalize(w->st);
 	if (ret == 0)

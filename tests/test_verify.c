@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -663,6 +664,23 @@ static void test_long_ledger(void **state)
 	assert_int_equal(f->res.rows, LONG_ROWS);
 }
 
+/* The same walk, edits and all, in a process allowed one CPU: it reads
+ * and hashes in turn in one thread (ledger/verify.c). */
+static void test_long_ledger_one_cpu(void **state)
+{
+	cpu_set_t was, one;
+	int cpu = 0;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	while (!CPU_ISSET(cpu, &was))
+		cpu++;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	test_long_ledger(state);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -698,6 +716,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_triggers_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_loa_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_ledger, setup_long, teardown),
+		cmocka_unit_test_setup_teardown(test_long_ledger_one_cpu, setup_long, teardown),
 		cmocka_unit_test(test_names),
 	};
 
