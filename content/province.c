@@ -567,6 +567,11 @@ int province_bulletin_failed(struct db *db, const char *id, bool rejected, const
 		    "sssi", id, rejected ? "rejected" : "failed", reason, now_ms);
 }
 
+bool province_item_airs(const struct province_item *it)
+{
+	return strcmp(it->state, "rejected") && strcmp(it->state, "failed");
+}
+
 void province_item_json(struct json *j, const struct province_item *it)
 {
 	json_object_begin(j);

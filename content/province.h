@@ -158,6 +158,9 @@ struct province_item {
  * Caller frees with province_items_free. Returns 0 or -EIO. */
 int province_items(struct db *db, int64_t from_ms, int64_t to_ms, struct province_item **out, size_t *n);
 void province_items_free(struct province_item *v, size_t n);
+/* False when IT's audio was refused or could not be had: it will get a
+ * failed row at its instant, not an airing. */
+bool province_item_airs(const struct province_item *it);
 /* Removes item ID: it will never air (its row is written). */
 int province_item_done(struct db *db, int64_t id);
 

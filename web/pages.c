@@ -508,7 +508,9 @@ static void status_today(struct web_req *r, FILE *f)
 				fprintf(f, "<tr class=\"planned\"><td>%s</td>", clock_of(pi->at, t));
 				province_cells(r, f, pi);
 				fputs("<td>", f);
-				word(r, f, W_PLANNED);
+				/* Refused or undownloadable audio gets a failed row at its
+				 * instant, not an airing (province_cells says why). */
+				word(r, f, province_item_airs(pi) ? W_PLANNED : W_WONT_AIR);
 				fputs("</td></tr>\n", f);
 				shown++;
 				continue;
@@ -1200,7 +1202,8 @@ static void week_table(struct web_req *r, FILE *f)
 				T(r, (enum web_word)(W_MON + days_weekday(dd))), day_text(r, dd, d));
 		}
 		if (pi) {
-			fprintf(f, "<tr><td>%s</td>", clock_of(pi->at, t));
+			fprintf(f, "<tr%s><td>%s</td>", province_item_airs(pi) ? "" : " class=\"skipped\"",
+				clock_of(pi->at, t));
 			province_cells(r, f, pi);
 			fputs("<td class=\"wide\"></td></tr>\n", f);
 			shown++;

@@ -118,6 +118,7 @@ static const char *const words[W_COUNT][2] = {
 	[W_SKIPPED] = { "bỏ qua", "skipped" },
 	[W_FROM_PROVINCE] = { "Tỉnh gửi", "From the province" },
 	[W_AUDIO_WAITING] = { "đang chờ tải âm thanh", "its audio is not here yet" },
+	[W_WONT_AIR] = { "Sẽ không phát", "Will not air" },
 	[W_NAME] = { "Tên", "Name" },
 	[W_START] = { "Giờ bắt đầu", "Start" },
 	[W_DAYS] = { "Các ngày", "Days" },

@@ -113,6 +113,16 @@ assert_eq "$(jq -r '[.[] | select(.province_schedule == "LP-C") | "\(.origin):\(
 	"province:BT-C:Sẽ huỷ:null" "loa next lists LP-C"
 expect_exit 0 next --days 1
 [[ "$OUT" == *"Sẽ huỷ"*"LP-C/BT-C"* ]] || fail "loa next does not show LP-C: $OUT"
+# The refused file's item stays listed, with no bulletin to name, and the
+# console's today table says it will not air.
+for ((i = 0; i < 100; i++)); do
+	"$LOA" next --json --days 1 2>/dev/null |
+		jq -e '.[] | select(.province_schedule == "LP-R" and .audio == "rejected")' >/dev/null && break
+	sleep 0.1
+done
+expect_exit 0 next --days 1
+line=$(grep "LP-R/BT-R" <<<"$OUT") || fail "loa next does not list LP-R once refused: $OUT"
+[[ "$line" =~ ^[0-9-]+\ [0-9:]+\ +\(.*\)\ +-\ +Kh ]] || fail "loa next gives LP-R, which has no bulletin, an ID: $line"
 printf '%s\n' 'mat-khau-theo-doi' | "$LOA" user add theodoi --role officer >/dev/null || fail "loa user add"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$LOA" web --listen "127.0.0.1:$port" >"$T/web.log" 2>&1 &
@@ -128,6 +138,10 @@ assert_eq "$(jq -r '[.[] | select(.province_schedule == "LP-C") | "\(.origin):\(
 	"province:BT-C" "the console's API lists LP-C: $next"
 page=$(curl -s -b "$T/jar" "http://127.0.0.1:$port/schedule")
 [[ "$page" == *'<td class="province">'*"Sẽ huỷ"*"LP-C / BT-C"* ]] || fail "the schedule page does not show LP-C as the province's: $page"
+if [ "$(TZ=$TZ_STATION date -d "@$((now + 14))" +%F)" = "$(TZ=$TZ_STATION date +%F)" ]; then
+	row=$(curl -s -b "$T/jar" "http://127.0.0.1:$port/" | grep "LP-R / BT-R") || fail "today's table does not list LP-R"
+	[[ "$row" == *"Sẽ không phát"* ]] || fail "today's table does not say LP-R will not air: $row"
+fi
 kill -TERM "$WEB_PID"
 wait "$WEB_PID" || true
 
