@@ -38,12 +38,16 @@ assert_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
 # Station-local clock time SECONDS from now, as HH:MM:SS.
 local_hms_in() { TZ=$TZ_STATION date -d "+$1 sec" +%H:%M:%S; }
 
-# slot_in SECONDS: moves the config's first slot start to SECONDS from now.
-# An occurrence takes only what was imported before its instant, so a test
-# that imports and then starts the daemon aims the slot after the imports:
-# under ASan on a busy machine eleven imports outlast any fixed lead.
+# slot_in SECONDS: moves the config's first slot start to SECONDS from now
+# (and sets START to it). An occurrence takes only what was imported before
+# its instant, so a test that imports and then starts the daemon aims the
+# slot after the imports: under ASan on a busy machine, or in an emulated
+# arm system, imports outlast any fixed lead. E2E_LEAD adds seconds for a
+# slow machine (tests/arm/guest.sh sets it); wait_rows waits as much longer.
+E2E_LEAD=${E2E_LEAD:-0}
 slot_in() {
-	sed -i -E "0,/start = \"[0-9:]+\"/s//start = \"$(local_hms_in "$1")\"/" "$LOA_CONFIG"
+	START=$(local_hms_in "$(($1 + E2E_LEAD))")
+	sed -i -E "0,/start = \"[0-9:]+\"/s//start = \"$START\"/" "$LOA_CONFIG"
 }
 
 # write_config SLOT_START [DEVICE] [EXTRA SLOT KEYS]
@@ -94,13 +98,13 @@ stop_daemon() {
 # wait_rows N SECONDS: waits until the ledger holds N rows.
 wait_rows() {
 	local i
-	for ((i = 0; i < $2 * 10; i++)); do
+	for ((i = 0; i < ($2 + E2E_LEAD) * 10; i++)); do
 		if [ "$("$LOA" log --json | jq length)" -ge "$1" ]; then
 			return 0
 		fi
 		sleep 0.1
 	done
-	fail "the ledger did not reach $1 row(s) in $2 s; daemon log: $(cat "$T/daemon.log")"
+	fail "the ledger did not reach $1 row(s) in $(($2 + E2E_LEAD)) s; daemon log: $(cat "$T/daemon.log")"
 }
 
 # Frames in a WAV written by the file plugin (S16, CHANNELS): data bytes / frame size.

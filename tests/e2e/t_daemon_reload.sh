@@ -16,7 +16,7 @@ kill -0 "$DAEMON_PID" || fail "the daemon died on a bad config"
 grep -q "reload rejected" "$T/daemon.log" || fail "no rejection in the log: $(cat "$T/daemon.log")"
 grep -q "loa.conf:[0-9]*:" "$T/daemon.log" || fail "the rejection does not say FILE:LINE"
 
-start=$(local_hms_in 4)
+start=$(local_hms_in $((4 + E2E_LEAD)))
 write_config "$start"
 kill -HUP "$DAEMON_PID"
 wait_rows 1 15

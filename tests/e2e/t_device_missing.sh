@@ -4,9 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 "$MKAUDIO" --seconds 1 tone "$T/a.wav"
-write_config "$(local_hms_in 4)" nowhere
+write_config "00:00:00" nowhere
 sed -i 's/clock = { require_sync = false; };/clock = { require_sync = false; grace_minutes = 0; };/' "$LOA_CONFIG"
 expect_exit 0 import --slot sang "$T/a.wav"
+slot_in 3
 start_daemon
 wait_rows 1 15
 kill -0 "$DAEMON_PID" || fail "the daemon died when the device was missing"

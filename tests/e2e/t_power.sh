@@ -13,11 +13,12 @@ echo "\$1 \$(date +%s%3N)" >>"$T/power.log"
 SH
 chmod +x "$T/relay"
 
-start=$(local_hms_in 6)
-write_config_audio "$start" "warmup_ms = 2500; gap_ms = 200;
+write_config_audio "00:00:00" "warmup_ms = 2500; gap_ms = 200;
   power_on = [\"$T/relay\", \"on\"]; power_off = [\"$T/relay\", \"off\"];"
 expect_exit 0 import --slot sang "$T/a.wav"
 expect_exit 0 import --slot sang "$T/b.mp3"
+slot_in 5
+start=$START
 start_daemon
 wait_rows 2 20
 # power_off follows the last item's row.
@@ -48,10 +49,11 @@ grep -q "audio.power_on" "$T/daemon.log" || fail "the journal does not mention p
 # the bulletin airs all the same.
 rm -rf "$T/state" "$T/capture.wav"
 cp "$T/relay" "$T/no-such-relay"
-start=$(local_hms_in 5)
-write_config_audio "$start" "warmup_ms = 1000;
+write_config_audio "00:00:00" "warmup_ms = 1000;
   power_on = [\"$T/no-such-relay\", \"on\"]; power_off = [\"/bin/false\"];"
 expect_exit 0 import --slot sang "$T/a.wav"
+slot_in 4
+start=$START
 start_daemon
 for ((i = 0; i < 50; i++)); do
 	grep -q "daemon started" "$T/daemon.log" && break

@@ -13,7 +13,7 @@ chime=$OUT
 start_daemon
 
 # Added while the daemon runs, a few seconds ahead, with the chime first.
-start=$(local_hms_in 5)
+start=$(local_hms_in $((5 + E2E_LEAD)))
 expect_exit 0 slot add chieu --start "$start" --days daily --max-minutes 15 --intro "$chime"
 expect_exit 0 import --slot chieu "$T/a.wav"
 item=$OUT
