@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "util/dynlib.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -35,6 +36,84 @@
  * busy network, little enough that the relay stays close to live. */
 #define STREAM_PIPE_BYTES (1 << 20)
 #define CAPTURE_PERIOD_FRAMES 1024
+
+/* FFmpeg is loaded by the first relay that reads a stream, not by every
+ * loa process at its start (util/dynlib.h): the sonames are the ABI the
+ * headers describe. Every call goes through this table. */
+enum { FF_AVUTIL, FF_SWRESAMPLE, FF_AVCODEC, FF_AVFORMAT, FF_LIBS };
+#define FF_STR_(x) #x
+#define FF_STR(x) FF_STR_(x)
+static const char *const ff_soname[FF_LIBS] = {
+	[FF_AVUTIL] = "libavutil.so." FF_STR(LIBAVUTIL_VERSION_MAJOR),
+	[FF_SWRESAMPLE] = "libswresample.so." FF_STR(LIBSWRESAMPLE_VERSION_MAJOR),
+	[FF_AVCODEC] = "libavcodec.so." FF_STR(LIBAVCODEC_VERSION_MAJOR),
+	[FF_AVFORMAT] = "libavformat.so." FF_STR(LIBAVFORMAT_VERSION_MAJOR),
+};
+#define FF_FUNCS(X) \
+	X(FF_AVUTIL, av_dict_set) \
+	X(FF_AVUTIL, av_dict_free) \
+	X(FF_AVUTIL, av_frame_alloc) \
+	X(FF_AVUTIL, av_frame_free) \
+	X(FF_AVUTIL, av_frame_unref) \
+	X(FF_AVUTIL, av_channel_layout_default) \
+	X(FF_AVUTIL, av_channel_layout_compare) \
+	X(FF_AVUTIL, av_channel_layout_uninit) \
+	X(FF_AVUTIL, av_channel_layout_copy) \
+	X(FF_AVUTIL, av_strerror) \
+	X(FF_AVUTIL, av_log_set_level) \
+	X(FF_SWRESAMPLE, swr_free) \
+	X(FF_SWRESAMPLE, swr_alloc_set_opts2) \
+	X(FF_SWRESAMPLE, swr_init) \
+	X(FF_SWRESAMPLE, swr_get_out_samples) \
+	X(FF_SWRESAMPLE, swr_convert) \
+	X(FF_AVCODEC, av_packet_alloc) \
+	X(FF_AVCODEC, av_packet_free) \
+	X(FF_AVCODEC, av_packet_unref) \
+	X(FF_AVCODEC, avcodec_alloc_context3) \
+	X(FF_AVCODEC, avcodec_parameters_to_context) \
+	X(FF_AVCODEC, avcodec_open2) \
+	X(FF_AVCODEC, avcodec_send_packet) \
+	X(FF_AVCODEC, avcodec_receive_frame) \
+	X(FF_AVCODEC, avcodec_free_context) \
+	X(FF_AVFORMAT, avformat_alloc_context) \
+	X(FF_AVFORMAT, avformat_open_input) \
+	X(FF_AVFORMAT, avformat_find_stream_info) \
+	X(FF_AVFORMAT, av_find_best_stream) \
+	X(FF_AVFORMAT, av_read_frame) \
+	X(FF_AVFORMAT, avformat_close_input) \
+	X(FF_AVFORMAT, avformat_network_init)
+
+static struct {
+#define FF_FIELD(lib, fn) __typeof__(&fn) fn;
+	FF_FUNCS(FF_FIELD)
+#undef FF_FIELD
+} ff;
+
+static char ff_error[256]; /* why FFmpeg could not be loaded; "" once it is */
+
+/* Once per process, from the first stream's thread: loading FFmpeg maps
+ * hundreds of libraries, blocking work that keeps off the daemon's loop.
+ * FFmpeg's own messages would reach the journal unasked, from its
+ * threads; what matters of them comes back as the input's error. */
+static void ff_load(void)
+{
+	for (int lib = 0; lib < FF_LIBS; lib++) {
+		struct dynlib_sym syms[64];
+		size_t n = 0;
+
+#define FF_SYM(l, fn) \
+	if (l == lib) \
+		syms[n++] = (struct dynlib_sym){ #fn, &ff.fn };
+		FF_FUNCS(FF_SYM)
+#undef FF_SYM
+		if (dynlib_load(ff_soname[lib], syms, n, ff_error, sizeof(ff_error)) < 0)
+			return;
+	}
+	ff.av_log_set_level(AV_LOG_QUIET);
+	/* TLS and the network once, here, rather than lazily by whichever
+	 * input opens first. */
+	ff.avformat_network_init();
+}
 
 struct shared {
 	atomic_int refs;
@@ -124,8 +203,10 @@ static void av_error(struct shared *sh, int err, const char *what)
 		set_error(sh, "%s: nothing for %d s", what, STREAM_STALL_MS / 1000);
 	else if (err == AVERROR_EOF)
 		set_error(sh, "the stream ended");
+	else if (ff.av_strerror(err, buf, sizeof(buf)) == 0)
+		set_error(sh, "%s: %s", what, buf);
 	else
-		set_error(sh, "%s: %s", what, av_make_error_string(buf, sizeof(buf), err));
+		set_error(sh, "%s: error %d", what, err);
 }
 
 /* Decodes what ctx holds into the pipe, resampling as each frame says. */
@@ -135,34 +216,34 @@ static bool drain_decoder(struct shared *sh, AVCodecContext *dec, AVFrame *fr, S
 	AVChannelLayout ol;
 	int r;
 
-	av_channel_layout_default(&ol, sh->channels);
-	while ((r = avcodec_receive_frame(dec, fr)) == 0) {
+	ff.av_channel_layout_default(&ol, sh->channels);
+	while ((r = ff.avcodec_receive_frame(dec, fr)) == 0) {
 		int n;
 
 		if (!*swr || fr->sample_rate != *in_rate || fr->format != *in_fmt ||
-		    av_channel_layout_compare(&fr->ch_layout, in_layout) != 0) {
+		    ff.av_channel_layout_compare(&fr->ch_layout, in_layout) != 0) {
 			/* An HLS discontinuity may change any of them. */
-			swr_free(swr);
-			if (swr_alloc_set_opts2(swr, &ol, AV_SAMPLE_FMT_FLT, sh->rate, &fr->ch_layout,
+			ff.swr_free(swr);
+			if (ff.swr_alloc_set_opts2(swr, &ol, AV_SAMPLE_FMT_FLT, sh->rate, &fr->ch_layout,
 						(enum AVSampleFormat)fr->format, fr->sample_rate, 0, NULL) < 0 ||
-			    swr_init(*swr) < 0) {
+			    ff.swr_init(*swr) < 0) {
 				set_error(sh, "cannot convert %d Hz, %d channel(s) to %d Hz", fr->sample_rate,
 					  fr->ch_layout.nb_channels, sh->rate);
-				av_frame_unref(fr);
+				ff.av_frame_unref(fr);
 				return false;
 			}
-			av_channel_layout_uninit(in_layout);
-			av_channel_layout_copy(in_layout, &fr->ch_layout);
+			ff.av_channel_layout_uninit(in_layout);
+			ff.av_channel_layout_copy(in_layout, &fr->ch_layout);
 			*in_rate = fr->sample_rate;
 			*in_fmt = fr->format;
 		}
-		n = swr_get_out_samples(*swr, fr->nb_samples);
+		n = ff.swr_get_out_samples(*swr, fr->nb_samples);
 		if (n > *out_cap) {
 			*out_cap = n;
 			*out = xrealloc(*out, (size_t)n * (size_t)sh->channels * sizeof(float));
 		}
-		n = swr_convert(*swr, out, *out_cap, (const uint8_t **)fr->extended_data, fr->nb_samples);
-		av_frame_unref(fr);
+		n = ff.swr_convert(*swr, out, *out_cap, (const uint8_t **)fr->extended_data, fr->nb_samples);
+		ff.av_frame_unref(fr);
 		if (n > 0 && !put(sh, *out, (size_t)n * (size_t)sh->channels * sizeof(float)))
 			return false;
 	}
@@ -171,13 +252,13 @@ static bool drain_decoder(struct shared *sh, AVCodecContext *dec, AVFrame *fr, S
 
 static void read_url(struct shared *sh)
 {
-	AVFormatContext *fmt = avformat_alloc_context();
+	AVFormatContext *fmt = ff.avformat_alloc_context();
 	AVDictionary *opts = NULL;
 	AVCodecContext *dec = NULL;
 	const AVCodec *codec = NULL;
 	SwrContext *swr = NULL;
-	AVPacket *pkt = av_packet_alloc();
-	AVFrame *fr = av_frame_alloc();
+	AVPacket *pkt = ff.av_packet_alloc();
+	AVFrame *fr = ff.av_frame_alloc();
 	AVChannelLayout in_layout = { 0 };
 	uint8_t *out = NULL;
 	int out_cap = 0, in_rate = 0, in_fmt = -1, idx, r;
@@ -185,37 +266,37 @@ static void read_url(struct shared *sh)
 	fmt->interrupt_callback = (AVIOInterruptCB){ interrupted, sh };
 	/* Streams over HTTP(S) only, HLS keys and segments included: never a
 	 * file or a program a playlist might name. */
-	av_dict_set(&opts, "protocol_whitelist", "http,https,tcp,tls,crypto", 0);
-	av_dict_set(&opts, "user_agent", "loa (commune loudspeaker station)", 0);
+	ff.av_dict_set(&opts, "protocol_whitelist", "http,https,tcp,tls,crypto", 0);
+	ff.av_dict_set(&opts, "user_agent", "loa (commune loudspeaker station)", 0);
 	/* Enough to know the codec: a relay starts in a second, not five. */
-	av_dict_set(&opts, "analyzeduration", "1000000", 0);
-	av_dict_set(&opts, "probesize", "65536", 0);
-	r = avformat_open_input(&fmt, sh->input, NULL, &opts);
-	av_dict_free(&opts);
+	ff.av_dict_set(&opts, "analyzeduration", "1000000", 0);
+	ff.av_dict_set(&opts, "probesize", "65536", 0);
+	r = ff.avformat_open_input(&fmt, sh->input, NULL, &opts);
+	ff.av_dict_free(&opts);
 	if (r < 0) {
 		av_error(sh, r, "cannot connect");
 		goto out;
 	}
 	progress(sh);
-	if ((r = avformat_find_stream_info(fmt, NULL)) < 0) {
+	if ((r = ff.avformat_find_stream_info(fmt, NULL)) < 0) {
 		av_error(sh, r, "cannot read the stream");
 		goto out;
 	}
-	idx = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+	idx = ff.av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
 	if (idx < 0 || !codec) {
 		set_error(sh, "the stream has no audio loa can decode");
 		goto out;
 	}
 	for (unsigned i = 0; i < fmt->nb_streams; i++)
 		fmt->streams[i]->discard = (int)i == idx ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-	dec = avcodec_alloc_context3(codec);
-	if (!dec || avcodec_parameters_to_context(dec, fmt->streams[idx]->codecpar) < 0 ||
-	    (r = avcodec_open2(dec, codec, NULL)) < 0) {
+	dec = ff.avcodec_alloc_context3(codec);
+	if (!dec || ff.avcodec_parameters_to_context(dec, fmt->streams[idx]->codecpar) < 0 ||
+	    (r = ff.avcodec_open2(dec, codec, NULL)) < 0) {
 		set_error(sh, "cannot decode its %s audio", codec->name);
 		goto out;
 	}
 	while (!atomic_load(&sh->stop)) {
-		r = av_read_frame(fmt, pkt);
+		r = ff.av_read_frame(fmt, pkt);
 		if (r == AVERROR(EAGAIN))
 			continue;
 		if (r < 0) {
@@ -225,22 +306,22 @@ static void read_url(struct shared *sh)
 		progress(sh);
 		if (pkt->stream_index == idx) {
 			/* A damaged packet is skipped, as a player would. */
-			if (avcodec_send_packet(dec, pkt) == 0 &&
+			if (ff.avcodec_send_packet(dec, pkt) == 0 &&
 			    !drain_decoder(sh, dec, fr, &swr, &in_layout, &in_rate, &in_fmt, &out, &out_cap)) {
-				av_packet_unref(pkt);
+				ff.av_packet_unref(pkt);
 				break;
 			}
 		}
-		av_packet_unref(pkt);
+		ff.av_packet_unref(pkt);
 	}
 out:
 	free(out);
-	av_channel_layout_uninit(&in_layout);
-	swr_free(&swr);
-	av_frame_free(&fr);
-	av_packet_free(&pkt);
-	avcodec_free_context(&dec);
-	avformat_close_input(&fmt);
+	ff.av_channel_layout_uninit(&in_layout);
+	ff.swr_free(&swr);
+	ff.av_frame_free(&fr);
+	ff.av_packet_free(&pkt);
+	ff.avcodec_free_context(&dec);
+	ff.avformat_close_input(&fmt);
 }
 
 static void alsa_quiet(const char *file, int line, const char *func, int err, const char *fmt, ...)
@@ -316,12 +397,19 @@ out:
 
 static void *run(void *arg)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct shared *sh = arg;
 
-	if (sh->capture)
+	if (sh->capture) {
 		read_capture(sh);
-	else
-		read_url(sh);
+	} else {
+		pthread_once(&once, ff_load);
+		if (ff_error[0])
+			set_error(sh, "%s; a relay from the internet needs FFmpeg (apt install libavformat%d)",
+				  ff_error, LIBAVFORMAT_VERSION_MAJOR);
+		else
+			read_url(sh);
+	}
 	if (!atomic_load(&sh->stop))
 		set_error(sh, "the stream ended");
 	/* The loop sees the end as the pipe's end: after the error. */
@@ -330,27 +418,14 @@ static void *run(void *arg)
 	return NULL;
 }
 
-/* Once per process. FFmpeg's own messages would reach the daemon's
- * journal unasked, from its threads; what matters of them comes back as
- * the input's error. */
-static void quiet_ffmpeg(void)
-{
-	av_log_set_level(AV_LOG_QUIET);
-	/* TLS and the network once, here, rather than lazily by whichever
-	 * input's thread opens first. */
-	avformat_network_init();
-}
-
 int stream_open(const char *input, bool capture, int rate, int channels, struct stream **out)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct stream *s = xcalloc(1, sizeof(*s));
 	struct shared *sh = xcalloc(1, sizeof(*sh));
 	sigset_t all, old;
 	pthread_t t;
 	int fds[2], r;
 
-	pthread_once(&once, quiet_ffmpeg);
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		r = -errno;
 		free(s);
