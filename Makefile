@@ -7,10 +7,12 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
-PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium libmicrohttpd jansson libcurl
-# Compiled against, loaded at first use (util/dynlib.h): FFmpeg, which only
-# a relay needs and which costs every process 18 MiB mapped when linked.
-DLPKGS   = libavformat libavcodec libswresample libavutil
+PKGS     = alsa sndfile libconfig sqlite3 nettle libebur128 libsystemd libsodium jansson
+# Compiled against, loaded at first use (util/dynlib.h) by the one door
+# that needs each: libmicrohttpd (loa web), libcurl (loa upstream) and
+# FFmpeg (a relay). Linked, they cost every loa process 24 MiB mapped.
+FFMPEG   = libavformat libavcodec libswresample libavutil
+DLPKGS   = libmicrohttpd libcurl $(FFMPEG)
 TESTPKGS = cmocka
 
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -22,6 +24,12 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 $(WARN) -I. -MMD -MP
 CFLAGS += $(shell pkg-config --cflags $(PKGS) $(DLPKGS)) -pthread
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lm -pthread
+# The sonames of the libraries loaded at first use (util/dynlib.h), read
+# from the -dev packages' links, and their Debian packages (libcurl.so.4:
+# libcurl4): the ABI the build compiled against.
+soname = $(shell readelf -d $$(pkg-config --variable=libdir $(1))/$(1).so 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+SONAME_CURL := $(call soname,libcurl)
+SONAME_MHD  := $(call soname,libmicrohttpd)
 LOCALEDIR ?= $(PREFIX)/share/locale
 CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 
@@ -98,6 +106,16 @@ check-po:
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/upstream/libcurl.o: CPPFLAGS += -DLOA_SONAME_CURL='"$(SONAME_CURL)"' \
+	-DLOA_PACKAGE_CURL='"$(subst .so.,,$(SONAME_CURL))"'
+$(BUILD)/obj/web/libmhd.o: CPPFLAGS += -DLOA_SONAME_MHD='"$(SONAME_MHD)"' \
+	-DLOA_PACKAGE_MHD='"$(subst .so.,,$(SONAME_MHD))"'
+
+# The packages of what is loaded at first use, which dpkg-shlibdeps cannot
+# see (debian/rules puts them in Depends).
+print-dlopen-packages:
+	@echo $(foreach l,$(DLPKGS),$(subst .so.,,$(call soname,$(l))))
 
 # LOCALEDIR is compiled into i18n.o: `make install PREFIX=/usr` after a
 # plain `make` must rebuild it, or the installed binary would look for its
@@ -371,7 +389,7 @@ $(BUILD)/bench/limiter_null: $(BUILD)/obj/bench/limiter_null.o $(BUILD)/obj/benc
 # The stream floor calls FFmpeg itself, linked.
 $(BUILD)/bench/stream_floor: $(BUILD)/obj/bench/stream_floor.o $(LIBLOA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(DLPKGS)) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs $(FFMPEG)) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBLOA)
 	@mkdir -p $(dir $@)
@@ -411,7 +429,7 @@ clean:
 	rm -rf build build-san build-arm64 build-armhf
 
 
-.PHONY: FORCE pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check arm-check weekly bench bench-relay bench-web clean
+.PHONY: FORCE print-dlopen-packages pot check-po all deps unit e2e check fuzz-replay fuzz check-faults check-valgrind demo install uninstall deb deb-check cross-check arm-check weekly bench bench-relay bench-web clean
 .PRECIOUS: $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/*.c))
 

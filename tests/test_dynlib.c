@@ -53,12 +53,36 @@ static void test_missing_function(void **state)
 	assert_null(none);
 }
 
+/* The first call decides: a missing library is reported, the same way,
+ * to every caller after it, with what needs it and the way out. */
+static void test_once(void **state)
+{
+	static struct dynlib_once missing = DYNLIB_ONCE_INIT, present = DYNLIB_ONCE_INIT;
+	__typeof__(&cos) my_cos = NULL;
+	void (*f)(void) = NULL;
+	struct dynlib_sym good[] = { { "cos", &my_cos } }, bad[] = { { "f", &f } };
+	char err[400] = "";
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		err[0] = '\0';
+		assert_int_equal(dynlib_load_once(&missing, "libloa-not-there.so.9", bad, 1,
+						  "the test needs it (apt install nothing)", err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "cannot load libloa-not-there.so.9"));
+		assert_non_null(strstr(err, "; the test needs it (apt install nothing)"));
+	}
+	assert_int_equal(dynlib_load_once(&present, "libm.so.6", good, 1, "x", err, sizeof(err)), 0);
+	assert_int_equal(dynlib_load_once(&present, "libm.so.6", good, 1, "x", err, sizeof(err)), 0);
+	assert_true(my_cos(0.0) == 1.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads_and_calls),
 		cmocka_unit_test(test_missing_library),
 		cmocka_unit_test(test_missing_function),
+		cmocka_unit_test(test_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,6 @@
  * link; http:// addresses (a province's own network) are fetched too. */
 #include "upstream/upstream.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -27,6 +26,7 @@
 
 #include "content/import.h"
 #include "content/province.h"
+#include "upstream/libcurl.h"
 #include "util/i18n.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -89,7 +89,7 @@ static bool first_bytes(struct download *dl)
 	int64_t space;
 
 	dl->checked = true;
-	curl_easy_getinfo(dl->h, CURLINFO_RESPONSE_CODE, &http);
+	LIBCURL(curl_easy_getinfo)(dl->h, CURLINFO_RESPONSE_CODE, &http);
 	if (dl->have > 0 && http != 206) {
 		/* The whole file again: start the partial over. */
 		if (ftruncate(dl->fd, 0) < 0 || lseek(dl->fd, 0, SEEK_SET) < 0) {
@@ -99,7 +99,7 @@ static bool first_bytes(struct download *dl)
 		dl->have = 0;
 		dl->restart = true;
 	}
-	curl_easy_getinfo(dl->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+	LIBCURL(curl_easy_getinfo)(dl->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	if (len > 0 && dl->have + len > dl->cap) {
 		text_set(dl->stop, sizeof(dl->stop), _("the server announces %" PRId64 " bytes, more than "
 			 "upstream.max_download_mb (%" PRId64 " MB)"), (int64_t)(dl->have + len), dl->cap >> 20);
@@ -168,7 +168,7 @@ void upstream_download_free(struct download *dl)
 	if (!dl)
 		return;
 	if (dl->h)
-		curl_easy_cleanup(dl->h);
+		LIBCURL(curl_easy_cleanup)(dl->h);
 	if (dl->fd >= 0)
 		close(dl->fd);
 	province_download_done(&dl->d);
@@ -206,18 +206,18 @@ struct download *upstream_download_new(const struct config *cfg, const struct pr
 		goto fail;
 	}
 	dl->have = st.st_size;
-	dl->h = curl_easy_init();
+	dl->h = LIBCURL(curl_easy_init)();
 	if (!dl->h)
 		abort();
-	curl_easy_setopt(dl->h, CURLOPT_URL, dl->d.url);
-	curl_easy_setopt(dl->h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(dl->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(dl->h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(dl->h, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(dl->h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(dl->h, CURLOPT_SSL_VERIFYHOST, 2L);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_URL, dl->d.url);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_FOLLOWLOCATION, 1L);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_MAXREDIRS, 3L);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_SSL_VERIFYPEER, 1L);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (u->ca_file)
-		curl_easy_setopt(dl->h, CURLOPT_CAINFO, u->ca_file);
+		LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_CAINFO, u->ca_file);
 	/* A Range header, not CURLOPT_RESUME_FROM: with that, curl fails a
 	 * server that answers with the whole file (200) as CURLE_RANGE_ERROR,
 	 * and the link would ask again forever; this way first_bytes sees
@@ -226,17 +226,17 @@ struct download *upstream_download_new(const struct config *cfg, const struct pr
 		char range[32];
 
 		snprintf(range, sizeof(range), "%" PRId64 "-", dl->have);
-		curl_easy_setopt(dl->h, CURLOPT_RANGE, range);
+		LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_RANGE, range);
 	}
-	curl_easy_setopt(dl->h, CURLOPT_WRITEFUNCTION, on_audio);
-	curl_easy_setopt(dl->h, CURLOPT_WRITEDATA, dl);
-	curl_easy_setopt(dl->h, CURLOPT_FAILONERROR, 1L);
-	curl_easy_setopt(dl->h, CURLOPT_ERRORBUFFER, dl->errbuf);
-	curl_easy_setopt(dl->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(dl->h, CURLOPT_CONNECTTIMEOUT, (long)(u->timeout_seconds < 10 ? u->timeout_seconds : 10));
-	curl_easy_setopt(dl->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(dl->h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
-	curl_easy_setopt(dl->h, CURLOPT_USERAGENT, "loa");
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_WRITEFUNCTION, on_audio);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_WRITEDATA, dl);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_FAILONERROR, 1L);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_ERRORBUFFER, dl->errbuf);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_NOSIGNAL, 1L);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_CONNECTTIMEOUT, (long)(u->timeout_seconds < 10 ? u->timeout_seconds : 10));
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
+	LIBCURL(curl_easy_setopt)(dl->h, CURLOPT_USERAGENT, "loa");
 	free(dir);
 	return dl;
 fail:
@@ -296,7 +296,7 @@ int upstream_download_done(struct download *dl, int res, struct db *db, const st
 	long http = 0;
 	int r;
 
-	curl_easy_getinfo(dl->h, CURLINFO_RESPONSE_CODE, &http);
+	LIBCURL(curl_easy_getinfo)(dl->h, CURLINFO_RESPONSE_CODE, &http);
 	if (res != CURLE_OK) {
 		bool gone = http >= 400 && http < 500 && http != 408 && http != 429;
 
@@ -305,7 +305,7 @@ int upstream_download_done(struct download *dl, int res, struct db *db, const st
 		else if (http >= 400)
 			text_set(why, sizeof(why), _("the server answered HTTP %ld"), http);
 		else
-			text_set(why, sizeof(why), "%s", dl->errbuf[0] ? dl->errbuf : curl_easy_strerror((CURLcode)res));
+			text_set(why, sizeof(why), "%s", dl->errbuf[0] ? dl->errbuf : LIBCURL(curl_easy_strerror)((CURLcode)res));
 		if (dl->stop_for_good || gone) {
 			unlink(dl->path);
 			log_err(_("upstream: the audio of bulletin %s cannot be had from %s: %s; its items fail"),

@@ -25,7 +25,6 @@
  * query each. */
 #include "upstream/upstream.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -42,6 +41,7 @@
 
 #include "db/db.h"
 #include "scheduler/control.h"
+#include "upstream/libcurl.h"
 #include "util/i18n.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -170,8 +170,8 @@ static void req_free(struct req *q)
 	if (!q)
 		return;
 	if (q->h)
-		curl_easy_cleanup(q->h);
-	curl_slist_free_all(q->headers);
+		LIBCURL(curl_easy_cleanup)(q->h);
+	LIBCURL(curl_slist_free_all)(q->headers);
 	if (q->body) {
 		explicit_bzero(q->body, strlen(q->body));
 		free(q->body);
@@ -196,45 +196,45 @@ static struct req *req_new(const struct upstream_config *u, const char *version,
 	q->body = body;
 	q->max = kind == REQ_SCHEDULE ? UPSTREAM_SCHEDULE_REPLY_MAX : UPSTREAM_REPLY_MAX;
 	q->url = xasprintf("%s%s", u->url, path);
-	q->h = curl_easy_init();
+	q->h = LIBCURL(curl_easy_init)();
 	if (!q->h)
 		abort(); /* only out of memory */
-	q->headers = curl_slist_append(q->headers, "Content-Type: application/json; charset=utf-8");
-	q->headers = curl_slist_append(q->headers, "Accept: application/json");
+	q->headers = LIBCURL(curl_slist_append)(q->headers, "Content-Type: application/json; charset=utf-8");
+	q->headers = LIBCURL(curl_slist_append)(q->headers, "Accept: application/json");
 	/* No "Expect: 100-continue" round trip for a body this small. */
-	q->headers = curl_slist_append(q->headers, "Expect:");
+	q->headers = LIBCURL(curl_slist_append)(q->headers, "Expect:");
 	if (token) {
 		auth = xasprintf("Authorization: Bearer %s", token);
-		q->headers = curl_slist_append(q->headers, auth);
+		q->headers = LIBCURL(curl_slist_append)(q->headers, auth);
 		explicit_bzero(auth, strlen(auth));
 		free(auth);
 	}
 	ua = xasprintf("loa/%s", version);
-	curl_easy_setopt(q->h, CURLOPT_USERAGENT, ua);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_USERAGENT, ua);
 	free(ua); /* curl copies strings it is given */
-	curl_easy_setopt(q->h, CURLOPT_URL, q->url);
-	curl_easy_setopt(q->h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(q->h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(q->h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(q->h, CURLOPT_SSL_VERIFYHOST, 2L);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_URL, q->url);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_PROTOCOLS_STR, "https");
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_FOLLOWLOCATION, 0L);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_SSL_VERIFYPEER, 1L);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (u->ca_file)
-		curl_easy_setopt(q->h, CURLOPT_CAINFO, u->ca_file);
-	curl_easy_setopt(q->h, CURLOPT_HTTPHEADER, q->headers);
+		LIBCURL(curl_easy_setopt)(q->h, CURLOPT_CAINFO, u->ca_file);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_HTTPHEADER, q->headers);
 	if (q->body) {
-		curl_easy_setopt(q->h, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(q->h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
+		LIBCURL(curl_easy_setopt)(q->h, CURLOPT_POSTFIELDS, q->body);
+		LIBCURL(curl_easy_setopt)(q->h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
 	} else {
-		curl_easy_setopt(q->h, CURLOPT_HTTPGET, 1L);
+		LIBCURL(curl_easy_setopt)(q->h, CURLOPT_HTTPGET, 1L);
 	}
-	curl_easy_setopt(q->h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(q->h, CURLOPT_WRITEDATA, q);
-	curl_easy_setopt(q->h, CURLOPT_MAXFILESIZE, (long)q->max);
-	curl_easy_setopt(q->h, CURLOPT_ERRORBUFFER, q->errbuf);
-	curl_easy_setopt(q->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(q->h, CURLOPT_TIMEOUT, (long)u->timeout_seconds);
-	curl_easy_setopt(q->h, CURLOPT_CONNECTTIMEOUT, (long)(u->timeout_seconds < 10 ? u->timeout_seconds : 10));
-	curl_easy_setopt(q->h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(q->h, CURLOPT_PRIVATE, q);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_WRITEFUNCTION, on_data);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_WRITEDATA, q);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_MAXFILESIZE, (long)q->max);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_ERRORBUFFER, q->errbuf);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_NOSIGNAL, 1L);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_TIMEOUT, (long)u->timeout_seconds);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_CONNECTTIMEOUT, (long)(u->timeout_seconds < 10 ? u->timeout_seconds : 10));
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_TCP_KEEPALIVE, 1L);
+	LIBCURL(curl_easy_setopt)(q->h, CURLOPT_PRIVATE, q);
 	return q;
 }
 
@@ -242,7 +242,7 @@ static struct req *req_new(const struct upstream_config *u, const char *version,
 static void describe_curl(const struct upstream_config *u, const struct req *q, CURLcode res, char *why, size_t n)
 {
 	char host[256];
-	const char *detail = q->errbuf[0] ? q->errbuf : curl_easy_strerror(res);
+	const char *detail = q->errbuf[0] ? q->errbuf : LIBCURL(curl_easy_strerror)(res);
 
 	host_of(u->url, host, sizeof(host));
 	switch (res) {
@@ -297,7 +297,7 @@ static void judge(const struct upstream_config *u, struct req *q, CURLcode res, 
 		describe_curl(u, q, res, out->why, sizeof(out->why));
 		return;
 	}
-	curl_easy_getinfo(q->h, CURLINFO_RESPONSE_CODE, &http);
+	LIBCURL(curl_easy_getinfo)(q->h, CURLINFO_RESPONSE_CODE, &http);
 	out->http = http;
 	/* The schedules are a list, read by their own parser (schedule.c). */
 	if (q->kind == REQ_SCHEDULE && http >= 200 && http < 300) {
@@ -473,7 +473,7 @@ static void worked(struct link *l)
 static void start(struct link *l, struct req *q)
 {
 	l->req = q;
-	curl_multi_add_handle(l->multi, q->h);
+	LIBCURL(curl_multi_add_handle)(l->multi, q->h);
 }
 
 static void start_login(struct link *l)
@@ -650,7 +650,7 @@ static void finished(struct link *l, CURLcode res)
 	struct result r;
 	bool fresh = l->token_fresh;
 
-	curl_multi_remove_handle(l->multi, q->h);
+	LIBCURL(curl_multi_remove_handle)(l->multi, q->h);
 	l->req = NULL;
 	judge(l->u, q, res, &r);
 	if (q->kind != REQ_LOGIN)
@@ -834,7 +834,7 @@ static void fetch(struct link *l)
 		l->dl_retry_at = time_mono_ms() + 30000;
 	} else {
 		log_info(_("upstream: fetching the audio of bulletin %s from %s"), d.id, d.url);
-		curl_multi_add_handle(l->multi, upstream_download_handle(l->dl));
+		LIBCURL(curl_multi_add_handle)(l->multi, upstream_download_handle(l->dl));
 	}
 	province_download_done(&d);
 }
@@ -843,7 +843,7 @@ static void fetched(struct link *l, CURLcode res)
 {
 	int r;
 
-	curl_multi_remove_handle(l->multi, upstream_download_handle(l->dl));
+	LIBCURL(curl_multi_remove_handle)(l->multi, upstream_download_handle(l->dl));
 	r = upstream_download_done(l->dl, (int)res, l->db, l->cfg);
 	upstream_download_free(l->dl);
 	l->dl = NULL;
@@ -953,7 +953,7 @@ static int link_init(struct link *l, char *msg, size_t msglen)
 		text_set(msg, msglen, _("cannot watch %s for new rows: %s"), l->cfg->state_dir, strerror(errno));
 		return r;
 	}
-	l->multi = curl_multi_init();
+	l->multi = LIBCURL(curl_multi_init)();
 	if (!l->multi)
 		abort();
 	return 0;
@@ -963,16 +963,16 @@ static void link_done(struct link *l)
 {
 	if (l->req) {
 		/* Cut off: not settled, so sent again by the next run. */
-		curl_multi_remove_handle(l->multi, l->req->h);
+		LIBCURL(curl_multi_remove_handle)(l->multi, l->req->h);
 		req_free(l->req);
 	}
 	if (l->dl) {
 		/* Its partial file stays, for the next start to resume. */
-		curl_multi_remove_handle(l->multi, upstream_download_handle(l->dl));
+		LIBCURL(curl_multi_remove_handle)(l->multi, upstream_download_handle(l->dl));
 		upstream_download_free(l->dl);
 	}
 	if (l->multi)
-		curl_multi_cleanup(l->multi);
+		LIBCURL(curl_multi_cleanup)(l->multi);
 	forget_token(l);
 	if (l->have_cur)
 		outbox_entry_done(&l->cur);
@@ -992,15 +992,14 @@ int upstream_run(const struct config *cfg, const char *version)
 	char msg[1024], host[256];
 	int r;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		log_err(_("upstream: libcurl cannot start"));
+	if (libcurl_load(msg, sizeof(msg)) < 0) {
+		log_err("upstream: %s", msg);
 		return -EIO;
 	}
 	r = link_init(&l, msg, sizeof(msg));
 	if (r < 0) {
 		log_err("upstream: %s", msg);
 		link_done(&l);
-		curl_global_cleanup();
 		return r;
 	}
 	log_notice(_("upstream: sending playbacks to %s as %s (device %s), a status ping every %d s"),
@@ -1035,13 +1034,13 @@ int upstream_run(const struct config *cfg, const char *version)
 			malloc_trim(0);
 			l.trimmed = true;
 		}
-		curl_multi_poll(l.multi, extra, 2, timeout_ms(&l, time_mono_ms()), &n);
+		LIBCURL(curl_multi_poll)(l.multi, extra, 2, timeout_ms(&l, time_mono_ms()), &n);
 		drain_signals(&l);
 		if (l.stop)
 			break;
 		drain_inotify(&l);
-		curl_multi_perform(l.multi, &running);
-		while ((m = curl_multi_info_read(l.multi, &left))) {
+		LIBCURL(curl_multi_perform)(l.multi, &running);
+		while ((m = LIBCURL(curl_multi_info_read)(l.multi, &left))) {
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			if (l.req && m->easy_handle == l.req->h)
@@ -1066,7 +1065,6 @@ int upstream_run(const struct config *cfg, const char *version)
 	if (l.req)
 		log_info(_("upstream: stopping; the request in flight is sent again at the next start"));
 	link_done(&l);
-	curl_global_cleanup();
 	return 0;
 }
 
@@ -1075,7 +1073,7 @@ int upstream_run(const struct config *cfg, const char *version)
 /* Sends Q and waits for its end; the verdict in OUT. */
 static void perform(const struct upstream_config *u, struct req *q, struct result *out)
 {
-	judge(u, q, curl_easy_perform(q->h), out);
+	judge(u, q, LIBCURL(curl_easy_perform)(q->h), out);
 }
 
 static void say_reply(FILE *f, const char *what, const char *url, const struct result *r)
@@ -1099,10 +1097,9 @@ int upstream_test(const struct config *cfg, const char *version, FILE *out, char
 
 	if (upstream_password(u, &password, msg, msglen) < 0)
 		return -EINVAL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (libcurl_load(msg, msglen) < 0) {
 		explicit_bzero(password, strlen(password));
 		free(password);
-		text_set(msg, msglen, _("libcurl cannot start"));
 		return -EIO;
 	}
 	q = req_new(u, version, REQ_LOGIN, u->path_login, upstream_login(u, password), NULL);
@@ -1142,6 +1139,5 @@ out:
 		explicit_bzero(token, strlen(token));
 		free(token);
 	}
-	curl_global_cleanup();
 	return ret;
 }

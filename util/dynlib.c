@@ -30,3 +30,21 @@ int dynlib_load(const char *soname, const struct dynlib_sym *syms, size_t n, cha
 	}
 	return 0;
 }
+
+int dynlib_load_once(struct dynlib_once *o, const char *soname, const struct dynlib_sym *syms, size_t n,
+		     const char *needed_by, char *err, size_t len)
+{
+	char why[256];
+
+	pthread_mutex_lock(&o->lock);
+	if (!o->tried) {
+		o->tried = true;
+		if (dynlib_load(soname, syms, n, why, sizeof(why)) < 0)
+			snprintf(o->error, sizeof(o->error), "%s; %s", why, needed_by);
+	}
+	pthread_mutex_unlock(&o->lock);
+	if (!o->error[0])
+		return 0;
+	snprintf(err, len, "%s", o->error);
+	return -1;
+}

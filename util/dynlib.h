@@ -13,6 +13,8 @@
 #ifndef LOA_DYNLIB_H
 #define LOA_DYNLIB_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A function to resolve: its NAME, and SLOT, the address of the function
@@ -26,5 +28,17 @@ struct dynlib_sym {
  * against) and resolves each of the N SYMS from it. Returns 0, or -1 with
  * a sentence in ERR naming the library and what went wrong. */
 int dynlib_load(const char *soname, const struct dynlib_sym *syms, size_t n, char *err, size_t len);
+
+/* dynlib_load once per process, for a door's library: the first call
+ * loads, every call after answers as the first did. NEEDED_BY ends the
+ * error: "the console needs libmicrohttpd (apt install libmicrohttpd12)". */
+struct dynlib_once {
+	pthread_mutex_t lock;
+	bool tried;
+	char error[384];
+};
+#define DYNLIB_ONCE_INIT { PTHREAD_MUTEX_INITIALIZER, false, "" }
+int dynlib_load_once(struct dynlib_once *o, const char *soname, const struct dynlib_sym *syms, size_t n,
+		     const char *needed_by, char *err, size_t len);
 
 #endif

@@ -22,6 +22,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "web/act.h"
+#include "web/libmhd.h"
 #include "web/listing.h"
 #include "web/progress.h"
 #include "web/upload.h"
@@ -98,9 +99,9 @@ void api_login(struct web_req *r)
 			json_object_end(&o.j);
 			web_buf_close(&o.b);
 			snprintf(retry, sizeof(retry), "%d", secs ? atoi(secs) : 1);
-			resp = MHD_create_response_from_buffer(o.b.n, o.b.p, MHD_RESPMEM_MUST_FREE);
-			MHD_add_response_header(resp, "Content-Type", "application/json");
-			MHD_add_response_header(resp, "Retry-After", retry);
+			resp = LIBMHD(MHD_create_response_from_buffer)(o.b.n, o.b.p, MHD_RESPMEM_MUST_FREE);
+			LIBMHD(MHD_add_response_header)(resp, "Content-Type", "application/json");
+			LIBMHD(MHD_add_response_header)(resp, "Retry-After", retry);
 			web_queue(r, res.status, resp);
 			return;
 		}
@@ -299,14 +300,14 @@ void api_bulletin_audio(struct web_req *r)
 		web_error(r, 404, "not-found", "%s", T(r, W_E_AUDIO_GONE));
 		return;
 	}
-	k = parse_range(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE),
+	k = parse_range(LIBMHD(MHD_lookup_connection_value)(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE),
 			(uint64_t)st.st_size, &from, &to);
 	if (k < 0) {
 		close(fd);
 		free(path);
 		snprintf(range, sizeof(range), "bytes */%lld", (long long)st.st_size);
-		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, range);
+		resp = LIBMHD(MHD_create_response_from_buffer)(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		LIBMHD(MHD_add_response_header)(resp, MHD_HTTP_HEADER_CONTENT_RANGE, range);
 		web_queue(r, MHD_HTTP_RANGE_NOT_SATISFIABLE, resp);
 		return;
 	}
@@ -314,13 +315,13 @@ void api_bulletin_audio(struct web_req *r)
 		from = 0;
 		to = st.st_size ? (uint64_t)st.st_size - 1 : 0;
 	}
-	resp = MHD_create_response_from_fd_at_offset64(st.st_size ? to - from + 1 : 0, fd, from);
-	MHD_add_response_header(resp, "Content-Type", audio_type(path));
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-	MHD_add_response_header(resp, "Cache-Control", "private, max-age=3600");
+	resp = LIBMHD(MHD_create_response_from_fd_at_offset64)(st.st_size ? to - from + 1 : 0, fd, from);
+	LIBMHD(MHD_add_response_header)(resp, "Content-Type", audio_type(path));
+	LIBMHD(MHD_add_response_header)(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+	LIBMHD(MHD_add_response_header)(resp, "Cache-Control", "private, max-age=3600");
 	if (k > 0) {
 		snprintf(range, sizeof(range), "bytes %" PRIu64 "-%" PRIu64 "/%lld", from, to, (long long)st.st_size);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, range);
+		LIBMHD(MHD_add_response_header)(resp, MHD_HTTP_HEADER_CONTENT_RANGE, range);
 	}
 	free(path);
 	web_queue(r, k > 0 ? MHD_HTTP_PARTIAL_CONTENT : MHD_HTTP_OK, resp);
@@ -524,12 +525,12 @@ void api_report(struct web_req *r)
 	report_render(b.f, fmt, &doc);
 	web_buf_close(&b);
 	report_data_done(&data);
-	resp = MHD_create_response_from_buffer(b.n, b.p, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(resp, "Content-Type", types[fmt]);
+	resp = LIBMHD(MHD_create_response_from_buffer)(b.n, b.p, MHD_RESPMEM_MUST_FREE);
+	LIBMHD(MHD_add_response_header)(resp, "Content-Type", types[fmt]);
 	if (fmt != REPORT_FORMAT_HTML || (dl && strcmp(dl, "0") != 0)) {
 		snprintf(disp, sizeof(disp), "attachment; filename=\"bao-cao-%s-%s.%s\"", time_format_day(df, from),
 			 time_format_day(dt, to), exts[fmt]);
-		MHD_add_response_header(resp, "Content-Disposition", disp);
+		LIBMHD(MHD_add_response_header)(resp, "Content-Disposition", disp);
 	}
 	/* The printable report carries its own style sheet and inline styles
 	 * and no script at all: it gets a policy of its own that allows those

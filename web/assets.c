@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/sha256.h"
+#include "web/libmhd.h"
 
 static const char css[] =
 	":root{--fg:#1b1b1b;--muted:#666;--bg:#fafafa;--card:#fff;--line:#ddd;--accent:#0b5cad;--danger:#b3261e;"
@@ -230,12 +231,12 @@ const char *assets_version(void)
 
 static void send_static(struct web_req *r, const char *type, const char *text)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), (void *)text,
+	struct MHD_Response *resp = LIBMHD(MHD_create_response_from_buffer)(strlen(text), (void *)text,
 								     MHD_RESPMEM_PERSISTENT);
 
-	MHD_add_response_header(resp, "Content-Type", type);
+	LIBMHD(MHD_add_response_header)(resp, "Content-Type", type);
 	/* Pages name them with assets_version(), so a new build's are new URLs. */
-	MHD_add_response_header(resp, "Cache-Control", "public, max-age=86400");
+	LIBMHD(MHD_add_response_header)(resp, "Cache-Control", "public, max-age=86400");
 	web_queue(r, 200, resp);
 }
 

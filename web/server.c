@@ -28,6 +28,7 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 #include "web/html.h"
+#include "web/libmhd.h"
 #include "web/pages.h"
 #include "web/router.h"
 #include "web/throttle.h"
@@ -74,33 +75,33 @@ const char *web_actor(const struct web_req *r)
 
 void web_headers(struct web_req *r, struct MHD_Response *resp)
 {
-	MHD_add_response_header(resp, "Content-Security-Policy", r->csp ? r->csp : CSP);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	if (!MHD_get_response_header(resp, "Cache-Control"))
-		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	LIBMHD(MHD_add_response_header)(resp, "Content-Security-Policy", r->csp ? r->csp : CSP);
+	LIBMHD(MHD_add_response_header)(resp, "X-Content-Type-Options", "nosniff");
+	LIBMHD(MHD_add_response_header)(resp, "Referrer-Policy", "no-referrer");
+	LIBMHD(MHD_add_response_header)(resp, "X-Frame-Options", "DENY");
+	if (!LIBMHD(MHD_get_response_header)(resp, "Cache-Control"))
+		LIBMHD(MHD_add_response_header)(resp, "Cache-Control", "no-store");
 	if (r->set_cookie)
-		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+		LIBMHD(MHD_add_response_header)(resp, "Set-Cookie", r->set_cookie);
 }
 
 void web_queue(struct web_req *r, unsigned status, struct MHD_Response *resp)
 {
 	if (r->answered) {
-		MHD_destroy_response(resp);
+		LIBMHD(MHD_destroy_response)(resp);
 		return;
 	}
 	web_headers(r, resp);
-	r->queued = MHD_queue_response(r->conn, status, resp) == MHD_YES;
-	MHD_destroy_response(resp);
+	r->queued = LIBMHD(MHD_queue_response)(r->conn, status, resp) == MHD_YES;
+	LIBMHD(MHD_destroy_response)(resp);
 	r->answered = true;
 }
 
 void web_send(struct web_req *r, unsigned status, const char *type, char *body, size_t len)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *resp = LIBMHD(MHD_create_response_from_buffer)(len, body, MHD_RESPMEM_MUST_FREE);
 
-	MHD_add_response_header(resp, "Content-Type", type);
+	LIBMHD(MHD_add_response_header)(resp, "Content-Type", type);
 	web_queue(r, status, resp);
 }
 
@@ -125,11 +126,11 @@ void web_error(struct web_req *r, unsigned status, const char *code, const char 
 
 void web_redirect(struct web_req *r, const char *location, const char *set_cookie)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = LIBMHD(MHD_create_response_from_buffer)(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 
-	MHD_add_response_header(resp, "Location", location);
+	LIBMHD(MHD_add_response_header)(resp, "Location", location);
 	if (set_cookie)
-		MHD_add_response_header(resp, "Set-Cookie", set_cookie);
+		LIBMHD(MHD_add_response_header)(resp, "Set-Cookie", set_cookie);
 	web_queue(r, MHD_HTTP_SEE_OTHER, resp);
 }
 
@@ -178,7 +179,7 @@ const struct config *web_station(struct web_req *r)
 
 const char *web_query(struct web_req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	return LIBMHD(MHD_lookup_connection_value)(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 void web_fields_add(struct web_fields *f, const char *name, size_t nlen, const char *value, size_t vlen)
@@ -286,7 +287,7 @@ const char *web_param(const struct web_req *r, const char *name)
 
 static void client_address(struct web_req *r)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci = LIBMHD(MHD_get_connection_info)(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	snprintf(r->addr, sizeof(r->addr), "?");
@@ -300,7 +301,7 @@ static void client_address(struct web_req *r)
 /* The session of the request's cookie, if it is a live one. */
 static void read_session(struct web_req *r)
 {
-	const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "loa_session");
+	const char *c = LIBMHD(MHD_lookup_connection_value)(r->conn, MHD_COOKIE_KIND, "loa_session");
 	struct db *db;
 
 	if (!c || strlen(c) != AUTH_TOKEN_HEX - 1)
@@ -313,7 +314,7 @@ static void read_session(struct web_req *r)
 
 static bool content_type_is(struct web_req *r, const char *want)
 {
-	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *ct = LIBMHD(MHD_lookup_connection_value)(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	size_t n = strlen(want);
 
 	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
@@ -332,8 +333,8 @@ static void upload_too_big(struct web_req *r)
  * and how the body will be read. Answers when the request ends here. */
 static void begin(struct web_req *r)
 {
-	const char *lang = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "lang");
-	const char *len_text = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	const char *lang = LIBMHD(MHD_lookup_connection_value)(r->conn, MHD_COOKIE_KIND, "lang");
+	const char *len_text = LIBMHD(MHD_lookup_connection_value)(r->conn, MHD_HEADER_KIND,
 							   MHD_HTTP_HEADER_CONTENT_LENGTH);
 	uint64_t len = len_text ? strtoull(len_text, NULL, 10) : 0;
 	bool wrong_method = false;
@@ -374,7 +375,7 @@ static void begin(struct web_req *r)
 		}
 	}
 	if (router_changes(r->method) && !(r->route->flags & ROUTE_NO_CSRF)) {
-		csrf = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+		csrf = LIBMHD(MHD_lookup_connection_value)(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
 		if (csrf) {
 			if (!r->have_session || !auth_csrf_ok(&r->sess, csrf)) {
 				web_error(r, MHD_HTTP_FORBIDDEN, "csrf", "%s", T(r, W_E_CSRF));
@@ -575,7 +576,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	if (r->pp)
-		MHD_destroy_post_processor(r->pp);
+		LIBMHD(MHD_destroy_post_processor)(r->pp);
 	upload_free(r->upload);
 	web_fields_done(&r->form);
 	json_decref(r->json);
@@ -724,6 +725,11 @@ int web_run(const struct config *cfg)
 		srv.tls = true;
 		flags |= MHD_USE_TLS;
 	}
+	if (libmhd_load(msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "loa web: %s\n", msg);
+		err = -EIO;
+		goto out;
+	}
 	if (auth_init() < 0) {
 		fprintf(stderr, _("loa web: the password library (libsodium) cannot start\n"));
 		err = -EIO;
@@ -767,7 +773,7 @@ int web_run(const struct config *cfg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	d = MHD_start_daemon(flags, (uint16_t)cfg->web.port, NULL, NULL, on_request, &srv, MHD_OPTION_ARRAY, opts,
+	d = LIBMHD(MHD_start_daemon)(flags, (uint16_t)cfg->web.port, NULL, NULL, on_request, &srv, MHD_OPTION_ARRAY, opts,
 			     MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, _("loa web: cannot listen on %s%s%s:%d (web.listen): the port is taken by another "
@@ -788,7 +794,7 @@ int web_run(const struct config *cfg)
 		reload(&srv);
 	}
 	notify_stopping();
-	MHD_stop_daemon(d);
+	LIBMHD(MHD_stop_daemon)(d);
 	err = 0;
 out:
 	if (srv.wdb) {

@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xmalloc.h"
+#include "web/libmhd.h"
 
 #define TMP_PREFIX ".web-upload-"
 
@@ -153,7 +154,7 @@ int upload_begin(struct web_req *r)
 	u->dir = xstrdup(r->conf->state_dir);
 	u->max = (uint64_t)r->conf->web.max_upload_mb * 1024 * 1024;
 	r->upload = u;
-	r->pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, r);
+	r->pp = LIBMHD(MHD_create_post_processor)(r->conn, 64 * 1024, on_part, r);
 	return r->pp ? 0 : -EINVAL;
 }
 
@@ -165,7 +166,7 @@ void upload_feed(struct web_req *r, const char *data, size_t len)
 		return;
 	/* MHD_NO: a part was refused (too big, a write failed); the rest of
 	 * the body is read and dropped, and the answer says why. */
-	if (MHD_post_process(r->pp, data, len) == MHD_NO && !u->too_big && !u->err)
+	if (LIBMHD(MHD_post_process)(r->pp, data, len) == MHD_NO && !u->too_big && !u->err)
 		u->err = -EINVAL;
 }
 
@@ -174,7 +175,7 @@ void upload_end(struct web_req *r)
 	struct web_upload *u = r->upload;
 
 	if (r->pp) {
-		MHD_destroy_post_processor(r->pp);
+		LIBMHD(MHD_destroy_post_processor)(r->pp);
 		r->pp = NULL;
 	}
 	if (u && u->fd >= 0) {

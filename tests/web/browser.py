@@ -101,7 +101,12 @@ def req(method, path, body=None, cookie=None, csrf=None, headers=None, timeout=3
         h.setdefault("Content-Type", "application/json")
     c = httpc.HTTPConnection(HOST, PORT, timeout=timeout)
     try:
-        c.request(method, path, body=body, headers=h)
+        try:
+            c.request(method, path, body=body, headers=h)
+        except (BrokenPipeError, ConnectionResetError):
+            # The console may refuse (403, 413) before the body is sent
+            # and close the connection: its answer is there to read.
+            pass
         r = c.getresponse()
         return Resp(r.status, r.headers, r.read())
     finally:
