@@ -101,11 +101,11 @@ static void print_text(const struct plan *p, const struct relays *r, const struc
 		a[19] = '\0';
 		a[10] = ' ';
 		if (pi) {
-			/* TRANSLATORS: in the SLOT column of loa next: an item the province scheduled. */
 			char id[24] = "-"; /* no bulletin until its audio is stored */
 
 			if (pi->bulletin_id)
 				snprintf(id, sizeof(id), "%lld", (long long)pi->bulletin_id);
+			/* TRANSLATORS: in the SLOT column of loa next: an item the province scheduled. */
 			printf("%-19s  %-10s  %5s  %8s  %s [%s %s/%s%s%s]\n", a, _("(province)"),
 			       id, "", pi->title ? pi->title : "",
 			       priority_name((enum priority)pi->priority), pi->schedule_id, pi->bulletin,
