@@ -100,7 +100,9 @@ assert_eq "$(head -1 <<<"$OUT" | tr -d '\r' | sed 's/^\xef\xbb\xbf//')" "id,at,a
 assert_eq "$(grep -c $'\r$' <<<"$OUT")" 15 "CSV lines"
 [[ "$(sed -n 9p <<<"$OUT")" == "8,"*",$me,play,#$p,"* ]] || fail "the play's CSV line: $(sed -n 9p <<<"$OUT")"
 # Text: one line an entry; a bad date names its option.
-expect_exit 0 audit --from "$(date +%F)" --to "$(date +%F)"
+# The station's day, not the machine's: from 17:00 UTC they differ.
+today=$(TZ=$TZ_STATION date +%F)
+expect_exit 0 audit --from "$today" --to "$today"
 assert_eq "$(wc -l <<<"$OUT")" 15 "text lines"
 expect_exit 2 audit --from 2026-02-30
 [[ "$ERR" == *"--from"* ]] || fail "a bad --from is not named: $ERR"
