@@ -97,8 +97,10 @@ stop_daemon() {
 
 # wait_rows N SECONDS: waits until the ledger holds N rows.
 wait_rows() {
-	local i
-	for ((i = 0; i < ($2 + E2E_LEAD) * 10; i++)); do
+	# A deadline, not a count of tries: where one loa command takes
+	# seconds (an emulated arm), tries would stretch the wait tenfold.
+	local until=$((SECONDS + $2 + E2E_LEAD))
+	while [ "$SECONDS" -lt "$until" ]; do
 		if [ "$("$LOA" log --json | jq length)" -ge "$1" ]; then
 			return 0
 		fi

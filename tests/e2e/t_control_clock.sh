@@ -6,10 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 
 "$MKAUDIO" --seconds 1 --rate 48000 --channels 1 tone "$T/a.wav"
-write_config "$(local_hms_in 3)"
+write_config "00:00:00"
 sed -i 's/require_sync = false;/require_sync = true;/' "$LOA_CONFIG"
 expect_exit 0 import --title "A" --slot sang "$T/a.wav"
 a=$OUT
+slot_in 3
 export LOA_TEST_CLOCK_SYNC_FILE="$T/synced"
 start_daemon
 for ((i = 0; i < 50; i++)); do
@@ -24,7 +25,7 @@ expect_exit 0 status
 # A command is refused at once, not aired whenever the clock is trusted.
 expect_exit 1 play --force "$a"
 [[ "$ERR" == *"synchronised clock"* ]] || fail "play while waiting says: $ERR"
-sleep 5 # past the slot
+sleep $((5 + E2E_LEAD)) # past the slot
 expect_exit 0 log --json
 assert_eq "$OUT" "[]" "the ledger while the clock is not trusted"
 touch "$T/synced"
