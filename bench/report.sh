@@ -159,13 +159,13 @@ echo "## Targets missed: why, and what it would take"
 echo
 if [ "$(mem idle)" = "**no**" ]; then
 	cat <<EOF
-- **idle memory of the daemon** (Pss $(v idle_pss_kib), private $(v idle_private_kib) KiB; VmRSS $(v idle_rss_kib) KiB): since
-  the console (#10) and the province link (#11) joined the one binary, the
-  daemon loads libcurl with OpenSSL and libmicrohttpd with GnuTLS too, and
-  their relocated data is private to it (libcrypto's alone about 400 KiB;
-  measured idle: libcrypto 404 KiB private, the heap 340); before them it
-  held Pss 2877 and private 992 KiB. What it would take: those libraries
-  loaded with dlopen by the front doors that use them (or a binary each).
+- **idle memory of the daemon** (Pss $(v idle_pss_kib), private $(v idle_private_kib) KiB; VmRSS $(v idle_rss_kib) KiB): the
+  console's libmicrohttpd, the link's libcurl and the relays' FFmpeg are
+  no longer linked but loaded by the door that uses them, at its first
+  use (util/dynlib.h): linked, they had brought the daemon to VmRSS 30 MiB
+  and 5.5 MiB private dirty; alone on a sleeping station it now holds
+  VmRSS 7060, Pss 4883 and private dirty 1020 KiB (smaps_rollup, one
+  process, nothing sharing its pages).
   The rest, for VmRSS: VmRSS counts every page of
   every file the process has mapped, and a page fault maps the 64 KiB
   around it when the file is in the page cache (fault-around). The daemon
@@ -241,19 +241,16 @@ for k in web_idle upstream_idle; do
 	[ "$(mem "$k")" = "**no**" ] || continue
 	cat <<EOF
 - **idle memory of \`loa $( [ "$k" = web_idle ] && echo web || echo upstream run)\`** (Pss $(v "${k}_pss_kib"), private $(v "${k}_private_kib") KiB):
-  the one binary links every library any front door uses, so the console
-  and the link each load libcurl with OpenSSL, Kerberos, LDAP, libssh2 and
-  nghttp2, and libmicrohttpd with GnuTLS and p11-kit, whether they use
-  them or not: their relocated data pages alone are private (libcrypto's
-  about 400 KiB), and the file pages count in Pss wherever fewer
+  each door loads only its own library since this was measured at
+  first (libmicrohttpd with GnuTLS for the console, libcurl with OpenSSL
+  for the link; util/dynlib.h), but that library's relocated data pages
+  are private to it, and its file pages count in Pss wherever fewer
   processes share them. \`loa upstream run\` also initialises OpenSSL
   (curl_global_init: its providers, error strings and configuration, most
-  of its 3 MiB of RssAnon), and \`loa web\` keeps the heap its first page
-  grew (about 0.6 MiB). What it would take: loading libcurl with dlopen
-  in \`loa upstream run\` alone and libmicrohttpd in \`loa web\` alone (or
-  three binaries), libcurl built against a lighter TLS library than
-  OpenSSL, and malloc_trim after each answer in the console. Not done in
-  #20.
+  of its RssAnon), and \`loa web\` keeps the heap its first page grew
+  (about 0.6 MiB). What it would take: libcurl built against a lighter
+  TLS library than OpenSSL (Debian's libcurl3-gnutls shares GnuTLS with
+  libmicrohttpd), and malloc_trim after each answer in the console.
 EOF
 done
 if miss import_ratio_vs_decode_floor "<=" 3; then
