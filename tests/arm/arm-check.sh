@@ -53,9 +53,9 @@ fi
 
 # 1. The base system: the package's dependencies (first alternative, no
 # versions), the kernel and initramfs, systemd as init, and what guest.sh
-# and the e2e tests use (jq, sqlite3).
+# and the e2e tests use (jq, sqlite3, and locales: t_i18n builds vi_VN.UTF-8).
 depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v '^$')
-pkgs=$(printf '%s\n' systemd-sysv udev "$kernel_pkg" initramfs-tools jq sqlite3 $depends | sort -u | tr '\n' ' ')
+pkgs=$(printf '%s\n' systemd-sysv udev "$kernel_pkg" initramfs-tools jq sqlite3 locales $depends | sort -u | tr '\n' ' ')
 base=$work/base
 debootstrap_s=0
 if [ ! -x "$base/usr/bin/apt-get" ] || [ "$(cat "$work/base.pkgs" 2>/dev/null)" != "$pkgs" ]; then
