@@ -61,7 +61,7 @@ $(for r in speech-22k-mono recorded-phong-chong-thien-tai recorded-chuyen-doi-so
 | bytes_written_per_item to state_dir, WAL included (20 s item) | $(v bytes_written_per_item) | 1 s items: $(v bytes_written_per_item_1s) each; a busy station's year (8,760 items of 20 s): $(awk -v b="$(v bytes_written_per_item)" 'BEGIN { if (b + 0 > 0) printf "%.0f MB", b * 8760 / 1e6; else print "—" }'); cron + aplay: none, and no record | — | — |
 | the province link: a 30-day backlog ($(v upstream_drain_rows) records) drained to the test province over TLS (s) | $(v upstream_drain_s) ($(v upstream_drain_records_per_s) records/s) | | — | — |
 | bytes a record: JSON body / HTTP request before TLS | $(v upstream_record_body_bytes) / $(v upstream_record_http_bytes) | | — | — |
-| the idle link (\`loa upstream run\`): RSS (KiB; RssAnon), wake-ups per minute between pings, per ping | $(v upstream_idle_rss_kib) ($(v upstream_idle_rss_anon_kib)), $(v upstream_idle_wakeups_per_min), $(v upstream_wakeups_per_ping) | | wake-ups between pings: 0 (#17) | $(holds "$(v upstream_idle_wakeups_per_min)" "<=" 0) |
+| the idle link (\`loa upstream run\`): RSS (KiB; RssAnon), wake-ups per minute between pings and schedule polls, per ping, per schedule poll (#18, every 30 s by default) | $(v upstream_idle_rss_kib) ($(v upstream_idle_rss_anon_kib)), $(v upstream_idle_wakeups_per_min), $(v upstream_wakeups_per_ping), $(v upstream_wakeups_per_poll) | | wake-ups between pings and polls: 0 (#17) | $(holds "$(v upstream_idle_wakeups_per_min)" "<=" 0) |
 
 MD
 if [ "$(v web_idle_rss_kib)" != "—" ]; then
@@ -286,22 +286,22 @@ if miss heard_error_ms_p99_1024 "<=" 2 || miss heard_error_ms_p99_128 "<=" 2; th
   loa puts the first frame where the device plays it at the instant, from
   its own readings of the device's delay (\`audio/playout.h\`), which the
   unit tests hold to within 0.5 ms at both periods, late JACK cycles and a
-  client a cycle behind included (\`tests/test_playout.c\`). The ear hears
-  more because the test server keeps poor time on a loaded machine: JACK's
-  dummy backend without real-time priority, on two cores shared with
-  everything else, misses cycles, and the ear is a client that can miss
-  them too, which is why errors go both ways. Measured with the same
-  harness and load (load average about 10) at 1024 frames: 37 of 50 items
-  within 2 ms, against 4 of 50 for the loa that only handed the frame over
-  (p50 12.9 ms, p99 71.7 ms). At 128 frames loa's readings showed the
-  server taking frames at about 85 % of its rate: the frame is placed 150
-  to 200 ms ahead at the nominal rate and the server falls further behind
-  meanwhile. What it would take: following the device's own pace (a
-  least-squares fit over all readings was tried and dropped: the 1024-frame
-  blocks scatter it enough to make 1024 worse; a fit over the starts of
-  blocks would not be scattered), placing the frame nearer the instant
-  (a shorter buffer while placing), and measuring on a quiet machine or a
-  real-time server, as a station's box runs.
+  client a cycle behind included (\`tests/test_playout.c\`). On a quiet
+  machine (the run of 12c8998, load average under 0.2) the 1024-frame
+  run missed by a tenth of a millisecond: every item within -0.08 and
+  2.10 ms, but 34 of the 50 between 1.7 and 2.1 ms, a steady lateness of
+  about 2 ms (some 96 frames) that loa's own readings do not show and
+  this bench has not explained. At 128 frames 43 of 50 were within
+  1.1 ms and the other 7 between 1.4 and 5.6 ms late. Under load (average about 10,
+  the run of 37def9c) the dummy JACK server without real-time priority
+  misses cycles and took frames at about 85 % of its rate, and the errors
+  grew to p99 26 ms (1024) and 120 ms (128). What it would take: finding
+  the 2 ms (the ear stamps a sample from the start of the cycle it enters;
+  the ALSA jack plugin's own buffer between loa's delay reading and that
+  cycle is the first suspect), following the device's own pace with a fit
+  over the starts of blocks, placing the frame nearer the instant (a
+  shorter buffer while placing), and a real-time server, as a station's
+  box runs.
 EOF
 fi
 if miss report_1m_rows_ms "<=" "$(report_limit)"; then
@@ -309,14 +309,18 @@ if miss report_1m_rows_ms "<=" "$(report_limit)"; then
 - **report_1m_rows_ms** ($(v report_1m_rows_ms)): a report re-checks the
   whole hash chain and counts the period's rows in the same walk
   (\`report/render.c\` \`report_load()\`, \`verify_chain_rows\`), a reader thread
-  stepping SQLite beside a thread hashing (\`ledger/verify.c\`), so the
-  walk costs the larger of reading ($(v walk_floor_read_ms) ms) and hashing (SHA-256
-  $(v walk_floor_sha256_ms) ms plus building each row's encoding) when both threads
-  have a core. The bench shares its two cores with whatever else runs
-  (compare the other figures of the run); a loaded machine gives the walk
-  one core and its cost the sum. What it would take beyond that: fewer
-  bytes a row to read (the hash columns as BLOBs, half their size), which
-  changes the stored format.
+  stepping SQLite beside a thread hashing (\`ledger/verify.c\`). The two
+  threads do run side by side (\`loa verify\` on this ledger: about 160 %
+  of a core), but together they spend about 1.6 s of CPU against the
+  floors' $(v walk_floor_read_ms) ms of reading and $(v walk_floor_sha256_ms) ms of SHA-256: the reader
+  copies each row's columns into the batch it hands over and the hasher
+  builds each row's encoding, work the floors do not do, and the
+  hand-over between threads costs its own wake-ups. Where the bench
+  shares its two cores with other work, the walk gets one core and its
+  cost becomes the sum. What it would take: profiling the reader (not yet
+  done) to bring it to the floor's cost, handing over larger batches, and
+  fewer bytes a row to read (the hash columns as BLOBs, half their size),
+  which changes the stored format.
 EOF
 fi
 cat <<EOF

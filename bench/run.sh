@@ -433,8 +433,8 @@ while IFS=$'\t' read -r k v c; do put "$k" "$v" "$c"; done <"$W/web.tsv"
 # ---- the province link (issue #17) ----
 # bench/upstream.sh prints KEY, VALUE and COMMAND a line: a 30-day backlog
 # drained to the tests' province over TLS, the bytes of a record, the idle
-# link's memory and wake-ups between pings and per ping.
-say "province link: a 30-day backlog to the test province, bytes a record, the idle link (about $((IDLE_S * 2 + 30)) s)"
+# link's memory and wake-ups between pings, per ping and per schedule poll.
+say "province link: a 30-day backlog to the test province, bytes a record, the idle link (about $((IDLE_S * 3 + 30)) s)"
 while IFS=$'\t' read -r k v cmd; do
 	put "$k" "$v" "$cmd"
 done < <(W="$W" BUILD="$BUILD" BENCH_IDLE_S="$IDLE_S" "$here/upstream.sh")

@@ -36,7 +36,8 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -f "$W/province/port" ] && break; sleep 0.05; done
 printf 'secret\n' >"$W/secret" && chmod 600 "$W/secret"
 
-# config PING_SECONDS
+# config PING_SECONDS POLL_SECONDS: the link wakes for a status ping and,
+# since #18, for a look at the province's schedules; each is measured alone.
 config() {
 	cat >"$W/loa.conf" <<CONF
 station = { name = "Bench"; timezone = "$ZONE"; };
@@ -48,14 +49,14 @@ slots = ( { name = "s0"; start = "05:30"; days = ["mon","tue","wed","thu","fri",
 upstream = { url = "https://127.0.0.1:$(cat "$W/province/port")"; username = "bench"; password_file = "secret";
   source_id = "NG-BENCH"; device_id = "CL-BENCH"; device_name = "Cụm loa thôn 3"; destination_id = "X-12345";
   destination_name = "Xã Thanh Thủy"; provider_code = "NCC"; provider_name = "loa";
-  ping_seconds = $1; ca_file = "cert.pem"; };
+  ping_seconds = $1; poll_seconds = $2; ca_file = "cert.pem"; };
 CONF
 }
 
 "$MKAUDIO" --seconds 1 --rate 48000 --channels 1 tone "$W/item.mp3"
 "$GEN" --state "$W/state" --audio "$W/item.mp3" --bulletins 60 --rows "$ROWS" --days 30 --slot s0=05:30 --slot s1=17:00
 want=$(sqlite3 "$W/state/loa.db" "SELECT count(*) FROM upstream_outbox")
-config 3600
+config 3600 3600
 cd "$W"
 
 # The drain: from the exec to the last acknowledgement recorded.
@@ -78,7 +79,8 @@ out upstream_record_body_bytes "$(jq -s 'map(._bytes) | add / length | floor' pr
 out upstream_record_http_bytes "$(jq -s 'map(._bytes + ._head_bytes) | add / length | floor' province/raw.jsonl)" \
 	"mean HTTP request of a playback log, request line and headers included, before TLS"
 
-# Idle: the outbox empty, the next ping an hour away.
+# Idle: the outbox empty, the next ping and the next schedule poll an hour
+# away.
 sleep 2
 c0=$(ctx "$LP")
 sleep "$IDLE_S"
@@ -91,18 +93,27 @@ out upstream_idle_pss_kib "$(awk '/^Pss:/ { print $2 }' /proc/$LP/smaps_rollup)"
 out upstream_idle_private_kib "$(awk '/^Private_(Clean|Dirty):/ { n += $2 } END { print n }' /proc/$LP/smaps_rollup)" \
 	"Private_Clean + Private_Dirty in /proc/PID/smaps_rollup of the same: pages no other process maps"
 out upstream_idle_wakeups_per_min "$(awk -v d=$((c1 - c0)) -v s="$IDLE_S" 'BEGIN { printf "%.1f\n", d * 60 / s }')" \
-	"context switches of loa upstream run over ${IDLE_S} s with nothing to send and no ping due, per minute"
+	"context switches of loa upstream run over ${IDLE_S} s with nothing to send and no ping or schedule poll due, per minute"
 kill -TERM "$LP" && wait "$LP" || true
 
-# Pings every 10 s: what each costs in wake-ups.
-config 10
-LOA_CONFIG=loa.conf "$LOA" upstream run 2>>"$W/link.log" &
-LP=$!
-PIDS+=("$LP")
-sleep 3
-p0=$(wc -l <province/pings.jsonl) c0=$(ctx "$LP")
-sleep "$IDLE_S"
-p1=$(wc -l <province/pings.jsonl) c1=$(ctx "$LP")
-out upstream_wakeups_per_ping "$(awk -v d=$((c1 - c0)) -v p=$((p1 - p0)) 'BEGIN { printf "%.1f\n", p ? d / p : -1 }')" \
-	"context switches of loa upstream run per status ping ($((p1 - p0)) pings in ${IDLE_S} s, ping_seconds = 10)"
-kill -TERM "$LP" && wait "$LP" || true
+# Pings every 10 s, then schedule polls every 10 s: what each costs in
+# wake-ups. The province's pings.jsonl and polls.jsonl count what was asked.
+# per_event KEY WHAT PING POLL EVENTS-COMMAND
+per_event() {
+	config "$3" "$4"
+	LOA_CONFIG=loa.conf "$LOA" upstream run 2>>"$W/link.log" &
+	LP=$!
+	PIDS+=("$LP")
+	sleep 3
+	local e0 e1 c0 c1
+	e0=$($5) c0=$(ctx "$LP")
+	sleep "$IDLE_S"
+	e1=$($5) c1=$(ctx "$LP")
+	out "$1" "$(awk -v d=$((c1 - c0)) -v p=$((e1 - e0)) 'BEGIN { printf "%.1f\n", p ? d / p : -1 }')" \
+		"context switches of loa upstream run per $2 ($((e1 - e0)) in ${IDLE_S} s, ping_seconds = $3, poll_seconds = $4)"
+	kill -TERM "$LP" && wait "$LP" || true
+}
+pings() { wc -l <province/pings.jsonl; }
+polls() { cat province/polls.jsonl 2>/dev/null | wc -l; }
+per_event upstream_wakeups_per_ping "status ping" 10 3600 pings
+per_event upstream_wakeups_per_poll "schedule poll (nothing new)" 3600 10 polls
