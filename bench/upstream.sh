@@ -114,6 +114,6 @@ per_event() {
 	kill -TERM "$LP" && wait "$LP" || true
 }
 pings() { wc -l <province/pings.jsonl; }
-polls() { cat province/polls.jsonl 2>/dev/null | wc -l; }
+polls() { if [ -f province/polls.jsonl ]; then wc -l <province/polls.jsonl; else echo 0; fi; }
 per_event upstream_wakeups_per_ping "status ping" 10 3600 pings
 per_event upstream_wakeups_per_poll "schedule poll (nothing new)" 3600 10 polls
