@@ -179,7 +179,8 @@ if [ "$(jq -r .outcome <<<"$row" 2>/dev/null)" = completed ]; then
 	airing="$(( $(date -d "$(jq -r .ended_at <<<"$row")" +%s%3N) - $(date -d "$(jq -r .started_at <<<"$row")" +%s%3N) )) ms for ${dur} ms of audio, first frame $(( $(date -d "$(jq -r .started_at <<<"$row")" +%s%3N) - ${slot:-0} * 1000 )) ms after the slot's second"
 fi
 echo "  (emulated, not a Pi: wall times of this machine emulating $arch)"
-echo "  whole check: $((SECONDS - began)) s; mmdebstrap: ${debootstrap_s} s (0: reused $base); qemu: ${boot_s} s"
+if [ "$debootstrap_s" -gt 0 ]; then made="mmdebstrap: ${debootstrap_s} s"; else made="mmdebstrap: not run, $base reused"; fi
+echo "  whole check: $((SECONDS - began)) s; $made; qemu: ${boot_s} s"
 echo "  guest: reached the check $(fact boot_s) s after kernel start; apt: $(fact apt_s) s; e2e: $(fact e2e_s) s"
 echo "  slot airing: ${airing:-none}"
 echo "  e2e skipped (need JACK, the province, Python or a browser):$skipped"
