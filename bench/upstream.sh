@@ -98,7 +98,7 @@ kill -TERM "$LP" && wait "$LP" || true
 
 # Pings every 10 s, then schedule polls every 10 s: what each costs in
 # wake-ups. The province's pings.jsonl and polls.jsonl count what was asked.
-# per_event KEY WHAT PING POLL EVENTS-COMMAND
+# per_event KEY WHAT PING POLL EVENTS-FILE
 per_event() {
 	config "$3" "$4"
 	LOA_CONFIG=loa.conf "$LOA" upstream run 2>>"$W/link.log" &
@@ -106,14 +106,13 @@ per_event() {
 	PIDS+=("$LP")
 	sleep 3
 	local e0 e1 c0 c1
-	e0=$($5) c0=$(ctx "$LP")
+	e0=$(lines "$5") c0=$(ctx "$LP")
 	sleep "$IDLE_S"
-	e1=$($5) c1=$(ctx "$LP")
+	e1=$(lines "$5") c1=$(ctx "$LP")
 	out "$1" "$(awk -v d=$((c1 - c0)) -v p=$((e1 - e0)) 'BEGIN { printf "%.1f\n", p ? d / p : -1 }')" \
 		"context switches of loa upstream run per $2 ($((e1 - e0)) in ${IDLE_S} s, ping_seconds = $3, poll_seconds = $4)"
 	kill -TERM "$LP" && wait "$LP" || true
 }
-pings() { wc -l <province/pings.jsonl; }
-polls() { if [ -f province/polls.jsonl ]; then wc -l <province/polls.jsonl; else echo 0; fi; }
-per_event upstream_wakeups_per_ping "status ping" 10 3600 pings
-per_event upstream_wakeups_per_poll "schedule poll (nothing new)" 3600 10 polls
+lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+per_event upstream_wakeups_per_ping "status ping" 10 3600 province/pings.jsonl
+per_event upstream_wakeups_per_poll "schedule poll (nothing new)" 3600 10 province/polls.jsonl
